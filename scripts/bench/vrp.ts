@@ -4,7 +4,7 @@
  * and compared with the best-known solution of the same objective.
  *
  *   npm run bench:vrp [-- --time-limit ms] [--objective hierarchical|distance|both]
- *                     [--only C1,R2,CVRP-A,R101] [--seed n] [--json file]
+ *                     [--only C1,R2,CVRP-A,R101] [--seed n] [--json file] [--set t0=0.3]
  *
  * Instances run one at a time on a single thread.
  */
@@ -34,17 +34,32 @@ interface Row {
   errors: string[];
 }
 
-function parseArgs(): { timeLimit: number; objectives: Objective[]; only: string[]; seed: number; json?: string } {
+interface Args {
+  timeLimit: number;
+  objectives: Objective[];
+  only: string[];
+  seed: number;
+  json?: string;
+  /** Extra numeric solver options (tuning), e.g. --set t0=0.5. */
+  extra: Record<string, number>;
+}
+
+function parseArgs(): Args {
   const a = process.argv.slice(2);
   let timeLimit = 1000;
   let objectives: Objective[] = ['hierarchical', 'distance'];
   let only: string[] = [];
   let seed = 1;
   let json: string | undefined;
+  const extra: Record<string, number> = {};
   for (let i = 0; i < a.length; i++) {
     if (a[i] === '--time-limit') timeLimit = Number(a[++i]);
     else if (a[i] === '--seed') seed = Number(a[++i]);
     else if (a[i] === '--json') json = a[++i];
+    else if (a[i] === '--set') {
+      const [k, v] = a[++i].split('=');
+      extra[k] = Number(v);
+    }
     else if (a[i] === '--objective') {
       const o = a[++i];
       objectives = o === 'both' ? ['hierarchical', 'distance'] : [o as Objective];
@@ -52,7 +67,7 @@ function parseArgs(): { timeLimit: number; objectives: Objective[]; only: string
     } else if (a[i] === '--only') only = a[++i].split(',').map((s) => s.trim().toUpperCase());
     else throw new Error(`unknown argument ${a[i]}`);
   }
-  return { timeLimit, objectives, only, seed, json };
+  return { timeLimit, objectives, only, seed, json, extra };
 }
 
 /** Reads bks.csv (simple CSV with one quoted field at most). */
@@ -105,7 +120,7 @@ function main(): void {
     .sort()
     .map((f) => join(DATA, 'cvrp', 'A', f));
   const rows: Row[] = [];
-  console.log(`time limit ${opts.timeLimit} ms per instance, seed ${opts.seed}`);
+  console.log(`time limit ${opts.timeLimit} ms per instance, seed ${opts.seed}${Object.keys(opts.extra).length ? `, options ${JSON.stringify(opts.extra)}` : ''}`);
   for (const objective of opts.objectives) {
     // CVRP BKS are distance-only, so the A set runs with the distance objective only.
     const files = objective === 'distance' ? [...solomon, ...cvrp] : solomon;
@@ -114,7 +129,7 @@ function main(): void {
     for (const file of files) {
       const inst = readInstanceFile(file);
       if (!selected(inst.name, opts.only)) continue;
-      const res = solve(inst, { objective, timeLimitMs: opts.timeLimit, seed: opts.seed });
+      const res = solve(inst, { ...opts.extra, objective, timeLimitMs: opts.timeLimit, seed: opts.seed });
       const v = verifySolution(inst, res.routes, res.vehicleOfRoute);
       const ref = bks.get(`${inst.name}|${objective === 'hierarchical' ? 'hierarchical' : 'distance'}`);
       const gap = ref ? (100 * (v.distance - ref.distance)) / ref.distance : NaN;

@@ -18,6 +18,8 @@ export class Sol {
   readonly nodes: Int32Array[];
   readonly est: Float64Array[];
   readonly lst: Float64Array[];
+  /** cum[r][i] = total demand of positions 1..i (for O(1) tail-exchange checks). */
+  readonly cum: Float64Array[];
   readonly len: Int32Array;
   readonly load: Float64Array;
   readonly cost: Float64Array;
@@ -38,10 +40,12 @@ export class Sol {
     this.nodes = [];
     this.est = [];
     this.lst = [];
+    this.cum = [];
     for (let r = 0; r < V; r++) {
       this.nodes.push(new Int32Array(cap));
       this.est.push(new Float64Array(cap));
       this.lst.push(new Float64Array(cap));
+      this.cum.push(new Float64Array(cap));
     }
     this.len = new Int32Array(V);
     this.load = new Float64Array(V);
@@ -112,10 +116,12 @@ export class Sol {
     const nodes = this.nodes[r];
     const est = this.est[r];
     const lst = this.lst[r];
+    const cum = this.cum[r];
     const len = this.len[r];
     let load = 0;
     let cost = 0;
     est[0] = p.vStart[r];
+    cum[0] = 0;
     let prev = nodes[0];
     for (let i = 1; i < len; i++) {
       const c = nodes[i];
@@ -124,6 +130,7 @@ export class Sol {
       const a = est[i - 1] + p.service[prev] + t;
       est[i] = a > p.ready[c] ? a : p.ready[c];
       load += p.demand[c];
+      cum[i] = load;
       this.routeOf[c] = r;
       this.posOf[c] = i;
       prev = c;
@@ -203,10 +210,13 @@ export class Sol {
     const se = src.est[r];
     const dl = this.lst[r];
     const sl = src.lst[r];
+    const dc = this.cum[r];
+    const sc = src.cum[r];
     for (let i = 0; i < len; i++) {
       dn[i] = sn[i];
       de[i] = se[i];
       dl[i] = sl[i];
+      dc[i] = sc[i];
     }
     for (let i = 1; i < len - 1; i++) {
       this.routeOf[dn[i]] = r;

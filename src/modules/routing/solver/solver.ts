@@ -10,6 +10,7 @@ import { Rng } from './rng.js';
 import { Sol } from './solution.js';
 import { regretConstruct } from './construct.js';
 import { DEFAULT_SISR, SisrOps, type SisrParams } from './sisr.js';
+import { LocalSearch } from './localsearch.js';
 
 export type Objective = 'hierarchical' | 'distance';
 
@@ -27,6 +28,10 @@ export interface SolveOptions {
   t0?: number;
   tf?: number;
   sisr?: Partial<SisrParams>;
+  /** Polish new best solutions with the local search (default true). */
+  localSearch?: boolean;
+  /** Neighbours per customer considered by the local search. */
+  granularity?: number;
 }
 
 export interface SolveResult {
@@ -90,8 +95,11 @@ export function solve(instance: VrpInstance, options: SolveOptions = {}): SolveR
   const rng = new Rng(options.seed ?? 1);
   const ops = new SisrOps(p, rng, { ...DEFAULT_SISR, ...options.sisr });
 
+  const useLs = options.localSearch ?? true;
+  const ls = new LocalSearch(p, rng, options.granularity ?? 20);
   const cur = new Sol(p);
   regretConstruct(cur);
+  if (useLs) ls.run(cur);
   cur.clearTouched();
   const work = new Sol(p);
   work.copyFrom(cur);
@@ -109,7 +117,7 @@ export function solve(instance: VrpInstance, options: SolveOptions = {}): SolveR
 
   // Distance phase: simulated annealing over SISR moves.
   const allowNew = objective === 'distance';
-  const T0 = (options.t0 ?? 0.3) * p.scale;
+  const T0 = (options.t0 ?? 1) * p.scale;
   const Tf = (options.tf ?? 0.01) * p.scale;
   const startIter = budget.iter;
   const startMs = budget.elapsed();
@@ -133,6 +141,13 @@ export function solve(instance: VrpInstance, options: SolveOptions = {}): SolveR
       commit(cur, work);
       curCost = wCost;
       if (better(objective, cur, curCost, best, bestCost)) {
+        // Intensify around each new best: SISR rarely finds the last few
+        // exchange/relocate improvements by chance.
+        if (useLs && ls.run(cur)) {
+          cur.clearTouched();
+          work.copyFrom(cur);
+          curCost = cur.totalCost();
+        }
         best.copyFrom(cur);
         bestCost = curCost;
       }

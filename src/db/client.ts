@@ -1,0 +1,115 @@
+/**
+ * Connection to the database: embedded PGlite (default, persisted in ./.data, or in memory)
+ * or PostgreSQL through a postgres.js pool. Both are wrapped by drizzle's PgDatabase so the
+ * rest of the code does not know which one it talks to. Raw SQL stays inside `db/`.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { Logger as DrizzleLogger } from 'drizzle-orm/logger';
+import { sql, type SQL } from 'drizzle-orm';
+
+/** The drizzle database or transaction handle every service receives. */
+export type Executor = PgDatabase<PgQueryResultHKT, Record<string, never>>;
+
+export interface Database {
+  readonly kind: 'pglite' | 'postgres';
+  readonly db: Executor;
+  /** Runs raw SQL and returns plain row objects, whatever the driver. */
+  rows<T = Record<string, unknown>>(query: SQL, executor?: Executor): Promise<T[]>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Counts SQL statements per async context (a request); used by tests against N+1 and by benchmarks. */
+export const statementCounter = new AsyncLocalStorage<{ count: number; statements?: string[] }>();
+
+const countingLogger: DrizzleLogger = {
+  logQuery(query: string) {
+    const store = statementCounter.getStore();
+    if (store) {
+      store.count++;
+      store.statements?.push(query);
+    }
+  },
+};
+
+const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+
+export interface DbOptions {
+  url?: string;
+  dataDir: string;
+  poolSize: number;
+}
+
+/** Opens the configured database and applies pending drizzle-kit migrations. */
+export async function openDatabase(opts: DbOptions): Promise<Database> {
+  const url = opts.url;
+  if (!url || url.startsWith('memory://') || url.startsWith('file:') || url.startsWith('pglite:')) {
+    return openPglite(url && !url.startsWith('memory://') ? url.replace(/^(file:|pglite:)(\/\/)?/, '') : url ? undefined : opts.dataDir);
+  }
+  return openPostgres(url, opts.poolSize);
+}
+
+function rowsOfResult<T>(result: unknown): T[] {
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}
+
+async function openPglite(dataDir: string | undefined): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { drizzle } = await import('drizzle-orm/pglite');
+  const { migrate } = await import('drizzle-orm/pglite/migrator');
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const client = dataDir ? new PGlite(path.resolve(dataDir)) : new PGlite();
+  await client.waitReady;
+  const db = drizzle({ client, logger: countingLogger }) as unknown as Executor;
+  await migrate(db as never, { migrationsFolder });
+  return {
+    kind: 'pglite',
+    db,
+    async rows<T>(query: SQL, executor: Executor = db) {
+      return rowsOfResult<T>(await executor.execute(query));
+    },
+    async ping() {
+      await client.query('select 1');
+    },
+    async close() {
+      await client.close();
+    },
+  };
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<Database> {
+  const postgres = (await import('postgres')).default;
+  const { drizzle } = await import('drizzle-orm/postgres-js');
+  const { migrate } = await import('drizzle-orm/postgres-js/migrator');
+  const client = postgres(url, { max: poolSize, prepare: true, onnotice: () => {}, connect_timeout: 10 });
+  // Several instances may start at once: one migrates, the others wait on an advisory lock
+  // held by a dedicated single connection (session-level locks need the same connection).
+  const migrator = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+  try {
+    await migrator`select pg_advisory_lock(727274)`;
+    await migrate(drizzle({ client: migrator }), { migrationsFolder });
+  } finally {
+    await migrator.end({ timeout: 5 });
+  }
+  const db = drizzle({ client, logger: countingLogger }) as unknown as Executor;
+  return {
+    kind: 'postgres',
+    db,
+    async rows<T>(query: SQL, executor: Executor = db) {
+      return rowsOfResult<T>(await executor.execute(query));
+    },
+    async ping() {
+      await client`select 1`;
+    },
+    async close() {
+      await client.end({ timeout: 5 });
+    },
+  };
+}
+
+export { sql };

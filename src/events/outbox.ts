@@ -1,0 +1,42 @@
+/**
+ * Writing events: a service runs its state change through `transact`, and every `emit`
+ * inserts an outbox row in that same transaction. After commit the relay is kicked; a
+ * rolled-back transaction leaves no row, so nothing is ever published for it.
+ */
+import type { Executor } from '../db/client.js';
+import { inTransaction, type TxIsolation } from '../db/tx.js';
+import type { ServiceContext } from '../shared/service-context.js';
+import { outbox } from './outbox.table.js';
+
+export interface DomainEvent {
+  topic: string;
+  payload: Record<string, unknown>;
+}
+
+export interface EventWriter {
+  /** Adds events to the outbox in the current transaction. */
+  emit(...events: DomainEvent[]): Promise<void>;
+}
+
+/** Runs `fn` in one transaction with an event writer; publishes (via the relay) after commit. */
+export async function transact<T>(
+  ctx: Pick<ServiceContext, 'database' | 'relay'>,
+  fn: (tx: Executor, events: EventWriter) => Promise<T>,
+  opts: { isolation?: TxIsolation } = {},
+): Promise<T> {
+  let wrote = false;
+  const result = await inTransaction(
+    ctx.database,
+    (tx) =>
+      fn(tx, {
+        async emit(...events) {
+          if (!events.length) return;
+          await tx.insert(outbox).values(events.map((e) => ({ topic: e.topic, payload: e.payload })));
+          wrote = true;
+        },
+      }),
+    opts,
+  );
+  if (wrote) ctx.relay.kick();
+  return result;
+}

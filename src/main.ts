@@ -1,0 +1,44 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig } from './config.js';
+import { createApp } from './server/app.js';
+import { createLogger } from './server/logger.js';
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(2);
+  }
+  throw err;
+}
+const log = createLogger(config);
+const app = await createApp(config, { log });
+const url = await app.listen();
+log.info(
+  { url, database: app.database.kind, pubsub: app.pubSub.kind, dataDir: app.database.kind === 'pglite' && !config.DATABASE_URL ? config.PGLITE_DATA_DIR : undefined },
+  `Waybill GraphQL API listening on ${url}`,
+);
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'shutting down');
+  const force = setTimeout(() => {
+    log.error('shutdown took too long; exiting');
+    process.exit(1);
+  }, config!.SHUTDOWN_TIMEOUT_MS + 1500);
+  force.unref();
+  try {
+    await app.close();
+    log.info('stopped');
+    process.exit(0);
+  } catch (err) {
+    log.error({ err }, 'shutdown failed');
+    process.exit(1);
+  }
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,191 @@
+/**
+ * API keys and customer access tokens: issue, revoke, authenticate.
+ * Secrets carry 192 bits of randomness behind a readable prefix and are stored as SHA-256 only.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { and, count, eq, gt, isNull } from 'drizzle-orm';
+import { LRUCache } from 'lru-cache';
+import type { Database } from '../../db/client.js';
+import { finishPage, planPage, type Page, type PageArgs } from '../../db/pagination.js';
+import { transact } from '../../events/outbox.js';
+import type { Clock } from '../../shared/clock.js';
+import { BusinessError, ErrorList } from '../../shared/errors.js';
+import { ALL_SCOPES, ANONYMOUS, CUSTOMER_SCOPES, type Principal, type PrincipalKind } from '../../shared/principal.js';
+import type { ServiceContext } from '../../shared/service-context.js';
+import { verifyCustomerCredentials } from '../customers/customer.service.js';
+import { customers } from '../customers/customer.table.js';
+import { apiKeys, customerAccessTokens } from './auth.table.js';
+
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+
+export const API_KEY_PREFIX = 'wb_live_';
+export const CUSTOMER_TOKEN_PREFIX = 'wb_cat_';
+
+export const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+const newSecret = (prefix: string): string => prefix + randomBytes(24).toString('base64url');
+
+export interface ApiKeyCreateInput {
+  name: string;
+  kind: PrincipalKind;
+  scopes: string[];
+  warehouseCodes?: string[] | null;
+  carrierCodes?: string[] | null;
+}
+
+/** Validates and creates an API key; the secret is returned once and never stored. */
+export async function createApiKey(
+  ctx: Pick<ServiceContext, 'database' | 'relay'>,
+  input: ApiKeyCreateInput,
+  secret: string = newSecret(API_KEY_PREFIX),
+): Promise<{ apiKey: ApiKeyRow; secret: string }> {
+  const errors = new ErrorList();
+  const name = input.name.trim();
+  if (!name || name.length > 100) errors.add('INVALID', 'Name must be 1 to 100 characters.', ['input', 'name']);
+  if (input.kind !== 'STAFF' && input.kind !== 'PARTNER') {
+    errors.add('INVALID', 'An API key is either STAFF or PARTNER.', ['input', 'kind']);
+  }
+  const scopes = [...new Set(input.scopes)];
+  scopes.forEach((s, i) => {
+    if (!ALL_SCOPES.includes(s)) errors.add('INVALID_SCOPE', `Unknown scope "${s}".`, ['input', 'scopes', String(i)]);
+  });
+  for (const k of ['warehouseCodes', 'carrierCodes'] as const) {
+    const codes = input[k];
+    if (codes == null) continue;
+    if (input.kind !== 'PARTNER') errors.add('INVALID', `${k} restricts PARTNER keys only.`, ['input', k]);
+    codes.forEach((c, i) => {
+      if (!/^[A-Za-z0-9_-]{1,32}$/.test(c)) errors.add('INVALID', `Not a valid code: "${c}".`, ['input', k, String(i)]);
+    });
+  }
+  errors.throwIfAny();
+  return transact(ctx, async (tx, events) => {
+    const [apiKey] = await tx
+      .insert(apiKeys)
+      .values({
+        name,
+        kind: input.kind as 'STAFF' | 'PARTNER',
+        scopes,
+        prefix: secret.slice(0, API_KEY_PREFIX.length + 4),
+        secretHash: sha256(secret),
+        warehouseCodes: input.warehouseCodes ?? null,
+        carrierCodes: input.carrierCodes ?? null,
+      })
+      .returning();
+    await events.emit({ topic: 'auth.api_key_created', payload: { apiKeyId: apiKey!.id } });
+    return { apiKey: apiKey!, secret };
+  });
+}
+
+/** Revokes a key (idempotent: revoking twice keeps the first time). Errors: NOT_FOUND. */
+export async function revokeApiKey(ctx: ServiceContext, id: string): Promise<ApiKeyRow> {
+  return transact(ctx, async (tx, events) => {
+    const [row] = await tx
+      .update(apiKeys)
+      .set({ revokedAt: ctx.clock.now() })
+      .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+      .returning();
+    if (row) {
+      await events.emit({ topic: 'auth.api_key_revoked', payload: { apiKeyId: row.id } });
+      return row;
+    }
+    const [existing] = await tx.select().from(apiKeys).where(eq(apiKeys.id, id));
+    if (!existing) throw BusinessError.of('NOT_FOUND', 'No API key with this id.', ['input', 'id']);
+    return existing;
+  });
+}
+
+/** Creates the ADMIN_API_KEY key if it does not exist yet (idempotent across restarts). */
+export async function ensureAdminKey(ctx: Pick<ServiceContext, 'database' | 'relay'>, secret: string): Promise<void> {
+  const [existing] = await ctx.database.db.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.secretHash, sha256(secret)));
+  if (existing) return;
+  try {
+    await createApiKey(ctx, { name: 'admin (ADMIN_API_KEY)', kind: 'STAFF', scopes: ['admin'] }, secret);
+  } catch (err) {
+    // Another instance created it at the same moment: the unique hash makes that a no-op.
+    if (!String((err as { code?: string }).code ?? (err as Error).message).includes('23505')) throw err;
+  }
+}
+
+export async function listApiKeys(ctx: ServiceContext, args: PageArgs): Promise<Page<ApiKeyRow>> {
+  const plan = planPage(args, apiKeys.id);
+  const rows = await ctx.database.db.select().from(apiKeys).where(plan.where).orderBy(plan.orderBy).limit(plan.limit);
+  return finishPage(rows, plan, args, async () => Number((await ctx.database.db.select({ n: count() }).from(apiKeys))[0]?.n ?? 0));
+}
+
+/** Exchanges e-mail and password for an expiring customer token. Errors: INVALID_CREDENTIALS. */
+export async function createCustomerAccessToken(
+  ctx: ServiceContext,
+  input: { email: string; password: string },
+  ttlHours: number,
+): Promise<{ accessToken: string; expiresAt: Date }> {
+  const customer = await verifyCustomerCredentials(ctx, input.email, input.password);
+  if (!customer) throw BusinessError.of('INVALID_CREDENTIALS', 'Unknown e-mail or wrong password.', ['input']);
+  const accessToken = newSecret(CUSTOMER_TOKEN_PREFIX);
+  const expiresAt = new Date(ctx.clock.now().getTime() + ttlHours * 3600_000);
+  await ctx.database.db.insert(customerAccessTokens).values({ customerId: customer.id, tokenHash: sha256(accessToken), expiresAt });
+  return { accessToken, expiresAt };
+}
+
+/**
+ * Resolves bearer tokens to principals. Verified principals are cached for a few seconds so
+ * authentication costs no SQL on the hot path; revocation evicts at once on this instance
+ * (and on the others through the `auth.api_key_revoked` event).
+ */
+export class Authenticator {
+  private readonly cache: LRUCache<string, Principal>;
+  constructor(
+    private readonly database: Database,
+    private readonly clock: Clock,
+    ttlMs = 10_000,
+  ) {
+    this.cache = new LRUCache({ max: 20_000, ttl: ttlMs });
+  }
+
+  /** The principal for an `Authorization` header value; ANONYMOUS when absent; null when the token is invalid. */
+  async authenticate(header: string | null | undefined): Promise<Principal | null> {
+    if (!header) return ANONYMOUS;
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!m) return null;
+    const token = m[1]!;
+    const hash = sha256(token);
+    const cached = this.cache.get(hash);
+    if (cached) return cached;
+    const principal = token.startsWith(CUSTOMER_TOKEN_PREFIX) ? await this.customerPrincipal(hash) : await this.keyPrincipal(hash);
+    if (principal) this.cache.set(hash, principal);
+    return principal;
+  }
+
+  /** Drops cached principals of a revoked key. */
+  evictApiKey(apiKeyId: string): void {
+    for (const [hash, p] of this.cache.entries()) if (p.apiKeyId === apiKeyId) this.cache.delete(hash);
+  }
+
+  private async keyPrincipal(hash: string): Promise<Principal | null> {
+    const [row] = await this.database.db.select().from(apiKeys).where(eq(apiKeys.secretHash, hash)).limit(1);
+    // The index found the row by hash; compare again in constant time so timing tells nothing.
+    if (!row || row.revokedAt || !timingSafeEqual(Buffer.from(row.secretHash), Buffer.from(hash))) return null;
+    return Object.freeze({
+      kind: row.kind,
+      name: row.name,
+      scopes: Object.freeze([...row.scopes]),
+      apiKeyId: row.id,
+      warehouseCodes: row.kind === 'PARTNER' ? row.warehouseCodes : null,
+      carrierCodes: row.kind === 'PARTNER' ? row.carrierCodes : null,
+    });
+  }
+
+  private async customerPrincipal(hash: string): Promise<Principal | null> {
+    const [row] = await this.database.db
+      .select({ customerId: customers.id, name: customers.name, email: customers.email, expiresAt: customerAccessTokens.expiresAt })
+      .from(customerAccessTokens)
+      .innerJoin(customers, eq(customers.id, customerAccessTokens.customerId))
+      .where(and(eq(customerAccessTokens.tokenHash, hash), gt(customerAccessTokens.expiresAt, this.clock.now())))
+      .limit(1);
+    if (!row) return null;
+    return Object.freeze({ kind: 'CUSTOMER', name: row.name ?? row.email, scopes: CUSTOMER_SCOPES, customerId: row.customerId });
+  }
+}
+
+export async function listOneApiKey(ctx: ServiceContext, id: string): Promise<ApiKeyRow | null> {
+  const [row] = await ctx.database.db.select().from(apiKeys).where(eq(apiKeys.id, id));
+  return row ?? null;
+}

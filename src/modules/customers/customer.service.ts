@@ -1,0 +1,118 @@
+/** Customers: creation with a hashed password, lookup, password verification. */
+import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { count, eq, ilike, inArray, or } from 'drizzle-orm';
+import validator from 'validator';
+import { finishPage, planPage, type Page, type PageArgs } from '../../db/pagination.js';
+import { transact } from '../../events/outbox.js';
+import { AccessError, BusinessError, ErrorList } from '../../shared/errors.js';
+import { hasScope } from '../../shared/principal.js';
+import type { ServiceContext } from '../../shared/service-context.js';
+import { customers } from './customer.table.js';
+
+export type CustomerRow = typeof customers.$inferSelect;
+
+export interface CustomerCreateInput {
+  email: string;
+  name?: string | null;
+  phone?: string | null;
+  locale?: string | null;
+  password?: string | null;
+}
+
+// scrypt parameters (N=2^14, r=8, p=1: OWASP's minimum for scrypt); stored with the hash so they can grow.
+const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 };
+
+function scrypt(password: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    scryptCb(password, salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key))),
+  );
+}
+
+/** Hashes a password as `scrypt$N$r$p$salt$hash` (base64). */
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scrypt(password, salt, SCRYPT.keylen, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p });
+  return ['scrypt', SCRYPT.N, SCRYPT.r, SCRYPT.p, salt.toString('base64'), key.toString('base64')].join('$');
+}
+
+/** Verifies a password against a stored hash in constant time. */
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [alg, n, r, p, salt, hash] = stored.split('$');
+  if (alg !== 'scrypt' || !salt || !hash) return false;
+  const expected = Buffer.from(hash, 'base64');
+  const key = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p) });
+  return timingSafeEqual(key, expected);
+}
+
+// A hash to compare against when the e-mail is unknown, so both failures take the same time.
+const dummyHash = hashPassword(randomBytes(16).toString('hex'));
+
+export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
+
+function canonicalLocale(tag: string): string | null {
+  try {
+    return Intl.getCanonicalLocales(tag)[0] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Validates and creates a customer. Errors: INVALID, EMAIL_TAKEN. */
+export async function createCustomer(ctx: ServiceContext, input: CustomerCreateInput): Promise<CustomerRow> {
+  const errors = new ErrorList();
+  const email = normalizeEmail(input.email);
+  if (!validator.isEmail(email)) errors.add('INVALID', 'Not a valid e-mail address.', ['input', 'email']);
+  const locale = input.locale == null ? 'en' : canonicalLocale(input.locale);
+  if (!locale) errors.add('INVALID', 'Locale must be a BCP 47 language tag, e.g. ru or en-GB.', ['input', 'locale']);
+  if (input.name != null && input.name.length > 200) errors.add('INVALID', 'Name is longer than 200 characters.', ['input', 'name']);
+  if (input.phone != null && !/^\+?[0-9 ()-]{5,20}$/.test(input.phone)) errors.add('INVALID', 'Not a valid phone number.', ['input', 'phone']);
+  if (input.password != null && (input.password.length < 8 || input.password.length > 200)) {
+    errors.add('INVALID', 'Password must be 8 to 200 characters.', ['input', 'password']);
+  }
+  errors.throwIfAny();
+  const passwordHash = input.password != null ? await hashPassword(input.password) : null;
+  return transact(ctx, async (tx, events) => {
+    const [row] = await tx
+      .insert(customers)
+      .values({ email, name: input.name ?? null, phone: input.phone ?? null, locale: locale!, passwordHash })
+      .onConflictDoNothing({ target: customers.email })
+      .returning();
+    if (!row) throw BusinessError.of('EMAIL_TAKEN', 'A customer with this e-mail already exists.', ['input', 'email']);
+    await events.emit({ topic: 'customer.created', payload: { customerId: row.id } });
+    return row;
+  });
+}
+
+/** The customer with this e-mail and password, or null (same timing for unknown e-mail and wrong password). */
+export async function verifyCustomerCredentials(ctx: ServiceContext, email: string, password: string): Promise<CustomerRow | null> {
+  const [row] = await ctx.database.db.select().from(customers).where(eq(customers.email, normalizeEmail(email))).limit(1);
+  const ok = await verifyPassword(password, row?.passwordHash ?? (await dummyHash));
+  return row && row.passwordHash && ok ? row : null;
+}
+
+/** Loads customers by id (for loaders); rows the caller may not see are left out. */
+export async function customersByIds(ctx: ServiceContext, ids: readonly string[]): Promise<CustomerRow[]> {
+  const rows = await ctx.database.db.select().from(customers).where(inArray(customers.id, [...ids]));
+  return rows.filter((r) => mayViewCustomer(ctx, r.id));
+}
+
+/** Staff with read_customers see every customer; a customer sees itself. */
+export function mayViewCustomer(ctx: ServiceContext, customerId: string): boolean {
+  const p = ctx.principal;
+  return p.kind === 'CUSTOMER' ? p.customerId === customerId : hasScope(p, 'read_customers');
+}
+
+/** Customers, newest first, optionally filtered by e-mail or name. */
+export async function listCustomers(ctx: ServiceContext, args: PageArgs & { query?: string | null }): Promise<Page<CustomerRow>> {
+  if (!hasScope(ctx.principal, 'read_customers')) throw new AccessError('FORBIDDEN', 'Forbidden: requires scope read_customers.');
+  const q = args.query?.trim();
+  const filter = q ? or(ilike(customers.email, `%${escapeLike(q)}%`), ilike(customers.name, `%${escapeLike(q)}%`)) : undefined;
+  const plan = planPage(args, customers.id, filter);
+  const rows = await ctx.database.db.select().from(customers).where(plan.where).orderBy(plan.orderBy).limit(plan.limit);
+  return finishPage(rows, plan, args, async () => {
+    const [r] = await ctx.database.db.select({ n: count() }).from(customers).where(filter);
+    return Number(r?.n ?? 0);
+  });
+}
+
+export const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);

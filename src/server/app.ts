@@ -1,0 +1,159 @@
+/**
+ * The composition root: config -> database -> pub/sub -> relay -> schema -> HTTP + WebSocket.
+ * `createApp` is used by main.ts, the tests (several apps per process) and the benchmarks.
+ */
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { GraphQLError, GraphQLSchema, ValidationRule } from 'graphql';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import type { Config } from '../config.js';
+import { openDatabase, type Database } from '../db/client.js';
+import { createAppPubSub, type PubSubHandle } from '../events/pubsub.js';
+import { OutboxRelay } from '../events/relay.js';
+import type { GraphQLContext } from '../graphql/context.js';
+import { systemClock, type Clock } from '../shared/clock.js';
+import type { Principal } from '../shared/principal.js';
+import { Authenticator, ensureAdminKey } from '../modules/auth/auth.service.js';
+import { armorProtection, createApollo } from './apollo.js';
+import { buildContext } from './context.js';
+import { createRequestHandler } from './http.js';
+import { createLogger } from './logger.js';
+import { makeFormatError } from './plugins/errors.js';
+import { RateLimits } from './plugins/rate-limit.js';
+import { createSchema } from './schema.js';
+import { attachGraphQLWs } from './ws.js';
+
+export interface App {
+  readonly config: Config;
+  readonly database: Database;
+  readonly pubSub: PubSubHandle;
+  readonly relay: OutboxRelay;
+  readonly schema: GraphQLSchema;
+  readonly authenticator: Authenticator;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly server: Server;
+  /** http://host:port/graphql once listening. */
+  url: string;
+  listen(port?: number, host?: string): Promise<string>;
+  /** Graceful stop: no new connections, in-flight requests finish, sockets, pool and Redis closed. */
+  close(): Promise<void>;
+  /** A context as a request with this principal would get (scripts, tests). */
+  context(principal: Principal): GraphQLContext;
+}
+
+export interface AppOptions {
+  clock?: Clock;
+  log?: Logger;
+  database?: Database;
+}
+
+export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
+  const log = opts.log ?? createLogger(config);
+  const clock = opts.clock ?? systemClock;
+  const database =
+    opts.database ?? (await openDatabase({ url: config.DATABASE_URL, dataDir: config.PGLITE_DATA_DIR, poolSize: config.DB_POOL_SIZE }));
+  const pubSub = await createAppPubSub(config.REDIS_URL);
+  const relay = new OutboxRelay(database, pubSub.pubSub, log, config.OUTBOX_POLL_MS);
+  const authenticator = new Authenticator(database, clock);
+  const deps = { config, database, clock, relay, log };
+  if (config.ADMIN_API_KEY) await ensureAdminKey(deps, config.ADMIN_API_KEY);
+
+  // Revocations reach every instance's auth cache through the event stream.
+  void (async () => {
+    for await (const e of pubSub.pubSub.subscribe('auth.api_key_revoked')) {
+      authenticator.evictApiKey(String(e.apiKeyId));
+    }
+  })();
+
+  const schema = await createSchema(pubSub.pubSub);
+  const rateLimits = new RateLimits(config, pubSub.redis);
+  const authenticate = (h: string | undefined) => authenticator.authenticate(h);
+  const rateLimit = (p: Principal, ip: string) => rateLimits.consume(p, ip);
+  const context = (p: Principal, requestId: string) => buildContext(deps, p, requestId);
+
+  const server = createServer({ keepAliveTimeout: 65_000 });
+  const wss = new WebSocketServer({ server, path: '/graphql' });
+  const formatError = makeFormatError(log, config.isDevelopment);
+  const wsServer = attachGraphQLWs(wss, {
+    schema,
+    validationRules: armorProtection(config).validationRules as ValidationRule[],
+    authenticate,
+    context,
+    rateLimit,
+    formatError: (e: GraphQLError) => formatError(e.toJSON(), e),
+  });
+  const apollo = createApollo(schema, config, log, [
+    ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: config.SHUTDOWN_TIMEOUT_MS }),
+    {
+      async serverWillStart() {
+        return {
+          async drainServer() {
+            await wsServer.dispose();
+          },
+        };
+      },
+    },
+  ]);
+  await apollo.start();
+  const handler = createRequestHandler({
+    config,
+    log,
+    apollo,
+    authenticate,
+    context,
+    rateLimit,
+    async ready() {
+      const checks: Record<string, string> = {};
+      const probe = async (name: string, fn: () => Promise<void>) => {
+        try {
+          await Promise.race([fn(), new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), 2000).unref())]);
+          checks[name] = 'ok';
+        } catch (e) {
+          checks[name] = `failed: ${(e as Error).message}`;
+        }
+      };
+      await Promise.all([probe('database', () => database.ping()), probe('pubsub', () => pubSub.ping())]);
+      return { ok: Object.values(checks).every((v) => v === 'ok'), checks };
+    },
+  });
+  server.on('request', (req, res) => void handler(req, res));
+  relay.start();
+
+  let closed: Promise<void> | null = null;
+  const app: App = {
+    config,
+    database,
+    pubSub,
+    relay,
+    schema,
+    authenticator,
+    log,
+    clock,
+    server,
+    url: '',
+    async listen(port = config.PORT, host = config.HOST) {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => resolve());
+      });
+      const addr = server.address() as AddressInfo;
+      app.url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${addr.port}/graphql`;
+      return app.url;
+    },
+    close() {
+      closed ??= (async () => {
+        await apollo.stop(); // drains HTTP (in-flight requests finish) and disposes the WebSocket server
+        wss.close();
+        await relay.stop();
+        await pubSub.close();
+        if (!opts.database) await database.close();
+      })();
+      return closed;
+    },
+    context: (p) => context(p, 'internal'),
+  };
+  return app;
+}

@@ -1,0 +1,174 @@
+/**
+ * The HTTP transport: /graphql (GET, POST) through Apollo's executeHTTPGraphQLRequest on a
+ * plain Node http server, /healthz, /readyz, CORS for browser callers on other origins, a
+ * body size limit, request ids, authentication and rate limiting before execution.
+ */
+import { HeaderMap, type ApolloServer } from '@apollo/server';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { GraphQLContext } from '../graphql/context.js';
+import type { Principal } from '../shared/principal.js';
+import { statementCounter } from '../db/client.js';
+
+export interface HttpDeps {
+  config: Config;
+  log: Logger;
+  apollo: ApolloServer<GraphQLContext>;
+  authenticate(header: string | undefined): Promise<Principal | null>;
+  context(principal: Principal, requestId: string): GraphQLContext;
+  rateLimit(principal: Principal, ip: string): Promise<{ allowed: boolean; retryAfterSeconds: number }>;
+  ready(): Promise<{ ok: boolean; checks: Record<string, string> }>;
+  /** Extra routes of later modules (e.g. the tracking page); return true when handled. */
+  routes?: ((req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean)[];
+}
+
+const GRAPHQL_RESPONSE = 'application/graphql-response+json; charset=utf-8';
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) return reject(new BodyTooLarge());
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        reject(new BodyTooLarge());
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, type = 'application/json; charset=utf-8') {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function errorBody(message: string, code: string, extra: Record<string, unknown> = {}) {
+  return { errors: [{ message, extensions: { code, ...extra } }] };
+}
+
+function cors(res: ServerResponse, req: IncomingMessage, config: Config) {
+  const origin = req.headers.origin;
+  if (!origin) return;
+  const allowed = config.CORS_ORIGINS === '*' || config.CORS_ORIGINS.split(',').map((s) => s.trim()).includes(origin);
+  if (!allowed) return;
+  res.setHeader('access-control-allow-origin', config.CORS_ORIGINS === '*' ? '*' : origin);
+  res.setHeader('vary', 'origin');
+  res.setHeader('access-control-expose-headers', 'x-request-id, retry-after');
+}
+
+export function createRequestHandler(deps: HttpDeps) {
+  const { config, log } = deps;
+  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    const requestId = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].slice(0, 100)) || randomUUID();
+    res.setHeader('x-request-id', requestId);
+    cors(res, req, config);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    try {
+      if (url.pathname === '/graphql') {
+        if (req.method === 'OPTIONS') {
+          res.writeHead(204, {
+            'access-control-allow-methods': 'GET, POST, OPTIONS',
+            'access-control-allow-headers': 'content-type, authorization, apollo-require-preflight, x-apollo-operation-name, x-request-id',
+            'access-control-max-age': '86400',
+          });
+          res.end();
+          return;
+        }
+        if (config.EXPOSE_SQL_COUNT) {
+          const counter = { count: 0 };
+          await statementCounter.run(counter, () => graphql(req, res, url, requestId, counter));
+        } else await graphql(req, res, url, requestId);
+      } else if (url.pathname === '/healthz') {
+        sendJson(res, 200, { status: 'ok' });
+      } else if (url.pathname === '/readyz') {
+        const r = await deps.ready();
+        sendJson(res, r.ok ? 200 : 503, { status: r.ok ? 'ready' : 'not ready', checks: r.checks });
+      } else {
+        for (const route of deps.routes ?? []) if (await route(req, res, url)) return;
+        sendJson(res, 404, { error: 'not found' });
+      }
+    } catch (err) {
+      if (err instanceof BodyTooLarge) {
+        sendJson(res, 413, errorBody(`Request body larger than ${config.MAX_BODY_BYTES} bytes.`, 'BAD_REQUEST'), { connection: 'close' }, GRAPHQL_RESPONSE);
+        return;
+      }
+      log.error({ err, requestId }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, errorBody('Internal server error', 'INTERNAL_SERVER_ERROR'), {}, GRAPHQL_RESPONSE);
+      else res.end();
+    } finally {
+      if (log.isLevelEnabled('debug')) {
+        log.debug({ requestId, method: req.method, path: url.pathname, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
+      }
+    }
+  };
+
+  async function graphql(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, counter?: { count: number }) {
+    if (req.method !== 'GET' && req.method !== 'POST') {
+      sendJson(res, 405, errorBody('Use GET or POST.', 'METHOD_NOT_ALLOWED'), { allow: 'GET, POST' }, GRAPHQL_RESPONSE);
+      return;
+    }
+    const principal = await deps.authenticate(req.headers.authorization);
+    if (!principal) {
+      sendJson(res, 401, errorBody('Invalid, expired or revoked token.', 'UNAUTHENTICATED'), { 'www-authenticate': 'Bearer' }, GRAPHQL_RESPONSE);
+      return;
+    }
+    const ip = req.socket.remoteAddress ?? '';
+    const decision = await deps.rateLimit(principal, ip);
+    if (!decision.allowed) {
+      sendJson(
+        res,
+        429,
+        errorBody(`Rate limit exceeded; retry in ${decision.retryAfterSeconds} s.`, 'RATE_LIMITED', { retryAfterSeconds: decision.retryAfterSeconds }),
+        { 'retry-after': String(decision.retryAfterSeconds) },
+        GRAPHQL_RESPONSE,
+      );
+      return;
+    }
+    const headers = new HeaderMap();
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+    }
+    let body: unknown = undefined;
+    if (req.method === 'POST') {
+      const text = await readBody(req, config.MAX_BODY_BYTES);
+      if ((headers.get('content-type') ?? '').includes('json')) {
+        try {
+          body = text ? JSON.parse(text) : undefined;
+        } catch {
+          sendJson(res, 400, errorBody('Malformed JSON body.', 'BAD_REQUEST'), {}, GRAPHQL_RESPONSE);
+          return;
+        }
+      } else body = text;
+    }
+    // GraphQL-over-HTTP: answer application/graphql-response+json unless the client asks only for application/json.
+    const accept = headers.get('accept');
+    if (!accept || accept === '*/*') headers.set('accept', 'application/graphql-response+json, application/json;q=0.9');
+    const result = await deps.apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method, headers, search: url.search, body },
+      context: async () => deps.context(principal, requestId),
+    });
+    for (const [k, v] of result.headers) res.setHeader(k, v);
+    if (counter) res.setHeader('x-sql-statements', String(counter.count));
+    res.statusCode = result.status ?? 200;
+    if (result.body.kind === 'complete') {
+      res.setHeader('content-length', Buffer.byteLength(result.body.string));
+      res.end(result.body.string);
+    } else {
+      for await (const chunk of result.body.asyncIterator) res.write(chunk);
+      res.end();
+    }
+  }
+}

@@ -1,0 +1,53 @@
+/** `node(id)`: resolves any global ID through the module that owns the type, with its visibility rules. */
+import { Arg, Authorized, Ctx, ID, Query, Resolver } from 'type-graphql';
+import type { GraphQLContext } from '../graphql/context.js';
+import { fromGlobalId, Node } from '../graphql/relay.js';
+import { hasScope } from '../shared/principal.js';
+import { listOneApiKey } from '../modules/auth/auth.service.js';
+import { ApiKey } from '../modules/auth/auth.types.js';
+import { catalogLoaders } from '../modules/catalog/catalog.loaders.js';
+import { Product, ProductVariant } from '../modules/catalog/catalog.types.js';
+import { customerLoaders } from '../modules/customers/customer.loaders.js';
+import { Customer } from '../modules/customers/customer.types.js';
+
+type Fetcher = (ctx: GraphQLContext, id: string) => Promise<Node | null>;
+
+/** One entry per Node type: how to load it and who may see it. */
+const fetchers: Record<string, Fetcher> = {
+  Product: async (ctx, id) => {
+    if (!hasScope(ctx.principal, 'read_catalog')) return null;
+    const row = await ctx.loaders.get(catalogLoaders).productById.load(id);
+    return row && Product.from(row);
+  },
+  ProductVariant: async (ctx, id) => {
+    if (!hasScope(ctx.principal, 'read_catalog')) return null;
+    const row = await ctx.loaders.get(catalogLoaders).variantById.load(id);
+    return row && ProductVariant.from(row);
+  },
+  // The customers service filters what the caller may see.
+  Customer: async (ctx, id) => {
+    const row = await ctx.loaders.get(customerLoaders).customerById.load(id);
+    return row && Customer.from(row);
+  },
+  ApiKey: async (ctx, id) => {
+    if (!hasScope(ctx.principal, 'admin')) return null;
+    const row = await listOneApiKey(ctx.services, id);
+    return row && ApiKey.from(row);
+  },
+};
+
+/** Lets later modules add their Node types. */
+export function registerNodeType(type: string, fetch: Fetcher): void {
+  fetchers[type] = fetch;
+}
+
+@Resolver()
+export class NodeResolver {
+  @Authorized()
+  @Query(() => Node, { nullable: true, description: 'Fetch any object by its global ID; null if it does not exist or the caller may not see it.' })
+  async node(@Arg('id', () => ID, { description: 'Global ID.' }) id: string, @Ctx() ctx: GraphQLContext): Promise<Node | null> {
+    const decoded = fromGlobalId(id);
+    const fetch = decoded && fetchers[decoded.type];
+    return fetch ? fetch(ctx, decoded.id) : null;
+  }
+}

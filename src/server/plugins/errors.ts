@@ -1,0 +1,52 @@
+/**
+ * Error shaping: every thrown error leaves with `extensions.code`; faults are masked (no
+ * message internals, SQL or stack) unless NODE_ENV=development; limit rejections are
+ * QUERY_TOO_COMPLEX; field suggestions are hidden from anonymous callers.
+ */
+import type { ApolloServerPlugin } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import type { Logger } from 'pino';
+import type { GraphQLContext } from '../../graphql/context.js';
+import { AccessError, BusinessError } from '../../shared/errors.js';
+
+const LIMIT_MESSAGES = /Token limit|Query Cost limit|Aliases limit|Query depth limit|Directives limit/i;
+
+export function makeFormatError(log: Logger, development: boolean) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    if (original instanceof AccessError) {
+      return { ...formatted, message: original.message, extensions: { code: original.code, ...original.extra } };
+    }
+    if (original instanceof BusinessError) {
+      return { ...formatted, extensions: { code: 'BAD_USER_INPUT', userErrors: original.errors } };
+    }
+    const code = (formatted.extensions?.code as string | undefined) ?? 'INTERNAL_SERVER_ERROR';
+    if (LIMIT_MESSAGES.test(formatted.message)) {
+      return { message: formatted.message.replace(/^Syntax Error: /, ''), extensions: { code: 'QUERY_TOO_COMPLEX' } };
+    }
+    if (code === 'INTERNAL_SERVER_ERROR') {
+      log.error({ err: original, path: formatted.path }, 'unexpected error');
+      if (!development) return { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code } };
+    }
+    if (!development && formatted.extensions?.stacktrace) {
+      const { stacktrace: _s, ...rest } = formatted.extensions;
+      return { ...formatted, extensions: rest };
+    }
+    return formatted;
+  };
+}
+
+/** Hides "Did you mean …" schema hints from anonymous callers (they would map the private schema). */
+export const hideSuggestionsFromAnonymous: ApolloServerPlugin<GraphQLContext> = {
+  async requestDidStart() {
+    return {
+      async didEncounterErrors({ errors, contextValue }) {
+        if (contextValue.principal.kind !== 'ANONYMOUS') return;
+        for (const e of errors) {
+          (e as { message: string }).message = e.message.replace(/ ?Did you mean .+\?$/, '');
+        }
+      },
+    };
+  },
+};

@@ -1,0 +1,73 @@
+/**
+ * Rate limiting with rate-limiter-flexible: per API key, per customer, per IP for anonymous
+ * callers; in memory, or shared through Redis when REDIS_URL is set. A sustained per-minute
+ * budget plus a burst budget (BurstyRateLimiter), so bulk work is not cut short.
+ */
+import type { Redis } from 'ioredis';
+import {
+  BurstyRateLimiter,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
+import type { Config } from '../../config.js';
+import type { Principal } from '../../shared/principal.js';
+
+export interface RateDecision {
+  allowed: boolean;
+  retryAfterSeconds: number;
+}
+
+export class RateLimits {
+  private readonly limiters = new Map<string, BurstyRateLimiter>();
+
+  constructor(
+    private readonly config: Config,
+    private readonly redis?: Redis,
+  ) {}
+
+  private limiter(kind: string, perMinute: number, burst: number): BurstyRateLimiter {
+    let l = this.limiters.get(kind);
+    if (!l) {
+      const make = (prefix: string, points: number): RateLimiterAbstract =>
+        this.redis
+          ? new RateLimiterRedis({ storeClient: this.redis, keyPrefix: `wb:rl:${prefix}`, points, duration: 60 })
+          : new RateLimiterMemory({ keyPrefix: prefix, points, duration: 60 });
+      l = new BurstyRateLimiter(make(kind, perMinute) as never, make(`${kind}:burst`, burst) as never);
+      this.limiters.set(kind, l);
+    }
+    return l;
+  }
+
+  /** Budget for this caller; null = unthrottled. */
+  private budget(p: Principal, ip: string): { kind: string; key: string; perMinute: number; burst: number } | null {
+    const c = this.config;
+    switch (p.kind) {
+      case 'STAFF':
+        return c.RATE_LIMIT_STAFF_PER_MIN > 0
+          ? { kind: 'staff', key: p.apiKeyId!, perMinute: c.RATE_LIMIT_STAFF_PER_MIN, burst: c.RATE_LIMIT_BURST }
+          : null;
+      case 'PARTNER':
+        return { kind: 'partner', key: p.apiKeyId!, perMinute: c.RATE_LIMIT_PARTNER_PER_MIN, burst: c.RATE_LIMIT_BURST };
+      case 'CUSTOMER':
+        return { kind: 'customer', key: p.customerId!, perMinute: c.RATE_LIMIT_CUSTOMER_PER_MIN, burst: c.RATE_LIMIT_BURST };
+      default:
+        return { kind: 'anon', key: ip, perMinute: c.RATE_LIMIT_ANON_PER_MIN, burst: Math.max(1, Math.floor(c.RATE_LIMIT_ANON_PER_MIN / 2)) };
+    }
+  }
+
+  /** Spends `points` of the caller's budget under an extra name (e.g. anonymous tracking look-ups). */
+  async consume(p: Principal, ip: string, points = 1): Promise<RateDecision> {
+    const b = this.budget(p, ip);
+    if (!b) return { allowed: true, retryAfterSeconds: 0 };
+    try {
+      await this.limiter(b.kind, b.perMinute, b.burst).consume(b.key, points);
+      return { allowed: true, retryAfterSeconds: 0 };
+    } catch (res) {
+      if (res instanceof RateLimiterRes) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) };
+      // The limiter's store failed (Redis down): fail open rather than take the API down with it.
+      return { allowed: true, retryAfterSeconds: 0 };
+    }
+  }
+}

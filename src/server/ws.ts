@@ -1,0 +1,63 @@
+/**
+ * graphql-ws on the same port and path as HTTP. Authentication comes from the
+ * `connection_init` payload `{ authorization: "Bearer …" }`; every operation gets a fresh
+ * context (principal, loaders), the same limits as HTTP, and the rate limit.
+ */
+import { GraphQLError, specifiedRules, validate, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { randomUUID } from 'node:crypto';
+import type { WebSocketServer } from 'ws';
+import type { Principal } from '../shared/principal.js';
+import type { GraphQLContext } from '../graphql/context.js';
+
+export interface WsDeps {
+  schema: GraphQLSchema;
+  validationRules: ValidationRule[];
+  authenticate(header: string | undefined): Promise<Principal | null>;
+  context(principal: Principal, requestId: string): GraphQLContext;
+  rateLimit(principal: Principal, ip: string): Promise<{ allowed: boolean; retryAfterSeconds: number }>;
+  formatError(err: GraphQLError): GraphQLFormattedError;
+}
+
+type Extra = {
+  principal?: Principal;
+  ip?: string;
+  [key: string]: unknown;
+};
+
+export function attachGraphQLWs(wss: WebSocketServer, deps: WsDeps) {
+  return useServer<Record<string, unknown>, Extra>(
+    {
+      schema: deps.schema,
+      async onConnect(ctx) {
+        const auth = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+        const principal = await deps.authenticate(typeof auth === 'string' ? auth : undefined);
+        if (!principal) return false; // closes with 4403 Forbidden
+        (ctx.extra as Extra).principal = principal;
+        (ctx.extra as unknown as { ip: string }).ip = (ctx.extra as unknown as { request: { socket: { remoteAddress?: string } } }).request.socket.remoteAddress ?? '';
+        return true;
+      },
+      async onSubscribe(ctx, _id, params) {
+        const extra = ctx.extra as Extra;
+        const decision = await deps.rateLimit(extra.principal!, extra.ip ?? '');
+        if (!decision.allowed) {
+          return [new GraphQLError('Rate limit exceeded.', { extensions: { code: 'RATE_LIMITED', retryAfterSeconds: decision.retryAfterSeconds } })];
+        }
+        void params;
+        return undefined;
+      },
+      validate: (schema, document) => validate(schema, document, [...specifiedRules, ...deps.validationRules]),
+      context: (ctx) => deps.context((ctx.extra as Extra).principal!, randomUUID()),
+      onError(_ctx, _id, _payload, errors) {
+        return errors.map((e) => deps.formatError(e));
+      },
+      onNext(_ctx, _id, _payload, _args, result) {
+        if ('errors' in result && result.errors?.length) {
+          return { ...result, errors: result.errors.map((e) => deps.formatError(e)) };
+        }
+        return result;
+      },
+    },
+    wss,
+  );
+}
