@@ -1,0 +1,44 @@
+/**
+ * Shared start-up for command-line scripts: the same config and composition root as the
+ * server (so DATABASE_URL, PGLITE_DATA_DIR and REDIS_URL mean the same thing), logs on
+ * stderr (stdout is the script's output), never listening on a port.
+ */
+import 'reflect-metadata';
+import { pathToFileURL } from 'node:url';
+import pino from 'pino';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { createApp, type App } from '../../src/server/app.js';
+import type { Principal } from '../../src/shared/principal.js';
+import type { ServiceContext } from '../../src/shared/service-context.js';
+
+/** The principal scripts act as: a staff operator with every scope. */
+export const SCRIPT_PRINCIPAL: Principal = Object.freeze({ kind: 'STAFF', name: 'cli', scopes: Object.freeze(['admin']) });
+
+/** True when `importMetaUrl` is the module node was started with (not imported by a test). */
+export const isMain = (importMetaUrl: string): boolean => !!process.argv[1] && importMetaUrl === pathToFileURL(process.argv[1]).href;
+
+/**
+ * Builds the app on the configured database, runs `fn` with a staff service context, publishes
+ * the events it wrote (outbox relay) and closes everything. Config errors exit with code 2.
+ */
+export async function withScriptApp<T>(fn: (ctx: ServiceContext, app: App) => Promise<T>): Promise<T> {
+  let config;
+  try {
+    config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = pino({ level: config.LOG_LEVEL, base: { service: 'waybill-cli' } }, pino.destination(2));
+  const app = await createApp(config, { log });
+  try {
+    const result = await fn(app.context(SCRIPT_PRINCIPAL).services, app);
+    await app.relay.drain();
+    return result;
+  } finally {
+    await app.close();
+  }
+}
