@@ -48,6 +48,9 @@ export interface SolveResult {
   objective: Objective;
 }
 
+/** Minimum number of iterations between two local-search polishes of the best solution. */
+const LS_EVERY = 500;
+
 /** Clock abstraction so that the iteration-limited mode ignores time. */
 class Budget {
   private readonly t0 = performance.now();
@@ -122,6 +125,7 @@ export function solve(instance: VrpInstance, options: SolveOptions = {}): SolveR
   const startIter = budget.iter;
   const startMs = budget.elapsed();
   let curCost = cur.totalCost();
+  let lastLs = -Infinity;
   const iterSpan = maxIter - startIter;
   const timeSpan = timeMs - startMs;
   while (!budget.done() && p.nCust > 0) {
@@ -141,21 +145,25 @@ export function solve(instance: VrpInstance, options: SolveOptions = {}): SolveR
       commit(cur, work);
       curCost = wCost;
       if (better(objective, cur, curCost, best, bestCost)) {
-        // Intensify around each new best: SISR rarely finds the last few
-        // exchange/relocate improvements by chance.
-        if (useLs && ls.run(cur)) {
-          cur.clearTouched();
-          work.copyFrom(cur);
-          curCost = cur.totalCost();
-        }
         best.copyFrom(cur);
         bestCost = curCost;
+        // Polish a copy so the annealing trajectory itself is undisturbed;
+        // throttled because early on a new best appears almost every iteration.
+        if (useLs && budget.iter - lastLs >= LS_EVERY) {
+          lastLs = budget.iter;
+          if (ls.run(best)) bestCost = best.totalCost();
+          best.clearTouched();
+        }
       }
     } else {
       rollback(work, cur);
     }
   }
 
+  if (useLs && lastLs !== budget.iter) {
+    ls.run(best);
+    best.clearTouched();
+  }
   const out = best.export();
   const unassigned = Array.from(best.absent.subarray(0, best.nAbsent));
   return {
