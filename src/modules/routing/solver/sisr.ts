@@ -35,7 +35,8 @@ export class SisrOps {
   private classStamp = 0;
   private readonly order: Int32Array;
   private readonly keys: Float64Array;
-  private readonly removeFlag: Uint8Array;
+  /** Probability of ordering by the priority array when one is given. */
+  priorityRate = 0.5;
 
   constructor(
     private readonly p: Problem,
@@ -46,7 +47,6 @@ export class SisrOps {
     this.classMark = new Int32Array(p.nClasses);
     this.order = new Int32Array(p.nCust);
     this.keys = new Float64Array(p.n);
-    this.removeFlag = new Uint8Array(p.nCust + 2);
   }
 
   /** SISR string removal around a random seed customer. */
@@ -110,13 +110,19 @@ export class SisrOps {
   }
 
   /** Orders the absent customers with one of the SISR sort criteria. */
-  private sortAbsent(s: Sol): number {
+  private sortAbsent(s: Sol, priority?: Float64Array): number {
     const p = this.p;
     const rng = this.rng;
     const k = s.nAbsent;
     const order = this.order;
     for (let i = 0; i < k; i++) order[i] = s.absent[i];
     const pick = rng.next() * 11;
+    if (priority && rng.next() < this.priorityRate) {
+      // Most often absent (hardest) customers first, random tie-break.
+      for (let i = 0; i < k; i++) this.keys[order[i]] = -priority[order[i]] - rng.next() * 0.5;
+      this.insertionSort(k);
+      return k;
+    }
     if (pick < 4) {
       for (let i = k - 1; i > 0; i--) {
         const j = rng.int(i + 1);
@@ -134,6 +140,14 @@ export class SisrOps {
       // Lower key first.
       keys[c] = pick < 8 ? -p.demand[c] : pick < 10 ? -dd : dd;
     }
+    this.insertionSort(k);
+    return k;
+  }
+
+  /** Sorts order[0..k) by ascending keys[]. */
+  private insertionSort(k: number): void {
+    const order = this.order;
+    const keys = this.keys;
     for (let i = 1; i < k; i++) {
       const c = order[i];
       const key = keys[c];
@@ -144,21 +158,20 @@ export class SisrOps {
       }
       order[j + 1] = c;
     }
-    return k;
   }
 
   /**
    * Greedy re-insertion with blinks. Empty vehicles are only tried when
    * allowNew (one per vehicle class). Customers that fit nowhere stay absent.
    */
-  recreate(s: Sol, allowNew: boolean): void {
+  recreate(s: Sol, allowNew: boolean, priority?: Float64Array): void {
     const p = this.p;
     const rng = this.rng;
     const n = p.n;
     const d = p.dist;
     const V = p.V;
     const keepRate = 1 - this.params.blinkRate;
-    const k = this.sortAbsent(s);
+    const k = this.sortAbsent(s, priority);
     for (let q = 0; q < k; q++) {
       const u = this.order[q];
       const du = p.demand[u];

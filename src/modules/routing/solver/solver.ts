@@ -28,6 +28,12 @@ export interface SolveOptions {
   t0?: number;
   tf?: number;
   sisr?: Partial<SisrParams>;
+  /** Fleet minimisation: also accept candidates with equal absences (tuning). */
+  fleetTies?: number;
+  /** Average removal size during fleet minimisation (tuning). */
+  fleetCbar?: number;
+  /** Probability of inserting the most-often-absent customers first during fleet minimisation. */
+  fleetPriority?: number;
   /** Polish new best solutions with the local search (default true). */
   localSearch?: boolean;
   /** Neighbours per customer considered by the local search. */
@@ -47,6 +53,8 @@ export interface SolveResult {
   elapsedMs: number;
   objective: Objective;
 }
+
+const TRACE = process.env.VRP_TRACE === '1';
 
 /** Minimum number of iterations between two local-search polishes of the best solution. */
 const LS_EVERY = 500;
@@ -112,7 +120,7 @@ export function solve(instance: VrpInstance, options: SolveOptions = {}): SolveR
 
   if (objective === 'hierarchical' && p.nCust > 0) {
     const share = options.fleetShare ?? 0.4;
-    fleetMinimise(p, ops, rng, cur, work, best, budget, share);
+    fleetMinimise(p, ops, rng, cur, work, best, budget, share, options);
     bestCost = best.totalCost();
     cur.copyFrom(best);
     work.copyFrom(best);
@@ -208,6 +216,7 @@ function fleetMinimise(
   best: Sol,
   budget: Budget,
   share: number,
+  options: SolveOptions,
 ): void {
   const absCount = new Float64Array(p.n);
   const sumAbs = (s: Sol): number => {
@@ -215,6 +224,7 @@ function fleetMinimise(
     for (let k = 0; k < s.nAbsent; k++) t += absCount[s.absent[k]];
     return t;
   };
+  const ties = (options.fleetTies ?? 1) > 0;
   const phaseDone = (): boolean => budget.done() || budget.progress() >= share;
   const dropRoute = (): boolean => {
     if (cur.vehicles() <= p.vehicleLowerBound) return false;
@@ -236,19 +246,32 @@ function fleetMinimise(
     return true;
   };
   if (best.nAbsent > 0 || !dropRoute()) return;
+  const saved = ops.params;
+  if (options.fleetCbar) ops.params = { ...saved, cBar: options.fleetCbar };
+  ops.priorityRate = options.fleetPriority ?? 0.5;
+  try {
+    fleetLoop();
+  } finally {
+    ops.params = saved;
+  }
+  function fleetLoop(): void {
   while (!phaseDone()) {
     budget.iter++;
     ops.ruin(work);
-    ops.recreate(work, false);
+    ops.recreate(work, false, absCount);
     for (let k = 0; k < work.nAbsent; k++) absCount[work.absent[k]]++;
-    if (work.nAbsent < cur.nAbsent || sumAbs(work) < sumAbs(cur)) {
+    const wa = sumAbs(work);
+    const ca = sumAbs(cur);
+    if (work.nAbsent < cur.nAbsent || wa < ca || (ties && work.nAbsent === cur.nAbsent && wa === ca)) {
       commit(cur, work);
       if (cur.nAbsent === 0) {
         best.copyFrom(cur);
+        if (TRACE) console.error(`fleet ${cur.vehicles()} at ${budget.elapsed().toFixed(0)} ms, iter ${budget.iter}`);
         if (!dropRoute()) return;
       }
     } else {
       rollback(work, cur);
     }
   }
+}
 }
