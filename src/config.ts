@@ -35,6 +35,8 @@ const schema = z.object({
   RATE_LIMIT_CUSTOMER_PER_MIN: int(1200, 1),
   RATE_LIMIT_PARTNER_PER_MIN: int(6000, 1),
   RATE_LIMIT_BURST: int(600, 1),
+  /** Redis key prefix of the shared rate-limit counters; instances sharing a budget use the same one. */
+  RATE_LIMIT_KEY_PREFIX: z.string().default('wb:rl'),
   /** 0 = staff keys unthrottled. */
   RATE_LIMIT_STAFF_PER_MIN: int(0, 0),
   CUSTOMER_TOKEN_TTL_HOURS: int(24 * 30, 1),

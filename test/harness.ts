@@ -93,6 +93,8 @@ export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
     NODE_ENV: 'test',
     OUTBOX_POLL_MS: '200',
     EXPOSE_SQL_COUNT: 'true',
+    // Each test app its own rate-limit counters in the shared Redis.
+    RATE_LIMIT_KEY_PREFIX: `wb:rl:test:${randomBytes(6).toString('hex')}`,
     ...opts.env,
     DATABASE_URL: dbUrl,
     ADMIN_API_KEY: adminKey,

@@ -82,6 +82,36 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   };
 }
 
+type PostgresClient = import('postgres').Sql;
+
+/**
+ * drizzle's postgres.js driver sends every query not built with `.prepare(name)` as an unnamed
+ * statement (`prepare: false` overrides the client option), so PostgreSQL parses and plans it
+ * again on every call and postgres.js decodes a fresh description each time. This view of the
+ * client keeps postgres.js's own per-connection statement cache on (its default), for the pool
+ * and for transaction and savepoint connections: a repeated query costs Bind/Execute only.
+ * The statement text is drizzle's, with parameters, so the cache is bounded by the query shapes.
+ */
+function alwaysPrepared<T extends PostgresClient>(client: T): T {
+  return new Proxy(client, {
+    get(target, key, receiver) {
+      switch (key) {
+        case 'unsafe':
+          return (query: string, params?: unknown[], opts?: Record<string, unknown>) =>
+            target.unsafe(query, params as never, { ...opts, prepare: true });
+        case 'begin':
+        case 'savepoint':
+          return (...args: unknown[]) => {
+            const fn = args.pop() as (c: PostgresClient) => unknown;
+            return (target[key] as (...a: unknown[]) => unknown)(...args, (c: PostgresClient) => fn(alwaysPrepared(c)));
+          };
+        default:
+          return Reflect.get(target, key, receiver);
+      }
+    },
+  });
+}
+
 async function openPostgres(url: string, poolSize: number): Promise<Database> {
   const postgres = (await import('postgres')).default;
   const { drizzle } = await import('drizzle-orm/postgres-js');
@@ -96,7 +126,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   } finally {
     await migrator.end({ timeout: 5 });
   }
-  const db = drizzle({ client, logger: countingLogger }) as unknown as Executor;
+  const db = drizzle({ client: alwaysPrepared(client), logger: countingLogger }) as unknown as Executor;
   return {
     kind: 'postgres',
     db,

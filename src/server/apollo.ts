@@ -21,7 +21,8 @@ export function armorProtection(config: Config) {
     maxDepth: { n: config.MAX_DEPTH, ignoreIntrospection: true, flattenFragments: true, ...reject },
     maxAliases: { n: config.MAX_ALIASES, ...reject },
     maxDirectives: { n: config.MAX_DIRECTIVES, ...reject },
-    maxTokens: { n: config.MAX_TOKENS, ...reject },
+    // Tokens are limited by graphql-js's own parser (parseOptions.maxTokens), so the error is a clean 400.
+    maxTokens: { enabled: false },
     costLimit: { maxCost: config.MAX_COST, ignoreIntrospection: true, ...reject },
     // Hidden for anonymous callers only, by our own plugin: staff keep the helpful hints.
     blockFieldSuggestion: { enabled: false },
@@ -34,6 +35,7 @@ export function createApollo(schema: GraphQLSchema, config: Config, log: Logger,
     schema,
     introspection: config.INTROSPECTION,
     csrfPrevention: true,
+    parseOptions: { maxTokens: config.MAX_TOKENS },
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: config.isDevelopment,
     formatError: makeFormatError(log, config.isDevelopment),

@@ -3,6 +3,7 @@
  * `createApp` is used by main.ts, the tests (several apps per process) and the benchmarks.
  */
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GraphQLError, GraphQLSchema, ValidationRule } from 'graphql';
@@ -57,8 +58,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     opts.database ?? (await openDatabase({ url: config.DATABASE_URL, dataDir: config.PGLITE_DATA_DIR, poolSize: config.DB_POOL_SIZE }));
   const pubSub = await createAppPubSub(config.REDIS_URL);
   const relay = new OutboxRelay(database, pubSub.pubSub, log, config.OUTBOX_POLL_MS);
+  const localBus = new EventEmitter();
   const authenticator = new Authenticator(database, clock);
-  const deps = { config, database, clock, relay, log };
+  localBus.on('auth.api_key_revoked', (id: string) => authenticator.evictApiKey(id));
+  const deps = { config, database, clock, relay, log, localBus };
   if (config.ADMIN_API_KEY) await ensureAdminKey(deps, config.ADMIN_API_KEY);
 
   // Revocations reach every instance's auth cache through the event stream.
@@ -75,7 +78,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const context = (p: Principal, requestId: string) => buildContext(deps, p, requestId);
 
   const server = createServer({ keepAliveTimeout: 65_000 });
-  const wss = new WebSocketServer({ server, path: '/graphql' });
+  const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: config.MAX_BODY_BYTES });
   const formatError = makeFormatError(log, config.isDevelopment);
   const wsServer = attachGraphQLWs(wss, {
     schema,

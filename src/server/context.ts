@@ -1,4 +1,5 @@
 /** Builds the per-request (and per-WebSocket-operation) context: principal, services, fresh loaders. */
+import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
@@ -13,6 +14,7 @@ export interface ContextDeps {
   clock: Clock;
   relay: RelayHandle;
   log: Logger;
+  localBus: EventEmitter;
 }
 
 export function buildContext(deps: ContextDeps, principal: Principal, requestId: string): GraphQLContext {
@@ -23,6 +25,7 @@ export function buildContext(deps: ContextDeps, principal: Principal, requestId:
     relay: deps.relay,
     log: deps.log,
     config: deps.config,
+    localBus: deps.localBus,
   };
   return { principal, services, loaders: new LoaderSet(services), requestId };
 }

@@ -77,7 +77,7 @@ export async function createApiKey(
 
 /** Revokes a key (idempotent: revoking twice keeps the first time). Errors: NOT_FOUND. */
 export async function revokeApiKey(ctx: ServiceContext, id: string): Promise<ApiKeyRow> {
-  return transact(ctx, async (tx, events) => {
+  const row = await transact(ctx, async (tx, events) => {
     const [row] = await tx
       .update(apiKeys)
       .set({ revokedAt: ctx.clock.now() })
@@ -91,6 +91,9 @@ export async function revokeApiKey(ctx: ServiceContext, id: string): Promise<Api
     if (!existing) throw BusinessError.of('NOT_FOUND', 'No API key with this id.', ['input', 'id']);
     return existing;
   });
+  // This instance forgets the key now; the others hear it through the outbox event.
+  ctx.localBus.emit('auth.api_key_revoked', row.id);
+  return row;
 }
 
 /** Creates the ADMIN_API_KEY key if it does not exist yet (idempotent across restarts). */
@@ -149,9 +152,22 @@ export class Authenticator {
     const hash = sha256(token);
     const cached = this.cache.get(hash);
     if (cached) return cached;
-    const principal = token.startsWith(CUSTOMER_TOKEN_PREFIX) ? await this.customerPrincipal(hash) : await this.keyPrincipal(hash);
+    if (token.startsWith(CUSTOMER_TOKEN_PREFIX)) {
+      const found = await this.customerPrincipal(hash);
+      if (!found) return null;
+      // Never serve a customer token from the cache past its expiry.
+      const ttl = Math.min(this.cache.ttl, found.expiresAt.getTime() - this.clock.now().getTime());
+      if (ttl > 0) this.cache.set(hash, found.principal, { ttl });
+      return found.principal;
+    }
+    const principal = await this.keyPrincipal(hash);
     if (principal) this.cache.set(hash, principal);
     return principal;
+  }
+
+  /** Forgets every cached principal (tests moving the clock). */
+  evictAll(): void {
+    this.cache.clear();
   }
 
   /** Drops cached principals of a revoked key. */
@@ -173,7 +189,7 @@ export class Authenticator {
     });
   }
 
-  private async customerPrincipal(hash: string): Promise<Principal | null> {
+  private async customerPrincipal(hash: string): Promise<{ principal: Principal; expiresAt: Date } | null> {
     const [row] = await this.database.db
       .select({ customerId: customers.id, name: customers.name, email: customers.email, expiresAt: customerAccessTokens.expiresAt })
       .from(customerAccessTokens)
@@ -181,7 +197,10 @@ export class Authenticator {
       .where(and(eq(customerAccessTokens.tokenHash, hash), gt(customerAccessTokens.expiresAt, this.clock.now())))
       .limit(1);
     if (!row) return null;
-    return Object.freeze({ kind: 'CUSTOMER', name: row.name ?? row.email, scopes: CUSTOMER_SCOPES, customerId: row.customerId });
+    return {
+      principal: Object.freeze({ kind: 'CUSTOMER', name: row.name ?? row.email, scopes: CUSTOMER_SCOPES, customerId: row.customerId }),
+      expiresAt: row.expiresAt,
+    };
   }
 }
 

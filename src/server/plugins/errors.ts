@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { GraphQLContext } from '../../graphql/context.js';
 import { AccessError, BusinessError } from '../../shared/errors.js';
 
-const LIMIT_MESSAGES = /Token limit|Query Cost limit|Aliases limit|Query depth limit|Directives limit/i;
+const LIMIT_MESSAGES = /Document contains more tha[nt] \d+ tokens|Token limit|Query Cost limit|Aliases limit|Query depth limit|Directives limit/i;
 
 export function makeFormatError(log: Logger, development: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {

@@ -32,7 +32,7 @@ export class RateLimits {
     if (!l) {
       const make = (prefix: string, points: number): RateLimiterAbstract =>
         this.redis
-          ? new RateLimiterRedis({ storeClient: this.redis, keyPrefix: `wb:rl:${prefix}`, points, duration: 60 })
+          ? new RateLimiterRedis({ storeClient: this.redis, keyPrefix: `${this.config.RATE_LIMIT_KEY_PREFIX}:${prefix}`, points, duration: 60 })
           : new RateLimiterMemory({ keyPrefix: prefix, points, duration: 60 });
       l = new BurstyRateLimiter(make(kind, perMinute) as never, make(`${kind}:burst`, burst) as never);
       this.limiters.set(kind, l);

@@ -1,0 +1,181 @@
+/** API keys, customer tokens, scopes and the viewer, over real HTTP and WebSocket. */
+import { createHash } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ApiKeyCreateDocument,
+  ApiKeyRevokeDocument,
+  ApiKeysDocument,
+  CustomerAccessTokenCreateDocument,
+  CustomerCreateDocument,
+  CustomersDocument,
+  NodeDocument,
+  ProductCreateDocument,
+  ProductsDocument,
+  ProductVariantDocument,
+  ViewerDocument,
+} from '../../../test/generated/graphql.js';
+import { productInput } from '../../../test/factories/catalog.js';
+import { collect, startApp, type TestApp } from '../../../test/harness.js';
+import { ManualClock } from '../../shared/clock.js';
+import { ensureAdminKey } from './auth.service.js';
+
+let t: TestApp;
+const clock = new ManualClock(new Date('2026-11-25T10:00:00Z'));
+beforeAll(async () => {
+  t = await startApp({ clock });
+});
+afterAll(async () => t?.close());
+
+async function key(scopes: string[], kind: 'STAFF' | 'PARTNER' = 'STAFF', extra: Record<string, unknown> = {}) {
+  const r = await t.admin(ApiKeyCreateDocument, { input: { name: `k-${scopes.join('+')}`, kind, scopes, ...extra } });
+  expect(r.apiKeyCreate.userErrors).toEqual([]);
+  return { secret: r.apiKeyCreate.secret!, id: r.apiKeyCreate.apiKey!.id };
+}
+
+describe('API keys', () => {
+  it('shows the secret once, with a readable prefix and ≥128 bits, and stores only its SHA-256', async () => {
+    const r = await t.admin(ApiKeyCreateDocument, { input: { name: 'ERP', kind: 'STAFF', scopes: ['read_catalog'] } });
+    const secret = r.apiKeyCreate.secret!;
+    expect(secret).toMatch(/^wb_live_[A-Za-z0-9_-]{32,}$/);
+    expect(Buffer.from(secret.slice(8), 'base64url').length * 8).toBeGreaterThanOrEqual(128);
+    expect(secret.startsWith(r.apiKeyCreate.apiKey!.prefix)).toBe(true);
+    const rows = await t.app.database.rows<Record<string, unknown>>(sql`select * from api_keys`);
+    const dump = JSON.stringify(rows);
+    expect(dump).not.toContain(secret);
+    expect(dump).toContain(createHash('sha256').update(secret).digest('hex'));
+    const list = await t.admin(ApiKeysDocument, { first: 50 });
+    expect(JSON.stringify(list)).not.toContain(secret);
+  });
+
+  it('is refused at once after revocation', async () => {
+    const k = await key(['read_catalog']);
+    expect((await t.gql(ViewerDocument, {}, { token: k.secret })).data!.viewer.kind).toBe('STAFF');
+    const rev = await t.admin(ApiKeyRevokeDocument, { input: { id: k.id } });
+    expect(rev.apiKeyRevoke.apiKey!.revokedAt).toBeTruthy();
+    const after = await t.gql(ViewerDocument, {}, { token: k.secret });
+    expect(after.status).toBe(401);
+    expect(after.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('rejects unknown scopes, CUSTOMER kind and restrictions on STAFF keys as userErrors', async () => {
+    const r = await t.admin(ApiKeyCreateDocument, { input: { name: 'x', kind: 'STAFF', scopes: ['read_everything'], warehouseCodes: ['MSK'] } });
+    expect(r.apiKeyCreate.apiKey).toBeNull();
+    expect(r.apiKeyCreate.secret).toBeNull();
+    expect(r.apiKeyCreate.userErrors.map((e) => e.code).sort()).toEqual(['INVALID', 'INVALID_SCOPE']);
+    const c = await t.admin(ApiKeyCreateDocument, { input: { name: 'x', kind: 'CUSTOMER', scopes: [] } });
+    expect(c.apiKeyCreate.userErrors[0]!.code).toBe('INVALID');
+    const nf = await t.admin(ApiKeyRevokeDocument, { input: { id: 'bm90LWFuLWlk' } });
+    expect(nf.apiKeyRevoke.userErrors[0]!.code).toBe('NOT_FOUND');
+  });
+
+  it('carries PARTNER restrictions into the viewer', async () => {
+    const k = await key(['read_inventory'], 'PARTNER', { warehouseCodes: ['MSK-1'], carrierCodes: ['CDEK'] });
+    const v = await t.gql(ViewerDocument, {}, { token: k.secret });
+    expect(v.data!.viewer).toMatchObject({ kind: 'PARTNER', scopes: ['read_inventory'], warehouseCodes: ['MSK-1'], carrierCodes: ['CDEK'] });
+  });
+
+  it('bootstraps ADMIN_API_KEY idempotently', async () => {
+    await ensureAdminKey(t.app.context({ kind: 'STAFF', name: 'test', scopes: ['admin'] }).services, t.adminKey);
+    await ensureAdminKey(t.app.context({ kind: 'STAFF', name: 'test', scopes: ['admin'] }).services, t.adminKey);
+    const rows = await t.app.database.rows<{ n: number }>(sql`select count(*)::int as n from api_keys where name = 'admin (ADMIN_API_KEY)'`);
+    expect(rows[0]!.n).toBe(1);
+    const v = await t.gql(ViewerDocument, {});
+    expect(v.data!.viewer).toMatchObject({ kind: 'STAFF', scopes: ['admin'] });
+  });
+});
+
+describe('scopes on every operation class', () => {
+  it('anonymous callers get UNAUTHENTICATED on protected queries, mutations and subscriptions', async () => {
+    const q = await t.gql(ProductsDocument, { first: 1 }, { token: null });
+    expect(q.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+    const m = await t.gql(ProductCreateDocument, { input: productInput() }, { token: null });
+    expect(m.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+    const n = await t.gql(NodeDocument, { id: 'x' }, { token: null });
+    expect(n.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+    const sub = collect(t.ws(null), 'subscription { productCreated { id } }');
+    const items = await sub.next(1);
+    expect(items[0]!.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+    // The public ones work without a token.
+    expect((await t.gql(ViewerDocument, {}, { token: null })).data!.viewer.kind).toBe('ANONYMOUS');
+  });
+
+  it('a key without the scope gets FORBIDDEN on queries, mutations and subscriptions', async () => {
+    const k = await key(['read_orders']);
+    const q = await t.gql(ProductsDocument, { first: 1 }, { token: k.secret });
+    expect(q.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+    const m = await t.gql(ProductCreateDocument, { input: productInput() }, { token: k.secret });
+    expect(m.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+    const admin = await t.gql(ApiKeysDocument, { first: 1 }, { token: k.secret });
+    expect(admin.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+    const sub = collect(t.ws(k.secret), 'subscription { productCreated { id } }');
+    expect((await sub.next(1))[0]!.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+  });
+
+  it('write_X implies read_X, admin implies everything, read does not imply write', async () => {
+    const writer = await key(['write_catalog']);
+    expect((await t.gql(ProductsDocument, { first: 1 }, { token: writer.secret })).errors).toBeUndefined();
+    const created = await t.gql(ProductCreateDocument, { input: productInput() }, { token: writer.secret });
+    expect(created.data!.productCreate.product).toBeTruthy();
+    const reader = await key(['read_catalog']);
+    expect((await t.gql(ProductCreateDocument, { input: productInput() }, { token: reader.secret })).errors![0]!.extensions!.code).toBe('FORBIDDEN');
+    const admin = await key(['admin']);
+    expect((await t.gql(CustomersDocument, { first: 1 }, { token: admin.secret })).errors).toBeUndefined();
+  });
+
+  it('an unknown or malformed token is UNAUTHENTICATED over HTTP and refused on WebSocket', async () => {
+    const r = await t.gql(ViewerDocument, {}, { token: 'wb_live_not-a-real-key-xxxxxxxxxxxxxxxxxxxx' });
+    expect(r.status).toBe(401);
+    expect(r.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+    const sub = collect(t.ws('wb_live_nope'), 'subscription { productCreated { id } }');
+    await sub.next(1, 3000).catch(() => {});
+    expect(String((sub.error as { code?: number })?.code ?? sub.error)).toMatch(/4403|Forbidden/);
+  });
+});
+
+describe('customers', () => {
+  it('creates a customer, issues an expiring token, and the customer sees only itself', async () => {
+    const created = await t.admin(CustomerCreateDocument, { input: { email: 'Anna@Example.ru', name: 'Анна', locale: 'ru', password: 'correct horse' } });
+    expect(created.customerCreate.customer).toMatchObject({ email: 'anna@example.ru', locale: 'ru' });
+    const other = await t.admin(CustomerCreateDocument, { input: { email: 'bob@example.com', password: 'another secret' } });
+    expect(other.customerCreate.customer!.locale).toBe('en');
+
+    const wrong = await t.gql(CustomerAccessTokenCreateDocument, { input: { email: 'anna@example.ru', password: 'nope nope' } }, { token: null });
+    expect(wrong.data!.customerAccessTokenCreate).toMatchObject({ accessToken: null, userErrors: [{ code: 'INVALID_CREDENTIALS' }] });
+    const unknown = await t.gql(CustomerAccessTokenCreateDocument, { input: { email: 'ghost@example.ru', password: 'nope nope' } }, { token: null });
+    expect(unknown.data!.customerAccessTokenCreate.userErrors[0]!.code).toBe('INVALID_CREDENTIALS');
+
+    const tok = await t.gql(CustomerAccessTokenCreateDocument, { input: { email: 'ANNA@example.ru', password: 'correct horse' } }, { token: null });
+    const { accessToken, expiresAt } = tok.data!.customerAccessTokenCreate;
+    expect(accessToken).toMatch(/^wb_cat_/);
+    expect(new Date(expiresAt!).getTime()).toBeGreaterThan(clock.now().getTime());
+
+    const v = await t.gql(ViewerDocument, {}, { token: accessToken });
+    expect(v.data!.viewer).toMatchObject({ kind: 'CUSTOMER', customer: { email: 'anna@example.ru', locale: 'ru' } });
+    // Catalog reads are open to customers.
+    expect((await t.gql(ProductsDocument, { first: 1 }, { token: accessToken })).errors).toBeUndefined();
+    expect((await t.gql(ProductVariantDocument, { sku: 'x' }, { token: accessToken })).errors).toBeUndefined();
+    // Its own record is visible, another customer's is not, the customer list is forbidden.
+    expect((await t.gql(NodeDocument, { id: created.customerCreate.customer!.id }, { token: accessToken })).data!.node).toMatchObject({ email: 'anna@example.ru' });
+    expect((await t.gql(NodeDocument, { id: other.customerCreate.customer!.id }, { token: accessToken })).data!.node).toBeNull();
+    expect((await t.gql(CustomersDocument, { first: 5 }, { token: accessToken })).errors![0]!.extensions!.code).toBe('FORBIDDEN');
+    expect((await t.gql(ProductCreateDocument, { input: productInput() }, { token: accessToken })).errors![0]!.extensions!.code).toBe('FORBIDDEN');
+
+    // Tokens expire.
+    clock.advance(31 * 24 * 3600_000);
+    t.app.authenticator.evictAll();
+    const expired = await t.gql(ViewerDocument, {}, { token: accessToken });
+    expect(expired.status).toBe(401);
+    clock.set(new Date('2026-11-25T10:00:00Z'));
+  });
+
+  it('refuses a taken e-mail and invalid fields without writing', async () => {
+    await t.admin(CustomerCreateDocument, { input: { email: 'dup@example.com' } });
+    const dup = await t.admin(CustomerCreateDocument, { input: { email: 'DUP@example.com' } });
+    expect(dup.customerCreate.userErrors[0]!.code).toBe('EMAIL_TAKEN');
+    const bad = await t.admin(CustomerCreateDocument, { input: { email: 'not-an-email', locale: 'xx-!!', password: 'short' } });
+    expect(bad.customerCreate.userErrors.map((e) => e.field!.join('.')).sort()).toEqual(['input.email', 'input.locale', 'input.password']);
+    const list = await t.admin(CustomersDocument, { first: 100, query: 'not-an-email' });
+    expect(list.customers.totalCount).toBe(0);
+  });
+});
