@@ -39,6 +39,8 @@ const { values: flags } = parseArgs({
     warmup: { type: 'string', default: '3' },
     products: { type: 'string', default: '200' },
     only: { type: 'string' },
+    /** Writes V8 CPU profiles of the server processes (node --cpu-prof) into this directory. */
+    profile: { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -78,9 +80,13 @@ function freePort(): Promise<number> {
   });
 }
 
+/** `--profile <dir>`: each server writes its V8 CPU profile under <dir>/<script>[-<mode>]/. */
+const profileFlags = (args: string[]) =>
+  flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags.profile, args.map((a) => path.basename(a, '.ts')).join('-'))}`] : [];
+
 const children: ChildProcess[] = [];
 function startChild(args: string[], env: Record<string, string | undefined>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+  const child = spawn(process.execPath, [...profileFlags(args), '--import', 'tsx', ...args], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -103,7 +103,8 @@ function alwaysPrepared<T extends PostgresClient>(client: T): T {
         case 'savepoint':
           return (...args: unknown[]) => {
             const fn = args.pop() as (c: PostgresClient) => unknown;
-            return (target[key] as (...a: unknown[]) => unknown)(...args, (c: PostgresClient) => fn(alwaysPrepared(c)));
+            const method = (target as unknown as Record<string, (...a: unknown[]) => unknown>)[key]!;
+            return method.call(target, ...args, (c: PostgresClient) => fn(alwaysPrepared(c)));
           };
         default:
           return Reflect.get(target, key, receiver);
