@@ -1,6 +1,6 @@
 /** Apollo Server 5 with query limits (graphql-armor) and error shaping. */
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { GraphQLError, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
 import type { Logger } from 'pino';
@@ -29,12 +29,25 @@ export function armorProtection(config: Config) {
   }).protect();
 }
 
+/** GraphQL responses are per caller: never stored by shared caches (what Apollo's cache-control plugin sent without hints). */
+const noStore: ApolloServerPlugin<GraphQLContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        if (!response.http.headers.has('cache-control')) response.http.headers.set('cache-control', 'no-store');
+      },
+    };
+  },
+};
+
 export function createApollo(schema: GraphQLSchema, config: Config, log: Logger, extraPlugins: ApolloServerPlugin<GraphQLContext>[]) {
   const armor = armorProtection(config);
   return new ApolloServer<GraphQLContext>({
     schema,
     introspection: config.INTROSPECTION,
     csrfPrevention: true,
+    // main.ts owns SIGTERM/SIGINT and stops everything in order; Apollo's own handlers would race it.
+    stopOnTerminationSignals: false,
     parseOptions: { maxTokens: config.MAX_TOKENS },
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: config.isDevelopment,
@@ -43,6 +56,10 @@ export function createApollo(schema: GraphQLSchema, config: Config, log: Logger,
     plugins: [
       ...(armor.plugins as ApolloServerPlugin<GraphQLContext>[]),
       hideSuggestionsFromAnonymous,
+      // No field carries a cache hint, so Apollo's cache-control plugin only ever answered
+      // `no-store`, at the price of wrapping every resolver; the same header, without the wrapping.
+      ApolloServerPluginCacheControlDisabled(),
+      noStore,
       ...(config.isProduction ? [ApolloServerPluginLandingPageDisabled()] : []),
       ...extraPlugins,
     ],

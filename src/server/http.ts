@@ -26,6 +26,8 @@ export interface HttpDeps {
 
 const GRAPHQL_RESPONSE = 'application/graphql-response+json; charset=utf-8';
 
+const GRAPHQL_URL: Readonly<URL> = new URL('/graphql', 'http://localhost');
+
 class BodyTooLarge extends Error {}
 
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
@@ -75,7 +77,8 @@ export function createRequestHandler(deps: HttpDeps) {
     const requestId = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].slice(0, 100)) || randomUUID();
     res.setHeader('x-request-id', requestId);
     cors(res, req, config);
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // The hot path (POST /graphql) skips URL parsing; nothing mutates the shared object.
+    const url = req.url === '/graphql' ? GRAPHQL_URL : new URL(req.url ?? '/', 'http://localhost');
     try {
       if (url.pathname === '/graphql') {
         if (req.method === 'OPTIONS') {

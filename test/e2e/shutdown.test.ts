@@ -1,6 +1,9 @@
 /** `npm start`'s process: serves, and on SIGTERM stops gracefully and exits 0 within 10 s. */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
@@ -8,16 +11,18 @@ const root = new URL('../../', import.meta.url).pathname;
 
 describe('process lifecycle', () => {
   it('serves GraphQL, then on SIGTERM finishes, closes sockets and exits 0 within 10 s', async () => {
+    // The embedded default of `npm start`: PGlite persisted in a data directory.
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'wb-shutdown-'));
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: root,
-      env: { ...process.env, DATABASE_URL: 'memory://', REDIS_URL: '', PORT: '0', LOG_LEVEL: 'info', CI: '' },
+      env: { ...process.env, DATABASE_URL: '', PGLITE_DATA_DIR: dataDir, REDIS_URL: '', NODE_ENV: '', PORT: '0', LOG_LEVEL: 'info', CI: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    for (let i = 0; i < 120 && !out.includes('listening'); i++) await new Promise((r) => setTimeout(r, 250));
+    for (let i = 0; i < 240 && !out.includes('listening'); i++) await new Promise((r) => setTimeout(r, 250));
     expect(out).toContain('listening');
     const url = /listening on (http:\/\/\S+)"/.exec(out)![1]!;
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ viewer { kind } }"}' });
@@ -50,5 +55,6 @@ describe('process lifecycle', () => {
     expect(code).toBe(0);
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect(out).toContain('stopped');
-  }, 60_000);
+    rmSync(dataDir, { recursive: true, force: true });
+  }, 90_000);
 });

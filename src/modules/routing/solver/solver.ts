@@ -34,6 +34,8 @@ export interface SolveOptions {
   fleetCbar?: number;
   /** Probability of inserting the most-often-absent customers first during fleet minimisation. */
   fleetPriority?: number;
+  /** With a fixed fleet, let the annealing pass through states with unserved customers at this cost each (× mean depot distance); 0 = never. */
+  absentPenalty?: number;
   /** Polish new best solutions with the local search (default true). */
   localSearch?: boolean;
   /** Neighbours per customer considered by the local search. */
@@ -134,6 +136,8 @@ export function solve(instance: VrpInstance, options: SolveOptions = {}): SolveR
   const startMs = budget.elapsed();
   let curCost = cur.totalCost();
   let lastLs = -Infinity;
+  let absentRejects = 0;
+  const absentPen = allowNew ? 0 : (options.absentPenalty ?? 0) * p.scale;
   const iterSpan = maxIter - startIter;
   const timeSpan = timeMs - startMs;
   while (!budget.done() && p.nCust > 0) {
@@ -143,11 +147,17 @@ export function solve(instance: VrpInstance, options: SolveOptions = {}): SolveR
         ? (budget.iter - startIter) / iterSpan
         : (budget.elapsed() - startMs) / timeSpan;
     const T = T0 * Math.pow(Tf / T0, Math.min(1, prog));
+    if (TRACE && (budget.iter & 8191) === 0) console.error(`it ${budget.iter} T ${T.toFixed(2)} cur ${curCost.toFixed(2)} best ${bestCost.toFixed(2)}`);
     ops.ruin(work);
     ops.recreate(work, allowNew);
     const wCost = work.totalCost();
     let accept: boolean;
-    if (work.nAbsent !== cur.nAbsent) accept = work.nAbsent < cur.nAbsent;
+    if (absentPen > 0) {
+      accept = wCost + absentPen * work.nAbsent < curCost + absentPen * cur.nAbsent - T * Math.log(rng.next());
+    } else if (work.nAbsent !== cur.nAbsent) {
+      accept = work.nAbsent < cur.nAbsent;
+      if (!accept) absentRejects++;
+    }
     else accept = wCost < curCost - T * Math.log(rng.next());
     if (accept) {
       commit(cur, work);
@@ -168,6 +178,7 @@ export function solve(instance: VrpInstance, options: SolveOptions = {}): SolveR
     }
   }
 
+  if (TRACE) console.error(`distance phase: ${budget.iter - startIter} iterations, ${absentRejects} rejected for absences`);
   if (useLs && lastLs !== budget.iter) {
     ls.run(best);
     best.clearTouched();
