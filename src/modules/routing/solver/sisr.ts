@@ -170,7 +170,11 @@ export class SisrOps {
     const n = p.n;
     const d = p.dist;
     const V = p.V;
-    const keepRate = 1 - this.params.blinkRate;
+    // Blinks: instead of one random draw per position, draw the (geometric)
+    // number of positions until the next skipped one.
+    const logKeep = Math.log(1 - this.params.blinkRate);
+    const nextBlink = (): number => (logKeep < 0 ? Math.floor(Math.log(1 - rng.next()) / logKeep) : Infinity);
+    let untilBlink = nextBlink();
     const k = this.sortAbsent(s, priority);
     for (let q = 0; q < k; q++) {
       const u = this.order[q];
@@ -203,7 +207,7 @@ export class SisrOps {
           // est + service is non-decreasing along the route, so with the
           // triangle inequality no later position can meet u's due time.
           if (st > dueU) break;
-          if (rng.next() < keepRate) {
+          if (untilBlink-- > 0) {
             if (st < readyU) st = readyU;
             const dub = d[rowU + b];
             if (st + svcU + dub <= lst[i + 1] + EPS) {
@@ -214,7 +218,7 @@ export class SisrOps {
                 bestI = i;
               }
             }
-          }
+          } else untilBlink = nextBlink();
           a = b;
         }
       }

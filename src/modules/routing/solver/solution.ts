@@ -96,7 +96,7 @@ export class Sol {
     this.absPos[c] = -1;
   }
 
-  private touch(r: number): void {
+  touch(r: number): void {
     if (!this.touched[r]) {
       this.touched[r] = 1;
       this.touchedList[this.nTouched++] = r;
@@ -171,15 +171,63 @@ export class Sol {
     return dau + dub - d[a * n + b];
   }
 
-  /** Inserts u after position i of route r. */
+  /**
+   * Inserts u after position i of route r. Incremental: the schedule arrays
+   * are shifted and only re-propagated while values actually change (forward
+   * for earliest starts, backward for latest starts), which matters on long
+   * routes where a full recomputation dominated the run time.
+   */
   insert(u: number, r: number, i: number): void {
+    const p = this.p;
+    const n = p.n;
+    const d = p.dist;
     const nodes = this.nodes[r];
+    const est = this.est[r];
+    const lst = this.lst[r];
+    const cum = this.cum[r];
     const len = this.len[r];
+    const a = nodes[i];
+    const b = nodes[i + 1];
     nodes.copyWithin(i + 2, i + 1, len);
+    est.copyWithin(i + 2, i + 1, len);
+    lst.copyWithin(i + 2, i + 1, len);
+    cum.copyWithin(i + 2, i + 1, len);
     nodes[i + 1] = u;
-    this.len[r] = len + 1;
+    const newLen = len + 1;
+    this.len[r] = newLen;
     this.removeAbsent(u);
-    this.update(r);
+    const du = p.demand[u];
+    this.load[r] += du;
+    this.cost[r] += d[a * n + u] + d[u * n + b] - d[a * n + b];
+    cum[i + 1] = cum[i] + du;
+    for (let q = i + 2; q < newLen; q++) cum[q] += du;
+    this.routeOf[u] = r;
+    for (let q = i + 1; q < newLen - 1; q++) this.posOf[nodes[q]] = q;
+    // Forward: earliest starts from u on, stop once unchanged.
+    let prev = u;
+    let t = est[i] + p.service[a] + d[a * n + u];
+    est[i + 1] = t > p.ready[u] ? t : p.ready[u];
+    for (let q = i + 2; q < newLen; q++) {
+      const c = nodes[q];
+      t = est[q - 1] + p.service[prev] + d[prev * n + c];
+      const e = t > p.ready[c] ? t : p.ready[c];
+      if (e === est[q]) break;
+      est[q] = e;
+      prev = c;
+    }
+    // Backward: latest starts from u down to the depot, stop once unchanged.
+    let l = lst[i + 2] - d[u * n + b] - p.service[u];
+    lst[i + 1] = l < p.due[u] ? l : p.due[u];
+    let next = u;
+    for (let q = i; q >= 0; q--) {
+      const c = nodes[q];
+      l = lst[q + 1] - d[c * n + next] - p.service[c];
+      const v = l < p.due[c] ? l : p.due[c];
+      if (v === lst[q]) break;
+      lst[q] = v;
+      next = c;
+    }
+    this.touch(r);
   }
 
   /** Removes the customer at position i of route r (marks it absent). */

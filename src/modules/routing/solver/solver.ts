@@ -183,6 +183,9 @@ export function solve(instance: VrpInstance, options: SolveOptions = {}): SolveR
     ls.run(best);
     best.clearTouched();
   }
+  // Insertions update route costs incrementally: recompute exactly before reporting.
+  for (let r = 0; r < p.V; r++) best.update(r);
+  best.clearTouched();
   const out = best.export();
   const unassigned = Array.from(best.absent.subarray(0, best.nAbsent));
   return {
