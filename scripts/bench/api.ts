@@ -17,6 +17,7 @@ import 'reflect-metadata';
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,6 +43,7 @@ const { values: flags } = parseArgs({
     /** Writes V8 CPU profiles of the server processes (node --cpu-prof) into this directory. */
     profile: { type: 'string' },
     json: { type: 'boolean', default: false },
+
   },
 });
 const duration = Number(flags.duration);
@@ -138,10 +140,23 @@ interface Row {
   p50: number;
   p99: number;
   errors: number;
+  /** CPU time the server process spent per request (user + system), µs; robust to a busy machine. */
+  cpuUs: number | null;
 }
 
+/** User + system CPU seconds of a process so far (Linux /proc), or null elsewhere. */
+function cpuSeconds(pid: number | undefined): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+const CLOCK_TICKS = 100; // USER_HZ: 100 on every mainstream Linux
+
 /** Warm-up (discarded), then the measured run; every non-2xx or body error is counted. */
-async function load(name: string, url: string, body: (i: number) => string, headers: Record<string, string> = {}): Promise<Row> {
+async function load(name: string, server: ChildProcess, url: string, body: (i: number) => string, headers: Record<string, string> = {}): Promise<Row> {
   const make = (seconds: number) => {
     let i = 0;
     return autocannon({
@@ -159,10 +174,13 @@ async function load(name: string, url: string, body: (i: number) => string, head
     });
   };
   if (warmup > 0) await make(warmup);
+  const cpu0 = cpuSeconds(server.pid);
   const r = await make(duration);
+  const cpu1 = cpuSeconds(server.pid);
   const ok = r['2xx'];
-  const row = { name, rps: ok / r.duration, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx + r.timeouts };
-  log(`${name}: ${row.rps.toFixed(0)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms${row.errors ? `, ${row.errors} errors` : ''}`);
+  const cpuUs = cpu0 != null && cpu1 != null && ok ? Math.round(((cpu1 - cpu0) * 1e6) / r.requests.total) : null;
+  const row = { name, rps: ok / r.duration, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx + r.timeouts, cpuUs };
+  log(`${name}: ${row.rps.toFixed(0)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, ${cpuUs ?? '?'} µs CPU/request${row.errors ? `, ${row.errors} errors` : ''}`);
   return row;
 }
 
@@ -229,18 +247,18 @@ async function main() {
       if (!r.ok || j.errors || !j.data) throw new Error(`sanity check failed: ${r.status} ${JSON.stringify(j).slice(0, 300)}`);
     }
     const auth = { authorization: `Bearer ${secret}` };
-    if (want('a')) rows.push(await load('(a) productVariant(sku), API key', apiUrl, variantBody, auth));
-    if (want('b')) rows.push(await load('(b) products(first: 20) + variants', apiUrl, () => productsBody, auth));
+    if (want('a')) rows.push(await load('(a) productVariant(sku), API key', api, apiUrl, variantBody, auth));
+    if (want('b')) rows.push(await load('(b) products(first: 20) + variants', api, apiUrl, () => productsBody, auth));
     await stop(api);
 
     if (want('c')) {
       const json = await startBaseline('json', {});
-      rows.push(await load('(c) bare node:http, fixed JSON', `http://127.0.0.1:${json.port}/`, variantBody));
+      rows.push(await load('(c) bare node:http, fixed JSON', json.child, `http://127.0.0.1:${json.port}/`, variantBody));
       await stop(json.child);
     }
     if (want('d')) {
       const sqlBase = await startBaseline('sql', { DATABASE_URL: dbUrl, DB_POOL_SIZE: String(poolSize) });
-      rows.push(await load('(d) bare node:http + postgres.js, same SQL', `http://127.0.0.1:${sqlBase.port}/`, variantBody));
+      rows.push(await load('(d) bare node:http + postgres.js, same SQL', sqlBase.child, `http://127.0.0.1:${sqlBase.port}/`, variantBody));
       await stop(sqlBase.child);
     }
   } finally {
@@ -257,9 +275,9 @@ async function main() {
     `API benchmark: ${connections} connections, ${duration} s after ${warmup} s warm-up, ${productCount} products`,
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memGiB} GiB, Node ${machine.node}, PostgreSQL ${pgVersion}, ${redis ? 'Redis' : 'no Redis'}, ${machine.date}`,
     '',
-    '| scenario | req/s | p50 ms | p99 ms | errors | vs (d) | vs (c) |',
-    '|---|---:|---:|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${pct(r, d)} | ${pct(r, c)} |`),
+    '| scenario | req/s | p50 ms | p99 ms | errors | server CPU µs/req | req/s vs (d) | req/s vs (c) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((r) => `| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.cpuUs ?? '–'} | ${pct(r, d)} | ${pct(r, c)} |`),
   ];
   const a = find('(a)');
   if (a && d) {
