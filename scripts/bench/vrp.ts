@@ -5,6 +5,7 @@
  *
  *   npm run bench:vrp [-- --time-limit ms] [--objective hierarchical|distance|both]
  *                     [--only C1,R2,CVRP-A,R101] [--seed n] [--json file] [--set t0=0.3]
+ *                     [--iterations n]   (iteration limit instead of time: load-independent)
  *
  * Instances run one at a time on a single thread.
  */
@@ -30,12 +31,15 @@ interface Row {
   bks: Bks | undefined;
   gap: number;
   ms: number;
+  iterations: number;
   ok: boolean;
   errors: string[];
 }
 
 interface Args {
   timeLimit: number;
+  /** Iteration limit instead of a time limit (load-independent A/B comparisons). */
+  iterations?: number;
   objectives: Objective[];
   only: string[];
   seed: number;
@@ -51,9 +55,11 @@ function parseArgs(): Args {
   let only: string[] = [];
   let seed = 1;
   let json: string | undefined;
+  let iterations: number | undefined;
   const extra: Record<string, number> = {};
   for (let i = 0; i < a.length; i++) {
     if (a[i] === '--time-limit') timeLimit = Number(a[++i]);
+    else if (a[i] === '--iterations') iterations = Number(a[++i]);
     else if (a[i] === '--seed') seed = Number(a[++i]);
     else if (a[i] === '--json') json = a[++i];
     else if (a[i] === '--set') {
@@ -67,7 +73,7 @@ function parseArgs(): Args {
     } else if (a[i] === '--only') only = a[++i].split(',').map((s) => s.trim().toUpperCase());
     else throw new Error(`unknown argument ${a[i]}`);
   }
-  return { timeLimit, objectives, only, seed, json, extra };
+  return { timeLimit, iterations, objectives, only, seed, json, extra };
 }
 
 /** Reads bks.csv (simple CSV with one quoted field at most). */
@@ -120,16 +126,21 @@ function main(): void {
     .sort()
     .map((f) => join(DATA, 'cvrp', 'A', f));
   const rows: Row[] = [];
-  console.log(`time limit ${opts.timeLimit} ms per instance, seed ${opts.seed}${Object.keys(opts.extra).length ? `, options ${JSON.stringify(opts.extra)}` : ''}`);
+  console.log(`${opts.iterations ? `${opts.iterations} iterations` : `time limit ${opts.timeLimit} ms`} per instance, seed ${opts.seed}${Object.keys(opts.extra).length ? `, options ${JSON.stringify(opts.extra)}` : ''}`);
   for (const objective of opts.objectives) {
     // CVRP BKS are distance-only, so the A set runs with the distance objective only.
     const files = objective === 'distance' ? [...solomon, ...cvrp] : solomon;
     console.log(`\n== objective ${objective} ==`);
-    console.log(`${'instance'.padEnd(10)} ${pad('veh', 4)} ${pad('distance', 10)} ${pad('bksVeh', 6)} ${pad('bksDist', 9)} ${pad('gap%', 7)} ${pad('ms', 6)}  check`);
+    console.log(`${'instance'.padEnd(10)} ${pad('veh', 4)} ${pad('distance', 10)} ${pad('bksVeh', 6)} ${pad('bksDist', 9)} ${pad('gap%', 7)} ${pad('ms', 6)} ${pad('iters', 8)}  check`);
     for (const file of files) {
       const inst = readInstanceFile(file);
       if (!selected(inst.name, opts.only)) continue;
-      const res = solve(inst, { ...opts.extra, objective, timeLimitMs: opts.timeLimit, seed: opts.seed });
+      const res = solve(inst, {
+        ...opts.extra,
+        objective,
+        seed: opts.seed,
+        ...(opts.iterations ? { maxIterations: opts.iterations } : { timeLimitMs: opts.timeLimit }),
+      });
       const v = verifySolution(inst, res.routes, res.vehicleOfRoute);
       const ref = bks.get(`${inst.name}|${objective === 'hierarchical' ? 'hierarchical' : 'distance'}`);
       const gap = ref ? (100 * (v.distance - ref.distance)) / ref.distance : NaN;
@@ -142,12 +153,13 @@ function main(): void {
         bks: ref,
         gap,
         ms: res.elapsedMs,
+        iterations: res.iterations,
         ok: v.ok,
         errors: v.errors,
       };
       rows.push(row);
       console.log(
-        `${inst.name.padEnd(10)} ${pad(row.vehicles, 4)} ${pad(row.distance.toFixed(2), 10)} ${pad(ref?.vehicles ?? '-', 6)} ${pad(ref?.distance ?? '-', 9)} ${pad(gap.toFixed(2), 7)} ${pad(row.ms.toFixed(0), 6)}  ${v.ok ? 'ok' : 'INVALID: ' + v.errors.slice(0, 3).join('; ')}`,
+        `${inst.name.padEnd(10)} ${pad(row.vehicles, 4)} ${pad(row.distance.toFixed(2), 10)} ${pad(ref?.vehicles ?? '-', 6)} ${pad(ref?.distance ?? '-', 9)} ${pad(gap.toFixed(2), 7)} ${pad(row.ms.toFixed(0), 6)} ${pad(res.iterations, 8)}  ${v.ok ? 'ok' : 'INVALID: ' + v.errors.slice(0, 3).join('; ')}`,
       );
     }
     summarise(rows.filter((r) => r.objective === objective), objective);

@@ -7,6 +7,9 @@
  * enough to push the departure time through the explicit nodes and compare
  * the arrival at the suffix with that suffix's latest start.
  *
+ * Intra-route or-opt and 2-opt (segment reversal) are checked by pushing
+ * the departure time through the changed stretch, O(stretch length).
+ *
  * Moves never use an empty vehicle, so the vehicle count can only go down.
  */
 import type { Problem } from './problem.js';
@@ -17,7 +20,7 @@ const IMPROVE = 1e-7;
 
 export class LocalSearch {
   private readonly order: Int32Array;
-  private readonly seq = new Int32Array(4);
+  private readonly seq: Int32Array;
   private readonly bufA: Int32Array;
   private readonly bufB: Int32Array;
   /** Whether vehicles a and b have the same end depot and end time (tails are exchangeable). */
@@ -29,6 +32,7 @@ export class LocalSearch {
     private readonly granularity = 20,
   ) {
     this.order = Int32Array.from(p.customers);
+    this.seq = new Int32Array(p.nCust + 2);
     this.bufA = new Int32Array(p.nCust + 2);
     this.bufB = new Int32Array(p.nCust + 2);
     const V = p.V;
@@ -85,8 +89,8 @@ export class LocalSearch {
           if (v === u) continue;
           const rv = s.routeOf[v];
           const ru = s.routeOf[u];
-          if (rv < 0 || ru === rv) continue;
-          if (this.tryPair(s, u, ru, v, rv)) {
+          if (rv < 0) continue;
+          if (ru === rv ? this.tryIntra(s, u, v, ru) : this.tryPair(s, u, ru, v, rv)) {
             improved = true;
             break;
           }
@@ -192,6 +196,73 @@ export class LocalSearch {
         this.applyTails(s, ru, pu - 1, rv, pv - 1, lenA, lenB);
         return true;
       }
+    }
+    return false;
+  }
+
+  /** Intra-route moves between u and its neighbour v (same route r). */
+  private tryIntra(s: Sol, u: number, v: number, r: number): boolean {
+    const p = this.p;
+    const n = p.n;
+    const d = p.dist;
+    const A = s.nodes[r];
+    const len = s.len[r];
+    const pu = s.posOf[u];
+    const pv = s.posOf[v];
+    const seq = this.seq;
+
+    // 2-opt: make the earlier of u/v adjacent to the later one by reversing
+    // the stretch in between (i+1..j).
+    {
+      const i = pu < pv ? pu : pv;
+      const j = pu < pv ? pv : pu;
+      if (j > i + 1) {
+        const a = A[i];
+        const a1 = A[i + 1];
+        const b = A[j];
+        const b1 = A[j + 1];
+        // Symmetric distances assumed for the reversed stretch's inner edges.
+        const delta = d[a * n + b] + d[a1 * n + b1] - d[a * n + a1] - d[b * n + b1];
+        if (delta < -IMPROVE) {
+          let k = 0;
+          for (let q = j; q > i; q--) seq[k++] = A[q];
+          if (this.chain(s, r, i, k, r, j + 1)) {
+            for (let q = 0; q < k; q++) A[i + 1 + q] = seq[q];
+            s.update(r);
+            return true;
+          }
+        }
+      }
+    }
+
+    // Or-opt: move the segment A[pu..pu+L-1] right after v.
+    for (let L = 1; L <= 3; L++) {
+      const last = pu + L - 1;
+      if (last > len - 2) break;
+      if (pv >= pu - 1 && pv <= last) continue;
+      const prevU = A[pu - 1];
+      const first = A[pu];
+      const lastN = A[last];
+      const after = A[last + 1];
+      const nextV = A[pv + 1];
+      const delta =
+        d[v * n + first] + d[lastN * n + nextV] - d[v * n + nextV] -
+        (d[prevU * n + first] + d[lastN * n + after] - d[prevU * n + after]);
+      if (delta >= -IMPROVE) continue;
+      let k = 0;
+      if (pv < pu) {
+        for (let q = pu; q <= last; q++) seq[k++] = A[q];
+        for (let q = pv + 1; q < pu; q++) seq[k++] = A[q];
+        if (!this.chain(s, r, pv, k, r, last + 1)) continue;
+        for (let q = 0; q < k; q++) A[pv + 1 + q] = seq[q];
+      } else {
+        for (let q = last + 1; q <= pv; q++) seq[k++] = A[q];
+        for (let q = pu; q <= last; q++) seq[k++] = A[q];
+        if (!this.chain(s, r, pu - 1, k, r, pv + 1)) continue;
+        for (let q = 0; q < k; q++) A[pu + q] = seq[q];
+      }
+      s.update(r);
+      return true;
     }
     return false;
   }

@@ -28,6 +28,9 @@ export interface SolveOptions {
   t0?: number;
   tf?: number;
   sisr?: Partial<SisrParams>;
+  /** Shorthands for sisr.cBar / sisr.lMax (numeric tuning from the benchmark CLI). */
+  cBar?: number;
+  lMax?: number;
   /** Fleet minimisation: also accept candidates with equal absences (tuning). */
   fleetTies?: number;
   /** Average removal size during fleet minimisation (tuning). */
@@ -36,6 +39,8 @@ export interface SolveOptions {
   fleetPriority?: number;
   /** With a fixed fleet, let the annealing pass through states with unserved customers at this cost each (× mean depot distance); 0 = never. */
   absentPenalty?: number;
+  /** Number of annealing cycles in the distance phase (each restarts hot from the best). */
+  cycles?: number;
   /** Polish new best solutions with the local search (default true). */
   localSearch?: boolean;
   /** Neighbours per customer considered by the local search. */
@@ -106,7 +111,12 @@ export function solve(instance: VrpInstance, options: SolveOptions = {}): SolveR
   const budget = new Budget(timeMs, maxIter);
   const p = new Problem(instance);
   const rng = new Rng(options.seed ?? 1);
-  const ops = new SisrOps(p, rng, { ...DEFAULT_SISR, ...options.sisr });
+  const ops = new SisrOps(p, rng, {
+    ...DEFAULT_SISR,
+    ...(options.cBar ? { cBar: options.cBar } : {}),
+    ...(options.lMax ? { lMax: options.lMax } : {}),
+    ...options.sisr,
+  });
 
   const useLs = options.localSearch ?? true;
   const ls = new LocalSearch(p, rng, options.granularity ?? 20);
@@ -137,6 +147,8 @@ export function solve(instance: VrpInstance, options: SolveOptions = {}): SolveR
   let curCost = cur.totalCost();
   let lastLs = -Infinity;
   let absentRejects = 0;
+  const cycles = Math.max(1, Math.round(options.cycles ?? 1));
+  let curCycle = 0;
   const absentPen = allowNew ? 0 : (options.absentPenalty ?? 0) * p.scale;
   const iterSpan = maxIter - startIter;
   const timeSpan = timeMs - startMs;
@@ -146,7 +158,16 @@ export function solve(instance: VrpInstance, options: SolveOptions = {}): SolveR
       maxIter < Infinity
         ? (budget.iter - startIter) / iterSpan
         : (budget.elapsed() - startMs) / timeSpan;
-    const T = T0 * Math.pow(Tf / T0, Math.min(1, prog));
+    // Several annealing cycles: each restarts hot from the best solution.
+    const cycProg = Math.min(1, prog) * cycles;
+    const cycle = Math.min(cycles - 1, Math.floor(cycProg));
+    if (cycle !== curCycle) {
+      curCycle = cycle;
+      cur.copyFrom(best);
+      work.copyFrom(best);
+      curCost = bestCost;
+    }
+    const T = T0 * Math.pow(Tf / T0, cycProg - cycle);
     if (TRACE && (budget.iter & 8191) === 0) console.error(`it ${budget.iter} T ${T.toFixed(2)} cur ${curCost.toFixed(2)} best ${bestCost.toFixed(2)}`);
     ops.ruin(work);
     ops.recreate(work, allowNew);
