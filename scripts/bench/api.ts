@@ -43,6 +43,8 @@ const { values: flags } = parseArgs({
     /** Writes V8 CPU profiles of the server processes (node --cpu-prof) into this directory. */
     profile: { type: 'string' },
     json: { type: 'boolean', default: false },
+    /** Run the API from another checkout (A/B comparisons); default: this one. */
+    'api-dir': { type: 'string' },
 
   },
 });
@@ -89,7 +91,7 @@ const profileFlags = (args: string[]) =>
 const children: ChildProcess[] = [];
 function startChild(args: string[], env: Record<string, string | undefined>): ChildProcess {
   const child = spawn(process.execPath, [...profileFlags(args), '--import', 'tsx', ...args], {
-    cwd: root,
+    cwd: args[0] === 'src/main.ts' && flags['api-dir'] ? path.resolve(flags['api-dir']) : root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
