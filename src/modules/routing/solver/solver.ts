@@ -41,6 +41,8 @@ export interface SolveOptions {
   absentPenalty?: number;
   /** Number of annealing cycles in the distance phase (each restarts hot from the best). */
   cycles?: number;
+  /** Drop a random route instead of the smallest one when shrinking the fleet (tuning). */
+  fleetRandomDrop?: number;
   /** Polish new best solutions with the local search (default true). */
   localSearch?: boolean;
   /** Neighbours per customer considered by the local search. */
@@ -131,7 +133,7 @@ export function solve(instance: VrpInstance, options: SolveOptions = {}): SolveR
   let bestCost = best.totalCost();
 
   if (objective === 'hierarchical' && p.nCust > 0) {
-    const share = options.fleetShare ?? 0.4;
+    const share = options.fleetShare ?? 0.5;
     fleetMinimise(p, ops, rng, cur, work, best, budget, share, options);
     bestCost = best.totalCost();
     cur.copyFrom(best);
@@ -260,6 +262,7 @@ function fleetMinimise(
     return t;
   };
   const ties = (options.fleetTies ?? 1) > 0;
+  const randomDrop = (options.fleetRandomDrop ?? 0) > 0;
   const phaseDone = (): boolean => budget.done() || budget.progress() >= share;
   const dropRoute = (): boolean => {
     if (cur.vehicles() <= p.vehicleLowerBound) return false;
@@ -269,7 +272,7 @@ function fleetMinimise(
     for (let r = 0; r < p.V; r++) {
       const len = cur.len[r];
       if (len <= 2) continue;
-      const key = len + rng.next() * 0.5;
+      const key = randomDrop ? rng.next() : len + rng.next() * 0.5;
       if (key < bestLen) {
         bestLen = key;
         pick = r;
