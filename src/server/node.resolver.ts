@@ -9,6 +9,9 @@ import { catalogLoaders } from '../modules/catalog/catalog.loaders.js';
 import { Product, ProductVariant } from '../modules/catalog/catalog.types.js';
 import { customerLoaders } from '../modules/customers/customer.loaders.js';
 import { Customer } from '../modules/customers/customer.types.js';
+import { mayViewWarehouse } from '../modules/warehouse/warehouse.service.js';
+import { warehouseLoaders } from '../modules/warehouse/warehouse.loaders.js';
+import { BinLocation, Warehouse, Zone } from '../modules/warehouse/warehouse.types.js';
 
 type Fetcher = (ctx: GraphQLContext, id: string) => Promise<Node | null>;
 
@@ -28,6 +31,26 @@ const fetchers: Record<string, Fetcher> = {
   Customer: async (ctx, id) => {
     const row = await ctx.loaders.get(customerLoaders).customerById.load(id);
     return row && Customer.from(row);
+  },
+  // Warehouse objects: read_inventory, and a PARTNER restricted to warehouses sees only its own.
+  Warehouse: async (ctx, id) => {
+    if (!hasScope(ctx.principal, 'read_inventory')) return null;
+    const row = await ctx.loaders.get(warehouseLoaders).warehouseById.load(id);
+    return row && mayViewWarehouse(ctx, row.code) ? Warehouse.from(row) : null;
+  },
+  Zone: async (ctx, id) => {
+    if (!hasScope(ctx.principal, 'read_inventory')) return null;
+    const l = ctx.loaders.get(warehouseLoaders);
+    const row = await l.zoneById.load(id);
+    const wh = row && (await l.warehouseById.load(row.warehouseId));
+    return row && wh && mayViewWarehouse(ctx, wh.code) ? Zone.from(row) : null;
+  },
+  BinLocation: async (ctx, id) => {
+    if (!hasScope(ctx.principal, 'read_inventory')) return null;
+    const l = ctx.loaders.get(warehouseLoaders);
+    const row = await l.binById.load(id);
+    const wh = row && (await l.warehouseById.load(row.warehouseId));
+    return row && wh && mayViewWarehouse(ctx, wh.code) ? BinLocation.from(row) : null;
   },
   ApiKey: async (ctx, id) => {
     if (!hasScope(ctx.principal, 'admin')) return null;

@@ -7,9 +7,20 @@ import type { AppPubSub } from '../events/pubsub.js';
 import { AuthResolver } from '../modules/auth/auth.resolver.js';
 import { ProductResolver, ProductVariantResolver } from '../modules/catalog/catalog.resolver.js';
 import { CustomerResolver } from '../modules/customers/customer.resolver.js';
+import { BinLocationResolver, ScanResultResolver, WarehouseResolver, ZoneResolver } from '../modules/warehouse/warehouse.resolver.js';
 import { NodeResolver } from './node.resolver.js';
 
-export const resolvers = [NodeResolver, AuthResolver, CustomerResolver, ProductResolver, ProductVariantResolver] as const;
+export const resolvers = [
+  NodeResolver,
+  AuthResolver,
+  CustomerResolver,
+  ProductResolver,
+  ProductVariantResolver,
+  WarehouseResolver,
+  ZoneResolver,
+  BinLocationResolver,
+  ScanResultResolver,
+] as const;
 
 export async function createSchema(pubSub: AppPubSub): Promise<GraphQLSchema> {
   return buildSchema({
