@@ -22,12 +22,14 @@ export class UserError implements UserErrorData {
 export async function payload<T, P extends object>(
   call: () => Promise<T>,
   shape: (value: T) => P,
+  /** The payload's fields when refused (non-null lists stay empty lists). */
+  refused: Partial<P> = {},
 ): Promise<P & { userErrors: UserErrorData[] }> {
   try {
     const value = await call();
     return { ...shape(value), userErrors: [] };
   } catch (err) {
-    if (err instanceof BusinessError) return { userErrors: err.errors } as P & { userErrors: UserErrorData[] };
+    if (err instanceof BusinessError) return { ...refused, userErrors: err.errors } as P & { userErrors: UserErrorData[] };
     throw err;
   }
 }

@@ -8,6 +8,16 @@ import { AuthResolver } from '../modules/auth/auth.resolver.js';
 import { ProductResolver, ProductVariantResolver } from '../modules/catalog/catalog.resolver.js';
 import { CustomerResolver } from '../modules/customers/customer.resolver.js';
 import { BinLocationResolver, ScanResultResolver, WarehouseResolver, ZoneResolver } from '../modules/warehouse/warehouse.resolver.js';
+import {
+  BinContentsResolver,
+  BinQuantityResolver,
+  CycleCountDiscrepancyResolver,
+  InventoryLevelResolver,
+  InventoryMovementResolver,
+  InventoryResolver,
+  SlottingRecommendationResolver,
+  VariantStockResolver,
+} from '../modules/inventory/inventory.resolver.js';
 import { NodeResolver } from './node.resolver.js';
 
 export const resolvers = [
@@ -20,6 +30,14 @@ export const resolvers = [
   ZoneResolver,
   BinLocationResolver,
   ScanResultResolver,
+  InventoryResolver,
+  InventoryLevelResolver,
+  BinQuantityResolver,
+  InventoryMovementResolver,
+  CycleCountDiscrepancyResolver,
+  SlottingRecommendationResolver,
+  VariantStockResolver,
+  BinContentsResolver,
 ] as const;
 
 export async function createSchema(pubSub: AppPubSub): Promise<GraphQLSchema> {

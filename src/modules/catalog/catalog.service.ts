@@ -171,3 +171,17 @@ export async function variantByGtin(ctx: ServiceContext, gtin: string): Promise<
   return row ?? null;
 }
 
+
+/** Variants by GTIN in any of its 8/12/13/14-digit forms; the map is keyed by GTIN-14. */
+export async function variantsByGtins(ctx: ServiceContext, gtins: readonly string[]): Promise<Map<string, VariantRow>> {
+  const forms = new Set<string>();
+  for (const g of gtins) {
+    const bare = g.replace(/^0+/, '');
+    for (const n of [8, 12, 13, 14]) if (bare.length <= n) forms.add(bare.padStart(n, '0'));
+  }
+  const out = new Map<string, VariantRow>();
+  if (!forms.size) return out;
+  const rows = await ctx.database.db.select().from(productVariants).where(inArray(productVariants.gtin, [...forms]));
+  for (const r of rows) if (r.gtin) out.set(r.gtin.padStart(14, '0'), r);
+  return out;
+}
