@@ -199,17 +199,19 @@ export class SisrOps {
         const nodes = s.nodes[r];
         const est = s.est[r];
         const lst = s.lst[r];
+        // The matrix is symmetric (built from coordinates), so both legs come
+        // from u's row and d(a,u) of one position is d(u,b) of the previous.
         let a = nodes[0];
+        let dau = d[rowU + a];
         for (let i = 0; i < len - 1; i++) {
           const b = nodes[i + 1];
-          const dau = d[a * n + u];
+          const dub = d[rowU + b];
           let st = est[i] + p.service[a] + dau;
           // est + service is non-decreasing along the route, so with the
           // triangle inequality no later position can meet u's due time.
           if (st > dueU) break;
           if (untilBlink-- > 0) {
             if (st < readyU) st = readyU;
-            const dub = d[rowU + b];
             if (st + svcU + dub <= lst[i + 1] + EPS) {
               const delta = dau + dub - d[a * n + b];
               if (delta < best) {
@@ -220,6 +222,7 @@ export class SisrOps {
             }
           } else untilBlink = nextBlink();
           a = b;
+          dau = dub;
         }
       }
       if (bestR >= 0) s.insert(u, bestR, bestI);

@@ -65,6 +65,8 @@ export interface SolveResult {
 
 const TRACE = process.env.VRP_TRACE === '1';
 
+const REGRET_MAX_CUSTOMERS = 400;
+
 /** Minimum number of iterations between two local-search polishes of the best solution. */
 const LS_EVERY = 500;
 
@@ -123,7 +125,10 @@ export function solve(instance: VrpInstance, options: SolveOptions = {}): SolveR
   const useLs = options.localSearch ?? true;
   const ls = new LocalSearch(p, rng, options.granularity ?? 20);
   const cur = new Sol(p);
-  regretConstruct(cur);
+  // Regret insertion is O(n³); beyond a few hundred customers fall back to
+  // SISR's greedy recreate, which is O(n²).
+  if (p.nCust <= REGRET_MAX_CUSTOMERS) regretConstruct(cur);
+  else ops.recreate(cur, true);
   if (useLs) ls.run(cur);
   cur.clearTouched();
   const work = new Sol(p);
