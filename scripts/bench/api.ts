@@ -7,6 +7,7 @@
  *   (b) products(first: 20) { nodes { id title variants { sku title price } } }  same key
  *   (c) a bare Node http server answering a fixed JSON body
  *   (d) a bare Node http handler running the SQL of (a) (prepared, postgres.js pool of DB_POOL_SIZE)
+ *   (e) with `--only e`: `{ __typename }` with the key, the cost of the GraphQL stack without SQL
  * Every server runs in its own child process; the load generator (autocannon, chosen because it
  * is the standard Node HTTP load tool with a programmatic API and HdrHistogram latencies) runs here.
  *
@@ -250,6 +251,8 @@ async function main() {
     }
     const auth = { authorization: `Bearer ${secret}` };
     if (want('a')) rows.push(await load('(a) productVariant(sku), API key', api, apiUrl, variantBody, auth));
+    // (e): the GraphQL stack alone (HTTP, auth, Apollo, execution), no resolver work or SQL; off by default.
+    if (only?.includes('e')) rows.push(await load('(e) { __typename }, API key', api, apiUrl, () => '{"query":"{ __typename }"}', auth));
     if (want('b')) rows.push(await load('(b) products(first: 20) + variants', api, apiUrl, () => productsBody, auth));
     await stop(api);
 
