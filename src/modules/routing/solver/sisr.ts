@@ -49,8 +49,12 @@ export class SisrOps {
     this.keys = new Float64Array(p.n);
   }
 
-  /** SISR string removal around a random seed customer. */
-  ruin(s: Sol): void {
+  /**
+   * SISR string removal around a seed customer: a random one, or with
+   * probability absentSeedRate an unserved one, so that slack is created
+   * right where a left-out customer needs it (fleet minimisation).
+   */
+  ruin(s: Sol, absentSeedRate = 0): void {
     const p = this.p;
     const rng = this.rng;
     const used = s.vehicles();
@@ -59,7 +63,10 @@ export class SisrOps {
     const lsMax = Math.min(this.params.lMax, avgCard);
     const ksMax = (4 * this.params.cBar) / (1 + lsMax) - 1;
     const ks = Math.floor(rng.next() * ksMax) + 1;
-    const seed = p.customers[rng.int(p.nCust)];
+    const seed =
+      s.nAbsent > 0 && absentSeedRate > 0 && rng.next() < absentSeedRate
+        ? s.absent[rng.int(s.nAbsent)]
+        : p.customers[rng.int(p.nCust)];
     const stamp = ++this.markStamp;
     const m = p.nCust;
     const base = seed * m;

@@ -1,8 +1,9 @@
 /**
- * CVRPTW solver: regret construction, then (hierarchical objective) a SISR
- * fleet-minimisation phase driven by absence counters, then SISR
- * ruin-and-recreate under simulated annealing on distance, with the best
- * solutions polished by a local search.
+ * CVRPTW solver: regret construction, then SISR ruin-and-recreate under
+ * simulated annealing on distance, with new best solutions polished by a
+ * granular local search. For the hierarchical objective, SISR fleet
+ * minimisation driven by absence counters comes first (half the budget),
+ * then distance with the fleet fixed.
  */
 import type { VrpInstance } from './instance.js';
 import { Problem } from './problem.js';
@@ -24,6 +25,13 @@ export interface SolveOptions {
   seed?: number;
   /** Share of the budget given to fleet minimisation (hierarchical only). */
   fleetShare?: number;
+  /**
+   * Hierarchical only: share of the budget spent first on distance with a
+   * free fleet, fleet minimisation then starting from that solution instead
+   * of the construction. Default 0: measured worse on both vehicles and
+   * distance (fleet minimisation does better from the frugal construction).
+   */
+  preShare?: number;
   /** Annealing start/end temperatures as multiples of the mean depot distance. */
   t0?: number;
   tf?: number;
@@ -33,16 +41,8 @@ export interface SolveOptions {
   lMax?: number;
   /** Fleet minimisation: also accept candidates with equal absences (tuning). */
   fleetTies?: number;
-  /** Average removal size during fleet minimisation (tuning). */
-  fleetCbar?: number;
   /** Probability of inserting the most-often-absent customers first during fleet minimisation. */
   fleetPriority?: number;
-  /** With a fixed fleet, let the annealing pass through states with unserved customers at this cost each (× mean depot distance); 0 = never. */
-  absentPenalty?: number;
-  /** Number of annealing cycles in the distance phase (each restarts hot from the best). */
-  cycles?: number;
-  /** Drop a random route instead of the smallest one when shrinking the fleet (tuning). */
-  fleetRandomDrop?: number;
   /** Polish new best solutions with the local search (default true). */
   localSearch?: boolean;
   /** Neighbours per customer considered by the local search. */
@@ -107,6 +107,10 @@ function better(objective: Objective, a: Sol, aCost: number, b: Sol, bCost: numb
 /**
  * Solves a CVRPTW instance. Deterministic for a given seed when only
  * maxIterations limits the run.
+ *
+ * @param instance the problem
+ * @param options objective, limits, seed and tuning knobs
+ * @returns the best solution found (routes as node indices, depots excluded)
  */
 export function solve(instance: VrpInstance, options: SolveOptions = {}): SolveResult {
   const objective = options.objective ?? 'hierarchical';
@@ -114,101 +118,45 @@ export function solve(instance: VrpInstance, options: SolveOptions = {}): SolveR
   const timeMs = options.timeLimitMs ?? (options.maxIterations !== undefined ? Infinity : 1000);
   const budget = new Budget(timeMs, maxIter);
   const p = new Problem(instance);
-  const rng = new Rng(options.seed ?? 1);
-  const ops = new SisrOps(p, rng, {
-    ...DEFAULT_SISR,
-    ...(options.cBar ? { cBar: options.cBar } : {}),
-    ...(options.lMax ? { lMax: options.lMax } : {}),
-    ...options.sisr,
-  });
+  const search = new Search(p, options, budget);
+  const { cur, work, best } = search;
 
-  const useLs = options.localSearch ?? true;
-  const ls = new LocalSearch(p, rng, options.granularity ?? 20);
-  const cur = new Sol(p);
   // Regret insertion is O(n³); beyond a few hundred customers fall back to
   // SISR's greedy recreate, which is O(n²).
   if (p.nCust <= REGRET_MAX_CUSTOMERS) regretConstruct(cur);
-  else ops.recreate(cur, true);
-  if (useLs) ls.run(cur);
+  else search.ops.recreate(cur, true);
+  if (search.useLs) search.ls.run(cur);
   cur.clearTouched();
-  const work = new Sol(p);
   work.copyFrom(cur);
-  const best = new Sol(p);
   best.copyFrom(cur);
-  let bestCost = best.totalCost();
+  search.bestCost = best.totalCost();
 
-  if (objective === 'hierarchical' && p.nCust > 0) {
-    const share = options.fleetShare ?? 0.5;
-    fleetMinimise(p, ops, rng, cur, work, best, budget, share, options);
-    bestCost = best.totalCost();
-    cur.copyFrom(best);
-    work.copyFrom(best);
-  }
-
-  // Distance phase: simulated annealing over SISR moves.
-  const allowNew = objective === 'distance';
-  const T0 = (options.t0 ?? 1) * p.scale;
-  const Tf = (options.tf ?? 0.01) * p.scale;
-  const startIter = budget.iter;
-  const startMs = budget.elapsed();
-  let curCost = cur.totalCost();
-  let lastLs = -Infinity;
-  let absentRejects = 0;
-  const cycles = Math.max(1, Math.round(options.cycles ?? 1));
-  let curCycle = 0;
-  const absentPen = allowNew ? 0 : (options.absentPenalty ?? 0) * p.scale;
-  const iterSpan = maxIter - startIter;
-  const timeSpan = timeMs - startMs;
-  while (!budget.done() && p.nCust > 0) {
-    budget.iter++;
-    const prog =
-      maxIter < Infinity
-        ? (budget.iter - startIter) / iterSpan
-        : (budget.elapsed() - startMs) / timeSpan;
-    // Several annealing cycles: each restarts hot from the best solution.
-    const cycProg = Math.min(1, prog) * cycles;
-    const cycle = Math.min(cycles - 1, Math.floor(cycProg));
-    if (cycle !== curCycle) {
-      curCycle = cycle;
+  if (p.nCust > 0) {
+    if (objective === 'hierarchical') {
+      const pre = options.preShare ?? 0;
+      const fleet = options.fleetShare ?? 0.5;
+      if (pre > 0) {
+        // Free-fleet distance search, tracked with its own best: its result
+        // usually has more routes than the construction but a far better
+        // structure to squeeze routes out of.
+        const distBest = new Sol(p);
+        distBest.copyFrom(cur);
+        search.anneal(0, pre, true, 'distance', distBest);
+        cur.copyFrom(distBest);
+        work.copyFrom(distBest);
+        search.offerBest(distBest);
+      }
+      search.fleetMinimise(pre + fleet);
       cur.copyFrom(best);
       work.copyFrom(best);
-      curCost = bestCost;
-    }
-    const T = T0 * Math.pow(Tf / T0, cycProg - cycle);
-    if (TRACE && (budget.iter & 8191) === 0) console.error(`it ${budget.iter} T ${T.toFixed(2)} cur ${curCost.toFixed(2)} best ${bestCost.toFixed(2)}`);
-    ops.ruin(work);
-    ops.recreate(work, allowNew);
-    const wCost = work.totalCost();
-    let accept: boolean;
-    if (absentPen > 0) {
-      accept = wCost + absentPen * work.nAbsent < curCost + absentPen * cur.nAbsent - T * Math.log(rng.next());
-    } else if (work.nAbsent !== cur.nAbsent) {
-      accept = work.nAbsent < cur.nAbsent;
-      if (!accept) absentRejects++;
-    }
-    else accept = wCost < curCost - T * Math.log(rng.next());
-    if (accept) {
-      commit(cur, work);
-      curCost = wCost;
-      if (better(objective, cur, curCost, best, bestCost)) {
-        best.copyFrom(cur);
-        bestCost = curCost;
-        // Polish a copy so the annealing trajectory itself is undisturbed;
-        // throttled because early on a new best appears almost every iteration.
-        if (useLs && budget.iter - lastLs >= LS_EVERY) {
-          lastLs = budget.iter;
-          if (ls.run(best)) bestCost = best.totalCost();
-          best.clearTouched();
-        }
-      }
+      search.anneal(pre + fleet, 1, false, 'hierarchical', best);
     } else {
-      rollback(work, cur);
+      search.anneal(0, 1, true, 'distance', best);
     }
   }
 
-  if (TRACE) console.error(`distance phase: ${budget.iter - startIter} iterations, ${absentRejects} rejected for absences`);
-  if (useLs && lastLs !== budget.iter) {
-    ls.run(best);
+  if (search.useLs && search.lastLs !== budget.iter) {
+    search.ls.run(best);
     best.clearTouched();
   }
   // Insertions update route costs incrementally: recompute exactly before reporting.
@@ -242,79 +190,167 @@ function rollback(work: Sol, cur: Sol): void {
   work.clearTouched();
 }
 
-/**
- * SISR fleet minimisation: drop a route, then ruin-and-recreate without new
- * routes, accepting a candidate if it leaves fewer customers absent or the
- * absent ones have a smaller total "absence" count (customers that are often
- * left out are hard, so they get priority in being placed). Each time every
- * customer is placed, that solution becomes the best and another route goes.
- */
-function fleetMinimise(
-  p: Problem,
-  ops: SisrOps,
-  rng: Rng,
-  cur: Sol,
-  work: Sol,
-  best: Sol,
-  budget: Budget,
-  share: number,
-  options: SolveOptions,
-): void {
-  const absCount = new Float64Array(p.n);
-  const sumAbs = (s: Sol): number => {
-    let t = 0;
-    for (let k = 0; k < s.nAbsent; k++) t += absCount[s.absent[k]];
-    return t;
-  };
-  const ties = (options.fleetTies ?? 1) > 0;
-  const randomDrop = (options.fleetRandomDrop ?? 0) > 0;
-  const phaseDone = (): boolean => budget.done() || budget.progress() >= share;
-  const dropRoute = (): boolean => {
-    if (cur.vehicles() <= p.vehicleLowerBound) return false;
-    // Drop the route with the fewest customers (random tie-break).
-    let pick = -1;
-    let bestLen = Infinity;
-    for (let r = 0; r < p.V; r++) {
-      const len = cur.len[r];
-      if (len <= 2) continue;
-      const key = randomDrop ? rng.next() : len + rng.next() * 0.5;
-      if (key < bestLen) {
-        bestLen = key;
-        pick = r;
-      }
-    }
-    cur.clearRoute(pick);
-    cur.clearTouched();
-    work.copyFrom(cur);
-    return true;
-  };
-  if (best.nAbsent > 0 || !dropRoute()) return;
-  const saved = ops.params;
-  if (options.fleetCbar) ops.params = { ...saved, cBar: options.fleetCbar };
-  ops.priorityRate = options.fleetPriority ?? 0.5;
-  try {
-    fleetLoop();
-  } finally {
-    ops.params = saved;
+/** Search state shared by the phases: current / candidate / best solutions and operators. */
+class Search {
+  readonly rng: Rng;
+  readonly ops: SisrOps;
+  readonly ls: LocalSearch;
+  readonly useLs: boolean;
+  readonly cur: Sol;
+  readonly work: Sol;
+  /** Best solution for the run's objective. */
+  readonly best: Sol;
+  bestCost = Infinity;
+  lastLs = -Infinity;
+  private readonly objective: Objective;
+
+  constructor(
+    private readonly p: Problem,
+    private readonly options: SolveOptions,
+    private readonly budget: Budget,
+  ) {
+    this.objective = options.objective ?? 'hierarchical';
+    this.rng = new Rng(options.seed ?? 1);
+    this.ops = new SisrOps(p, this.rng, {
+      ...DEFAULT_SISR,
+      ...(options.cBar ? { cBar: options.cBar } : {}),
+      ...(options.lMax ? { lMax: options.lMax } : {}),
+      ...options.sisr,
+    });
+    this.useLs = options.localSearch ?? true;
+    this.ls = new LocalSearch(p, this.rng, options.granularity ?? 20);
+    this.cur = new Sol(p);
+    this.work = new Sol(p);
+    this.best = new Sol(p);
   }
-  function fleetLoop(): void {
-  while (!phaseDone()) {
-    budget.iter++;
-    ops.ruin(work);
-    ops.recreate(work, false, absCount);
-    for (let k = 0; k < work.nAbsent; k++) absCount[work.absent[k]]++;
-    const wa = sumAbs(work);
-    const ca = sumAbs(cur);
-    if (work.nAbsent < cur.nAbsent || wa < ca || (ties && work.nAbsent === cur.nAbsent && wa === ca)) {
-      commit(cur, work);
-      if (cur.nAbsent === 0) {
-        best.copyFrom(cur);
-        if (TRACE) console.error(`fleet ${cur.vehicles()} at ${budget.elapsed().toFixed(0)} ms, iter ${budget.iter}`);
-        if (!dropRoute()) return;
-      }
-    } else {
-      rollback(work, cur);
+
+  /** Budget progress within the phase [from, to] (fractions of the whole budget). */
+  private phaseProgress(from: number, to: number): number {
+    const g = this.budget.progress();
+    return to > from ? Math.min(1, Math.max(0, (g - from) / (to - from))) : 1;
+  }
+
+  /** Replaces the run's best with s if s is better for the run's objective. */
+  offerBest(s: Sol): void {
+    const cost = s.totalCost();
+    if (better(this.objective, s, cost, this.best, this.bestCost)) {
+      this.best.copyFrom(s);
+      this.bestCost = cost;
     }
   }
-}
+
+  /**
+   * Simulated annealing over SISR ruin-and-recreate from cur, during the
+   * budget fractions [from, to]. New bests (for `tracked`'s objective) are
+   * copied into `tracked` and polished there, so the annealing trajectory
+   * itself is undisturbed. allowNew: whether recreate may open routes.
+   */
+  anneal(from: number, to: number, allowNew: boolean, objective: Objective, tracked: Sol): void {
+    const { p, ops, rng, cur, work, budget } = this;
+    const T0 = (this.options.t0 ?? 1) * p.scale;
+    const Tf = (this.options.tf ?? 0.01) * p.scale;
+    let curCost = cur.totalCost();
+    let trackedCost = tracked.totalCost();
+    let absentRejects = 0;
+    const start = budget.iter;
+    while (!budget.done()) {
+      const prog = this.phaseProgress(from, to);
+      if (prog >= 1) break;
+      budget.iter++;
+      const T = T0 * Math.pow(Tf / T0, prog);
+      if (TRACE && (budget.iter & 8191) === 0) {
+        console.error(`it ${budget.iter} T ${T.toFixed(2)} cur ${curCost.toFixed(2)} best ${trackedCost.toFixed(2)}`);
+      }
+      ops.ruin(work);
+      ops.recreate(work, allowNew);
+      const wCost = work.totalCost();
+      let accept: boolean;
+      if (work.nAbsent !== cur.nAbsent) {
+        // Serving more customers always wins (only matters when the fleet is short).
+        accept = work.nAbsent < cur.nAbsent;
+        if (!accept) absentRejects++;
+      } else accept = wCost < curCost - T * Math.log(rng.next());
+      if (accept) {
+        commit(cur, work);
+        curCost = wCost;
+        if (better(objective, cur, curCost, tracked, trackedCost)) {
+          tracked.copyFrom(cur);
+          trackedCost = curCost;
+          // Throttled: early on a new best appears almost every iteration.
+          if (this.useLs && budget.iter - this.lastLs >= LS_EVERY) {
+            this.lastLs = budget.iter;
+            if (this.ls.run(tracked)) trackedCost = tracked.totalCost();
+            tracked.clearTouched();
+          }
+        }
+      } else {
+        rollback(work, cur);
+      }
+    }
+    if (tracked === this.best) this.bestCost = trackedCost;
+    else this.offerBest(tracked);
+    if (TRACE) console.error(`anneal ${objective}: ${budget.iter - start} iterations, ${absentRejects} rejected for absences, best ${trackedCost.toFixed(2)}`);
+  }
+
+  /**
+   * SISR fleet minimisation from cur (a complete solution) until the budget
+   * fraction `to`: drop a route, then ruin-and-recreate without new routes,
+   * accepting a candidate if it leaves fewer customers absent or the absent
+   * ones have a smaller total "absence" count (customers that are often left
+   * out are hard, so they get priority). Each time every customer is placed
+   * the solution is offered as best and another route goes.
+   */
+  fleetMinimise(to: number): void {
+    const { p, ops, rng, cur, work, budget, options } = this;
+    if (cur.nAbsent > 0) return;
+    const absCount = new Float64Array(p.n);
+    const sumAbs = (s: Sol): number => {
+      let t = 0;
+      for (let k = 0; k < s.nAbsent; k++) t += absCount[s.absent[k]];
+      return t;
+    };
+    const ties = (options.fleetTies ?? 1) > 0;
+    const dropRoute = (): boolean => {
+      if (cur.vehicles() <= p.vehicleLowerBound) return false;
+      // The route with the fewest customers (random tie-break) is the cheapest to re-home.
+      let pick = -1;
+      let bestKey = Infinity;
+      for (let r = 0; r < p.V; r++) {
+        const len = cur.len[r];
+        if (len <= 2) continue;
+        const key = len + rng.next() * 0.5;
+        if (key < bestKey) {
+          bestKey = key;
+          pick = r;
+        }
+      }
+      cur.clearRoute(pick);
+      cur.clearTouched();
+      work.copyFrom(cur);
+      return true;
+    };
+    if (!dropRoute()) return;
+    ops.priorityRate = options.fleetPriority ?? 0.5;
+    while (!budget.done() && budget.progress() < to) {
+      budget.iter++;
+      ops.ruin(work);
+      ops.recreate(work, false, absCount);
+      for (let k = 0; k < work.nAbsent; k++) absCount[work.absent[k]]++;
+      const wa = sumAbs(work);
+      const ca = sumAbs(cur);
+      if (work.nAbsent < cur.nAbsent || wa < ca || (ties && work.nAbsent === cur.nAbsent && wa === ca)) {
+        commit(cur, work);
+        if (cur.nAbsent === 0) {
+          this.offerBest(cur);
+          if (TRACE) console.error(`fleet ${cur.vehicles()} at ${budget.elapsed().toFixed(0)} ms, iter ${budget.iter}`);
+          if (!dropRoute()) break;
+        }
+      } else {
+        rollback(work, cur);
+      }
+    }
+    // cur may hold a partial solution (a dropped route not yet re-homed).
+    cur.copyFrom(this.best);
+    work.copyFrom(this.best);
+  }
 }
