@@ -307,7 +307,7 @@ export class Sol {
   }
 
   /** Loads routes (node indices) onto vehicles; unlisted customers become absent. */
-  load_routes(routes: readonly (readonly number[])[], vehicleOfRoute?: readonly number[]): void {
+  loadRoutes(routes: readonly (readonly number[])[], vehicleOfRoute?: readonly number[]): void {
     for (let r = 0; r < this.p.V; r++) if (this.len[r] > 2) this.clearRoute(r);
     routes.forEach((route, k) => {
       const r = vehicleOfRoute ? vehicleOfRoute[k] : k;
