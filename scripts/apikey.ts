@@ -7,6 +7,7 @@
  *   revoke --id <global id or uuid>
  *
  * Errors (bad arguments, validation) go to stderr with exit code 1; logs go to stderr.
+ * With PGlite (DATABASE_URL unset or file:) stop the server first: its data directory is single-process.
  */
 import { parseArgs } from 'node:util';
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyRow } from '../src/modules/auth/auth.service.js';
@@ -19,7 +20,8 @@ const USAGE = `Usage:
   npm run apikey -- create --name <name> --kind STAFF|PARTNER --scopes <scope,scope> [--warehouses W1,W2] [--carriers C1]
   npm run apikey -- list
   npm run apikey -- revoke --id <global id or uuid>
-Scopes: ${ALL_SCOPES.join(', ')}`;
+Scopes: ${ALL_SCOPES.join(', ')}
+Uses the server's configuration (DATABASE_URL, PGLITE_DATA_DIR, REDIS_URL). On PGlite, stop the server first.`;
 
 class UsageError extends Error {}
 

@@ -3,6 +3,7 @@
  * through the services, so every business rule applies. Deterministic (seeded PRNG: product i
  * and customer i depend on i only) and idempotent: existing SKUs and e-mails are skipped, so a
  * second run creates nothing. Later modules extend `seedDemoStore` (warehouses, stock, orders).
+ * With PGlite (DATABASE_URL unset or file:) stop the server first: its data directory is single-process.
  */
 import { isMain, withScriptApp } from './lib/script-app.js';
 import { createProduct, variantsBySkus, type ProductCreateInput } from '../src/modules/catalog/catalog.service.js';
