@@ -4,8 +4,9 @@
  *
  * This same module is the worker entry: when loaded inside a worker with the
  * marker in workerData it solves and posts the result back. When the module
- * is TypeScript (tsx, vitest) the worker is started with tsx's loader so it
- * can import .ts sources; once compiled to .js no loader is needed.
+ * is TypeScript (running under tsx or vitest) the worker first registers
+ * tsx's ESM hooks so it can import .ts sources; compiled to .js, it is
+ * started directly.
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -34,18 +35,18 @@ if (!isMainThread && parentPort && (workerData as Record<string, unknown> | null
 }
 
 /**
- * Starts this module as a worker. From .ts sources (tsx, vitest) the worker
- * first registers tsx's ESM hooks and then imports the module: passing
- * `--import tsx` in execArgv is not enough on Node 20, where the worker's
- * entry file is resolved before the hooks apply (ERR_UNKNOWN_FILE_EXTENSION).
+ * Starts this module as a worker. From .ts sources, `new Worker(file.ts,
+ * { execArgv: ['--import', 'tsx'] })` fails on Node 20 with
+ * ERR_UNKNOWN_FILE_EXTENSION: tsx's entry module only registers its hooks on
+ * the main thread there. So the worker runs a tiny eval'd bootstrap that
+ * calls tsx's ESM `register()` and then imports this module.
  */
 function startWorker(moduleUrl: URL, data: unknown): Worker {
   if (!moduleUrl.pathname.endsWith('.ts')) return new Worker(moduleUrl, { workerData: data });
-  // Resolve tsx from this file (not the process cwd) so it works wherever the API is started.
-  // tsx's own entry only self-registers on the main thread under Node 20, so
-  // call its ESM API's register() explicitly. createRequire resolves the
-  // 'require' export condition, hence the path from the package root to the
-  // 'import' target of `tsx/esm/api`.
+  // Resolve tsx from this file (not the process cwd) so it works wherever the
+  // API is started. createRequire resolves the 'require' export condition,
+  // hence the path from the package root to the 'import' target of
+  // `tsx/esm/api`.
   const tsxRoot = dirname(createRequire(moduleUrl).resolve('tsx/package.json'));
   const tsxApi = pathToFileURL(join(tsxRoot, 'dist', 'esm', 'api', 'index.mjs')).href;
   const boot =
