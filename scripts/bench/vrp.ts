@@ -192,6 +192,12 @@ function summarise(rows: Row[], objective: Objective): void {
     const eq = sol.filter((r) => r.bks && r.vehicles === r.bks.vehicles).length;
     const fewer = sol.filter((r) => r.bks && r.vehicles < r.bks.vehicles).length;
     console.log(`vehicles equal to BKS on ${eq}/${sol.length} Solomon instances${fewer ? ` (${fewer} below BKS?!)` : ''}`);
+    // Distance gaps are only comparable where the vehicle count matches the BKS.
+    const same = sol.filter((r) => r.bks && r.vehicles === r.bks.vehicles);
+    if (same.length > 0) {
+      const mg = same.reduce((s, r) => s + r.gap, 0) / same.length;
+      console.log(`mean distance gap on those ${same.length}: ${mg.toFixed(2)}%`);
+    }
   }
 }
 
