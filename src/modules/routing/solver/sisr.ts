@@ -169,9 +169,11 @@ export class SisrOps {
 
   /**
    * Greedy re-insertion with blinks. Empty vehicles are only tried when
-   * allowNew (one per vehicle class). Customers that fit nowhere stay absent.
+   * allowNew (one per vehicle class). Customers that fit nowhere stay absent,
+   * unless `eject` is set: then u may take the place of a customer with a
+   * lower priority (see {@link ejectFor}).
    */
-  recreate(s: Sol, allowNew: boolean, priority?: Float64Array): void {
+  recreate(s: Sol, allowNew: boolean, priority?: Float64Array, eject = false): void {
     const p = this.p;
     const rng = this.rng;
     const n = p.n;
@@ -233,6 +235,53 @@ export class SisrOps {
         }
       }
       if (bestR >= 0) s.insert(u, bestR, bestI);
+      else if (eject && priority) this.ejectFor(s, u, priority);
     }
+  }
+
+  /**
+   * Depth-1 ejection (fleet minimisation): put u in the place of the routed
+   * customer v with the smallest priority (absence count) below u's such
+   * that the swap is feasible; v becomes absent instead. Hard customers thus
+   * push easier ones out, which later find a place elsewhere.
+   */
+  private ejectFor(s: Sol, u: number, priority: Float64Array): void {
+    const p = this.p;
+    const n = p.n;
+    const d = p.dist;
+    const du = p.demand[u];
+    let bestKey = priority[u];
+    let bestR = -1;
+    let bestI = -1;
+    for (let r = 0; r < p.V; r++) {
+      const len = s.len[r];
+      if (len <= 2) continue;
+      const nodes = s.nodes[r];
+      const est = s.est[r];
+      const lst = s.lst[r];
+      const spare = p.cap[r] + 1e-9 - s.load[r] - du;
+      for (let i = 1; i < len - 1; i++) {
+        const v = nodes[i];
+        const key = priority[v];
+        if (key >= bestKey) continue;
+        if (spare + p.demand[v] < 0) continue;
+        const a = nodes[i - 1];
+        const b = nodes[i + 1];
+        let st = est[i - 1] + p.service[a] + d[a * n + u];
+        if (st < p.ready[u]) st = p.ready[u];
+        if (st > p.due[u] + EPS) continue;
+        if (st + p.service[u] + d[u * n + b] > lst[i + 1] + EPS) continue;
+        bestKey = key;
+        bestR = r;
+        bestI = i;
+      }
+    }
+    if (bestR < 0) return;
+    const nodes = s.nodes[bestR];
+    const v = nodes[bestI];
+    nodes[bestI] = u;
+    s.removeAbsent(u);
+    s.addAbsent(v);
+    s.update(bestR);
   }
 }
