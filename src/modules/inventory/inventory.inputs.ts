@@ -1,5 +1,6 @@
 import { Field, InputType, Int } from 'type-graphql';
 import type { MovementReasonValue } from './inventory.table.js';
+import { DateTime } from '../../graphql/scalars.js';
 import { MovementReason } from './inventory.types.js';
 
 @InputType('InventoryLineInput', { description: 'Identify an item by SKU or by scanned barcode (GTIN); exactly one must be given.' })
@@ -67,5 +68,17 @@ export class ChannelStockSyncInput {
   @Field(() => String, { description: 'Channel name.' })
   channel!: string;
   @Field(() => [InventoryLineInput], { description: 'Quantities per SKU.' })
+  lines!: InventoryLineInput[];
+}
+
+@InputType('InventoryInboundCreateInput', { description: 'Goods on their way to a warehouse (purchase order, transfer, ASN): counted as `incoming` until received with the same reference.' })
+export class InventoryInboundCreateInput {
+  @Field(() => String, { description: 'Warehouse code.' })
+  warehouseCode!: string;
+  @Field(() => String, { description: 'PO / ASN / transfer number; inventoryReceive with this reference consumes the lines.' })
+  reference!: string;
+  @Field(() => DateTime, { nullable: true, description: 'When the goods are expected.' })
+  expectedAt?: Date | null;
+  @Field(() => [InventoryLineInput], { description: 'What is expected.' })
   lines!: InventoryLineInput[];
 }

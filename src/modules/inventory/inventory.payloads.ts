@@ -47,3 +47,11 @@ export class ChannelStockSyncPayload {
   @Field(() => [UserError], { description: 'Why nothing changed, if so.' })
   userErrors!: UserError[];
 }
+
+@ObjectType('InventoryInboundCreatePayload', { description: 'Result of inventoryInboundCreate.' })
+export class InventoryInboundCreatePayload {
+  @Field(() => Int, { description: 'Lines recorded.' })
+  lines!: number;
+  @Field(() => [UserError], { description: 'Why nothing changed, if so.' })
+  userErrors!: UserError[];
+}

@@ -10,6 +10,7 @@ import { warehouseLoaders } from '../warehouse/warehouse.loaders.js';
 import { BinLocation, Warehouse } from '../warehouse/warehouse.types.js';
 import {
   adjustInventory,
+  createInbound,
   LEVEL_CHANGED,
   levelOf,
   listLevels,
@@ -21,11 +22,12 @@ import {
   syncChannelStock,
 } from './inventory.service.js';
 import { inventoryLoaders } from './inventory.loaders.js';
-import { ChannelStockSyncInput, CycleCountInput, InventoryAdjustInput, InventoryMoveInput, InventoryReceiveInput } from './inventory.inputs.js';
+import { ChannelStockSyncInput, CycleCountInput, InventoryAdjustInput, InventoryInboundCreateInput, InventoryMoveInput, InventoryReceiveInput } from './inventory.inputs.js';
 import {
   ChannelStockSyncPayload,
   CycleCountPayload,
   InventoryAdjustPayload,
+  InventoryInboundCreatePayload,
   InventoryMovementConnection,
   InventoryMovePayload,
   InventoryReceivePayload,
@@ -95,6 +97,12 @@ export class InventoryResolver {
   @Mutation(() => InventoryReceivePayload, { description: 'Receives goods into a bin, or into bins chosen by putaway.' })
   inventoryReceive(@Arg('input', () => InventoryReceiveInput) input: InventoryReceiveInput, @Ctx() ctx: GraphQLContext) {
     return payload(() => receiveInventory(ctx.services, input), (rows) => ({ movements: rows.map(InventoryMovement.from) }), { movements: [] });
+  }
+
+  @Authorized('write_inventory')
+  @Mutation(() => InventoryInboundCreatePayload, { description: 'Announces goods on their way; they count as `incoming` until received with the same reference.' })
+  inventoryInboundCreate(@Arg('input', () => InventoryInboundCreateInput) input: InventoryInboundCreateInput, @Ctx() ctx: GraphQLContext) {
+    return payload(() => createInbound(ctx.services, input), (lines) => ({ lines }), { lines: 0 });
   }
 
   @Authorized('write_inventory')

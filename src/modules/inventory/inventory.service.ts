@@ -12,9 +12,8 @@ import { BusinessError, ErrorList } from '../../shared/errors.js';
 import { isValidGtin, normalizeGtin } from '../../shared/gs1.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { variantsByGtins, variantsBySkus, type VariantRow } from '../catalog/catalog.service.js';
-import { binByBarcode, listWarehouses, requireWarehouseAccess, type WarehouseRow } from '../warehouse/warehouse.service.js';
-import { binLocations, zones } from '../warehouse/warehouse.table.js';
-import { binStock, channelStock, inventoryLevels, inventoryMovements, type MovementReasonValue } from './inventory.table.js';
+import { binByBarcode, binSlots, listWarehouses, requireWarehouseAccess, type WarehouseRow } from '../warehouse/warehouse.service.js';
+import { binStock, channelStock, inboundLines, inventoryLevels, inventoryMovements, type MovementReasonValue } from './inventory.table.js';
 import { choosePutawayBin, isOversize, type PutawayBin, type VelocityClass } from './putaway.js';
 import { classify, recommendSlotting, type SlotMove } from './slotting.js';
 
@@ -199,21 +198,11 @@ export async function picksByVariant(ctx: ServiceContext, warehouseId: string, d
   return new Map(rows.map((r) => [r.variantId, Number(r.picks)]));
 }
 
-/** Bins of a warehouse with their zone, usage and how much of each given variant they hold. */
-async function putawayCandidates(tx: Executor, warehouseId: string): Promise<Map<string, PutawayBin & { skus: Map<string, number> }>> {
-  const rows = await tx
-    .select({
-      id: binLocations.id,
-      zoneKind: zones.kind,
-      distanceRank: zones.distanceRank,
-      pickSequence: binLocations.pickSequence,
-      capacityUnits: binLocations.capacityUnits,
-    })
-    .from(binLocations)
-    .innerJoin(zones, eq(zones.id, binLocations.zoneId))
-    .where(eq(binLocations.warehouseId, warehouseId));
+/** Bins of a warehouse with their zone, usage and the units of each variant they hold. */
+async function putawayCandidates(ctx: ServiceContext, tx: Executor, warehouseId: string): Promise<Map<string, PutawayBin & { skus: Map<string, number> }>> {
+  const slots = await binSlots(ctx, warehouseId, tx);
   const stock = await tx.select().from(binStock).where(and(eq(binStock.warehouseId, warehouseId), sql`${binStock.quantity} > 0`));
-  const out = new Map(rows.map((r) => [r.id, { ...r, used: 0, holdsSku: 0, skus: new Map<string, number>() }]));
+  const out = new Map(slots.map((r) => [r.id, { ...r, used: 0, holdsSku: 0, skus: new Map<string, number>() }]));
   for (const s of stock) {
     const b = out.get(s.binId);
     if (!b) continue;
@@ -250,7 +239,7 @@ export async function receiveInventory(ctx: ServiceContext, input: ReceiveInput)
       }
       for (const l of lines) deltas.push({ variantId: l.variant.id, binId: named.id, delta: l.quantity, reason: 'RECEIPT' });
     } else {
-      const bins = await putawayCandidates(tx, warehouse.id);
+      const bins = await putawayCandidates(ctx, tx, warehouse.id);
       const velocity = classify(await picksByVariant(ctx, warehouse.id, 30, tx));
       for (const l of lines) {
         const candidates = [...bins.values()].map((b) => ({ ...b, holdsSku: b.skus.get(l.variant.id) ?? 0 }));
@@ -267,7 +256,70 @@ export async function receiveInventory(ctx: ServiceContext, input: ReceiveInput)
         deltas.push({ variantId: l.variant.id, binId: bin.id, delta: l.quantity, reason: 'RECEIPT' });
       }
     }
+    if (input.reference) await consumeInbound(tx, warehouse.id, input.reference, lines);
     return applyDeltas(ctx, tx, events, warehouse, deltas, { reference: input.reference, field: ['input', 'lines'] });
+  });
+}
+
+/** A receipt against a reference reduces the open expected quantities (and `incoming`), oldest line first. */
+async function consumeInbound(tx: Executor, warehouseId: string, reference: string, lines: ResolvedLine[]): Promise<void> {
+  const open = await tx
+    .select()
+    .from(inboundLines)
+    .where(and(eq(inboundLines.warehouseId, warehouseId), eq(inboundLines.reference, reference), sql`${inboundLines.received} < ${inboundLines.expected}`))
+    .orderBy(asc(inboundLines.id))
+    .for('update');
+  if (!open.length) return;
+  const arriving = new Map<string, number>();
+  for (const l of lines) arriving.set(l.variant.id, (arriving.get(l.variant.id) ?? 0) + l.quantity);
+  const consumed = new Map<string, number>();
+  for (const line of open) {
+    const left = arriving.get(line.variantId) ?? 0;
+    const take = Math.min(left, line.expected - line.received);
+    if (take <= 0) continue;
+    arriving.set(line.variantId, left - take);
+    consumed.set(line.variantId, (consumed.get(line.variantId) ?? 0) + take);
+    await tx.update(inboundLines).set({ received: sql`${inboundLines.received} + ${take}` }).where(eq(inboundLines.id, line.id));
+  }
+  for (const [variantId, n] of consumed) {
+    await tx
+      .update(inventoryLevels)
+      .set({ incoming: sql`greatest(${inventoryLevels.incoming} - ${n}, 0)` })
+      .where(and(eq(inventoryLevels.variantId, variantId), eq(inventoryLevels.warehouseId, warehouseId)));
+  }
+}
+
+export interface InboundInput {
+  warehouseCode: string;
+  reference: string;
+  expectedAt?: Date | null;
+  lines: LineInput[];
+}
+
+/**
+ * Announces goods on their way (purchase order, transfer or ASN): they count as `incoming` until
+ * received with the same reference. Errors: NOT_FOUND, INVALID, INVALID_BARCODE.
+ */
+export async function createInbound(ctx: ServiceContext, input: InboundInput): Promise<number> {
+  const warehouse = await requireWarehouseAccess(ctx, input.warehouseCode, 'write');
+  const reference = input.reference.trim();
+  if (!reference || reference.length > 100) throw BusinessError.of('INVALID', 'Reference must be 1 to 100 characters.', ['input', 'reference']);
+  const lines = await resolveLines(ctx, input.lines, ['input', 'lines']);
+  return transact(ctx, async (tx, events) => {
+    await tx.insert(inboundLines).values(
+      lines.map((l) => ({ warehouseId: warehouse.id, variantId: l.variant.id, reference, expected: l.quantity, expectedAt: input.expectedAt ?? null })),
+    );
+    const total = new Map<string, number>();
+    for (const l of lines) total.set(l.variant.id, (total.get(l.variant.id) ?? 0) + l.quantity);
+    await tx
+      .insert(inventoryLevels)
+      .values([...total].map(([variantId, n]) => ({ variantId, warehouseId: warehouse.id, incoming: n })))
+      .onConflictDoUpdate({
+        target: [inventoryLevels.variantId, inventoryLevels.warehouseId],
+        set: { incoming: sql`${inventoryLevels.incoming} + excluded.incoming`, updatedAt: sql`now()` },
+      });
+    await emitLevelChanges(events, warehouse, [...total.keys()]);
+    return lines.length;
   });
 }
 
@@ -556,11 +608,7 @@ export async function slottingRecommendations(ctx: ServiceContext, warehouseCode
   const warehouse = await requireWarehouseAccess(ctx, warehouseCode, 'read');
   const db = ctx.database.db;
   const picks = await picksByVariant(ctx, warehouse.id, days);
-  const bins = await db
-    .select({ id: binLocations.id, zoneKind: zones.kind, distanceRank: zones.distanceRank, pickSequence: binLocations.pickSequence, capacityUnits: binLocations.capacityUnits })
-    .from(binLocations)
-    .innerJoin(zones, eq(zones.id, binLocations.zoneId))
-    .where(eq(binLocations.warehouseId, warehouse.id));
+  const bins = await binSlots(ctx, warehouse.id);
   const stock = await db.select({ variantId: binStock.variantId, binId: binStock.binId, quantity: binStock.quantity }).from(binStock).where(eq(binStock.warehouseId, warehouse.id));
   return recommendSlotting(picks, bins, stock);
 }

@@ -106,3 +106,30 @@ export const channelStock = pgTable(
   },
   (t) => [primaryKey({ columns: [t.channel, t.variantId] }), index('channel_stock_variant_idx').on(t.variantId), check('channel_stock_nonneg', sql`${t.quantity} >= 0`)],
 );
+
+/**
+ * Expected arrivals (a purchase order or an advance shipping notice, by reference): they make up
+ * `incoming` until received. A receipt with the same reference consumes them.
+ */
+export const inboundLines = pgTable(
+  'inbound_lines',
+  {
+    id: idColumn(),
+    warehouseId: uuid('warehouse_id')
+      .notNull()
+      .references(() => warehouses.id),
+    variantId: uuid('variant_id')
+      .notNull()
+      .references(() => productVariants.id),
+    reference: text('reference').notNull(),
+    expected: integer('expected').notNull(),
+    received: integer('received').notNull().default(0),
+    expectedAt: tstz('expected_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('inbound_lines_ref_idx').on(t.warehouseId, t.reference),
+    check('inbound_lines_expected_pos', sql`${t.expected} > 0`),
+    check('inbound_lines_received_range', sql`${t.received} >= 0 and ${t.received} <= ${t.expected}`),
+  ],
+);

@@ -7,6 +7,7 @@ import {
   ChannelStockSyncDocument,
   CycleCountSubmitDocument,
   InventoryAdjustDocument,
+  InventoryInboundCreateDocument,
   InventoryLevelsDocument,
   InventoryMoveDocument,
   InventoryMovementsDocument,
@@ -181,6 +182,28 @@ describe('unified availability', () => {
       ['SPB1', 3],
     ]);
     expect(s.channels).toEqual([expect.objectContaining({ channel: 'ozon', quantity: 12 })]);
+  });
+});
+
+describe('incoming', () => {
+  it('counts announced goods as incoming until a receipt with the same reference consumes them', async () => {
+    const r = await t.admin(InventoryInboundCreateDocument, {
+      input: { warehouseCode: 'SPB1', reference: 'PO-77', expectedAt: '2026-12-01T10:00:00.000Z', lines: [{ sku: skus[2]!, quantity: 30 }, { barcode: gtins[3]!, quantity: 5 }] },
+    });
+    expect(r.inventoryInboundCreate).toEqual({ lines: 2, userErrors: [] });
+    expect(await level(skus[2]!, 'SPB1')).toMatchObject({ onHand: 0, incoming: 30, available: 0 });
+    expect((await t.admin(VariantStockDocument, { sku: skus[2]! })).productVariant!.stock.incoming).toBe(30);
+    // A partial receipt against the PO, then the rest; an unrelated receipt leaves incoming alone.
+    await t.admin(InventoryReceiveDocument, { input: { warehouseCode: 'SPB1', binBarcode: bin('SPB1', 'B'), reference: 'PO-77', lines: [{ sku: skus[2]!, quantity: 12 }] } });
+    expect(await level(skus[2]!, 'SPB1')).toMatchObject({ onHand: 12, incoming: 18 });
+    await t.admin(InventoryReceiveDocument, { input: { warehouseCode: 'SPB1', binBarcode: bin('SPB1', 'B'), reference: 'OTHER', lines: [{ sku: skus[2]!, quantity: 1 }] } });
+    expect((await level(skus[2]!, 'SPB1'))!.incoming).toBe(18);
+    await t.admin(InventoryReceiveDocument, { input: { warehouseCode: 'SPB1', binBarcode: bin('SPB1', 'B'), reference: 'PO-77', lines: [{ sku: skus[2]!, quantity: 25 }] } });
+    expect(await level(skus[2]!, 'SPB1')).toMatchObject({ onHand: 38, incoming: 0 });
+    expect((await level(skus[3]!, 'SPB1'))!.incoming).toBe(5);
+    const bad = await t.admin(InventoryInboundCreateDocument, { input: { warehouseCode: 'SPB1', reference: ' ', lines: [{ sku: skus[2]!, quantity: 1 }] } });
+    expect(bad.inventoryInboundCreate.userErrors[0]!.code).toBe('INVALID');
+    await ledgerMatches();
   });
 });
 

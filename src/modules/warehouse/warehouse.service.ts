@@ -393,6 +393,23 @@ export async function binByBarcode(ctx: ServiceContext, warehouseId: string, bar
   return row ? { ...row.bin, zoneKind: row.zoneKind, distanceRank: row.distanceRank } : null;
 }
 
+/** Slot facts of every bin of a warehouse (zone kind, distance, pick order, capacity): input of putaway and slotting. */
+export interface BinSlot {
+  id: string;
+  zoneKind: ZoneKindValue;
+  distanceRank: number;
+  pickSequence: number;
+  capacityUnits: number | null;
+}
+
+export async function binSlots(ctx: Pick<ServiceContext, 'database'>, warehouseId: string, executor: Executor = ctx.database.db): Promise<BinSlot[]> {
+  return executor
+    .select({ id: binLocations.id, zoneKind: zones.kind, distanceRank: zones.distanceRank, pickSequence: binLocations.pickSequence, capacityUnits: binLocations.capacityUnits })
+    .from(binLocations)
+    .innerJoin(zones, eq(zones.id, binLocations.zoneId))
+    .where(eq(binLocations.warehouseId, warehouseId));
+}
+
 export type ScanKindValue = 'PRODUCT' | 'BIN' | 'SHIPMENT' | 'UNKNOWN';
 export interface ScanOutcome {
   kind: ScanKindValue;
