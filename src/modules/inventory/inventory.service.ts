@@ -374,7 +374,13 @@ export async function adjustInventory(ctx: ServiceContext, input: AdjustInput): 
   if (input.reason === 'WRITE_OFF' && input.quantityDelta > 0) errors.add('INVALID', 'A write-off removes units: quantityDelta must be negative.', ['input', 'quantityDelta']);
   errors.throwIfAny();
   const bin = await requireBin(ctx, warehouse, input.binBarcode, ['input', 'binBarcode']);
-  const [line] = await resolveLines(ctx, [{ sku: input.sku, quantity: Math.abs(input.quantityDelta) }], ['input']);
+  // `sku` also takes a scanned GTIN: handhelds send whatever the label carries.
+  const [known] = await variantsBySkus(ctx, [input.sku]);
+  const asBarcode = !known && /^\d{8,14}$/.test(input.sku.trim());
+  const [line] = await resolveLines(ctx, [{ sku: asBarcode ? null : input.sku, barcode: asBarcode ? input.sku : null, quantity: Math.abs(input.quantityDelta) }], ['input']).catch((err) => {
+    if (err instanceof BusinessError) throw new BusinessError(err.errors.map((e) => ({ ...e, field: ['input', 'sku'] })));
+    throw err;
+  });
   return transact(ctx, async (tx, events) => {
     await lockWarehouseStock(tx, warehouse.id);
     if (input.quantityDelta > 0 && bin.capacityUnits != null) {

@@ -148,6 +148,13 @@ describe('moves, adjustments and counts', () => {
     const tooMuch = await t.admin(InventoryAdjustDocument, { input: { warehouseCode: 'MSK1', binBarcode: bin('MSK1', 'F'), sku: skus[0]!, quantityDelta: -50, reason: 'ADJUSTMENT' } });
     expect(tooMuch.inventoryAdjust.userErrors[0]!.code).toBe('INSUFFICIENT_STOCK');
     expect((await level(skus[0]!, 'MSK1'))!.onHand).toBe(14);
+    // A scanned GTIN works where the SKU goes; a bad check digit is INVALID_BARCODE.
+    const scanned = await t.admin(InventoryAdjustDocument, { input: { warehouseCode: 'MSK1', binBarcode: bin('MSK1', 'F'), sku: gtins[0]!, quantityDelta: 1, reason: 'ADJUSTMENT' } });
+    expect(scanned.inventoryAdjust.movement!.quantityDelta).toBe(1);
+    const badScan = await t.admin(InventoryAdjustDocument, { input: { warehouseCode: 'MSK1', binBarcode: bin('MSK1', 'F'), sku: '4006381333932', quantityDelta: 1, reason: 'ADJUSTMENT' } });
+    expect(badScan.inventoryAdjust.userErrors[0]).toMatchObject({ code: 'INVALID_BARCODE', field: ['input', 'sku'] });
+    await t.admin(InventoryAdjustDocument, { input: { warehouseCode: 'MSK1', binBarcode: bin('MSK1', 'F'), sku: skus[0]!, quantityDelta: -1, reason: 'ADJUSTMENT' } });
+    expect((await level(skus[0]!, 'MSK1'))!.onHand).toBe(14);
     await ledgerMatches();
   });
 
