@@ -1,13 +1,27 @@
 /**
- * `npm run seed`: loads a demo store (catalog and customers) into the configured database
+ * `npm run seed`: loads a demo store (catalog, customers, three warehouses with bins, stock and
+ * 60 days of pick history) into the configured database
  * through the services, so every business rule applies. Deterministic (seeded PRNG: product i
  * and customer i depend on i only) and idempotent: existing SKUs and e-mails are skipped, so a
- * second run creates nothing. Later modules extend `seedDemoStore` (warehouses, stock, orders).
+ * second run creates nothing (warehouses are skipped by code). Later modules extend `seedDemoStore` (orders).
  * With PGlite (DATABASE_URL unset or file:) stop the server first: its data directory is single-process.
  */
+import { and, eq, sql } from 'drizzle-orm';
 import { isMain, withScriptApp } from './lib/script-app.js';
 import { createProduct, variantsBySkus, type ProductCreateInput } from '../src/modules/catalog/catalog.service.js';
 import { createCustomer, listCustomers, normalizeEmail, type CustomerCreateInput } from '../src/modules/customers/customer.service.js';
+import { LEVEL_CHANGED, receiveInventory, type MovementRow } from '../src/modules/inventory/inventory.service.js';
+import { binStock, inventoryLevels, inventoryMovements } from '../src/modules/inventory/inventory.table.js';
+import {
+  createBinGrid,
+  createWarehouse,
+  createZone,
+  warehouseByCode,
+  type AddressData,
+  type BinGridInput,
+  type ZoneKindValue,
+} from '../src/modules/warehouse/warehouse.service.js';
+import { transact } from '../src/events/outbox.js';
 import { withCheckDigit } from '../src/shared/gs1.js';
 import type { ServiceContext } from '../src/shared/service-context.js';
 
@@ -314,16 +328,240 @@ export async function seedCustomers(ctx: ServiceContext, opts: { customers?: num
   return out;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Warehouses, stock and pick history
+
+export interface DemoWarehouse {
+  code: string;
+  name: string;
+  address: AddressData;
+}
+
+export const DEMO_WAREHOUSES: readonly DemoWarehouse[] = [
+  {
+    code: 'MSK1',
+    name: 'Москва — Подольск, фулфилмент',
+    address: {
+      name: 'Склад MSK1',
+      line1: 'ул. Складская, д. 12, стр. 3',
+      city: 'Москва',
+      region: 'Москва',
+      postalCode: '109316',
+      countryCode: 'RU',
+      phone: '+7 495 000-10-01',
+      location: { lat: 55.7558, lng: 37.6173 },
+    },
+  },
+  {
+    code: 'SPB1',
+    name: 'Санкт-Петербург — Шушары',
+    address: {
+      name: 'Склад SPB1',
+      line1: 'Московское ш., д. 25, корп. 1',
+      city: 'Санкт-Петербург',
+      region: 'Санкт-Петербург',
+      postalCode: '196626',
+      countryCode: 'RU',
+      phone: '+7 812 000-20-02',
+      location: { lat: 59.9343, lng: 30.3351 },
+    },
+  },
+  {
+    code: 'KZN1',
+    name: 'Казань — Зеленодольск',
+    address: {
+      name: 'Склад KZN1',
+      line1: 'ул. Техническая, д. 8',
+      city: 'Казань',
+      region: 'Республика Татарстан',
+      postalCode: '420029',
+      countryCode: 'RU',
+      phone: '+7 843 000-30-03',
+      location: { lat: 55.7963, lng: 49.1088 },
+    },
+  },
+];
+
+/** Zones of every demo warehouse: distance rank 0 is next to dispatch. */
+const DEMO_ZONES: readonly { code: string; name: string; kind: ZoneKindValue; distanceRank: number }[] = [
+  { code: 'F', name: 'Быстрый отбор', kind: 'FAST_PICK', distanceRank: 0 },
+  { code: 'P', name: 'Отбор', kind: 'PICK', distanceRank: 1 },
+  { code: 'B', name: 'Паллетное хранение', kind: 'BULK', distanceRank: 2 },
+  { code: 'O', name: 'Крупногабарит', kind: 'OVERSIZE', distanceRank: 3 },
+  { code: 'R', name: 'Возвраты', kind: 'RETURNS', distanceRank: 4 },
+  { code: 'RCV', name: 'Приёмка', kind: 'RECEIVING', distanceRank: 5 },
+];
+
+/** Bin grids per warehouse: 240 + 640 + 200 + 20 + 20 + 4 = 1,124 bins. */
+const DEMO_GRIDS: readonly Omit<BinGridInput, 'warehouseCode'>[] = [
+  { zoneCode: 'F', aisles: ['A', 'B'], racks: 10, levels: 3, positions: 4, capacityUnits: 50 },
+  { zoneCode: 'P', aisles: ['C', 'D', 'E', 'F'], racks: 10, levels: 4, positions: 4, capacityUnits: 100 },
+  { zoneCode: 'B', aisles: ['G', 'H'], racks: 10, levels: 5, positions: 2, capacityUnits: 400 },
+  { zoneCode: 'O', aisles: ['OV'], racks: 5, levels: 2, positions: 2, capacityUnits: 20 },
+  { zoneCode: 'R', aisles: ['RT'], racks: 5, levels: 2, positions: 2, capacityUnits: 100 },
+  { zoneCode: 'RCV', aisles: ['DK'], racks: 1, levels: 1, positions: 4, capacityUnits: null },
+];
+
+export interface WarehouseSeedOptions {
+  /** Pick lines of history per warehouse (default 1,500); the test uses fewer. */
+  picksPerWarehouse?: number;
+  /** Days of pick history before now (default 60). */
+  historyDays?: number;
+}
+
+export interface WarehouseSeedResult {
+  created: string[];
+  skipped: string[];
+  bins: number;
+  receivedUnits: number;
+  pickLines: number;
+}
+
+const RECEIPT_LINES = 50;
+const PICK_BATCH = 500;
+
+/**
+ * Creates the demo warehouses that do not exist yet (by code), each with its zones, bins, stock
+ * of the seeded catalog (received through `receiveInventory`, so putaway chooses the bins) and a
+ * skewed pick history. A warehouse is created in full in one run or not at all touched again.
+ */
+export async function seedWarehouses(ctx: ServiceContext, opts: WarehouseSeedOptions = {}): Promise<WarehouseSeedResult> {
+  const out: WarehouseSeedResult = { created: [], skipped: [], bins: 0, receivedUnits: 0, pickLines: 0 };
+  // The catalog as seeded (SKUs in a stable order; demo products that were not seeded are ignored).
+  const allSkus = Array.from({ length: DEMO_PRODUCT_COUNT }, (_, i) => demoProduct(i).variants.map((v) => v.sku)).flat();
+  const variants = new Map<string, string>();
+  for (let i = 0; i < allSkus.length; i += 500) for (const v of await variantsBySkus(ctx, allSkus.slice(i, i + 500))) variants.set(v.sku, v.id);
+  const skus = allSkus.filter((s) => variants.has(s));
+
+  for (const [w, spec] of DEMO_WAREHOUSES.entries()) {
+    if (await warehouseByCode(ctx, spec.code)) {
+      out.skipped.push(spec.code);
+      continue;
+    }
+    const warehouse = await createWarehouse(ctx, spec);
+    for (const z of DEMO_ZONES) await createZone(ctx, { warehouseCode: spec.code, ...z });
+    for (const g of DEMO_GRIDS) out.bins += (await createBinGrid(ctx, { warehouseCode: spec.code, ...g })).length;
+
+    const r = prng(SEED ^ Math.imul(w + 1, 0x27d4eb2f));
+    // About 70% of the catalog in each warehouse, ranked by popularity (a random order per warehouse).
+    const stocked = r.some(skus, Math.round(skus.length * 0.7));
+    const ranked = [...stocked];
+    for (let i = ranked.length - 1; i > 0; i--) {
+      const j = Math.floor(r.next() * (i + 1));
+      [ranked[i], ranked[j]] = [ranked[j]!, ranked[i]!];
+    }
+    const rank = new Map(ranked.map((s, i) => [s, i]));
+    // Fast movers get deep stock; every quantity fits one BULK bin (400), so putaway never splits.
+    const quantities = new Map(stocked.map((s) => [s, rank.get(s)! < 25 ? r.int(300, 400) : r.int(12, 180)]));
+
+    // Receive in purchase orders of 50 lines without a bin: with no pick history yet every SKU is
+    // class C, so putaway puts it into BULK (then PICK): the fast movers start out far from dispatch.
+    const movements: MovementRow[] = [];
+    for (let i = 0, po = 1; i < stocked.length; i += RECEIPT_LINES, po++) {
+      const lines = stocked.slice(i, i + RECEIPT_LINES).map((sku) => ({ sku, quantity: quantities.get(sku)! }));
+      movements.push(...(await receiveInventory(ctx, { warehouseCode: spec.code, reference: `PO-${spec.code}-${String(po).padStart(4, '0')}`, lines })));
+      out.receivedUnits += lines.reduce((s, l) => s + l.quantity, 0);
+    }
+    const binOf = new Map(movements.map((m) => [m.variantId, m.binId!]));
+
+    // Pick history: popularity ~ 1 / (rank + 1)^1.1 (a Pareto-like head), 1 to 3 units a line,
+    // never more than the bin holds; times spread uniformly over the window.
+    const weights = ranked.map((_, i) => 1 / (i + 1) ** 1.1);
+    const cumulative: number[] = [];
+    weights.reduce((acc, x, i) => (cumulative[i] = acc + x), 0);
+    const total = cumulative[cumulative.length - 1] ?? 0;
+    const left = new Map(stocked.map((s) => [variants.get(s)!, quantities.get(s)!]));
+    const now = ctx.clock.now().getTime();
+    const windowMs = (opts.historyDays ?? 60) * 86_400_000;
+    const picks: { variantId: string; binId: string; quantity: number; at: Date; order: number }[] = [];
+    const wanted = opts.picksPerWarehouse ?? 1500;
+    for (let n = 0; n < wanted && total > 0; n++) {
+      const x = r.next() * total;
+      let lo = 0;
+      for (let hi = cumulative.length - 1; lo < hi; ) {
+        const mid = (lo + hi) >> 1;
+        if (cumulative[mid]! < x) lo = mid + 1;
+        else hi = mid;
+      }
+      const variantId = variants.get(ranked[lo]!)!;
+      const quantity = r.int(1, 3);
+      const at = new Date(now - Math.floor(r.next() * windowMs));
+      if ((left.get(variantId) ?? 0) < quantity + 2) continue; // leave a little on the shelf
+      left.set(variantId, left.get(variantId)! - quantity);
+      picks.push({ variantId, binId: binOf.get(variantId)!, quantity, at, order: n + 1 });
+    }
+    picks.sort((a, b) => a.at.getTime() - b.at.getTime());
+    for (let i = 0; i < picks.length; i += PICK_BATCH) await writePicks(ctx, warehouse, picks.slice(i, i + PICK_BATCH));
+    out.pickLines += picks.length;
+    out.created.push(spec.code);
+  }
+  return out;
+}
+
+/**
+ * Writes a batch of historical PICK lines in one transaction: ledger rows with their original
+ * times, and the matching bin and level decrements, so sum(movements) = on hand still holds.
+ * There is no pick service before orders exist; this is demo data only. The check constraints
+ * (bin quantity and on-hand never negative, allocated <= on hand) guard the decrements.
+ */
+async function writePicks(
+  ctx: ServiceContext,
+  warehouse: { id: string; code: string },
+  picks: readonly { variantId: string; binId: string; quantity: number; at: Date; order: number }[],
+): Promise<void> {
+  const byBin = new Map<string, { variantId: string; binId: string; quantity: number }>();
+  const byVariant = new Map<string, number>();
+  for (const p of picks) {
+    const k = `${p.binId}|${p.variantId}`;
+    const b = byBin.get(k) ?? { variantId: p.variantId, binId: p.binId, quantity: 0 };
+    b.quantity += p.quantity;
+    byBin.set(k, b);
+    byVariant.set(p.variantId, (byVariant.get(p.variantId) ?? 0) + p.quantity);
+  }
+  await transact(ctx, async (tx, events) => {
+    await tx.insert(inventoryMovements).values(
+      picks.map((p) => ({
+        variantId: p.variantId,
+        warehouseId: warehouse.id,
+        binId: p.binId,
+        quantityDelta: -p.quantity,
+        reason: 'PICK' as const,
+        reference: `DEMO-${warehouse.code}-${String(p.order).padStart(6, '0')}`,
+        actor: 'seed',
+        createdAt: p.at,
+      })),
+    );
+    for (const b of byBin.values()) {
+      const rows = await tx
+        .update(binStock)
+        .set({ quantity: sql`${binStock.quantity} - ${b.quantity}` })
+        .where(and(eq(binStock.binId, b.binId), eq(binStock.variantId, b.variantId), sql`${binStock.quantity} >= ${b.quantity}`))
+        .returning({ q: binStock.quantity });
+      if (!rows.length) throw new Error(`seed: bin ${b.binId} holds fewer than ${b.quantity} units of ${b.variantId}`);
+    }
+    for (const [variantId, n] of byVariant) {
+      const rows = await tx
+        .update(inventoryLevels)
+        .set({ onHand: sql`${inventoryLevels.onHand} - ${n}`, updatedAt: sql`now()` })
+        .where(and(eq(inventoryLevels.variantId, variantId), eq(inventoryLevels.warehouseId, warehouse.id), sql`${inventoryLevels.onHand} - ${inventoryLevels.allocated} >= ${n}`))
+        .returning({ q: inventoryLevels.onHand });
+      if (!rows.length) throw new Error(`seed: ${variantId} has fewer than ${n} units available in ${warehouse.code}`);
+    }
+    await events.emit(...[...byVariant.keys()].map((variantId) => ({ topic: LEVEL_CHANGED, payload: { variantId, warehouseId: warehouse.id, warehouseCode: warehouse.code } })));
+  });
+}
+
 /** The whole demo store; later modules add their parts here. */
-export async function seedDemoStore(ctx: ServiceContext, opts: { products?: number; customers?: number } = {}) {
+export async function seedDemoStore(ctx: ServiceContext, opts: { products?: number; customers?: number; warehouses?: WarehouseSeedOptions } = {}) {
   const catalog = await seedCatalog(ctx, opts);
   const customers = await seedCustomers(ctx, opts);
-  return { catalog, customers };
+  const warehouses = await seedWarehouses(ctx, opts.warehouses);
+  return { catalog, customers, warehouses };
 }
 
 if (isMain(import.meta.url)) {
   const started = Date.now();
-  const { catalog, customers } = await withScriptApp(async (ctx, app) => {
+  const { catalog, customers, warehouses } = await withScriptApp(async (ctx, app) => {
     process.stderr.write(`seeding ${app.database.kind} database…\n`);
     return seedDemoStore(ctx);
   });
@@ -331,6 +569,8 @@ if (isMain(import.meta.url)) {
     [
       `Products:  ${catalog.created} created (${catalog.variants} SKUs), ${catalog.skipped} already present`,
       `Customers: ${customers.created} created, ${customers.skipped} already present`,
+      `Warehouses: ${warehouses.created.join(', ') || 'none'} created (${warehouses.bins} bins, ${warehouses.receivedUnits} units received, ${warehouses.pickLines} pick lines of history)` +
+        (warehouses.skipped.length ? `, ${warehouses.skipped.join(', ')} already present` : ''),
       `Demo customer login: ${DEMO_CUSTOMER.email} / ${DEMO_CUSTOMER.password}`,
       `Done in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
     ].join('\n'),
