@@ -2,19 +2,34 @@
  * The outbox relay: publishes committed events and marks them. Rows are claimed with
  * `FOR UPDATE SKIP LOCKED`, so several instances on one PostgreSQL share the work without
  * publishing a row twice in the normal case (at least once if an instance dies mid-batch).
+ *
+ * Durable consumers (webhooks, notifications) register a handler per topic: it runs inside the
+ * relay's claiming transaction, so the jobs it writes (delivery rows) commit together with the
+ * "published" mark: exactly once per event, whatever happens to the process.
  */
 import type { Logger } from 'pino';
-import { sql, type Database } from '../db/client.js';
+import { sql, type Database, type Executor } from '../db/client.js';
 import type { RelayHandle } from '../shared/service-context.js';
 import type { AppPubSub } from './pubsub.js';
 
 const BATCH = 200;
+
+export interface CommittedEvent {
+  id: string;
+  topic: string;
+  payload: Record<string, unknown>;
+  createdAt: Date;
+}
+
+/** Writes durable follow-up work for a committed event, in the relay's transaction. */
+export type DurableHandler = (tx: Executor, event: CommittedEvent) => Promise<void>;
 
 export class OutboxRelay implements RelayHandle {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
+  private readonly handlers = new Map<string, DurableHandler[]>();
 
   constructor(
     private readonly database: Database,
@@ -22,6 +37,11 @@ export class OutboxRelay implements RelayHandle {
     private readonly log: Logger,
     private readonly pollMs: number,
   ) {}
+
+  /** Registers a durable handler for a topic (call before start). */
+  onCommitted(topic: string, handler: DurableHandler): void {
+    this.handlers.set(topic, [...(this.handlers.get(topic) ?? []), handler]);
+  }
 
   /** Starts polling (catches events committed by instances that died before publishing). */
   start(): void {
@@ -51,15 +71,21 @@ export class OutboxRelay implements RelayHandle {
   async drain(): Promise<void> {
     for (;;) {
       const n = await this.database.db.transaction(async (tx) => {
-        const rows = await this.database.rows<{ id: string; topic: string; payload: Record<string, unknown> }>(
-          sql`select id, topic, payload from outbox where published_at is null order by id limit ${BATCH} for update skip locked`,
+        const rows = await this.database.rows<{ id: string; topic: string; payload: Record<string, unknown>; created_at: Date | string }>(
+          sql`select id, topic, payload, created_at from outbox where published_at is null order by id limit ${BATCH} for update skip locked`,
           tx as never,
         );
         if (!rows.length) return 0;
-        for (const r of rows) {
-          const payload = typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload;
-          this.pubSub.publish(r.topic, { ...payload, eventId: r.id, topic: r.topic });
+        const events = rows.map((r) => ({
+          id: r.id,
+          topic: r.topic,
+          payload: (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as Record<string, unknown>,
+          createdAt: new Date(r.created_at),
+        }));
+        for (const e of events) {
+          for (const h of this.handlers.get(e.topic) ?? []) await h(tx as unknown as Executor, e);
         }
+        for (const e of events) this.pubSub.publish(e.topic, { ...e.payload, eventId: e.id, topic: e.topic });
         const ids = rows.map((r) => r.id);
         await tx.execute(sql`update outbox set published_at = now() where id in ${sql`(${sql.join(ids.map((i) => sql`${i}::uuid`), sql`, `)})`}`);
         return rows.length;
