@@ -1,0 +1,346 @@
+/**
+ * `npm run bench:inventory [-- --duration 10 --warmup 2 --workers 16 --runs 3 --only a,b --json]`
+ *
+ * Inventory on PostgreSQL:
+ *   (a) reservations per second under contention: `--workers` concurrent loops reserving 1 unit of
+ *       one of 10 hot SKUs for `--duration` seconds, through the service (`reserve`: a transaction
+ *       with the conditional UPDATE and the outbox event), next to two ceilings measured in the
+ *       same run with postgres.js (pool of the same size): the bare conditional UPDATE, and the
+ *       UPDATE plus the outbox insert in one transaction (what the service has to do).
+ *   (b) bulk writes through GraphQL over HTTP (admin key, EXPOSE_SQL_COUNT): `inventoryReceive`
+ *       of 1,000 lines into a named bin without a capacity limit and with server-chosen putaway,
+ *       and `binLocationsCreate` of 5,000 bins; median of `--runs` runs, each on fresh data.
+ *
+ * DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) names the server: a fresh
+ * database wb_bench_inv_<ts> is created for the run and dropped after it. The app runs in this
+ * process with DB_POOL_SIZE=16 (or --workers), in-memory pub/sub, the outbox relay running.
+ */
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { sql } from 'drizzle-orm';
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import postgres from 'postgres';
+import { v7 as uuidv7 } from 'uuid';
+import { loadConfig } from '../../src/config.js';
+import { createProduct } from '../../src/modules/catalog/catalog.service.js';
+import { LEVEL_CHANGED, receiveInventory, reserve } from '../../src/modules/inventory/inventory.service.js';
+import { binBarcode, createBinGrid, createWarehouse, createZone, type WarehouseRow, type ZoneKindValue } from '../../src/modules/warehouse/warehouse.service.js';
+import { createApp, type App } from '../../src/server/app.js';
+import type { ServiceContext } from '../../src/shared/service-context.js';
+import { SCRIPT_PRINCIPAL } from '../lib/script-app.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '2' },
+    workers: { type: 'string', default: '16' },
+    runs: { type: 'string', default: '3' },
+    only: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const duration = Number(flags.duration);
+const warmup = Number(flags.warmup);
+const workers = Number(flags.workers);
+const runs = Number(flags.runs);
+const want = (k: string) => !flags.only || flags.only.split(',').includes(k);
+
+const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+const baseUrl = process.env.DATABASE_URL?.startsWith('postgres') ? process.env.DATABASE_URL : 'postgres://postgres@127.0.0.1:5432/test';
+const HOT_SKUS = 10;
+const HOT_STOCK = 1_000_000;
+const RECEIVE_LINES = 1_000;
+
+const address = { line1: 'ул. Бенчмарковая, д. 1', city: 'Москва', postalCode: '101000', countryCode: 'RU', location: { lat: 55.75, lng: 37.62 } };
+
+interface Rate {
+  name: string;
+  ops: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** `workers` loops calling `op` until the deadline: a warm-up (discarded), then the measured run. */
+async function hammer(name: string, op: (i: number) => Promise<void>): Promise<Rate> {
+  const run = async (seconds: number) => {
+    const latencies: number[] = [];
+    let errors = 0;
+    let firstError: unknown;
+    const until = performance.now() + seconds * 1000;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: workers }, async (_, w) => {
+        for (let i = w; performance.now() < until; i += workers) {
+          const t0 = performance.now();
+          try {
+            await op(i);
+            latencies.push(performance.now() - t0);
+          } catch (err) {
+            errors++;
+            firstError ??= err;
+          }
+        }
+      }),
+    );
+    const elapsed = (performance.now() - started) / 1000;
+    if (firstError) log(`${name}: ${errors} errors, first: ${String(firstError)}`);
+    latencies.sort((a, b) => a - b);
+    return { name, ops: latencies.length, perSecond: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
+  };
+  if (warmup > 0) await run(warmup);
+  const r = await run(duration);
+  log(`${name}: ${r.perSecond.toFixed(0)}/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms${r.errors ? `, ${r.errors} errors` : ''} (load ${os.loadavg()[0]!.toFixed(1)})`);
+  return r;
+}
+
+async function warehouseWith(ctx: ServiceContext, code: string, grids: { zone: string; kind: ZoneKindValue; rank: number; aisles: string[]; racks: number; levels: number; positions: number; capacity: number | null }[]) {
+  const wh = await createWarehouse(ctx, { code, name: `Bench ${code}`, address });
+  for (const g of grids) {
+    if (!g.aisles.length) continue;
+    await createZone(ctx, { warehouseCode: code, code: g.zone, name: g.zone, kind: g.kind, distanceRank: g.rank });
+    await createBinGrid(ctx, { warehouseCode: code, zoneCode: g.zone, aisles: g.aisles, racks: g.racks, levels: g.levels, positions: g.positions, capacityUnits: g.capacity });
+  }
+  return wh;
+}
+
+async function contention(app: App, ctx: ServiceContext, dbUrl: string): Promise<Rate[]> {
+  const wh: WarehouseRow = await warehouseWith(ctx, 'HOT1', [{ zone: 'B', kind: 'BULK', rank: 2, aisles: ['A'], racks: 1, levels: 1, positions: HOT_SKUS, capacity: null }]);
+  const skus = Array.from({ length: HOT_SKUS }, (_, i) => `HOT-${String(i + 1).padStart(2, '0')}`);
+  const product = await createProduct(ctx, {
+    title: 'Hot seller',
+    variants: skus.map((sku) => ({ sku, title: sku, price: { amountMinor: 99_000, currency: 'RUB' }, weightGrams: 300 })),
+  });
+  void product;
+  const movements = await receiveInventory(ctx, { warehouseCode: 'HOT1', binBarcode: binBarcode('HOT1', 'A-01-01-01'), lines: skus.map((sku) => ({ sku, quantity: HOT_STOCK })) });
+  const variantIds = movements.map((m) => m.variantId);
+  const pick = () => variantIds[Math.floor(Math.random() * variantIds.length)]!;
+
+  const rows: Rate[] = [];
+  rows.push(await hammer('service reserve() (tx: UPDATE + outbox)', () => reserve(ctx, { variantId: pick(), warehouse: wh, quantity: 1 })));
+  await app.relay.drain();
+  // Diagnostic: the same service call without kicking the relay after each commit (it still
+  // polls every OUTBOX_POLL_MS), to show what publishing per commit costs under this load.
+  const quiet: ServiceContext = { ...ctx, relay: { kick() {} } };
+  rows.push(await hammer('service reserve(), relay not kicked (diagnostic)', () => reserve(quiet, { variantId: pick(), warehouse: wh, quantity: 1 })));
+  await app.relay.drain();
+
+  const pg = postgres(dbUrl, { max: workers, onnotice: () => {} });
+  try {
+    rows.push(
+      await hammer('ceiling: bare conditional UPDATE (postgres.js)', async () => {
+        const r = await pg`update inventory_levels set allocated = allocated + 1, updated_at = now()
+          where variant_id = ${pick()} and warehouse_id = ${wh.id} and on_hand - allocated >= 1 returning allocated`;
+        if (!r.length) throw new Error('out of stock');
+      }),
+    );
+    rows.push(
+      await hammer('ceiling: tx UPDATE + outbox insert (postgres.js)', async () => {
+        const variantId = pick();
+        await pg.begin(async (tx) => {
+          const r = await tx`update inventory_levels set allocated = allocated + 1, updated_at = now()
+            where variant_id = ${variantId} and warehouse_id = ${wh.id} and on_hand - allocated >= 1 returning allocated`;
+          if (!r.length) throw new Error('out of stock');
+          await tx`insert into outbox (id, topic, payload) values (${uuidv7()}, ${LEVEL_CHANGED}, ${tx.json({ variantId, warehouseId: wh.id, warehouseCode: wh.code })})`;
+        });
+      }),
+    );
+    // The same transaction with the outbox insert first: the hot row is locked by the last
+    // statement, so the lock is held only until COMMIT (one round trip less under the lock).
+    rows.push(
+      await hammer('ceiling: tx outbox insert, then UPDATE (postgres.js)', async () => {
+        const variantId = pick();
+        await pg.begin(async (tx) => {
+          await tx`insert into outbox (id, topic, payload) values (${uuidv7()}, ${LEVEL_CHANGED}, ${tx.json({ variantId, warehouseId: wh.id, warehouseCode: wh.code })})`;
+          const r = await tx`update inventory_levels set allocated = allocated + 1, updated_at = now()
+            where variant_id = ${variantId} and warehouse_id = ${wh.id} and on_hand - allocated >= 1 returning allocated`;
+          if (!r.length) throw new Error('out of stock');
+        });
+      }),
+    );
+    // What a single-statement reserve could reach: UPDATE and outbox insert in one CTE, so the
+    // row lock is held for one round trip only (autocommit; one statement is atomic).
+    rows.push(
+      await hammer('ceiling: one statement, UPDATE + outbox in a CTE (postgres.js)', async () => {
+        const variantId = pick();
+        const r = await pg`with u as (
+            update inventory_levels set allocated = allocated + 1, updated_at = now()
+            where variant_id = ${variantId} and warehouse_id = ${wh.id} and on_hand - allocated >= 1 returning allocated)
+          insert into outbox (id, topic, payload)
+          select ${uuidv7()}, ${LEVEL_CHANGED}, ${pg.json({ variantId, warehouseId: wh.id, warehouseCode: wh.code })} from u returning id`;
+        if (!r.length) throw new Error('out of stock');
+      }),
+    );
+  } finally {
+    await pg.end();
+  }
+  // Nothing was oversold: the check constraint would have failed a statement, but say so anyway.
+  const [over] = await app.database.rows<{ n: number }>(sql`select count(*)::int as n from inventory_levels where allocated > on_hand`);
+  if (Number(over?.n) !== 0) throw new Error('oversold');
+  return rows;
+}
+
+interface Timed {
+  name: string;
+  ms: number[];
+  statements: number | null;
+}
+
+async function bulk(app: App, ctx: ServiceContext, url: string, adminKey: string): Promise<Timed[]> {
+  const gql = async (query: string, variables: Record<string, unknown>) => {
+    const t0 = performance.now();
+    const r = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', authorization: `Bearer ${adminKey}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    const j = (await r.json()) as { data?: Record<string, { userErrors: unknown[] }>; errors?: unknown };
+    const ms = performance.now() - t0;
+    const payload = j.data ? Object.values(j.data)[0] : undefined;
+    if (!r.ok || j.errors || !payload || payload.userErrors.length) throw new Error(`request failed: ${r.status} ${JSON.stringify(j).slice(0, 400)}`);
+    const statements = r.headers.get('x-sql-statements');
+    return { ms, statements: statements == null ? null : Number(statements), payload };
+  };
+
+  // 1,000 distinct SKUs (10 products of 100 variants), created once through the service.
+  const skus: string[] = [];
+  for (let p = 0; p < RECEIVE_LINES / 100; p++) {
+    const variants = Array.from({ length: 100 }, (_, v) => {
+      const sku = `BULK-${String(p).padStart(2, '0')}-${String(v).padStart(3, '0')}`;
+      skus.push(sku);
+      return { sku, title: sku, price: { amountMinor: 10_000, currency: 'RUB' }, weightGrams: 500, dimensions: { lengthMm: 200, widthMm: 100, heightMm: 50 } };
+    });
+    await createProduct(ctx, { title: `Bulk product ${p}`, variants });
+  }
+  const lines = skus.map((sku, i) => ({ sku, quantity: 1 + (i % 20) }));
+  const RECEIVE = 'mutation R($input: InventoryReceiveInput!) { inventoryReceive(input: $input) { movements { id } userErrors { code message field } } }';
+  const BINS = 'mutation B($input: BinLocationsCreateInput!) { binLocationsCreate(input: $input) { bins { id code } userErrors { code message field } } }';
+  const storage = (cap: number) => [
+    { zone: 'F', kind: 'FAST_PICK' as const, rank: 0, aisles: ['A', 'B'], racks: 10, levels: 3, positions: 4, capacity: 50 },
+    { zone: 'P', kind: 'PICK' as const, rank: 1, aisles: ['C', 'D', 'E', 'F'], racks: 10, levels: 4, positions: 4, capacity: 100 },
+    { zone: 'B', kind: 'BULK' as const, rank: 2, aisles: ['G', 'H', 'J'], racks: 20, levels: 5, positions: 4, capacity: cap },
+  ];
+
+  // Warm-up: the first requests compile the operations and JIT the paths; not measured.
+  await warehouseWith(ctx, 'WARM', [...storage(1000), { zone: 'S', kind: 'RECEIVING', rank: 5, aisles: ['S'], racks: 1, levels: 1, positions: 1, capacity: null }]);
+  await gql(RECEIVE, { input: { warehouseCode: 'WARM', binBarcode: binBarcode('WARM', 'S-01-01-01'), lines: lines.slice(0, 100) } });
+  await gql(RECEIVE, { input: { warehouseCode: 'WARM', lines: lines.slice(100, 200) } });
+  await createZone(ctx, { warehouseCode: 'WARM', code: 'X', name: 'X', kind: 'PICK', distanceRank: 9 });
+  await gql(BINS, { input: { warehouseCode: 'WARM', zoneCode: 'X', aisles: ['X'], racks: 10, levels: 10, positions: 10, capacityUnits: 100 } });
+
+  const out: Timed[] = [
+    { name: `inventoryReceive, ${RECEIVE_LINES} lines, named bin (no capacity limit)`, ms: [], statements: null },
+    { name: `inventoryReceive, ${RECEIVE_LINES} lines, server-chosen putaway (2,080 bins)`, ms: [], statements: null },
+    { name: 'binLocationsCreate, 5,000 bins (10 aisles x 25 racks x 5 levels x 4 positions)', ms: [], statements: null },
+  ];
+  for (let i = 0; i < runs; i++) {
+    // Each run on a fresh warehouse: empty bins, no stock, no earlier pick sequence.
+    await warehouseWith(ctx, `RN${i}`, [{ zone: 'S', kind: 'RECEIVING', rank: 5, aisles: ['S'], racks: 1, levels: 1, positions: 1, capacity: null }]);
+    const named = await gql(RECEIVE, { input: { warehouseCode: `RN${i}`, binBarcode: binBarcode(`RN${i}`, 'S-01-01-01'), reference: `ASN-${i}`, lines } });
+    out[0]!.ms.push(named.ms);
+    out[0]!.statements = named.statements;
+
+    await warehouseWith(ctx, `RP${i}`, storage(1000));
+    const put = await gql(RECEIVE, { input: { warehouseCode: `RP${i}`, reference: `ASN-P${i}`, lines } });
+    out[1]!.ms.push(put.ms);
+    out[1]!.statements = put.statements;
+
+    await warehouseWith(ctx, `BN${i}`, []);
+    await createZone(ctx, { warehouseCode: `BN${i}`, code: 'P', name: 'Pick', kind: 'PICK', distanceRank: 1 });
+    const bins = await gql(BINS, {
+      input: { warehouseCode: `BN${i}`, zoneCode: 'P', aisles: ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'J', 'K'], racks: 25, levels: 5, positions: 4, capacityUnits: 100 },
+    });
+    if ((bins.payload as unknown as { bins: unknown[] }).bins.length !== 5000) throw new Error('binLocationsCreate made the wrong number of bins');
+    out[2]!.ms.push(bins.ms);
+    out[2]!.statements = bins.statements;
+    log(`run ${i + 1}: receive named ${named.ms.toFixed(0)} ms, putaway ${put.ms.toFixed(0)} ms, bins ${bins.ms.toFixed(0)} ms (load ${os.loadavg()[0]!.toFixed(1)})`);
+    await app.relay.drain();
+  }
+  return out;
+}
+
+async function main() {
+  const loadStart = os.loadavg().map((x) => x.toFixed(2)).join(' ');
+  const machine = { cpu: os.cpus()[0]?.model.trim() ?? 'unknown', cores: os.cpus().length, node: process.version, memGiB: Math.round(os.totalmem() / 2 ** 30), date: new Date().toISOString().slice(0, 10) };
+  const dbName = `wb_bench_inv_${Date.now().toString(36)}`;
+  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
+  const [{ version: pgVersion }] = await admin<{ version: string }[]>`select current_setting('server_version') as version`;
+  await admin.unsafe(`create database ${dbName}`);
+  const u = new URL(baseUrl);
+  u.pathname = `/${dbName}`;
+  const dbUrl = u.toString();
+  const adminKey = `wb_live_${randomBytes(24).toString('base64url')}`;
+  log(`database ${dbName} on PostgreSQL ${pgVersion}; pool ${workers}; load average ${loadStart}`);
+
+  let rates: Rate[] = [];
+  let timed: Timed[] = [];
+  try {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      DATABASE_URL: dbUrl,
+      LOG_LEVEL: 'warn',
+      DB_POOL_SIZE: String(workers),
+      ADMIN_API_KEY: adminKey,
+      EXPOSE_SQL_COUNT: 'true',
+    });
+    const app = await createApp(config, { log: pino({ level: 'warn' }, pino.destination(2)) });
+    try {
+      const ctx = app.context(SCRIPT_PRINCIPAL).services;
+      if (want('a')) rates = await contention(app, ctx, dbUrl);
+      if (want('b')) {
+        const url = await app.listen(0, '127.0.0.1');
+        timed = await bulk(app, ctx, url, adminKey);
+      }
+      await app.relay.drain();
+    } finally {
+      await app.close();
+    }
+  } finally {
+    await admin.unsafe(`drop database if exists ${dbName} with (force)`).catch((e) => log(`drop failed: ${e.message}`));
+    await admin.end();
+  }
+
+  const loadEnd = os.loadavg().map((x) => x.toFixed(2)).join(' ');
+  const lines = [
+    `Inventory benchmark: ${workers} workers, pool ${workers}, ${duration} s after ${warmup} s warm-up; bulk: median of ${runs} runs`,
+    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memGiB} GiB, Node ${machine.node}, PostgreSQL ${pgVersion}, ${machine.date}; load average (1/5/15 min) ${loadStart} at start, ${loadEnd} at end`,
+  ];
+  if (rates.length) {
+    const svc = rates.find((r) => r.name.startsWith('service reserve() ('));
+    const bare = rates.find((r) => r.name.startsWith('ceiling: bare'));
+    const fair = rates.find((r) => r.name.startsWith('ceiling: tx'));
+    const pct = (r: Rate, base?: Rate) => (base ? `${((100 * r.perSecond) / base.perSecond).toFixed(0)}%` : '–');
+    lines.push(
+      '',
+      `(a) reserve 1 unit of one of ${HOT_SKUS} hot SKUs`,
+      '',
+      '| scenario | reservations/s | p50 ms | p99 ms | errors | vs bare UPDATE | vs UPDATE + outbox |',
+      '|---|---:|---:|---:|---:|---:|---:|',
+      ...rates.map((r) => `| ${r.name} | ${r.perSecond.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.errors} | ${pct(r, bare)} | ${pct(r, fair)} |`),
+    );
+    if (svc && bare) {
+      const ratio = svc.perSecond / bare.perSecond;
+      lines.push('', `Target: service >= 60% of the bare UPDATE ceiling -> ${(100 * ratio).toFixed(0)}% ${ratio >= 0.6 ? 'met' : 'MISSED'}${fair ? `; vs UPDATE + outbox ${pct(svc, fair)}` : ''}`);
+    }
+  }
+  if (timed.length) {
+    lines.push(
+      '',
+      `(b) bulk writes through GraphQL over HTTP (admin key), fresh warehouse each run`,
+      '',
+      '| operation | median ms | runs ms | SQL statements | target < 1 s |',
+      '|---|---:|---|---:|---|',
+      ...timed.map((t) => `| ${t.name} | ${median(t.ms).toFixed(0)} | ${t.ms.map((m) => m.toFixed(0)).join(', ')} | ${t.statements ?? '–'} | ${median(t.ms) < 1000 ? 'met' : 'MISSED'} |`),
+    );
+  }
+  console.log(lines.join('\n'));
+  if (flags.json) console.log(JSON.stringify({ machine, pgVersion, loadStart, loadEnd, workers, duration, warmup, runs, rates, timed }));
+}
+
+await main();
