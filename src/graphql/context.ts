@@ -19,8 +19,14 @@ export class LoaderSet {
   }
 }
 
+/** Live events of the pub/sub, for subscriptions that combine a replay with live events. */
+export interface EventSource {
+  subscribe(topic: string): AsyncIterable<Record<string, unknown>>;
+}
+
 export interface GraphQLContext {
   readonly principal: Principal;
+  readonly events: EventSource;
   readonly services: ServiceContext;
   readonly loaders: LoaderSet;
   readonly requestId: string;

@@ -61,7 +61,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const localBus = new EventEmitter();
   const authenticator = new Authenticator(database, clock);
   localBus.on('auth.api_key_revoked', (id: string) => authenticator.evictApiKey(id));
-  const deps = { config, database, clock, relay, log, localBus };
+  const events = { subscribe: (topic: string) => pubSub.pubSub.subscribe(topic) as AsyncIterable<Record<string, unknown>> };
+  const deps = { config, database, clock, relay, log, localBus, events };
   if (config.ADMIN_API_KEY) await ensureAdminKey(deps, config.ADMIN_API_KEY);
 
   // Revocations reach every instance's auth cache through the event stream.

@@ -3,7 +3,7 @@ import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
-import { LoaderSet, type GraphQLContext } from '../graphql/context.js';
+import { LoaderSet, type EventSource, type GraphQLContext } from '../graphql/context.js';
 import type { Clock } from '../shared/clock.js';
 import type { Principal } from '../shared/principal.js';
 import type { RelayHandle, ServiceContext } from '../shared/service-context.js';
@@ -15,6 +15,7 @@ export interface ContextDeps {
   relay: RelayHandle;
   log: Logger;
   localBus: EventEmitter;
+  events: EventSource;
 }
 
 export function buildContext(deps: ContextDeps, principal: Principal, requestId: string): GraphQLContext {
@@ -27,5 +28,5 @@ export function buildContext(deps: ContextDeps, principal: Principal, requestId:
     config: deps.config,
     localBus: deps.localBus,
   };
-  return { principal, services, loaders: new LoaderSet(services), requestId };
+  return { principal, events: deps.events, services, loaders: new LoaderSet(services), requestId };
 }

@@ -13,6 +13,9 @@ import { mayViewWarehouse } from '../modules/warehouse/warehouse.service.js';
 import { warehouseLoaders } from '../modules/warehouse/warehouse.loaders.js';
 import { BinLocation, Warehouse, Zone } from '../modules/warehouse/warehouse.types.js';
 
+import { orderLoaders } from '../modules/orders/order.loaders.js';
+import { FulfillmentOrder, Order } from '../modules/orders/order.types.js';
+
 type Fetcher = (ctx: GraphQLContext, id: string) => Promise<Node | null>;
 
 /** One entry per Node type: how to load it and who may see it. */
@@ -51,6 +54,16 @@ const fetchers: Record<string, Fetcher> = {
     const row = await l.binById.load(id);
     const wh = row && (await l.warehouseById.load(row.warehouseId));
     return row && wh && mayViewWarehouse(ctx, wh.code) ? BinLocation.from(row) : null;
+  },
+  // Orders: the orders service applies the visibility rules (staff, own customer, partner warehouses).
+  Order: async (ctx, id) => {
+    const row = await ctx.loaders.get(orderLoaders).orderById.load(id);
+    return row && Order.from(row);
+  },
+  FulfillmentOrder: async (ctx, id) => {
+    const l = ctx.loaders.get(orderLoaders);
+    const fo = await l.fulfillmentOrderById.load(id);
+    return fo && (await l.orderById.load(fo.orderId)) ? FulfillmentOrder.from(fo) : null;
   },
   ApiKey: async (ctx, id) => {
     if (!hasScope(ctx.principal, 'admin')) return null;

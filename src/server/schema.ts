@@ -18,6 +18,7 @@ import {
   SlottingRecommendationResolver,
   VariantStockResolver,
 } from '../modules/inventory/inventory.resolver.js';
+import { FulfillmentLineResolver, FulfillmentOrderResolver, OrderLineResolver, OrderResolver } from '../modules/orders/order.resolver.js';
 import { NodeResolver } from './node.resolver.js';
 
 export const resolvers = [
@@ -38,6 +39,10 @@ export const resolvers = [
   SlottingRecommendationResolver,
   VariantStockResolver,
   BinContentsResolver,
+  OrderResolver,
+  OrderLineResolver,
+  FulfillmentOrderResolver,
+  FulfillmentLineResolver,
 ] as const;
 
 export async function createSchema(pubSub: AppPubSub): Promise<GraphQLSchema> {

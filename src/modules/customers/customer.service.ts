@@ -2,6 +2,7 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { count, eq, ilike, inArray, or } from 'drizzle-orm';
 import validator from 'validator';
+import type { Executor } from '../../db/client.js';
 import { finishPage, planPage, type Page, type PageArgs } from '../../db/pagination.js';
 import { transact } from '../../events/outbox.js';
 import { AccessError, BusinessError, ErrorList } from '../../shared/errors.js';
@@ -116,3 +117,33 @@ export async function listCustomers(ctx: ServiceContext, args: PageArgs & { quer
 }
 
 export const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * The customer with this e-mail, created if new, in the caller's transaction (order intake).
+ * Errors: INVALID (e-mail, locale) at `field`.
+ */
+export async function findOrCreateCustomer(
+  tx: Executor,
+  input: { email: string; name?: string | null; phone?: string | null; locale?: string | null },
+  field: string[],
+): Promise<{ customer: CustomerRow; created: boolean }> {
+  const email = normalizeEmail(input.email);
+  const errors = new ErrorList();
+  if (!validator.isEmail(email)) errors.add('INVALID', 'Not a valid e-mail address.', [...field, 'email']);
+  const locale = input.locale == null ? 'en' : canonicalLocale(input.locale);
+  if (!locale) errors.add('INVALID', 'Locale must be a BCP 47 language tag, e.g. ru or en-GB.', [...field, 'locale']);
+  errors.throwIfAny();
+  const [created] = await tx
+    .insert(customers)
+    .values({ email, name: input.name ?? null, phone: input.phone ?? null, locale: locale! })
+    .onConflictDoNothing({ target: customers.email })
+    .returning();
+  if (created) return { customer: created, created: true };
+  const [existing] = await tx.select().from(customers).where(eq(customers.email, email));
+  return { customer: existing!, created: false };
+}
+
+/** By id without the viewer filter: for callers that already checked access to the owning object (an order). */
+export async function customersByIdsUnfiltered(ctx: ServiceContext, ids: readonly string[]): Promise<CustomerRow[]> {
+  return ctx.database.db.select().from(customers).where(inArray(customers.id, [...ids]));
+}

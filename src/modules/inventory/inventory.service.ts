@@ -183,8 +183,22 @@ async function applyDeltas(
   return movements;
 }
 
-async function emitLevelChanges(events: EventWriter, warehouse: WarehouseRow, variantIds: string[]): Promise<void> {
-  await events.emit(...[...new Set(variantIds)].map((variantId) => ({ topic: LEVEL_CHANGED, payload: { variantId, warehouseId: warehouse.id, warehouseCode: warehouse.code } })));
+async function emitLevelChanges(events: EventWriter, warehouse: Pick<WarehouseRow, 'id' | 'code'>, variantIds: string[]): Promise<void> {
+  await events.emit(...levelChangedEvents(warehouse, variantIds));
+}
+
+/** The level-changed events for a set of variants of a warehouse (for callers changing levels in their own transaction). */
+export function levelChangedEvents(warehouse: Pick<WarehouseRow, 'id' | 'code'>, variantIds: string[]) {
+  return [...new Set(variantIds)].map((variantId) => ({ topic: LEVEL_CHANGED, payload: { variantId, warehouseId: warehouse.id, warehouseCode: warehouse.code } }));
+}
+
+/** Available units (onHand - allocated > 0) per variant and warehouse, for allocation. */
+export async function availabilityByVariants(tx: Executor, variantIds: readonly string[]): Promise<{ variantId: string; warehouseId: string; available: number }[]> {
+  if (!variantIds.length) return [];
+  return tx
+    .select({ variantId: inventoryLevels.variantId, warehouseId: inventoryLevels.warehouseId, available: sql<number>`(${inventoryLevels.onHand} - ${inventoryLevels.allocated})::int` })
+    .from(inventoryLevels)
+    .where(and(inArray(inventoryLevels.variantId, [...variantIds]), sql`${inventoryLevels.onHand} > ${inventoryLevels.allocated}`));
 }
 
 /** Picks per variant in a warehouse over the last `days` (from PICK movements). */

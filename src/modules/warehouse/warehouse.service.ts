@@ -335,6 +335,11 @@ export async function listWarehouses(ctx: ServiceContext): Promise<WarehouseRow[
     .orderBy(asc(warehouses.code));
 }
 
+/** Every warehouse, without visibility filtering: for allocation, which ships from any warehouse. */
+export async function listAllWarehouses(ctx: Pick<ServiceContext, 'database'>): Promise<WarehouseRow[]> {
+  return ctx.database.db.select().from(warehouses).orderBy(asc(warehouses.code));
+}
+
 /** By id, without visibility filtering (loaders; callers check `mayViewWarehouse`). */
 export async function warehousesByIds(ctx: ServiceContext, ids: readonly string[]): Promise<WarehouseRow[]> {
   return ctx.database.db.select().from(warehouses).where(inArray(warehouses.id, [...ids]));

@@ -1,0 +1,405 @@
+/**
+ * Orders: idempotent intake with atomic allocation over warehouses, the order lifecycle (every
+ * change an OrderEvent with a gapless per-order sequence plus an outbox event, in one
+ * transaction), cancellation, and reads with visibility rules.
+ */
+import { createHash } from 'node:crypto';
+import { and, asc, count, eq, gte, ilike, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import type { Executor } from '../../db/client.js';
+import { finishPage, planPage, type Page, type PageArgs } from '../../db/pagination.js';
+import { transact, type EventWriter } from '../../events/outbox.js';
+import { AccessError, BusinessError, ErrorList } from '../../shared/errors.js';
+import { isCurrency, isMinorAmount } from '../../shared/money.js';
+import { hasScope } from '../../shared/principal.js';
+import type { ServiceContext } from '../../shared/service-context.js';
+import { variantsBySkus } from '../catalog/catalog.service.js';
+import { findOrCreateCustomer } from '../customers/customer.service.js';
+import { customers } from '../customers/customer.table.js';
+import { availabilityByVariants, levelChangedEvents, releaseStock, reserveStock } from '../inventory/inventory.service.js';
+import { listAllWarehouses, validateAddress, type AddressData, type WarehouseRow } from '../warehouse/warehouse.service.js';
+import { planAllocation, type WarehouseStock } from './allocation.js';
+import { cancellable, canTransition, orderTransitions } from './order.state.js';
+import {
+  fulfillmentLines,
+  fulfillmentOrders,
+  orderEvents,
+  orderLines,
+  orders,
+  type DeliveryTypeValue,
+  type OrderStatusValue,
+} from './order.table.js';
+
+export type OrderRow = typeof orders.$inferSelect;
+export type OrderLineRow = typeof orderLines.$inferSelect;
+export type FulfillmentOrderRow = typeof fulfillmentOrders.$inferSelect;
+export type FulfillmentLineRow = typeof fulfillmentLines.$inferSelect;
+export type OrderEventRow = typeof orderEvents.$inferSelect;
+
+export const ORDER_CREATED = 'order.created';
+export const ORDER_STATUS_CHANGED = 'order.status_changed';
+
+export interface OrderCreateInput {
+  idempotencyKey?: string | null;
+  externalId?: string | null;
+  channel: string;
+  customer: { email: string; name?: string | null; phone?: string | null; locale?: string | null };
+  shippingAddress: AddressData;
+  lines: { sku: string; quantity: number; unitPrice?: { amountMinor: number; currency: string } | null }[];
+  deliveryOptionId?: string | null;
+  deliveryType?: DeliveryTypeValue | null;
+  currency: string;
+  allowBackorder?: boolean | null;
+}
+
+const MAX_LINES = 500;
+
+/** Stable JSON (sorted keys) of the request without its idempotency key: what "the same input" means. */
+export function requestHash(input: OrderCreateInput): string {
+  const { idempotencyKey: _k, ...rest } = input;
+  const canon = (v: unknown): unknown =>
+    v === undefined
+      ? null
+      : Array.isArray(v)
+        ? v.map(canon)
+        : v && typeof v === 'object' && !(v instanceof Date)
+          ? Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])]))
+          : v;
+  return createHash('sha256').update(JSON.stringify(canon({ ...rest, allowBackorder: rest.allowBackorder ?? false }))).digest('hex');
+}
+
+function idempotencyScope(ctx: ServiceContext): string {
+  const p = ctx.principal;
+  return p.apiKeyId ? `key:${p.apiKeyId}` : p.customerId ? `customer:${p.customerId}` : 'anonymous';
+}
+
+/** A reservation lost a race: re-plan with fresh availability. */
+class AllocationRace extends Error {}
+
+/**
+ * Creates an order and allocates it in one transaction (see the contract's invariants).
+ * Errors: INVALID, NOT_FOUND (SKU), INVALID_CURRENCY, INSUFFICIENT_STOCK (naming the SKU),
+ * IDEMPOTENCY_KEY_REUSED, DELIVERY_OPTION_INVALID.
+ */
+export async function createOrder(ctx: ServiceContext, input: OrderCreateInput): Promise<{ order: OrderRow; created: boolean }> {
+  const e = new ErrorList();
+  const key = input.idempotencyKey?.trim() || null;
+  if (key && key.length > 200) e.add('INVALID', 'idempotencyKey is at most 200 characters.', ['input', 'idempotencyKey']);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/.test(input.channel)) e.add('INVALID', 'Channel is 1 to 64 letters, digits, "_", ".", ":" or "-".', ['input', 'channel']);
+  if (!isCurrency(input.currency)) e.add('INVALID_CURRENCY', `Unknown ISO 4217 currency "${input.currency}".`, ['input', 'currency']);
+  validateAddress(e, input.shippingAddress, ['input', 'shippingAddress']);
+  if (input.deliveryOptionId != null) {
+    e.add('DELIVERY_OPTION_INVALID', 'Delivery options are not available yet; pass deliveryType instead.', ['input', 'deliveryOptionId']);
+  } else if (input.deliveryType == null) e.add('INVALID', 'Give deliveryType (or a deliveryOptionId).', ['input', 'deliveryType']);
+  if (!input.lines.length) e.add('INVALID', 'An order needs at least one line.', ['input', 'lines']);
+  if (input.lines.length > MAX_LINES) e.add('INVALID', `At most ${MAX_LINES} lines.`, ['input', 'lines']);
+  input.lines.forEach((l, i) => {
+    if (!Number.isInteger(l.quantity) || l.quantity < 1 || l.quantity > 10_000) e.add('INVALID', 'Quantity must be 1 to 10,000.', ['input', 'lines', i, 'quantity']);
+    if (l.unitPrice) {
+      if (!isMinorAmount(l.unitPrice.amountMinor) || l.unitPrice.amountMinor < 0) e.add('INVALID', 'Price must be a non-negative amount in minor units.', ['input', 'lines', i, 'unitPrice', 'amountMinor']);
+      if (l.unitPrice.currency !== input.currency) e.add('INVALID_CURRENCY', `Line price must be in the order currency ${input.currency}.`, ['input', 'lines', i, 'unitPrice', 'currency']);
+    }
+  });
+  e.throwIfAny();
+  const variants = new Map((await variantsBySkus(ctx, [...new Set(input.lines.map((l) => l.sku))])).map((v) => [v.sku, v]));
+  input.lines.forEach((l, i) => {
+    const v = variants.get(l.sku);
+    if (!v) e.add('NOT_FOUND', `Unknown SKU ${l.sku}.`, ['input', 'lines', i, 'sku']);
+    else if (!l.unitPrice && v.currency !== input.currency) e.add('INVALID_CURRENCY', `SKU ${l.sku} is priced in ${v.currency}; give unitPrice in ${input.currency}.`, ['input', 'lines', i, 'unitPrice']);
+  });
+  e.throwIfAny();
+
+  const hash = requestHash(input);
+  const scope = idempotencyScope(ctx);
+  const warehouses = (await listAllWarehouses(ctx)).filter((w) => w.isActive);
+  const lines = input.lines.map((l, i) => {
+    const v = variants.get(l.sku)!;
+    return { ...l, index: i, variant: v, unitPriceMinor: l.unitPrice?.amountMinor ?? v.priceMinor };
+  });
+  const subtotal = lines.reduce((s, l) => s + l.unitPriceMinor * l.quantity, 0);
+  if (!Number.isSafeInteger(subtotal) || subtotal > 2_000_000_000) throw BusinessError.of('INVALID', 'Order total is too large.', ['input', 'lines']);
+
+  return transact(ctx, async (tx, events) => {
+    if (key) {
+      // Same-key requests queue here; the first creates, the rest find its order.
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`order-idem:${scope}:${key}`}, 0))`);
+      const [existing] = await tx.select().from(orders).where(and(eq(orders.idempotencyScope, scope), eq(orders.idempotencyKey, key)));
+      if (existing) {
+        if (existing.requestHash !== hash) {
+          throw BusinessError.of('IDEMPOTENCY_KEY_REUSED', 'This idempotencyKey was used with a different input.', ['input', 'idempotencyKey']);
+        }
+        return { order: existing, created: false };
+      }
+    }
+    const { customer } = await findOrCreateCustomer(tx, input.customer, ['input', 'customer']);
+    const need = lines.map((l) => ({ variantId: l.variant.id, quantity: l.quantity }));
+    const variantIds = [...new Set(need.map((n) => n.variantId))];
+
+    // Plan, then reserve with conditional updates; a lost race re-plans inside a savepoint.
+    let plan: ReturnType<typeof planAllocation> | null = null;
+    for (let attempt = 0; attempt < 20 && !plan; attempt++) {
+      try {
+        plan = await tx.transaction(async (sp) => {
+          const avail = await availabilityByVariants(sp as unknown as Executor, variantIds);
+          const stock: WarehouseStock[] = warehouses.map((w) => ({
+            warehouseId: w.id,
+            location: w.lat != null && w.lng != null ? { lat: w.lat, lng: w.lng } : null,
+            region: w.address.region ?? null,
+            countryCode: w.address.countryCode,
+            available: new Map(avail.filter((a) => a.warehouseId === w.id).map((a) => [a.variantId, a.available])),
+          }));
+          const p = planAllocation(need, stock, {
+            location: input.shippingAddress.location ?? null,
+            region: input.shippingAddress.region ?? null,
+            countryCode: input.shippingAddress.countryCode,
+          });
+          if (p.short.length && !input.allowBackorder) {
+            const errs = new ErrorList();
+            for (const s of p.short) {
+              const line = lines.find((l) => l.variant.id === s.variantId)!;
+              errs.add('INSUFFICIENT_STOCK', `Not enough stock of ${line.sku}: ${s.quantity} short.`, ['input', 'lines', line.index, 'quantity']);
+            }
+            errs.throwIfAny();
+          }
+          const reservations = p.parts
+            .flatMap((part) => part.lines.map((l) => ({ warehouseId: part.warehouseId, ...l })))
+            .sort((a, b) => a.warehouseId.localeCompare(b.warehouseId) || a.variantId.localeCompare(b.variantId));
+          for (const r of reservations) {
+            try {
+              await reserveStock(sp as unknown as Executor, r.variantId, r.warehouseId, r.quantity);
+            } catch (err) {
+              if (err instanceof BusinessError) throw new AllocationRace();
+              throw err;
+            }
+          }
+          return p;
+        });
+      } catch (err) {
+        if (!(err instanceof AllocationRace)) throw err;
+      }
+    }
+    if (!plan) throw BusinessError.of('INSUFFICIENT_STOCK', 'Stock changed too fast to allocate; try again.', ['input', 'lines']);
+
+    const status: OrderStatusValue = plan.short.length ? 'BACKORDERED' : 'ALLOCATED';
+    const [{ n }] = (await ctx.database.rows<{ n: string }>(sql`select nextval('order_number_seq')::text as n`, tx)) as [{ n: string }];
+    const number = `WB-${n}`;
+    const [order] = await tx
+      .insert(orders)
+      .values({
+        number,
+        externalId: input.externalId ?? null,
+        channel: input.channel,
+        status,
+        customerId: customer.id,
+        shippingAddress: input.shippingAddress,
+        deliveryType: input.deliveryType!,
+        currency: input.currency,
+        subtotalMinor: subtotal,
+        shippingMinor: 0,
+        totalMinor: subtotal,
+        allowBackorder: input.allowBackorder ?? false,
+        idempotencyScope: key ? scope : null,
+        idempotencyKey: key,
+        requestHash: key ? hash : null,
+        lastSequence: 1,
+      })
+      .returning();
+    // Allocated units per variant, handed to the order lines in their order.
+    const allocated = new Map<string, number>();
+    for (const p of plan.parts) for (const l of p.lines) allocated.set(l.variantId, (allocated.get(l.variantId) ?? 0) + l.quantity);
+    const lineRows = await tx
+      .insert(orderLines)
+      .values(
+        lines.map((l) => {
+          const left = allocated.get(l.variant.id) ?? 0;
+          const take = Math.min(left, l.quantity);
+          allocated.set(l.variant.id, left - take);
+          return { orderId: order!.id, variantId: l.variant.id, sku: l.sku, title: `${l.variant.title}`, quantity: l.quantity, unitPriceMinor: l.unitPriceMinor, allocatedQuantity: take, position: l.index };
+        }),
+      )
+      .returning();
+    for (const part of plan.parts) {
+      const [fo] = await tx.insert(fulfillmentOrders).values({ orderId: order!.id, warehouseId: part.warehouseId, status: 'OPEN' }).returning();
+      const fl: (typeof fulfillmentLines.$inferInsert)[] = [];
+      for (const pl of part.lines) {
+        let left = pl.quantity;
+        for (const ol of lineRows.filter((r) => r.variantId === pl.variantId).sort((a, b) => a.position - b.position)) {
+          const already = fl.filter((x) => x.orderLineId === ol.id).reduce((s, x) => s + x.quantity, 0);
+          const take = Math.min(left, ol.allocatedQuantity - already);
+          if (take <= 0) continue;
+          fl.push({ fulfillmentOrderId: fo!.id, orderLineId: ol.id, variantId: pl.variantId, quantity: take });
+          left -= take;
+        }
+      }
+      if (fl.length) await tx.insert(fulfillmentLines).values(fl);
+      const wh = warehouses.find((w) => w.id === part.warehouseId)!;
+      await events.emit(...levelChangedEvents(wh, part.lines.map((l) => l.variantId)));
+    }
+    await tx.insert(orderEvents).values({ orderId: order!.id, sequence: 1, status, previousStatus: null, message: status === 'BACKORDERED' ? 'Some lines wait for stock' : 'Stock reserved', occurredAt: ctx.clock.now() });
+    await events.emit(
+      { topic: ORDER_CREATED, payload: { orderId: order!.id, number, customerId: customer.id, channel: input.channel } },
+      statusEvent(order!, 1, status, null, null),
+    );
+    return { order: order!, created: true };
+  });
+}
+
+function statusEvent(order: Pick<OrderRow, 'id' | 'number' | 'customerId'>, sequence: number, status: OrderStatusValue, previousStatus: OrderStatusValue | null, message: string | null) {
+  return { topic: ORDER_STATUS_CHANGED, payload: { orderId: order.id, number: order.number, customerId: order.customerId, sequence, status, previousStatus, message } };
+}
+
+/**
+ * Moves an order to `to` if the transition table allows it, writing the OrderEvent (next
+ * sequence, from the same UPDATE) and the outbox event. Errors: INVALID_STATE_TRANSITION.
+ */
+export async function transitionOrder(
+  ctx: ServiceContext,
+  tx: Executor,
+  events: EventWriter,
+  order: Pick<OrderRow, 'id' | 'status'>,
+  to: OrderStatusValue,
+  message: string | null = null,
+): Promise<OrderRow> {
+  if (!canTransition(orderTransitions, order.status, to)) {
+    throw BusinessError.of('INVALID_STATE_TRANSITION', `An order cannot go from ${order.status} to ${to}.`, ['input']);
+  }
+  const now = ctx.clock.now();
+  const [row] = await tx
+    .update(orders)
+    .set({
+      status: to,
+      lastSequence: sql`${orders.lastSequence} + 1`,
+      ...(to === 'CANCELLED' ? { cancelledAt: now } : {}),
+      ...(to === 'SHIPPED' ? { shippedAt: now } : {}),
+      ...(to === 'DELIVERED' ? { deliveredAt: now } : {}),
+    })
+    .where(and(eq(orders.id, order.id), eq(orders.status, order.status)))
+    .returning();
+  if (!row) throw BusinessError.of('INVALID_STATE_TRANSITION', 'The order changed meanwhile; reload it.', ['input']);
+  await tx.insert(orderEvents).values({ orderId: row.id, sequence: row.lastSequence, status: to, previousStatus: order.status, message, occurredAt: now });
+  await events.emit(statusEvent(row, row.lastSequence, to, order.status, message));
+  return row;
+}
+
+/** Cancels an order and releases every allocation not shipped. Errors: NOT_FOUND, INVALID_STATE_TRANSITION. */
+export async function cancelOrder(ctx: ServiceContext, input: { orderId: string; reason?: string | null }): Promise<OrderRow> {
+  // Read outside the transaction: PGlite has one connection, and a query beside an open transaction would wait for it.
+  const [visible] = await ordersByIds(ctx, [input.orderId]);
+  if (!visible) throw BusinessError.of('NOT_FOUND', 'No such order.', ['input', 'id']);
+  const whs = new Map((await listAllWarehouses(ctx)).map((w) => [w.id, w]));
+  return transact(ctx, async (tx, events) => {
+    const [order] = await tx.select().from(orders).where(eq(orders.id, input.orderId)).for('update');
+    if (!order) throw BusinessError.of('NOT_FOUND', 'No such order.', ['input', 'id']);
+    if (!cancellable(order.status)) throw BusinessError.of('INVALID_STATE_TRANSITION', `An order in status ${order.status} cannot be cancelled.`, ['input', 'id']);
+    const fos = await tx.select().from(fulfillmentOrders).where(eq(fulfillmentOrders.orderId, order.id));
+    const open = fos.filter((f) => f.status !== 'SHIPPED' && f.status !== 'CANCELLED');
+    if (open.length) {
+      const fls = await tx.select().from(fulfillmentLines).where(inArray(fulfillmentLines.fulfillmentOrderId, open.map((f) => f.id)));
+      const byFo = new Map<string, FulfillmentLineRow[]>();
+      for (const l of fls) byFo.set(l.fulfillmentOrderId, [...(byFo.get(l.fulfillmentOrderId) ?? []), l]);
+      const releases = open
+        .flatMap((f) => (byFo.get(f.id) ?? []).map((l) => ({ warehouseId: f.warehouseId, variantId: l.variantId, quantity: l.quantity })))
+        .sort((a, b) => a.warehouseId.localeCompare(b.warehouseId) || a.variantId.localeCompare(b.variantId));
+      for (const r of releases) await releaseStock(tx, r.variantId, r.warehouseId, r.quantity);
+      await tx.update(fulfillmentOrders).set({ status: 'CANCELLED' }).where(inArray(fulfillmentOrders.id, open.map((f) => f.id)));
+      await tx.update(orderLines).set({ allocatedQuantity: sql`${orderLines.shippedQuantity}` }).where(eq(orderLines.orderId, order.id));
+      for (const f of open) await events.emit(...levelChangedEvents(whs.get(f.warehouseId)!, (byFo.get(f.id) ?? []).map((l) => l.variantId)));
+    }
+    return transitionOrder(ctx, tx, events, order, 'CANCELLED', input.reason?.slice(0, 500) ?? 'Cancelled');
+  });
+}
+
+/**
+ * Who may read an order: read_orders staff; its own customer; a PARTNER restricted to
+ * warehouses only when one of its fulfillment orders is in them.
+ */
+export async function mayViewOrder(ctx: ServiceContext, order: Pick<OrderRow, 'id' | 'customerId'>, tx: Executor = ctx.database.db): Promise<boolean> {
+  const p = ctx.principal;
+  if (p.kind === 'CUSTOMER') return p.customerId === order.customerId;
+  if (!hasScope(p, 'read_orders')) return false;
+  if (!p.warehouseCodes) return true;
+  const codes = await visibleWarehouseIds(ctx);
+  const [row] = await tx
+    .select({ n: count() })
+    .from(fulfillmentOrders)
+    .where(and(eq(fulfillmentOrders.orderId, order.id), codes.length ? inArray(fulfillmentOrders.warehouseId, codes) : sql`false`));
+  return Number(row?.n ?? 0) > 0;
+}
+
+async function visibleWarehouseIds(ctx: ServiceContext): Promise<string[]> {
+  const codes = ctx.principal.warehouseCodes;
+  return (await listAllWarehouses(ctx)).filter((w) => !codes || codes.includes(w.code)).map((w) => w.id);
+}
+
+export async function ordersByIds(ctx: ServiceContext, ids: readonly string[]): Promise<OrderRow[]> {
+  const rows = await ctx.database.db.select().from(orders).where(inArray(orders.id, [...ids]));
+  const out: OrderRow[] = [];
+  for (const r of rows) if (await mayViewOrder(ctx, r)) out.push(r);
+  return out;
+}
+
+export async function orderByNumber(ctx: ServiceContext, number: string): Promise<OrderRow | null> {
+  const [row] = await ctx.database.db.select().from(orders).where(eq(orders.number, number.trim().toUpperCase()));
+  return row && (await mayViewOrder(ctx, row)) ? row : null;
+}
+
+export interface OrderFilter {
+  status?: OrderStatusValue[] | null;
+  channel?: string | null;
+  createdFrom?: Date | null;
+  createdTo?: Date | null;
+  customerEmail?: string | null;
+}
+
+/** Orders newest first, filtered, limited to what the caller may see. */
+export async function listOrders(ctx: ServiceContext, args: PageArgs & { filter?: OrderFilter | null }): Promise<Page<OrderRow>> {
+  const p = ctx.principal;
+  const conds: SQL[] = [];
+  const f = args.filter ?? {};
+  if (f.status?.length) conds.push(inArray(orders.status, f.status));
+  if (f.channel) conds.push(eq(orders.channel, f.channel));
+  if (f.createdFrom) conds.push(gte(orders.createdAt, f.createdFrom));
+  if (f.createdTo) conds.push(lte(orders.createdAt, f.createdTo));
+  if (f.customerEmail) conds.push(sql`${orders.customerId} in (select ${customers.id} from ${customers} where ${ilike(customers.email, f.customerEmail.trim())})`);
+  if (p.kind === 'CUSTOMER') conds.push(eq(orders.customerId, p.customerId!));
+  else if (!hasScope(p, 'read_orders')) throw new AccessError('FORBIDDEN', 'Forbidden: requires scope read_orders.');
+  else if (p.warehouseCodes) {
+    const ids = await visibleWarehouseIds(ctx);
+    conds.push(ids.length ? sql`exists (select 1 from ${fulfillmentOrders} where ${fulfillmentOrders.orderId} = ${orders.id} and ${inArray(fulfillmentOrders.warehouseId, ids)})` : sql`false`);
+  }
+  const filter = conds.length ? and(...conds) : undefined;
+  const plan = planPage(args, orders.id, filter);
+  const db = ctx.database.db;
+  const rows = await db.select().from(orders).where(plan.where).orderBy(plan.orderBy).limit(plan.limit);
+  return finishPage(rows, plan, args, async () => Number((await db.select({ n: count() }).from(orders).where(filter))[0]?.n ?? 0));
+}
+
+export async function linesByOrderIds(ctx: ServiceContext, ids: readonly string[]): Promise<OrderLineRow[]> {
+  return ctx.database.db.select().from(orderLines).where(inArray(orderLines.orderId, [...ids])).orderBy(asc(orderLines.position));
+}
+
+export async function fulfillmentOrdersByOrderIds(ctx: ServiceContext, ids: readonly string[]): Promise<FulfillmentOrderRow[]> {
+  return ctx.database.db.select().from(fulfillmentOrders).where(inArray(fulfillmentOrders.orderId, [...ids])).orderBy(asc(fulfillmentOrders.id));
+}
+
+export async function fulfillmentOrdersByIds(ctx: ServiceContext, ids: readonly string[]): Promise<FulfillmentOrderRow[]> {
+  return ctx.database.db.select().from(fulfillmentOrders).where(inArray(fulfillmentOrders.id, [...ids]));
+}
+
+export async function fulfillmentLinesByFoIds(ctx: ServiceContext, ids: readonly string[]): Promise<FulfillmentLineRow[]> {
+  return ctx.database.db.select().from(fulfillmentLines).where(inArray(fulfillmentLines.fulfillmentOrderId, [...ids])).orderBy(asc(fulfillmentLines.id));
+}
+
+export async function eventsByOrderIds(ctx: ServiceContext, ids: readonly string[]): Promise<OrderEventRow[]> {
+  return ctx.database.db.select().from(orderEvents).where(inArray(orderEvents.orderId, [...ids])).orderBy(asc(orderEvents.orderId), asc(orderEvents.sequence));
+}
+
+/** Events of one order after a sequence (replay for subscriptions). */
+export async function eventsAfter(ctx: ServiceContext, orderId: string, afterSequence: number): Promise<OrderEventRow[]> {
+  return ctx.database.db
+    .select()
+    .from(orderEvents)
+    .where(and(eq(orderEvents.orderId, orderId), sql`${orderEvents.sequence} > ${afterSequence}`))
+    .orderBy(asc(orderEvents.sequence));
+}
+
+export type { WarehouseRow };

@@ -1,0 +1,128 @@
+import { sql } from 'drizzle-orm';
+import { boolean, check, index, integer, jsonb, pgSequence, pgTable, primaryKey, text, unique, uuid } from 'drizzle-orm/pg-core';
+import { createdAt, idColumn, tstz } from '../../db/columns.js';
+import { productVariants } from '../catalog/catalog.table.js';
+import { customers } from '../customers/customer.table.js';
+import { warehouses, type AddressData } from '../warehouse/warehouse.table.js';
+
+export const ORDER_STATUSES = ['ALLOCATED', 'BACKORDERED', 'PICKING', 'PACKED', 'PARTIALLY_SHIPPED', 'SHIPPED', 'DELIVERED', 'CANCELLED'] as const;
+export type OrderStatusValue = (typeof ORDER_STATUSES)[number];
+export const FULFILLMENT_STATUSES = ['OPEN', 'PICKING', 'PICKED', 'PACKED', 'SHIPPED', 'CANCELLED'] as const;
+export type FulfillmentStatusValue = (typeof FULFILLMENT_STATUSES)[number];
+export const DELIVERY_TYPES = ['COURIER', 'PICKUP_POINT', 'PARTNER'] as const;
+export type DeliveryTypeValue = (typeof DELIVERY_TYPES)[number];
+
+/** Human order numbers WB-100001, WB-100002, ... */
+export const orderNumberSeq = pgSequence('order_number_seq', { startWith: 100001 });
+
+export const orders = pgTable(
+  'orders',
+  {
+    id: idColumn(),
+    number: text('number').notNull().unique(),
+    externalId: text('external_id'),
+    channel: text('channel').notNull(),
+    status: text('status', { enum: ORDER_STATUSES }).notNull(),
+    customerId: uuid('customer_id')
+      .notNull()
+      .references(() => customers.id),
+    shippingAddress: jsonb('shipping_address').$type<AddressData>().notNull(),
+    deliveryType: text('delivery_type', { enum: DELIVERY_TYPES }).notNull(),
+    currency: text('currency').notNull(),
+    subtotalMinor: integer('subtotal_minor').notNull(),
+    shippingMinor: integer('shipping_minor').notNull().default(0),
+    totalMinor: integer('total_minor').notNull(),
+    allowBackorder: boolean('allow_backorder').notNull().default(false),
+    /** Who may reuse the idempotency key: the API key or customer that sent it. */
+    idempotencyScope: text('idempotency_scope'),
+    idempotencyKey: text('idempotency_key'),
+    requestHash: text('request_hash'),
+    /** Last OrderEvent sequence; bumped by the same UPDATE that changes the status. */
+    lastSequence: integer('last_sequence').notNull().default(0),
+    createdAt: createdAt(),
+    shippedAt: tstz('shipped_at'),
+    deliveredAt: tstz('delivered_at'),
+    cancelledAt: tstz('cancelled_at'),
+  },
+  (t) => [
+    unique('orders_idempotency_uq').on(t.idempotencyScope, t.idempotencyKey),
+    index('orders_customer_idx').on(t.customerId),
+    index('orders_status_idx').on(t.status),
+  ],
+);
+
+export const orderLines = pgTable(
+  'order_lines',
+  {
+    id: idColumn(),
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => orders.id),
+    variantId: uuid('variant_id')
+      .notNull()
+      .references(() => productVariants.id),
+    sku: text('sku').notNull(),
+    title: text('title').notNull(),
+    quantity: integer('quantity').notNull(),
+    unitPriceMinor: integer('unit_price_minor').notNull(),
+    allocatedQuantity: integer('allocated_quantity').notNull().default(0),
+    shippedQuantity: integer('shipped_quantity').notNull().default(0),
+    position: integer('position').notNull(),
+  },
+  (t) => [
+    index('order_lines_order_idx').on(t.orderId),
+    check('order_lines_qty', sql`${t.quantity} > 0 and ${t.allocatedQuantity} >= 0 and ${t.allocatedQuantity} <= ${t.quantity}`),
+  ],
+);
+
+/** The part of an order one warehouse ships. */
+export const fulfillmentOrders = pgTable(
+  'fulfillment_orders',
+  {
+    id: idColumn(),
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => orders.id),
+    warehouseId: uuid('warehouse_id')
+      .notNull()
+      .references(() => warehouses.id),
+    status: text('status', { enum: FULFILLMENT_STATUSES }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('fulfillment_orders_order_idx').on(t.orderId), index('fulfillment_orders_wh_status_idx').on(t.warehouseId, t.status)],
+);
+
+export const fulfillmentLines = pgTable(
+  'fulfillment_lines',
+  {
+    id: idColumn(),
+    fulfillmentOrderId: uuid('fulfillment_order_id')
+      .notNull()
+      .references(() => fulfillmentOrders.id),
+    orderLineId: uuid('order_line_id')
+      .notNull()
+      .references(() => orderLines.id),
+    variantId: uuid('variant_id')
+      .notNull()
+      .references(() => productVariants.id),
+    quantity: integer('quantity').notNull(),
+    pickedQuantity: integer('picked_quantity').notNull().default(0),
+  },
+  (t) => [index('fulfillment_lines_fo_idx').on(t.fulfillmentOrderId)],
+);
+
+/** The order timeline: a gapless sequence per order, written with every status change. */
+export const orderEvents = pgTable(
+  'order_events',
+  {
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => orders.id),
+    sequence: integer('sequence').notNull(),
+    status: text('status', { enum: ORDER_STATUSES }).notNull(),
+    previousStatus: text('previous_status', { enum: ORDER_STATUSES }),
+    message: text('message'),
+    occurredAt: tstz('occurred_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.sequence] })],
+);
