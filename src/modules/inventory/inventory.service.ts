@@ -6,6 +6,8 @@
  */
 import { and, asc, count, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
+import { newId } from '../../db/columns.js';
+import { outbox } from '../../events/outbox.table.js';
 import { finishPage, planPage, type Page, type PageArgs } from '../../db/pagination.js';
 import { transact, type EventWriter } from '../../events/outbox.js';
 import { BusinessError, ErrorList } from '../../shared/errors.js';
@@ -14,7 +16,7 @@ import type { ServiceContext } from '../../shared/service-context.js';
 import { variantsByGtins, variantsBySkus, type VariantRow } from '../catalog/catalog.service.js';
 import { binByBarcode, binSlots, listWarehouses, requireWarehouseAccess, type WarehouseRow } from '../warehouse/warehouse.service.js';
 import { binStock, channelStock, inboundLines, inventoryLevels, inventoryMovements, type MovementReasonValue } from './inventory.table.js';
-import { choosePutawayBin, isOversize, type PutawayBin, type VelocityClass } from './putaway.js';
+import { isOversize, PutawayPlanner, type VelocityClass } from './putaway.js';
 import { classify, recommendSlotting, type SlotMove } from './slotting.js';
 
 export type LevelRow = typeof inventoryLevels.$inferSelect;
@@ -212,20 +214,6 @@ export async function picksByVariant(ctx: ServiceContext, warehouseId: string, d
   return new Map(rows.map((r) => [r.variantId, Number(r.picks)]));
 }
 
-/** Bins of a warehouse with their zone, usage and the units of each variant they hold. */
-async function putawayCandidates(ctx: ServiceContext, tx: Executor, warehouseId: string): Promise<Map<string, PutawayBin & { skus: Map<string, number> }>> {
-  const slots = await binSlots(ctx, warehouseId, tx);
-  const stock = await tx.select().from(binStock).where(and(eq(binStock.warehouseId, warehouseId), sql`${binStock.quantity} > 0`));
-  const out = new Map(slots.map((r) => [r.id, { ...r, used: 0, holdsSku: 0, skus: new Map<string, number>() }]));
-  for (const s of stock) {
-    const b = out.get(s.binId);
-    if (!b) continue;
-    b.used += s.quantity;
-    b.skus.set(s.variantId, s.quantity);
-  }
-  return out;
-}
-
 export interface ReceiveInput {
   warehouseCode: string;
   binBarcode?: string | null;
@@ -253,20 +241,18 @@ export async function receiveInventory(ctx: ServiceContext, input: ReceiveInput)
       }
       for (const l of lines) deltas.push({ variantId: l.variant.id, binId: named.id, delta: l.quantity, reason: 'RECEIPT' });
     } else {
-      const bins = await putawayCandidates(ctx, tx, warehouse.id);
+      const slots = await binSlots(ctx, warehouse.id, tx);
+      const stock = await tx
+        .select({ binId: binStock.binId, variantId: binStock.variantId, quantity: binStock.quantity })
+        .from(binStock)
+        .where(and(eq(binStock.warehouseId, warehouse.id), sql`${binStock.quantity} > 0`));
+      const planner = new PutawayPlanner(slots.map((s) => ({ ...s, used: 0, holdsSku: 0 })), stock);
       const velocity = classify(await picksByVariant(ctx, warehouse.id, 30, tx));
       for (const l of lines) {
-        const candidates = [...bins.values()].map((b) => ({ ...b, holdsSku: b.skus.get(l.variant.id) ?? 0 }));
-        const bin = choosePutawayBin(
-          { velocity: (velocity.get(l.variant.id) ?? 'C') as VelocityClass, oversize: isOversize(l.variant), quantity: l.quantity },
-          candidates,
-        );
+        const bin = planner.place(l.variant.id, { velocity: (velocity.get(l.variant.id) ?? 'C') as VelocityClass, oversize: isOversize(l.variant), quantity: l.quantity });
         if (!bin) {
           throw BusinessError.of('NO_BIN_AVAILABLE', `No bin in ${warehouse.code} can take ${l.quantity} units of ${l.variant.sku}.`, ['input', 'lines', String(l.index)]);
         }
-        const b = bins.get(bin.id)!;
-        b.used += l.quantity;
-        b.skus.set(l.variant.id, (b.skus.get(l.variant.id) ?? 0) + l.quantity);
         deltas.push({ variantId: l.variant.id, binId: bin.id, delta: l.quantity, reason: 'RECEIPT' });
       }
     }
@@ -509,17 +495,33 @@ export async function releaseStock(tx: Executor, variantId: string, warehouseId:
 
 /** Reserve in its own transaction with the level-changed event (the API of the allocation primitive for callers without a transaction). */
 export async function reserve(ctx: ServiceContext, input: { variantId: string; warehouse: WarehouseRow; quantity: number }): Promise<void> {
-  await transact(ctx, async (tx, events) => {
-    await reserveStock(tx, input.variantId, input.warehouse.id, input.quantity);
-    await emitLevelChanges(events, input.warehouse, [input.variantId]);
-  });
+  const ok = await changeAllocatedWithEvent(ctx, input, input.quantity);
+  if (!ok) throw BusinessError.of('INSUFFICIENT_STOCK', `Not enough stock available (${input.quantity} requested).`, null as never);
 }
 
 export async function release(ctx: ServiceContext, input: { variantId: string; warehouse: WarehouseRow; quantity: number }): Promise<void> {
-  await transact(ctx, async (tx, events) => {
-    await releaseStock(tx, input.variantId, input.warehouse.id, input.quantity);
-    await emitLevelChanges(events, input.warehouse, [input.variantId]);
-  });
+  const ok = await changeAllocatedWithEvent(ctx, input, -input.quantity);
+  if (!ok) throw BusinessError.of('INVALID', `Cannot release ${input.quantity} units: not that many allocated.`, null as never);
+}
+
+/**
+ * The conditional allocation change and its outbox row as ONE statement (a data-modifying CTE):
+ * atomic without BEGIN/COMMIT, one round trip, and the hot row is locked only for the statement.
+ * Under contention this is what lets reservations approach the bare UPDATE's rate.
+ */
+async function changeAllocatedWithEvent(ctx: ServiceContext, input: { variantId: string; warehouse: WarehouseRow }, delta: number): Promise<boolean> {
+  const guard = delta > 0 ? sql`${inventoryLevels.onHand} - ${inventoryLevels.allocated} >= ${delta}` : sql`${inventoryLevels.allocated} >= ${-delta}`;
+  const [event] = levelChangedEvents(input.warehouse, [input.variantId]);
+  const rows = await ctx.database.rows<{ id: string }>(sql`
+    with u as (
+      update ${inventoryLevels} set allocated = allocated + ${delta}, updated_at = now()
+      where ${inventoryLevels.variantId} = ${input.variantId} and ${inventoryLevels.warehouseId} = ${input.warehouse.id} and ${guard}
+      returning 1
+    )
+    insert into ${outbox} (id, topic, payload) select ${newId()}, ${event!.topic}, ${JSON.stringify(event!.payload)}::jsonb from u
+    returning id`);
+  if (rows.length) ctx.relay.kick();
+  return rows.length > 0;
 }
 
 /** Warehouses the caller may see, by id. */

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { choosePutawayBin, isOversize, type PutawayBin } from './putaway.js';
+import { choosePutawayBin, isOversize, PutawayPlanner, type PutawayBin } from './putaway.js';
 import { classify, recommendSlotting, type SlotBin } from './slotting.js';
 
 const bin = (id: string, zoneKind: string, distanceRank: number, pickSequence: number, used = 0, holdsSku = 0, capacityUnits: number | null = 10): PutawayBin => ({
@@ -35,6 +36,36 @@ describe('putaway', () => {
     expect(isOversize({ weightGrams: 25_000, lengthMm: 10, widthMm: 10, heightMm: 10 })).toBe(true);
     expect(isOversize({ weightGrams: 100, lengthMm: 1200, widthMm: 10, heightMm: 10 })).toBe(true);
     expect(isOversize({ weightGrams: 100, lengthMm: null, widthMm: null, heightMm: null })).toBe(false);
+  });
+});
+
+describe('PutawayPlanner', () => {
+  it('places a sequence of lines exactly as choosePutawayBin would, line by line (property)', () => {
+    const zones = ['FAST_PICK', 'PICK', 'BULK', 'OVERSIZE', 'RECEIVING'];
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ zone: fc.constantFrom(...zones), rank: fc.nat(4), cap: fc.option(fc.integer({ min: 1, max: 30 }), { nil: null }) }), { minLength: 1, maxLength: 25 }),
+        fc.array(fc.record({ sku: fc.constantFrom('a', 'b', 'c', 'd'), qty: fc.integer({ min: 1, max: 12 }), velocity: fc.constantFrom('A', 'B', 'C') as fc.Arbitrary<'A' | 'B' | 'C'>, oversize: fc.boolean() }), { maxLength: 30 }),
+        (binSpecs, lines) => {
+          const bins = binSpecs.map((b, i) => bin(`b${i}`, b.zone, b.rank, i, 0, 0, b.cap));
+          const planner = new PutawayPlanner(bins, []);
+          const held = new Map<string, Map<string, number>>();
+          const used = new Map<string, number>();
+          for (const l of lines) {
+            const view = bins.map((b) => ({ ...b, used: used.get(b.id) ?? 0, holdsSku: held.get(b.id)?.get(l.sku) ?? 0 }));
+            const expected = choosePutawayBin({ velocity: l.velocity, oversize: l.oversize, quantity: l.qty }, view);
+            const got = planner.place(l.sku, { velocity: l.velocity, oversize: l.oversize, quantity: l.qty });
+            expect(got?.id ?? null).toBe(expected?.id ?? null);
+            if (expected) {
+              used.set(expected.id, (used.get(expected.id) ?? 0) + l.qty);
+              const m = held.get(expected.id) ?? new Map<string, number>();
+              m.set(l.sku, (m.get(l.sku) ?? 0) + l.qty);
+              held.set(expected.id, m);
+            }
+          }
+        },
+      ),
+    );
   });
 });
 
