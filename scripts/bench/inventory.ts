@@ -123,7 +123,7 @@ async function contention(app: App, ctx: ServiceContext, dbUrl: string): Promise
   const pick = () => variantIds[Math.floor(Math.random() * variantIds.length)]!;
 
   const rows: Rate[] = [];
-  rows.push(await hammer('service reserve() (tx: UPDATE + outbox)', () => reserve(ctx, { variantId: pick(), warehouse: wh, quantity: 1 })));
+  rows.push(await hammer('service reserve() (one statement: UPDATE + outbox CTE)', () => reserve(ctx, { variantId: pick(), warehouse: wh, quantity: 1 })));
   await app.relay.drain();
   // Diagnostic: the same service call without kicking the relay after each commit (it still
   // polls every OUTBOX_POLL_MS), to show what publishing per commit costs under this load.
