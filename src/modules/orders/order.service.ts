@@ -140,14 +140,7 @@ export async function createOrder(ctx: ServiceContext, input: OrderCreateInput):
       try {
         plan = await tx.transaction(async (sp) => {
           const avail = await availabilityByVariants(sp as unknown as Executor, variantIds);
-          const stock: WarehouseStock[] = warehouses.map((w) => ({
-            warehouseId: w.id,
-            location: w.lat != null && w.lng != null ? { lat: w.lat, lng: w.lng } : null,
-            region: w.address.region ?? null,
-            countryCode: w.address.countryCode,
-            available: new Map(avail.filter((a) => a.warehouseId === w.id).map((a) => [a.variantId, a.available])),
-          }));
-          const p = planAllocation(need, stock, {
+          const p = planAllocation(need, stockOf(warehouses, avail), {
             location: input.shippingAddress.location ?? null,
             region: input.shippingAddress.region ?? null,
             countryCode: input.shippingAddress.countryCode,
@@ -278,6 +271,92 @@ export async function transitionOrder(
   await tx.insert(orderEvents).values({ orderId: row.id, sequence: row.lastSequence, status: to, previousStatus: order.status, message, occurredAt: now });
   await events.emit(statusEvent(row, row.lastSequence, to, order.status, message));
   return row;
+}
+
+/**
+ * Allocates backordered orders, oldest first, from stock that arrived: each order in its own
+ * transaction (row lock on the order, conditional reservations), partially if need be; an order
+ * whose every line is allocated becomes ALLOCATED. Safe to run any number of times, on any
+ * instance. Returns how many orders became fully allocated.
+ */
+export async function allocateBackorders(ctx: ServiceContext, opts: { variantIds?: string[]; limit?: number } = {}): Promise<number> {
+  const db = ctx.database.db;
+  const candidates = await db
+    .select({ id: orders.id })
+    .from(orders)
+    .where(
+      and(
+        eq(orders.status, 'BACKORDERED'),
+        opts.variantIds?.length
+          ? sql`exists (select 1 from ${orderLines} where ${orderLines.orderId} = ${orders.id} and ${orderLines.allocatedQuantity} < ${orderLines.quantity} and ${inArray(orderLines.variantId, opts.variantIds)})`
+          : undefined,
+      ),
+    )
+    .orderBy(asc(orders.id))
+    .limit(opts.limit ?? 200);
+  if (!candidates.length) return 0;
+  const warehouses = (await listAllWarehouses(ctx)).filter((w) => w.isActive);
+  let completed = 0;
+  for (const { id } of candidates) {
+    const done = await transact(ctx, async (tx, events) => {
+      const [order] = await tx.select().from(orders).where(and(eq(orders.id, id), eq(orders.status, 'BACKORDERED'))).for('update');
+      if (!order) return false;
+      const lines = (await tx.select().from(orderLines).where(eq(orderLines.orderId, id)).orderBy(asc(orderLines.position))).filter((l) => l.allocatedQuantity < l.quantity);
+      const need = lines.map((l) => ({ variantId: l.variantId, quantity: l.quantity - l.allocatedQuantity }));
+      const avail = await availabilityByVariants(tx, [...new Set(need.map((n) => n.variantId))]);
+      if (!avail.length) return false;
+      const plan = planAllocation(need, stockOf(warehouses, avail), {
+        location: order.shippingAddress.location ?? null,
+        region: order.shippingAddress.region ?? null,
+        countryCode: order.shippingAddress.countryCode,
+      });
+      if (!plan.parts.length) return false;
+      for (const part of plan.parts) {
+        for (const l of [...part.lines].sort((a, b) => a.variantId.localeCompare(b.variantId))) {
+          // Stock read a moment ago may be gone: skip this order for now rather than fail the batch.
+          try {
+            await reserveStock(tx, l.variantId, part.warehouseId, l.quantity);
+          } catch (err) {
+            if (err instanceof BusinessError) throw new AllocationRace();
+            throw err;
+          }
+        }
+        const [fo] = await tx.insert(fulfillmentOrders).values({ orderId: id, warehouseId: part.warehouseId, status: 'OPEN' }).returning();
+        const fl: (typeof fulfillmentLines.$inferInsert)[] = [];
+        for (const pl of part.lines) {
+          let left = pl.quantity;
+          for (const ol of lines.filter((r) => r.variantId === pl.variantId)) {
+            const take = Math.min(left, ol.quantity - ol.allocatedQuantity);
+            if (take <= 0) continue;
+            ol.allocatedQuantity += take;
+            left -= take;
+            fl.push({ fulfillmentOrderId: fo!.id, orderLineId: ol.id, variantId: pl.variantId, quantity: take });
+            await tx.update(orderLines).set({ allocatedQuantity: ol.allocatedQuantity }).where(eq(orderLines.id, ol.id));
+          }
+        }
+        await tx.insert(fulfillmentLines).values(fl);
+        await events.emit(...levelChangedEvents(warehouses.find((w) => w.id === part.warehouseId)!, part.lines.map((l) => l.variantId)));
+      }
+      if (plan.short.length) return false;
+      await transitionOrder(ctx, tx, events, order, 'ALLOCATED', 'Backordered lines allocated');
+      return true;
+    }).catch((err) => {
+      if (err instanceof AllocationRace) return false;
+      throw err;
+    });
+    if (done) completed++;
+  }
+  return completed;
+}
+
+function stockOf(warehouses: WarehouseRow[], avail: { variantId: string; warehouseId: string; available: number }[]): WarehouseStock[] {
+  return warehouses.map((w) => ({
+    warehouseId: w.id,
+    location: w.lat != null && w.lng != null ? { lat: w.lat, lng: w.lng } : null,
+    region: w.address.region ?? null,
+    countryCode: w.address.countryCode,
+    available: new Map(avail.filter((a) => a.warehouseId === w.id).map((a) => [a.variantId, a.available])),
+  }));
 }
 
 /** Cancels an order and releases every allocation not shipped. Errors: NOT_FOUND, INVALID_STATE_TRANSITION. */
