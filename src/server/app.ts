@@ -17,6 +17,8 @@ import type { GraphQLContext } from '../graphql/context.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import type { Principal } from '../shared/principal.js';
 import { Authenticator, ensureAdminKey } from '../modules/auth/auth.service.js';
+import { LEVEL_CHANGED } from '../modules/inventory/inventory.service.js';
+import { BackorderAllocator } from '../modules/orders/order.backorders.js';
 import { armorProtection, createApollo } from './apollo.js';
 import { buildContext } from './context.js';
 import { createRequestHandler } from './http.js';
@@ -125,6 +127,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   });
   server.on('request', (req, res) => void handler(req, res));
   relay.start();
+  // Backorders are allocated, oldest first, when stock arrives.
+  const backorders = new BackorderAllocator(buildContext(deps, { kind: 'STAFF', name: 'system', scopes: ['admin'] }, 'backorders').services, log);
+  backorders.start(events.subscribe(LEVEL_CHANGED));
 
   let closed: Promise<void> | null = null;
   const app: App = {
@@ -151,6 +156,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       closed ??= (async () => {
         await apollo.stop(); // drains HTTP (in-flight requests finish) and disposes the WebSocket server
         wss.close();
+        await backorders.stop();
         await relay.stop();
         await pubSub.close();
         if (!opts.database) await database.close();

@@ -100,6 +100,33 @@ describe('orderCreate', () => {
   });
 });
 
+describe('backorders', () => {
+  it('allocates a backordered order automatically, oldest first, when stock arrives', async () => {
+    const p = (await t.admin(OrderCreateDocument, { input: input({ allowBackorder: true, lines: [{ sku: skus[3]!, quantity: 2 }] }) })).orderCreate.order!;
+    const later = (await t.admin(OrderCreateDocument, { input: input({ allowBackorder: true, lines: [{ sku: skus[3]!, quantity: 2 }] }) })).orderCreate.order!;
+    expect([p.status, later.status]).toEqual(['BACKORDERED', 'BACKORDERED']);
+    // An older backorder (from the test above) waits for 2 of these too: 5 units cover it and p, and 1 of `later`.
+    await t.admin(InventoryReceiveDocument, { input: { warehouseCode: 'SPB1', lines: [{ sku: skus[3]!, quantity: 5 }] } });
+    let first = (await t.admin(OrderDocument, { id: p.id })).order!;
+    for (let i = 0; i < 50 && first.status !== 'ALLOCATED'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      first = (await t.admin(OrderDocument, { id: p.id })).order!;
+    }
+    expect(first.status).toBe('ALLOCATED');
+    expect(first.lines[0]!.allocatedQuantity).toBe(2);
+    expect(first.fulfillmentOrders.map((f) => f.warehouse.code)).toEqual(['SPB1']);
+    expect(first.events.map((e) => [e.sequence, e.status])).toEqual([
+      [1, 'BACKORDERED'],
+      [2, 'ALLOCATED'],
+    ]);
+    await new Promise((r) => setTimeout(r, 300));
+    const second = (await t.admin(OrderDocument, { id: later.id })).order!;
+    expect(second.status).toBe('BACKORDERED');
+    expect(second.lines[0]!.allocatedQuantity).toBe(1);
+    expect(await level(skus[3]!, 'SPB1')).toMatchObject({ onHand: 5, allocated: 5, available: 0 });
+  });
+});
+
 describe('idempotency', () => {
   it('returns the first order for a repeated key and refuses the key with a different input', async () => {
     const key = `idem-${Date.now()}`;
