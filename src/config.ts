@@ -45,12 +45,29 @@ const schema = z.object({
   CORS_ORIGINS: z.string().default('*'),
   /** Adds an `x-sql-statements` response header (tests and benchmarks count SQL per request). */
   EXPOSE_SQL_COUNT: bool(false),
+  /** Webhook deliveries: attempts before a delivery is FAILED (the first send counts). */
+  WEBHOOK_MAX_ATTEMPTS: int(12, 1),
+  /**
+   * Retry n (n = 0 after the first failure) waits a random time in [0, min(CAP, BASE * 2^n)) ("full
+   * jitter"). With the defaults (60 s, 8 h) and 12 attempts the 11 ceilings are 1, 2, 4, … 256 min,
+   * then 8 h, 8 h: 511 min + 960 min = 1,471 min ≈ 24.5 h, the longest a delivery can keep retrying;
+   * on average half of that (≈ 12 h). A base of 30 s would give only 17 h at most.
+   */
+  WEBHOOK_BACKOFF_BASE_MS: int(60_000, 1),
+  WEBHOOK_BACKOFF_CAP_MS: int(8 * 3_600_000, 1),
+  /** Per-attempt HTTP timeout (connect + response). */
+  WEBHOOK_TIMEOUT_MS: int(10_000, 1),
+  /** How often the dispatcher looks for due deliveries (it is also kicked when new ones are queued). */
+  WEBHOOK_POLL_MS: int(1000, 5),
+  /** Subscriptions to loopback/private/link-local addresses; default: allowed unless NODE_ENV=production (SSRF guard). */
+  WEBHOOK_ALLOW_PRIVATE_URLS: bool(true),
 });
 
 export type Config = Readonly<
-  Omit<z.infer<typeof schema>, 'INTROSPECTION' | 'EXPOSE_SQL_COUNT'> & {
+  Omit<z.infer<typeof schema>, 'INTROSPECTION' | 'EXPOSE_SQL_COUNT' | 'WEBHOOK_ALLOW_PRIVATE_URLS'> & {
     INTROSPECTION: boolean;
     EXPOSE_SQL_COUNT: boolean;
+    WEBHOOK_ALLOW_PRIVATE_URLS: boolean;
     isProduction: boolean;
     isDevelopment: boolean;
   }
@@ -70,9 +87,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const c = parsed.data;
   // Introspection: on by default in development/test, off in production unless asked for.
   const introspection = env.INTROSPECTION === undefined ? c.NODE_ENV !== 'production' : c.INTROSPECTION;
+  // Private webhook targets: allowed in development/test (local receivers), refused in production unless asked for.
+  const allowPrivateWebhooks = env.WEBHOOK_ALLOW_PRIVATE_URLS === undefined ? c.NODE_ENV !== 'production' : c.WEBHOOK_ALLOW_PRIVATE_URLS;
   return Object.freeze({
     ...c,
     INTROSPECTION: introspection,
+    WEBHOOK_ALLOW_PRIVATE_URLS: allowPrivateWebhooks,
     isProduction: c.NODE_ENV === 'production',
     isDevelopment: c.NODE_ENV === 'development',
   });

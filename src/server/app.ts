@@ -19,6 +19,8 @@ import type { Principal } from '../shared/principal.js';
 import { Authenticator, ensureAdminKey } from '../modules/auth/auth.service.js';
 import { LEVEL_CHANGED } from '../modules/inventory/inventory.service.js';
 import { BackorderAllocator } from '../modules/orders/order.backorders.js';
+import { dispatcherOptions, WebhookDispatcher } from '../modules/webhooks/webhook.dispatcher.js';
+import { registerWebhookHandlers } from '../modules/webhooks/webhook.service.js';
 import { armorProtection, createApollo } from './apollo.js';
 import { buildContext } from './context.js';
 import { createRequestHandler } from './http.js';
@@ -33,6 +35,7 @@ export interface App {
   readonly database: Database;
   readonly pubSub: PubSubHandle;
   readonly relay: OutboxRelay;
+  readonly webhooks: WebhookDispatcher;
   readonly schema: GraphQLSchema;
   readonly authenticator: Authenticator;
   readonly log: Logger;
@@ -60,6 +63,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     opts.database ?? (await openDatabase({ url: config.DATABASE_URL, dataDir: config.PGLITE_DATA_DIR, poolSize: config.DB_POOL_SIZE }));
   const pubSub = await createAppPubSub(config.REDIS_URL);
   const relay = new OutboxRelay(database, pubSub.pubSub, log, config.OUTBOX_POLL_MS);
+  const webhooks = new WebhookDispatcher(database, log, dispatcherOptions(config));
+  registerWebhookHandlers(relay, { onQueued: () => webhooks.kickSoon() });
   const localBus = new EventEmitter();
   const authenticator = new Authenticator(database, clock);
   localBus.on('auth.api_key_revoked', (id: string) => authenticator.evictApiKey(id));
@@ -130,6 +135,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   // Backorders are allocated, oldest first, when stock arrives.
   const backorders = new BackorderAllocator(buildContext(deps, { kind: 'STAFF', name: 'system', scopes: ['admin'] }, 'backorders').services, log);
   backorders.start(events.subscribe(LEVEL_CHANGED));
+  webhooks.start();
 
   let closed: Promise<void> | null = null;
   const app: App = {
@@ -137,6 +143,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     database,
     pubSub,
     relay,
+    webhooks,
     schema,
     authenticator,
     log,
@@ -158,6 +165,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         wss.close();
         await backorders.stop();
         await relay.stop();
+        await webhooks.stop(); // after the relay (it may still queue deliveries), before the database closes
         await pubSub.close();
         if (!opts.database) await database.close();
       })();

@@ -12,6 +12,9 @@ import { Customer } from '../modules/customers/customer.types.js';
 import { mayViewWarehouse } from '../modules/warehouse/warehouse.service.js';
 import { warehouseLoaders } from '../modules/warehouse/warehouse.loaders.js';
 import { BinLocation, Warehouse, Zone } from '../modules/warehouse/warehouse.types.js';
+import { mayManageSubscription } from '../modules/webhooks/webhook.service.js';
+import { webhookLoaders } from '../modules/webhooks/webhook.loaders.js';
+import { WebhookSubscription } from '../modules/webhooks/webhook.types.js';
 
 import { orderLoaders } from '../modules/orders/order.loaders.js';
 import { FulfillmentOrder, Order } from '../modules/orders/order.types.js';
@@ -69,6 +72,11 @@ const fetchers: Record<string, Fetcher> = {
     if (!hasScope(ctx.principal, 'admin')) return null;
     const row = await listOneApiKey(ctx.services, id);
     return row && ApiKey.from(row);
+  },
+  // Admin, or the key that created it.
+  WebhookSubscription: async (ctx, id) => {
+    const row = await ctx.loaders.get(webhookLoaders).subscriptionById.load(id);
+    return row && !row.disabledAt && mayManageSubscription(ctx.principal, row) ? WebhookSubscription.from(row) : null;
   },
 };
 

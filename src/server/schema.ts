@@ -19,6 +19,7 @@ import {
   VariantStockResolver,
 } from '../modules/inventory/inventory.resolver.js';
 import { FulfillmentLineResolver, FulfillmentOrderResolver, OrderLineResolver, OrderResolver } from '../modules/orders/order.resolver.js';
+import { WebhookDeliveryResolver, WebhookSubscriptionResolver } from '../modules/webhooks/webhook.resolver.js';
 import { NodeResolver } from './node.resolver.js';
 
 export const resolvers = [
@@ -43,6 +44,8 @@ export const resolvers = [
   OrderLineResolver,
   FulfillmentOrderResolver,
   FulfillmentLineResolver,
+  WebhookSubscriptionResolver,
+  WebhookDeliveryResolver,
 ] as const;
 
 export async function createSchema(pubSub: AppPubSub): Promise<GraphQLSchema> {

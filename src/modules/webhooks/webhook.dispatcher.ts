@@ -1,0 +1,233 @@
+/**
+ * The webhook delivery worker. Due deliveries are claimed with `FOR UPDATE SKIP LOCKED` in one
+ * short statement that also pushes `next_attempt_at` forward by a lease, so several instances
+ * never send the same delivery at the same moment, and a crashed sender's claim simply expires
+ * (the delivery is sent again: at least once). The POST happens outside any transaction; its
+ * outcome and an attempt row are then written together.
+ *
+ * Each attempt sends the stored body (built once when the event was queued), signed with the
+ * subscription's secret: `X-Waybill-Signature: sha256=<hex HMAC-SHA256(secret, body)>`.
+ * 2xx -> SUCCEEDED. Anything else (non-2xx incl. redirects, which are not followed; timeout;
+ * network error; a private target when those are not allowed) -> retried after a jittered
+ * exponential backoff (webhook.backoff.ts), FAILED after `maxAttempts`.
+ */
+import { createHmac } from 'node:crypto';
+import type { Logger } from 'pino';
+import { and, eq, sql } from 'drizzle-orm';
+import type { Config } from '../../config.js';
+import type { Database } from '../../db/client.js';
+import { backoffDelay } from './webhook.backoff.js';
+import { webhookAttempts, webhookDeliveries } from './webhook.table.js';
+import { privateTargetProblem } from './webhook.url.js';
+
+export interface DispatcherOptions {
+  maxAttempts: number;
+  backoffBaseMs: number;
+  backoffCapMs: number;
+  timeoutMs: number;
+  pollMs: number;
+  allowPrivateUrls: boolean;
+  /** Deliveries claimed (and sent concurrently) per round. */
+  batch?: number;
+  random?: () => number;
+}
+
+export const dispatcherOptions = (c: Config): DispatcherOptions => ({
+  maxAttempts: c.WEBHOOK_MAX_ATTEMPTS,
+  backoffBaseMs: c.WEBHOOK_BACKOFF_BASE_MS,
+  backoffCapMs: c.WEBHOOK_BACKOFF_CAP_MS,
+  timeoutMs: c.WEBHOOK_TIMEOUT_MS,
+  pollMs: c.WEBHOOK_POLL_MS,
+  allowPrivateUrls: c.WEBHOOK_ALLOW_PRIVATE_URLS,
+});
+
+interface Claimed {
+  id: string;
+  event_id: string;
+  topic: string;
+  payload: Record<string, unknown> | string;
+  attempts: number;
+  url: string;
+  secret: string;
+  disabled_at: Date | string | null;
+}
+
+/** `sha256=<hex>` signature of a body, as receivers verify it. */
+export const signBody = (secret: string, body: string): string => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+
+const ERROR_MAX = 500;
+
+function describe(err: unknown): string {
+  const e = err as Error & { cause?: { code?: string; message?: string } };
+  if (e?.name === 'TimeoutError') return 'timeout';
+  const cause = e?.cause?.code ?? e?.cause?.message;
+  return (cause ? `${e.message}: ${cause}` : String(e?.message ?? err)).slice(0, ERROR_MAX);
+}
+
+export class WebhookDispatcher {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly wakeups = new Set<NodeJS.Timeout>();
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private readonly shutdown = new AbortController();
+  private readonly batch: number;
+  /** How long a claim holds a delivery: the request timeout plus a margin for recording the outcome. */
+  private readonly leaseMs: number;
+
+  constructor(
+    private readonly database: Database,
+    private readonly log: Logger,
+    private readonly opts: DispatcherOptions,
+  ) {
+    this.batch = opts.batch ?? 16;
+    this.leaseMs = opts.timeoutMs + 30_000;
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.kick(), this.opts.pollMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  /** Looks for due deliveries now (coalesces with a round already running). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain()
+      .catch((err) => this.log.error({ err }, 'webhook dispatcher failed'))
+      .finally(() => {
+        this.running = null;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  /**
+   * Deliveries were queued in a transaction that commits shortly (the relay's): look now and
+   * again a moment later, so they go out without waiting for the poll.
+   */
+  kickSoon(): void {
+    for (const ms of [0, 20, 100]) this.wakeAfter(ms);
+  }
+
+  private wakeAfter(ms: number): void {
+    if (this.stopped) return;
+    const t = setTimeout(() => {
+      this.wakeups.delete(t);
+      this.kick();
+    }, ms);
+    t.unref();
+    this.wakeups.add(t);
+  }
+
+  /** Sends every delivery due now; resolves when none is left (tests, shutdown). */
+  async drain(): Promise<void> {
+    for (;;) {
+      if (this.stopped) return;
+      const claimed = await this.claim();
+      await Promise.all(claimed.map((d) => this.send(d)));
+      if (claimed.length < this.batch) return;
+    }
+  }
+
+  private async claim(): Promise<Claimed[]> {
+    return this.database.rows<Claimed>(sql`
+      with due as (
+        select id from webhook_deliveries
+        where status = 'PENDING' and next_attempt_at <= now()
+        order by next_attempt_at
+        limit ${this.batch}
+        for update skip locked
+      )
+      update webhook_deliveries d
+        set next_attempt_at = now() + ${this.leaseMs / 1000}::double precision * interval '1 second'
+      from due, webhook_subscriptions s
+      where d.id = due.id and s.id = d.subscription_id
+      returning d.id, d.event_id, d.topic, d.payload, d.attempts, s.url, s.secret, s.disabled_at`);
+  }
+
+  private async send(d: Claimed): Promise<void> {
+    if (d.disabled_at) {
+      await this.database.db
+        .update(webhookDeliveries)
+        .set({ status: 'FAILED', lastError: 'subscription deleted' })
+        .where(and(eq(webhookDeliveries.id, d.id), eq(webhookDeliveries.status, 'PENDING')));
+      return;
+    }
+    // jsonb comes back with its canonical key order, so the same row always serialises to the same bytes.
+    const body = typeof d.payload === 'string' ? JSON.stringify(JSON.parse(d.payload)) : JSON.stringify(d.payload);
+    const attempt = d.attempts + 1;
+    const started = performance.now();
+    let statusCode: number | null = null;
+    let error: string | null = null;
+    try {
+      const refused = await privateTargetProblem(d.url, this.opts.allowPrivateUrls);
+      if (refused) error = refused;
+      else {
+        const res = await fetch(d.url, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'Waybill-Webhooks/1',
+            'x-waybill-event-id': d.event_id,
+            'x-waybill-topic': d.topic,
+            'x-waybill-delivery-attempt': String(attempt),
+            'x-waybill-signature': signBody(d.secret, body),
+          },
+          body,
+          signal: AbortSignal.any([AbortSignal.timeout(this.opts.timeoutMs), this.shutdown.signal]),
+        });
+        statusCode = res.status;
+        // The response body is not used; release the connection.
+        await res.body?.cancel().catch(() => {});
+        if (statusCode < 200 || statusCode >= 300) error = `HTTP ${statusCode}`;
+      }
+    } catch (err) {
+      // Shutting down: leave the delivery alone; its lease expires and it is sent again.
+      if (this.shutdown.signal.aborted) return;
+      error = describe(err);
+    }
+    const durationMs = Math.round(performance.now() - started);
+    const ok = error === null;
+    const failed = !ok && attempt >= this.opts.maxAttempts;
+    const delayMs = ok || failed ? 0 : backoffDelay(attempt - 1, this.opts.backoffBaseMs, this.opts.backoffCapMs, this.opts.random);
+    await this.database.db.transaction(async (tx) => {
+      await tx.insert(webhookAttempts).values({ deliveryId: d.id, statusCode, error, durationMs });
+      await tx
+        .update(webhookDeliveries)
+        .set({
+          attempts: attempt,
+          lastStatusCode: statusCode,
+          lastError: error,
+          ...(ok
+            ? { status: 'SUCCEEDED' as const, deliveredAt: sql`now()` }
+            : failed
+              ? { status: 'FAILED' as const }
+              : { nextAttemptAt: sql`now() + ${delayMs / 1000}::double precision * interval '1 second'` }),
+        })
+        .where(and(eq(webhookDeliveries.id, d.id), eq(webhookDeliveries.status, 'PENDING')));
+    });
+    if (!ok) {
+      this.log.info({ deliveryId: d.id, attempt, statusCode, error, failed }, 'webhook attempt failed');
+      // A retry due before the next poll: wake up for it instead of waiting.
+      if (!failed && delayMs < this.opts.pollMs) this.wakeAfter(delayMs + 5);
+    }
+  }
+
+  /** Stops polling, aborts in-flight requests (their deliveries are retried later) and waits for the round to end. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    for (const t of this.wakeups) clearTimeout(t);
+    this.wakeups.clear();
+    this.shutdown.abort();
+    await this.running;
+  }
+}
