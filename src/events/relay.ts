@@ -21,8 +21,11 @@ export interface CommittedEvent {
   createdAt: Date;
 }
 
-/** Writes durable follow-up work for a committed event, in the relay's transaction. */
-export type DurableHandler = (tx: Executor, event: CommittedEvent) => Promise<void>;
+/**
+ * Writes durable follow-up work for a committed event, in the relay's transaction; `afterCommit`
+ * runs a callback once that transaction committed (e.g. wake the worker that sends the work).
+ */
+export type DurableHandler = (tx: Executor, event: CommittedEvent, afterCommit: (fn: () => void) => void) => Promise<void>;
 
 export class OutboxRelay implements RelayHandle {
   private timer: NodeJS.Timeout | undefined;
@@ -70,6 +73,7 @@ export class OutboxRelay implements RelayHandle {
   /** Publishes everything pending; resolves when the outbox is empty (used by tests and shutdown). */
   async drain(): Promise<void> {
     for (;;) {
+      const after = new Set<() => void>();
       const n = await this.database.db.transaction(async (tx) => {
         const rows = await this.database.rows<{ id: string; topic: string; payload: Record<string, unknown>; created_at: Date | string }>(
           sql`select id, topic, payload, created_at from outbox where published_at is null order by id limit ${BATCH} for update skip locked`,
@@ -83,13 +87,14 @@ export class OutboxRelay implements RelayHandle {
           createdAt: new Date(r.created_at),
         }));
         for (const e of events) {
-          for (const h of this.handlers.get(e.topic) ?? []) await h(tx as unknown as Executor, e);
+          for (const h of this.handlers.get(e.topic) ?? []) await h(tx as unknown as Executor, e, (fn) => after.add(fn));
         }
         for (const e of events) this.pubSub.publish(e.topic, { ...e.payload, eventId: e.id, topic: e.topic });
         const ids = rows.map((r) => r.id);
         await tx.execute(sql`update outbox set published_at = now() where id in ${sql`(${sql.join(ids.map((i) => sql`${i}::uuid`), sql`, `)})`}`);
         return rows.length;
       });
+      for (const fn of after) fn();
       if (n < BATCH) return;
     }
   }

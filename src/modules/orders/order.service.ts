@@ -228,16 +228,25 @@ export async function createOrder(ctx: ServiceContext, input: OrderCreateInput):
       await events.emit(...levelChangedEvents(wh, part.lines.map((l) => l.variantId)));
     }
     await tx.insert(orderEvents).values({ orderId: order!.id, sequence: 1, status, previousStatus: null, message: status === 'BACKORDERED' ? 'Some lines wait for stock' : 'Stock reserved', occurredAt: ctx.clock.now() });
+    const codes = plan.parts.map((part) => warehouses.find((w) => w.id === part.warehouseId)!.code);
     await events.emit(
-      { topic: ORDER_CREATED, payload: { orderId: order!.id, number, customerId: customer.id, channel: input.channel } },
-      statusEvent(order!, 1, status, null, null),
+      { topic: ORDER_CREATED, payload: { orderId: order!.id, number, customerId: customer.id, channel: input.channel, warehouseCodes: codes } },
+      statusEvent(order!, 1, status, null, null, codes),
     );
     return { order: order!, created: true };
   });
 }
 
-function statusEvent(order: Pick<OrderRow, 'id' | 'number' | 'customerId'>, sequence: number, status: OrderStatusValue, previousStatus: OrderStatusValue | null, message: string | null) {
-  return { topic: ORDER_STATUS_CHANGED, payload: { orderId: order.id, number: order.number, customerId: order.customerId, sequence, status, previousStatus, message } };
+/** `warehouseCodes`: where the order ships from, so partner subscribers restricted to warehouses get only their orders. */
+function statusEvent(
+  order: Pick<OrderRow, 'id' | 'number' | 'customerId'>,
+  sequence: number,
+  status: OrderStatusValue,
+  previousStatus: OrderStatusValue | null,
+  message: string | null,
+  warehouseCodes: string[],
+) {
+  return { topic: ORDER_STATUS_CHANGED, payload: { orderId: order.id, number: order.number, customerId: order.customerId, sequence, status, previousStatus, message, warehouseCodes } };
 }
 
 /**
@@ -251,6 +260,8 @@ export async function transitionOrder(
   order: Pick<OrderRow, 'id' | 'status'>,
   to: OrderStatusValue,
   message: string | null = null,
+  /** Codes of the warehouses the order ships from (for the event). */
+  warehouseCodes: string[] = [],
 ): Promise<OrderRow> {
   if (!canTransition(orderTransitions, order.status, to)) {
     throw BusinessError.of('INVALID_STATE_TRANSITION', `An order cannot go from ${order.status} to ${to}.`, ['input']);
@@ -269,7 +280,7 @@ export async function transitionOrder(
     .returning();
   if (!row) throw BusinessError.of('INVALID_STATE_TRANSITION', 'The order changed meanwhile; reload it.', ['input']);
   await tx.insert(orderEvents).values({ orderId: row.id, sequence: row.lastSequence, status: to, previousStatus: order.status, message, occurredAt: now });
-  await events.emit(statusEvent(row, row.lastSequence, to, order.status, message));
+  await events.emit(statusEvent(row, row.lastSequence, to, order.status, message, warehouseCodes));
   return row;
 }
 
@@ -338,7 +349,9 @@ export async function allocateBackorders(ctx: ServiceContext, opts: { variantIds
         await events.emit(...levelChangedEvents(warehouses.find((w) => w.id === part.warehouseId)!, part.lines.map((l) => l.variantId)));
       }
       if (plan.short.length) return false;
-      await transitionOrder(ctx, tx, events, order, 'ALLOCATED', 'Backordered lines allocated');
+      const fos = await tx.select({ warehouseId: fulfillmentOrders.warehouseId }).from(fulfillmentOrders).where(eq(fulfillmentOrders.orderId, id));
+      const codes = [...new Set(fos.map((f) => warehouses.find((w) => w.id === f.warehouseId)?.code).filter((c): c is string => !!c))];
+      await transitionOrder(ctx, tx, events, order, 'ALLOCATED', 'Backordered lines allocated', codes);
       return true;
     }).catch((err) => {
       if (err instanceof AllocationRace) return false;
@@ -383,7 +396,8 @@ export async function cancelOrder(ctx: ServiceContext, input: { orderId: string;
       await tx.update(orderLines).set({ allocatedQuantity: sql`${orderLines.shippedQuantity}` }).where(eq(orderLines.orderId, order.id));
       for (const f of open) await events.emit(...levelChangedEvents(whs.get(f.warehouseId)!, (byFo.get(f.id) ?? []).map((l) => l.variantId)));
     }
-    return transitionOrder(ctx, tx, events, order, 'CANCELLED', input.reason?.slice(0, 500) ?? 'Cancelled');
+    const codes = [...new Set(fos.map((f) => whs.get(f.warehouseId)?.code).filter((c): c is string => !!c))];
+    return transitionOrder(ctx, tx, events, order, 'CANCELLED', input.reason?.slice(0, 500) ?? 'Cancelled', codes);
   });
 }
 

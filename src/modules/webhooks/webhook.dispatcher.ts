@@ -108,14 +108,6 @@ export class WebhookDispatcher {
       });
   }
 
-  /**
-   * Deliveries were queued in a transaction that commits shortly (the relay's): look now and
-   * again a moment later, so they go out without waiting for the poll.
-   */
-  kickSoon(): void {
-    for (const ms of [0, 20, 100]) this.wakeAfter(ms);
-  }
-
   private wakeAfter(ms: number): void {
     if (this.stopped) return;
     const t = setTimeout(() => {

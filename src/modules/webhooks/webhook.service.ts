@@ -204,13 +204,13 @@ export async function queueDeliveries(tx: Executor, event: CommittedEvent, topic
 
 /**
  * Registers the durable fan-out for every mapped outbox topic (call before `relay.start()`).
- * `onQueued` is called when deliveries were queued (the dispatcher's kick); the rows become
- * visible when the relay's transaction commits.
+ * `onQueued` is called once the relay's transaction that queued deliveries has committed (the
+ * dispatcher's kick), so the new rows are visible to it.
  */
 export function registerWebhookHandlers(relay: Pick<OutboxRelay, 'onCommitted'>, opts: { onQueued?: () => void } = {}): void {
   for (const [outboxTopic, topic] of Object.entries(OUTBOX_TO_WEBHOOK_TOPIC)) {
-    relay.onCommitted(outboxTopic, async (tx, event) => {
-      if ((await queueDeliveries(tx, event, topic)) > 0) opts.onQueued?.();
+    relay.onCommitted(outboxTopic, async (tx, event, afterCommit) => {
+      if ((await queueDeliveries(tx, event, topic)) > 0 && opts.onQueued) afterCommit(opts.onQueued);
     });
   }
 }
