@@ -208,6 +208,20 @@ export async function queueDeliveries(tx: Executor, event: CommittedEvent, topic
  * dispatcher's kick), so the new rows are visible to it.
  */
 export function registerWebhookHandlers(relay: Pick<OutboxRelay, 'onCommitted'>, opts: { onQueued?: () => void } = {}): void {
+  // A revoked key's subscriptions stop with it: disabled, and what was still pending fails.
+  relay.onCommitted('auth.api_key_revoked', async (tx, event) => {
+    const apiKeyId = String(event.payload.apiKeyId);
+    const disabled = await tx
+      .update(webhookSubscriptions)
+      .set({ disabledAt: event.createdAt })
+      .where(and(eq(webhookSubscriptions.createdBy, apiKeyId), isNull(webhookSubscriptions.disabledAt)))
+      .returning({ id: webhookSubscriptions.id });
+    if (!disabled.length) return;
+    await tx
+      .update(webhookDeliveries)
+      .set({ status: 'FAILED', lastError: 'the API key that created the subscription was revoked' })
+      .where(and(inArray(webhookDeliveries.subscriptionId, disabled.map((d) => d.id)), eq(webhookDeliveries.status, 'PENDING')));
+  });
   for (const [outboxTopic, topic] of Object.entries(OUTBOX_TO_WEBHOOK_TOPIC)) {
     relay.onCommitted(outboxTopic, async (tx, event, afterCommit) => {
       if ((await queueDeliveries(tx, event, topic)) > 0 && opts.onQueued) afterCommit(opts.onQueued);

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../config.js';
 import {
   ApiKeyCreateDocument,
+  ApiKeyRevokeDocument,
   BinLocationsCreateDocument,
   InventoryReceiveDocument,
   ProductCreateDocument,
@@ -203,6 +204,26 @@ describe('delivery', () => {
       expect(del.data!.webhookSubscriptionDelete.userErrors[0]!.code).toBe('NOT_FOUND');
       const ownDel = await t.gql(WebhookSubscriptionDeleteDocument, { input: { id: sub.id } }, { token: key.apiKeyCreate.secret! });
       expect(ownDel.data!.webhookSubscriptionDelete).toEqual({ deletedWebhookSubscriptionId: sub.id, userErrors: [] });
+    } finally {
+      await hook.close();
+    }
+  });
+
+  it('revoking the key that created a subscription stops its deliveries', async () => {
+    const hook = await receiver([200]);
+    try {
+      const key = await t.admin(ApiKeyCreateDocument, { input: { name: 'erp hooks', kind: 'STAFF', scopes: ['write_inventory'] } });
+      await subscribe('INVENTORY_LEVEL_CHANGED', hook.url, key.apiKeyCreate.secret!);
+      await receive('MSK1');
+      await waitFor('a delivery before revocation', () => hook.requests.length >= 1);
+      const rev = await t.admin(ApiKeyRevokeDocument, { input: { id: key.apiKeyCreate.apiKey!.id } });
+      expect(rev.apiKeyRevoke.userErrors).toEqual([]);
+      await t.app.relay.drain();
+      const before = hook.requests.length;
+      await receive('MSK1');
+      await t.app.relay.drain();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(hook.requests.length).toBe(before);
     } finally {
       await hook.close();
     }
