@@ -126,3 +126,50 @@ export const orderEvents = pgTable(
   },
   (t) => [primaryKey({ columns: [t.orderId, t.sequence] })],
 );
+
+/** A batch of open fulfillment orders of one warehouse, picked in one walk. */
+export const pickLists = pgTable(
+  'pick_lists',
+  {
+    id: idColumn(),
+    warehouseId: uuid('warehouse_id')
+      .notNull()
+      .references(() => warehouses.id),
+    completedAt: tstz('completed_at'),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('pick_lists_warehouse_idx').on(t.warehouseId)],
+);
+
+export const pickListOrders = pgTable(
+  'pick_list_orders',
+  {
+    pickListId: uuid('pick_list_id')
+      .notNull()
+      .references(() => pickLists.id),
+    fulfillmentOrderId: uuid('fulfillment_order_id')
+      .notNull()
+      .references(() => fulfillmentOrders.id),
+  },
+  (t) => [primaryKey({ columns: [t.pickListId, t.fulfillmentOrderId] })],
+);
+
+/** What to take from which bin, merged per bin and variant, in walking order. */
+export const pickListLines = pgTable(
+  'pick_list_lines',
+  {
+    id: idColumn(),
+    pickListId: uuid('pick_list_id')
+      .notNull()
+      .references(() => pickLists.id),
+    binId: uuid('bin_id').notNull(),
+    variantId: uuid('variant_id')
+      .notNull()
+      .references(() => productVariants.id),
+    quantity: integer('quantity').notNull(),
+    pickedQuantity: integer('picked_quantity').notNull().default(0),
+    pickSequence: integer('pick_sequence').notNull(),
+  },
+  (t) => [index('pick_list_lines_list_idx').on(t.pickListId), check('pick_list_lines_picked', sql`${t.pickedQuantity} >= 0 and ${t.pickedQuantity} <= ${t.quantity}`)],
+);
