@@ -18,6 +18,8 @@ import { WebhookSubscription } from '../modules/webhooks/webhook.types.js';
 
 import { orderLoaders } from '../modules/orders/order.loaders.js';
 import { FulfillmentOrder, Order } from '../modules/orders/order.types.js';
+import { pickListById } from '../modules/orders/picking.service.js';
+import { PickList } from '../modules/orders/picking.types.js';
 
 type Fetcher = (ctx: GraphQLContext, id: string) => Promise<Node | null>;
 
@@ -67,6 +69,10 @@ const fetchers: Record<string, Fetcher> = {
     const l = ctx.loaders.get(orderLoaders);
     const fo = await l.fulfillmentOrderById.load(id);
     return fo && (await l.orderById.load(fo.orderId)) ? FulfillmentOrder.from(fo) : null;
+  },
+  PickList: async (ctx, id) => {
+    const row = await pickListById(ctx.services, id);
+    return row && PickList.from(row);
   },
   ApiKey: async (ctx, id) => {
     if (!hasScope(ctx.principal, 'admin')) return null;

@@ -19,6 +19,7 @@ import {
   VariantStockResolver,
 } from '../modules/inventory/inventory.resolver.js';
 import { FulfillmentLineResolver, FulfillmentOrderResolver, OrderLineResolver, OrderResolver } from '../modules/orders/order.resolver.js';
+import { PickListLineResolver, PickListResolver } from '../modules/orders/picking.resolver.js';
 import { WebhookDeliveryResolver, WebhookSubscriptionResolver } from '../modules/webhooks/webhook.resolver.js';
 import { NodeResolver } from './node.resolver.js';
 
@@ -44,6 +45,8 @@ export const resolvers = [
   OrderLineResolver,
   FulfillmentOrderResolver,
   FulfillmentLineResolver,
+  PickListResolver,
+  PickListLineResolver,
   WebhookSubscriptionResolver,
   WebhookDeliveryResolver,
 ] as const;

@@ -203,13 +203,59 @@ export async function availabilityByVariants(tx: Executor, variantIds: readonly 
     .where(and(inArray(inventoryLevels.variantId, [...variantIds]), sql`${inventoryLevels.onHand} > ${inventoryLevels.allocated}`));
 }
 
-/** Picks per variant in a warehouse over the last `days` (from PICK movements). */
+/**
+ * Takes picked units out of a bin into the warehouse's picked staging (still on hand, still
+ * allocated, until shipped): a PICK movement out of the bin and one into staging (no bin), so the
+ * ledger stays whole. Joins the caller's transaction. Errors: INSUFFICIENT_STOCK (the bin holds less).
+ */
+export async function pickFromBin(
+  ctx: ServiceContext,
+  tx: Executor,
+  events: EventWriter,
+  warehouse: WarehouseRow,
+  move: { binId: string; variantId: string; quantity: number; reference: string },
+  field: string[],
+): Promise<MovementRow[]> {
+  return applyDeltas(
+    ctx,
+    tx,
+    events,
+    warehouse,
+    [
+      { variantId: move.variantId, binId: move.binId, delta: -move.quantity, reason: 'PICK' },
+      { variantId: move.variantId, binId: null, delta: move.quantity, reason: 'PICK' },
+    ],
+    { reference: move.reference, field },
+  );
+}
+
+/** Units of these variants per bin of a warehouse, with the bins' slot facts (for pick planning). */
+export async function pickableStock(ctx: ServiceContext, tx: Executor, warehouseId: string, variantIds: string[]) {
+  const slots = new Map((await binSlots(ctx, warehouseId, tx)).map((s) => [s.id, s]));
+  const rows = await tx
+    .select()
+    .from(binStock)
+    .where(and(eq(binStock.warehouseId, warehouseId), inArray(binStock.variantId, variantIds), sql`${binStock.quantity} > 0`));
+  return rows.flatMap((r) => {
+    const s = slots.get(r.binId);
+    return s ? [{ ...r, slot: s }] : [];
+  });
+}
+
+/** Picks per variant in a warehouse over the last `days` (units taken out of bins by PICK movements). */
 export async function picksByVariant(ctx: ServiceContext, warehouseId: string, days: number, tx: Executor = ctx.database.db): Promise<Map<string, number>> {
   const since = new Date(ctx.clock.now().getTime() - days * 86_400_000);
   const rows = await tx
     .select({ variantId: inventoryMovements.variantId, picks: sql<number>`sum(-${inventoryMovements.quantityDelta})::int` })
     .from(inventoryMovements)
-    .where(and(eq(inventoryMovements.warehouseId, warehouseId), eq(inventoryMovements.reason, 'PICK'), gte(inventoryMovements.createdAt, since)))
+    .where(
+      and(
+        eq(inventoryMovements.warehouseId, warehouseId),
+        eq(inventoryMovements.reason, 'PICK'),
+        sql`${inventoryMovements.quantityDelta} < 0`,
+        gte(inventoryMovements.createdAt, since),
+      ),
+    )
     .groupBy(inventoryMovements.variantId);
   return new Map(rows.map((r) => [r.variantId, Number(r.picks)]));
 }

@@ -1,0 +1,186 @@
+/**
+ * Batch picking: one walk through the warehouse for several open fulfillment orders, lines merged
+ * per bin and SKU and sorted by the bins' pickSequence; scans are checked against the list and
+ * every pick is a PICK movement (bin -> picked staging) in the same transaction.
+ */
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { transact } from '../../events/outbox.js';
+import { AccessError, BusinessError } from '../../shared/errors.js';
+import { isValidGtin, normalizeGtin } from '../../shared/gs1.js';
+import { hasScope } from '../../shared/principal.js';
+import type { ServiceContext } from '../../shared/service-context.js';
+import { variantsByGtins } from '../catalog/catalog.service.js';
+import { pickableStock, pickFromBin } from '../inventory/inventory.service.js';
+import { binByBarcode, requireWarehouseAccess, warehousesByIds } from '../warehouse/warehouse.service.js';
+import { transitionOrder } from './order.service.js';
+import { fulfillmentLines, fulfillmentOrders, orders, pickListLines, pickListOrders, pickLists } from './order.table.js';
+
+export type PickListRow = typeof pickLists.$inferSelect;
+export type PickListLineRow = typeof pickListLines.$inferSelect;
+
+interface BinOption {
+  binId: string;
+  quantity: number;
+  distanceRank: number;
+  pickSequence: number;
+}
+
+/**
+ * Which bins to take `need` units from: the nearest single bin that holds them all if there is
+ * one; otherwise the fewest bins (largest first, nearest on ties). Pure.
+ */
+export function chooseBins(need: number, options: readonly BinOption[]): { binId: string; quantity: number; pickSequence: number }[] {
+  const nearest = (a: BinOption, b: BinOption) => a.distanceRank - b.distanceRank || a.pickSequence - b.pickSequence;
+  const single = [...options].filter((o) => o.quantity >= need).sort(nearest)[0];
+  if (single) return [{ binId: single.binId, quantity: need, pickSequence: single.pickSequence }];
+  const out: { binId: string; quantity: number; pickSequence: number }[] = [];
+  let left = need;
+  for (const o of [...options].sort((a, b) => b.quantity - a.quantity || nearest(a, b))) {
+    if (left <= 0) break;
+    const take = Math.min(left, o.quantity);
+    out.push({ binId: o.binId, quantity: take, pickSequence: o.pickSequence });
+    left -= take;
+  }
+  return left > 0 ? [] : out;
+}
+
+function requireFulfillmentWrite(ctx: ServiceContext) {
+  if (!hasScope(ctx.principal, 'write_fulfillment')) throw new AccessError('FORBIDDEN', 'Forbidden: requires scope write_fulfillment.');
+}
+
+/**
+ * Batches up to `maxOrders` open fulfillment orders of a warehouse (oldest first) into one pick
+ * list. Errors: NOT_FOUND (warehouse), INVALID (maxOrders), NOTHING_TO_PICK, INSUFFICIENT_STOCK (bins
+ * hold less than allocated).
+ */
+export async function createPickList(ctx: ServiceContext, input: { warehouseCode: string; maxOrders?: number | null }): Promise<PickListRow> {
+  requireFulfillmentWrite(ctx);
+  const max = input.maxOrders ?? 10;
+  if (!Number.isInteger(max) || max < 1 || max > 200) throw BusinessError.of('INVALID', 'maxOrders must be 1 to 200.', ['input', 'maxOrders']);
+  const warehouse = await requireWarehouseAccess(ctx, input.warehouseCode, 'write');
+  return transact(ctx, async (tx, events) => {
+    // Concurrent pickers get different orders: the rows are claimed, not shared.
+    const fos = await tx
+      .select()
+      .from(fulfillmentOrders)
+      .where(and(eq(fulfillmentOrders.warehouseId, warehouse.id), eq(fulfillmentOrders.status, 'OPEN')))
+      .orderBy(asc(fulfillmentOrders.id))
+      .limit(max)
+      .for('update', { skipLocked: true });
+    if (!fos.length) throw BusinessError.of('NOTHING_TO_PICK', `No open fulfillment orders in ${warehouse.code}.`, ['input', 'warehouseCode']);
+    const lines = await tx.select().from(fulfillmentLines).where(inArray(fulfillmentLines.fulfillmentOrderId, fos.map((f) => f.id)));
+    const need = new Map<string, number>();
+    for (const l of lines) need.set(l.variantId, (need.get(l.variantId) ?? 0) + l.quantity - l.pickedQuantity);
+    const stock = await pickableStock(ctx, tx, warehouse.id, [...need.keys()]);
+    const [list] = await tx.insert(pickLists).values({ warehouseId: warehouse.id, createdBy: ctx.principal.name }).returning();
+    await tx.insert(pickListOrders).values(fos.map((f) => ({ pickListId: list!.id, fulfillmentOrderId: f.id })));
+    const rows: (typeof pickListLines.$inferInsert)[] = [];
+    for (const [variantId, qty] of need) {
+      if (qty <= 0) continue;
+      const options = stock
+        .filter((s) => s.variantId === variantId && !['RECEIVING', 'DISPATCH', 'RETURNS'].includes(s.slot.zoneKind))
+        .map((s) => ({ binId: s.binId, quantity: s.quantity, distanceRank: s.slot.distanceRank, pickSequence: s.slot.pickSequence }));
+      const chosen = chooseBins(qty, options);
+      if (!chosen.length) {
+        throw BusinessError.of('INSUFFICIENT_STOCK', `The bins of ${warehouse.code} hold fewer units than allocated for a variant (${qty} needed); count or move stock first.`, ['input']);
+      }
+      for (const c of chosen) rows.push({ pickListId: list!.id, binId: c.binId, variantId, quantity: c.quantity, pickSequence: c.pickSequence });
+    }
+    rows.sort((a, b) => a.pickSequence - b.pickSequence);
+    await tx.insert(pickListLines).values(rows);
+    await tx.update(fulfillmentOrders).set({ status: 'PICKING' }).where(inArray(fulfillmentOrders.id, fos.map((f) => f.id)));
+    const orderRows = await tx.select().from(orders).where(inArray(orders.id, [...new Set(fos.map((f) => f.orderId))])).for('update');
+    for (const o of orderRows) if (o.status === 'ALLOCATED') await transitionOrder(ctx, tx, events, o, 'PICKING', `Picking in ${warehouse.code}`, [warehouse.code]);
+    return list!;
+  });
+}
+
+/**
+ * Records a scan during picking: the bin and the item must be on the list, and not already picked
+ * in full. Errors: NOT_FOUND, WRONG_BIN_SCANNED, WRONG_ITEM_SCANNED, INVALID_BARCODE, OVER_PICK, INVALID.
+ */
+export async function scanPick(
+  ctx: ServiceContext,
+  input: { pickListId: string; binBarcode: string; itemBarcode: string; quantity?: number | null },
+): Promise<PickListRow> {
+  requireFulfillmentWrite(ctx);
+  const qty = input.quantity ?? 1;
+  if (!Number.isInteger(qty) || qty < 1 || qty > 10_000) throw BusinessError.of('INVALID', 'Quantity must be 1 to 10,000.', ['input', 'quantity']);
+  const db = ctx.database.db;
+  const [list] = await db.select().from(pickLists).where(eq(pickLists.id, input.pickListId));
+  if (!list) throw BusinessError.of('NOT_FOUND', 'No such pick list.', ['input', 'pickListId']);
+  const [warehouse] = await warehousesByIds(ctx, [list.warehouseId]);
+  await requireWarehouseAccess(ctx, warehouse!.code, 'write');
+  if (list.completedAt) throw BusinessError.of('INVALID_STATE_TRANSITION', 'This pick list is complete.', ['input', 'pickListId']);
+  const bin = await binByBarcode(ctx, list.warehouseId, input.binBarcode.trim().toUpperCase());
+  const lines = await db.select().from(pickListLines).where(eq(pickListLines.pickListId, list.id));
+  const open = lines.filter((l) => l.pickedQuantity < l.quantity);
+  if (!bin || !open.some((l) => l.binId === bin.id)) {
+    throw BusinessError.of('WRONG_BIN_SCANNED', `Bin ${input.binBarcode} has nothing left to pick on this list.`, ['input', 'binBarcode']);
+  }
+  const code = input.itemBarcode.trim();
+  if (!isValidGtin(code)) throw BusinessError.of('INVALID_BARCODE', `"${code}" is not a valid GTIN (check digit).`, ['input', 'itemBarcode']);
+  const variant = (await variantsByGtins(ctx, [code])).get(normalizeGtin(code));
+  const line = variant && open.find((l) => l.binId === bin.id && l.variantId === variant.id);
+  if (!line) throw BusinessError.of('WRONG_ITEM_SCANNED', `This item is not to be picked from ${bin.code}.`, ['input', 'itemBarcode']);
+  if (qty > line.quantity - line.pickedQuantity) {
+    throw BusinessError.of('OVER_PICK', `Only ${line.quantity - line.pickedQuantity} more of this item are to be picked here.`, ['input', 'quantity']);
+  }
+  return transact(ctx, async (tx, events) => {
+    const [updated] = await tx
+      .update(pickListLines)
+      .set({ pickedQuantity: sql`${pickListLines.pickedQuantity} + ${qty}` })
+      .where(and(eq(pickListLines.id, line.id), sql`${pickListLines.pickedQuantity} + ${qty} <= ${pickListLines.quantity}`))
+      .returning();
+    if (!updated) throw BusinessError.of('OVER_PICK', 'Already picked meanwhile.', ['input', 'quantity']);
+    await pickFromBin(ctx, tx, events, warehouse!, { binId: bin.id, variantId: line.variantId, quantity: qty, reference: `pick:${list.id}` }, ['input', 'quantity']);
+    // Credit the picked units to the fulfillment lines of this list, oldest order first.
+    const foIds = (await tx.select({ id: pickListOrders.fulfillmentOrderId }).from(pickListOrders).where(eq(pickListOrders.pickListId, list.id))).map((r) => r.id);
+    const fls = await tx
+      .select()
+      .from(fulfillmentLines)
+      .where(and(inArray(fulfillmentLines.fulfillmentOrderId, foIds), eq(fulfillmentLines.variantId, line.variantId)))
+      .orderBy(asc(fulfillmentLines.fulfillmentOrderId), asc(fulfillmentLines.id))
+      .for('update');
+    let left = qty;
+    for (const fl of fls) {
+      const take = Math.min(left, fl.quantity - fl.pickedQuantity);
+      if (take <= 0) continue;
+      await tx.update(fulfillmentLines).set({ pickedQuantity: fl.pickedQuantity + take }).where(eq(fulfillmentLines.id, fl.id));
+      left -= take;
+      if (!left) break;
+    }
+    // Fulfillment orders picked in full move to PICKED; the list completes with its last line.
+    await tx.execute(sql`
+      update ${fulfillmentOrders} set status = 'PICKED'
+      where ${fulfillmentOrders.id} in ${sql`(${sql.join(foIds.map((i) => sql`${i}::uuid`), sql`, `)})`} and status = 'PICKING'
+        and not exists (select 1 from ${fulfillmentLines} fl where fl.fulfillment_order_id = ${fulfillmentOrders.id} and fl.picked_quantity < fl.quantity)`);
+    const remaining = await tx.select({ id: pickListLines.id }).from(pickListLines).where(and(eq(pickListLines.pickListId, list.id), sql`${pickListLines.pickedQuantity} < ${pickListLines.quantity}`));
+    if (!remaining.length) {
+      const [done] = await tx.update(pickLists).set({ completedAt: ctx.clock.now() }).where(eq(pickLists.id, list.id)).returning();
+      return done!;
+    }
+    return list;
+  });
+}
+
+export async function pickListById(ctx: ServiceContext, id: string): Promise<PickListRow | null> {
+  if (!hasScope(ctx.principal, 'read_fulfillment')) return null;
+  const [row] = await ctx.database.db.select().from(pickLists).where(eq(pickLists.id, id));
+  if (!row) return null;
+  const [w] = await warehousesByIds(ctx, [row.warehouseId]);
+  return w && (!ctx.principal.warehouseCodes || ctx.principal.warehouseCodes.includes(w.code)) ? row : null;
+}
+
+export async function pickListLinesOf(ctx: ServiceContext, ids: readonly string[]): Promise<PickListLineRow[]> {
+  return ctx.database.db.select().from(pickListLines).where(inArray(pickListLines.pickListId, [...ids])).orderBy(asc(pickListLines.pickSequence), asc(pickListLines.id));
+}
+
+export async function pickListOrdersOf(ctx: ServiceContext, ids: readonly string[]) {
+  return ctx.database.db
+    .select({ pickListId: pickListOrders.pickListId, fo: fulfillmentOrders })
+    .from(pickListOrders)
+    .innerJoin(fulfillmentOrders, eq(fulfillmentOrders.id, pickListOrders.fulfillmentOrderId))
+    .where(inArray(pickListOrders.pickListId, [...ids]));
+}
+

@@ -1,0 +1,89 @@
+/** Batch picking with scan checks, through GraphQL over real HTTP. */
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ApiKeyCreateDocument,
+  BinLocationsCreateDocument,
+  InventoryLevelsDocument,
+  InventoryReceiveDocument,
+  OrderCreateDocument,
+  OrderDocument,
+  PickListCreateDocument,
+  PickListDocument,
+  PickListScanDocument,
+  ProductCreateDocument,
+  WarehouseCreateDocument,
+  ZoneCreateDocument,
+} from '../../../test/generated/graphql.js';
+import { productInput } from '../../../test/factories/catalog.js';
+import { address } from '../../../test/factories/stock.js';
+import { startApp, type TestApp } from '../../../test/harness.js';
+
+let t: TestApp;
+const v: { sku: string; gtin: string }[] = [];
+
+beforeAll(async () => {
+  t = await startApp();
+  for (let i = 0; i < 2; i++) {
+    const p = productInput();
+    v.push({ sku: p.variants[0]!.sku, gtin: p.variants[0]!.gtin! });
+    await t.admin(ProductCreateDocument, { input: p });
+  }
+  await t.admin(WarehouseCreateDocument, { input: { code: 'PK1', name: 'Pick', address: { line1: 'x', city: 'Москва', postalCode: '101000', countryCode: 'RU', location: { lat: 55.75, lng: 37.6 } } } });
+  await t.admin(ZoneCreateDocument, { input: { warehouseCode: 'PK1', code: 'P', name: 'Pick', kind: 'PICK', distanceRank: 0 } });
+  await t.admin(BinLocationsCreateDocument, { input: { warehouseCode: 'PK1', zoneCode: 'P', aisles: ['A', 'B'], racks: 2, levels: 1, positions: 1 } });
+  // v0 sits in B-02 (walked third: A-01, A-02, B-02, B-01), v1 in A-01.
+  await t.admin(InventoryReceiveDocument, { input: { warehouseCode: 'PK1', binBarcode: 'PK1-B-02-01-01', lines: [{ sku: v[0]!.sku, quantity: 10 }] } });
+  await t.admin(InventoryReceiveDocument, { input: { warehouseCode: 'PK1', binBarcode: 'PK1-A-01-01-01', lines: [{ sku: v[1]!.sku, quantity: 10 }] } });
+});
+afterAll(async () => t?.close());
+
+const order = (lines: { sku: string; quantity: number }[]) =>
+  t.admin(OrderCreateDocument, { input: { channel: 'web', currency: 'RUB', deliveryType: 'COURIER', customer: { email: 'p@example.ru' }, shippingAddress: address(), lines } });
+
+describe('picking', () => {
+  it('batches open orders into one walk, merged per bin and SKU, sorted by pickSequence; scans are checked; picks write the ledger', async () => {
+    const o1 = (await order([{ sku: v[0]!.sku, quantity: 2 }, { sku: v[1]!.sku, quantity: 1 }])).orderCreate.order!;
+    const o2 = (await order([{ sku: v[0]!.sku, quantity: 1 }])).orderCreate.order!;
+    const created = (await t.admin(PickListCreateDocument, { input: { warehouseCode: 'PK1', maxOrders: 10 } })).pickListCreate;
+    expect(created.userErrors).toEqual([]);
+    const list = created.pickList!;
+    expect(list.fulfillmentOrders.length).toBe(2);
+    expect(list.lines.map((l) => [l.bin.code, l.variant.sku, l.quantity])).toEqual([
+      ['A-01-01-01', v[1]!.sku, 1],
+      ['B-02-01-01', v[0]!.sku, 3],
+    ]);
+    expect((await t.admin(OrderDocument, { id: o1.id })).order!.status).toBe('PICKING');
+    // Nothing else to batch.
+    expect((await t.admin(PickListCreateDocument, { input: { warehouseCode: 'PK1' } })).pickListCreate.userErrors[0]!.code).toBe('NOTHING_TO_PICK');
+
+    const scan = (bin: string, item: string, quantity = 1) => t.admin(PickListScanDocument, { input: { pickListId: list.id, binBarcode: bin, itemBarcode: item, quantity } });
+    expect((await scan('PK1-B-01-01-01', v[0]!.gtin)).pickListScan.userErrors[0]!.code).toBe('WRONG_BIN_SCANNED');
+    expect((await scan('PK1-A-01-01-01', v[0]!.gtin)).pickListScan.userErrors[0]!.code).toBe('WRONG_ITEM_SCANNED');
+    expect((await scan('PK1-A-01-01-01', '4006381333932')).pickListScan.userErrors[0]!.code).toBe('INVALID_BARCODE');
+    expect((await scan('PK1-A-01-01-01', v[1]!.gtin, 2)).pickListScan.userErrors[0]!.code).toBe('OVER_PICK');
+    const unchanged = (await t.admin(PickListDocument, { id: list.id })).pickList!;
+    expect(unchanged.lines.every((l) => l.pickedQuantity === 0)).toBe(true);
+
+    expect((await scan('PK1-A-01-01-01', v[1]!.gtin)).pickListScan.userErrors).toEqual([]);
+    expect((await scan('PK1-B-02-01-01', v[0]!.gtin, 2)).pickListScan.pickList!.completed).toBe(false);
+    const last = (await scan('PK1-B-02-01-01', v[0]!.gtin)).pickListScan.pickList!;
+    expect(last.completed).toBe(true);
+    expect(last.fulfillmentOrders.map((f) => f.status)).toEqual(['PICKED', 'PICKED']);
+    expect((await scan('PK1-B-02-01-01', v[0]!.gtin)).pickListScan.userErrors[0]!.code).toBe('INVALID_STATE_TRANSITION');
+
+    const o2full = (await t.admin(OrderDocument, { id: o2.id })).order!;
+    expect(o2full.fulfillmentOrders[0]!.lines[0]!.pickedQuantity).toBe(1);
+    // Picked units left the bin but are still on hand (staging) and allocated until shipped.
+    const [lvl] = (await t.admin(InventoryLevelsDocument, { sku: v[0]!.sku, warehouseCode: 'PK1' })).inventoryLevels;
+    expect(lvl).toMatchObject({ onHand: 10, allocated: 3, bins: [{ bin: { code: 'B-02-01-01' }, quantity: 7 }] });
+    const ledger = await t.app.database.rows<{ s: number }>(sql`select coalesce(sum(quantity_delta), 0)::int as s from inventory_movements where reason = 'PICK'`);
+    expect(ledger[0]!.s).toBe(0);
+  });
+
+  it('needs the fulfillment scopes', async () => {
+    const k = await t.admin(ApiKeyCreateDocument, { input: { name: 'ro', kind: 'STAFF', scopes: ['read_orders'] } });
+    const r = await t.gql(PickListCreateDocument, { input: { warehouseCode: 'PK1' } }, { token: k.apiKeyCreate.secret });
+    expect(r.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+  });
+});
