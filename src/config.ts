@@ -61,6 +61,17 @@ const schema = z.object({
   WEBHOOK_POLL_MS: int(1000, 5),
   /** Subscriptions to loopback/private/link-local addresses; default: allowed unless NODE_ENV=production (SSRF guard). */
   WEBHOOK_ALLOW_PRIVATE_URLS: bool(true),
+  /** Customer e-mails: smtp://user:pass@host:587 (STARTTLS when offered) or smtps://host:465; unset = messages are logged, not sent. */
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be smtp://… or smtps://…').optional(),
+  /** From header of customer e-mails. */
+  SMTP_FROM: z.string().min(3).default('Waybill <no-reply@waybill.local>'),
+  /** Notifications: attempts before a message is FAILED (the first send counts). */
+  NOTIFICATION_MAX_ATTEMPTS: int(8, 1),
+  /** Retry n waits a random time in [0, min(CAP, BASE * 2^n)); defaults 30 s and 1 h: the 7 retries of 8 attempts wait at most 30 s + 1 + 2 + … + 32 min ≈ 64 min in all. */
+  NOTIFICATION_BACKOFF_BASE_MS: int(30_000, 1),
+  NOTIFICATION_BACKOFF_CAP_MS: int(3_600_000, 1),
+  /** How often the sender looks for due messages (it is also kicked when messages are queued). */
+  NOTIFICATION_POLL_MS: int(1000, 5),
 });
 
 export type Config = Readonly<

@@ -19,6 +19,8 @@ import type { Principal } from '../shared/principal.js';
 import { Authenticator, ensureAdminKey } from '../modules/auth/auth.service.js';
 import { LEVEL_CHANGED } from '../modules/inventory/inventory.service.js';
 import { BackorderAllocator } from '../modules/orders/order.backorders.js';
+import { mailTransport, NotificationSender, senderOptions } from '../modules/notifications/notification.sender.js';
+import { registerNotificationHandlers } from '../modules/notifications/notification.service.js';
 import { dispatcherOptions, WebhookDispatcher } from '../modules/webhooks/webhook.dispatcher.js';
 import { registerWebhookHandlers } from '../modules/webhooks/webhook.service.js';
 import { armorProtection, createApollo } from './apollo.js';
@@ -36,6 +38,7 @@ export interface App {
   readonly pubSub: PubSubHandle;
   readonly relay: OutboxRelay;
   readonly webhooks: WebhookDispatcher;
+  readonly notifications: NotificationSender;
   readonly schema: GraphQLSchema;
   readonly authenticator: Authenticator;
   readonly log: Logger;
@@ -71,6 +74,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const events = { subscribe: (topic: string) => pubSub.pubSub.subscribe(topic) as AsyncIterable<Record<string, unknown>> };
   const deps = { config, database, clock, relay, log, localBus, events };
   if (config.ADMIN_API_KEY) await ensureAdminKey(deps, config.ADMIN_API_KEY);
+  // Customer e-mails: rendered into rows by a durable relay handler, sent by the sender.
+  const notifications = new NotificationSender(database, mailTransport(config, log), log, senderOptions(config));
+  registerNotificationHandlers(relay, buildContext(deps, { kind: 'STAFF', name: 'system', scopes: ['admin'] }, 'notifications').services, {
+    onQueued: () => notifications.kick(),
+  });
 
   // Revocations reach every instance's auth cache through the event stream.
   void (async () => {
@@ -136,6 +144,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const backorders = new BackorderAllocator(buildContext(deps, { kind: 'STAFF', name: 'system', scopes: ['admin'] }, 'backorders').services, log);
   backorders.start(events.subscribe(LEVEL_CHANGED));
   webhooks.start();
+  notifications.start();
 
   let closed: Promise<void> | null = null;
   const app: App = {
@@ -144,6 +153,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     pubSub,
     relay,
     webhooks,
+    notifications,
     schema,
     authenticator,
     log,
@@ -166,6 +176,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         await backorders.stop();
         await relay.stop();
         await webhooks.stop(); // after the relay (it may still queue deliveries), before the database closes
+        await notifications.stop(); // likewise: after the relay, before the database closes
         await pubSub.close();
         if (!opts.database) await database.close();
       })();

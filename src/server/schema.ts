@@ -21,6 +21,7 @@ import {
 import { FulfillmentLineResolver, FulfillmentOrderResolver, OrderLineResolver, OrderResolver } from '../modules/orders/order.resolver.js';
 import { PickListLineResolver, PickListResolver } from '../modules/orders/picking.resolver.js';
 import { WebhookDeliveryResolver, WebhookSubscriptionResolver } from '../modules/webhooks/webhook.resolver.js';
+import { OrderNotificationsResolver } from '../modules/notifications/notification.resolver.js';
 import { NodeResolver } from './node.resolver.js';
 
 export const resolvers = [
@@ -49,6 +50,7 @@ export const resolvers = [
   PickListLineResolver,
   WebhookSubscriptionResolver,
   WebhookDeliveryResolver,
+  OrderNotificationsResolver,
 ] as const;
 
 export async function createSchema(pubSub: AppPubSub): Promise<GraphQLSchema> {

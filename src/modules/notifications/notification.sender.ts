@@ -1,0 +1,220 @@
+/**
+ * The notification worker, built like the webhook dispatcher: due PENDING rows are claimed with
+ * `FOR UPDATE SKIP LOCKED` in one statement that also pushes `next_attempt_at` forward by a lease
+ * (several instances never send one message at the same moment; a crashed sender's claim
+ * expires and the message is sent again: at least once). Sending happens outside any
+ * transaction; the outcome is written afterwards. A failure is retried after a jittered
+ * exponential backoff; after `maxAttempts` the row is FAILED.
+ *
+ * Transport: nodemailer's SMTP transport when SMTP_URL is set (nodemailer: the maintained SMTP
+ * client for Node, with pooling, timeouts, STARTTLS and MIME encoding of Cyrillic headers), else a
+ * log line per message (development), which counts as sent.
+ */
+import nodemailer from 'nodemailer';
+import type { Logger } from 'pino';
+import { and, eq, sql } from 'drizzle-orm';
+import type { Config } from '../../config.js';
+import type { Database } from '../../db/client.js';
+import { notifications } from './notification.table.js';
+
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+/** Where messages go. */
+export interface MailTransport {
+  send(mail: OutgoingMail): Promise<void>;
+  close(): void;
+}
+
+const SMTP_TIMEOUT_MS = 15_000;
+
+/**
+ * SMTP through nodemailer. `smtps://` connects with TLS; `smtp://` upgrades with STARTTLS when the
+ * server offers it (nodemailer's default; add `?ignoreTLS=true` to the URL to never upgrade).
+ */
+export function smtpTransport(url: string, from: string): MailTransport {
+  const transporter = nodemailer.createTransport({
+    url,
+    secure: url.startsWith('smtps:'),
+    connectionTimeout: SMTP_TIMEOUT_MS,
+    greetingTimeout: SMTP_TIMEOUT_MS,
+    socketTimeout: SMTP_TIMEOUT_MS,
+  });
+  return {
+    async send(mail) {
+      await transporter.sendMail({ from, to: mail.to, subject: mail.subject, text: mail.text });
+    },
+    close: () => transporter.close(),
+  };
+}
+
+/** Development without SMTP: one log line per message. */
+export function logTransport(log: Logger): MailTransport {
+  return {
+    async send(mail) {
+      log.info({ recipient: mail.to, subject: mail.subject }, 'notification (no SMTP_URL: logged, not sent)');
+    },
+    close() {},
+  };
+}
+
+export interface SenderOptions {
+  maxAttempts: number;
+  backoffBaseMs: number;
+  backoffCapMs: number;
+  pollMs: number;
+  batch?: number;
+  random?: () => number;
+}
+
+export const senderOptions = (c: Config): SenderOptions => ({
+  maxAttempts: c.NOTIFICATION_MAX_ATTEMPTS,
+  backoffBaseMs: c.NOTIFICATION_BACKOFF_BASE_MS,
+  backoffCapMs: c.NOTIFICATION_BACKOFF_CAP_MS,
+  pollMs: c.NOTIFICATION_POLL_MS,
+});
+
+export const mailTransport = (c: Config, log: Logger): MailTransport => (c.SMTP_URL ? smtpTransport(c.SMTP_URL, c.SMTP_FROM) : logTransport(log));
+
+/**
+ * Wait before retry n (n = 0 after the first failure): uniform in [0, min(cap, base * 2^n)) ("full
+ * jitter"). The same one-line formula as webhook.backoff.ts, kept here so this module does not
+ * depend on the webhooks module.
+ */
+export function retryDelay(n: number, baseMs: number, capMs: number, random: () => number = Math.random): number {
+  return Math.floor(Math.min(capMs, baseMs * 2 ** Math.min(n, 52)) * random());
+}
+
+interface Claimed {
+  id: string;
+  recipient: string;
+  subject: string | null;
+  body: string;
+  attempts: number;
+}
+
+const ERROR_MAX = 500;
+
+export class NotificationSender {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly wakeups = new Set<NodeJS.Timeout>();
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private readonly batch: number;
+  /** How long a claim holds a message: the SMTP timeouts plus a margin for recording the outcome. */
+  private readonly leaseMs = 3 * SMTP_TIMEOUT_MS + 30_000;
+
+  constructor(
+    private readonly database: Database,
+    private readonly transport: MailTransport,
+    private readonly log: Logger,
+    private readonly opts: SenderOptions,
+  ) {
+    this.batch = opts.batch ?? 16;
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.kick(), this.opts.pollMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  /** Looks for due messages now (coalesces with a round already running). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain()
+      .catch((err) => this.log.error({ err }, 'notification sender failed'))
+      .finally(() => {
+        this.running = null;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  private wakeAfter(ms: number): void {
+    if (this.stopped) return;
+    const t = setTimeout(() => {
+      this.wakeups.delete(t);
+      this.kick();
+    }, ms);
+    t.unref();
+    this.wakeups.add(t);
+  }
+
+  /** Sends every message due now; resolves when none is left. */
+  async drain(): Promise<void> {
+    for (;;) {
+      if (this.stopped) return;
+      const claimed = await this.claim();
+      await Promise.all(claimed.map((n) => this.send(n)));
+      if (claimed.length < this.batch) return;
+    }
+  }
+
+  private claim(): Promise<Claimed[]> {
+    return this.database.rows<Claimed>(sql`
+      with due as (
+        select id from notifications
+        where status = 'PENDING' and channel = 'EMAIL' and next_attempt_at <= now()
+        order by next_attempt_at
+        limit ${this.batch}
+        for update skip locked
+      )
+      update notifications n
+        set next_attempt_at = now() + ${this.leaseMs / 1000}::double precision * interval '1 second'
+      from due
+      where n.id = due.id
+      returning n.id, n.recipient, n.subject, n.body, n.attempts`);
+  }
+
+  private async send(n: Claimed): Promise<void> {
+    const attempt = n.attempts + 1;
+    let error: string | null = null;
+    try {
+      await this.transport.send({ to: n.recipient, subject: n.subject ?? '', text: n.body });
+    } catch (err) {
+      error = String((err as Error)?.message ?? err).slice(0, ERROR_MAX);
+    }
+    // Stopped while sending a failure: leave the row to its lease, it is retried later.
+    if (error !== null && this.stopped) return;
+    const ok = error === null;
+    const failed = !ok && attempt >= this.opts.maxAttempts;
+    const delayMs = ok || failed ? 0 : retryDelay(attempt - 1, this.opts.backoffBaseMs, this.opts.backoffCapMs, this.opts.random);
+    await this.database.db
+      .update(notifications)
+      .set({
+        attempts: attempt,
+        lastError: error,
+        ...(ok
+          ? { status: 'SENT' as const, sentAt: sql`now()` }
+          : failed
+            ? { status: 'FAILED' as const }
+            : { nextAttemptAt: sql`now() + ${delayMs / 1000}::double precision * interval '1 second'` }),
+      })
+      .where(and(eq(notifications.id, n.id), eq(notifications.status, 'PENDING')));
+    if (!ok) {
+      this.log.info({ notificationId: n.id, attempt, error, failed }, 'notification attempt failed');
+      if (!failed && delayMs < this.opts.pollMs) this.wakeAfter(delayMs + 5);
+    }
+  }
+
+  /** Stops polling and waits for the round in flight (call before the database closes). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    for (const t of this.wakeups) clearTimeout(t);
+    this.wakeups.clear();
+    await this.running;
+    this.transport.close();
+  }
+}

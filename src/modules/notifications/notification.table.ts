@@ -1,0 +1,43 @@
+import { index, integer, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { createdAt, idColumn, tstz } from '../../db/columns.js';
+import { orders } from '../orders/order.table.js';
+
+export const NOTIFICATION_CHANNELS = ['EMAIL', 'SMS', 'WEBHOOK'] as const;
+export type NotificationChannelValue = (typeof NOTIFICATION_CHANNELS)[number];
+
+export const NOTIFICATION_STATUSES = ['PENDING', 'SENT', 'FAILED'] as const;
+export type NotificationStatusValue = (typeof NOTIFICATION_STATUSES)[number];
+
+/**
+ * One message to a customer about an order, rendered once when the event was handled (the row
+ * shows exactly what was sent) and sent by the NotificationSender. `(event_id, template)` is
+ * unique: an outbox event handled twice never produces a second message.
+ */
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: idColumn(),
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => orders.id, { onDelete: 'cascade' }),
+    eventId: uuid('event_id').notNull(),
+    template: text('template').notNull(),
+    channel: text('channel', { enum: NOTIFICATION_CHANNELS }).notNull().default('EMAIL'),
+    /** The locale the message was rendered in (after fallback), e.g. ru or en. */
+    locale: text('locale').notNull(),
+    recipient: text('recipient').notNull(),
+    subject: text('subject'),
+    body: text('body').notNull(),
+    status: text('status', { enum: NOTIFICATION_STATUSES }).notNull().default('PENDING'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    lastError: text('last_error'),
+    createdAt: createdAt(),
+    sentAt: tstz('sent_at'),
+  },
+  (t) => [
+    unique('notifications_event_template_uq').on(t.eventId, t.template),
+    index('notifications_order_idx').on(t.orderId),
+    index('notifications_due_idx').on(t.status, t.nextAttemptAt),
+  ],
+);
