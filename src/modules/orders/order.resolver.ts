@@ -35,6 +35,11 @@ async function* statusStream(ctx: GraphQLContext, orderId: string | null, afterS
         last.set(orderId, e.sequence);
         yield { orderId, sequence: e.sequence };
       }
+    } else if (orderId) {
+      // Live only: what was committed before the subscription started is history, even if its
+      // publication arrives a moment later.
+      const [row] = await ordersByIds(ctx.services, [orderId]);
+      if (row) last.set(orderId, row.lastSequence);
     }
     for (;;) {
       const next = await live.next();

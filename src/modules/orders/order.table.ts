@@ -87,6 +87,12 @@ export const fulfillmentOrders = pgTable(
       .notNull()
       .references(() => warehouses.id),
     status: text('status', { enum: FULFILLMENT_STATUSES }).notNull(),
+    /** The parcel as packed (set by fulfillmentOrderPack). */
+    packedWeightGrams: integer('packed_weight_grams'),
+    packedLengthMm: integer('packed_length_mm'),
+    packedWidthMm: integer('packed_width_mm'),
+    packedHeightMm: integer('packed_height_mm'),
+    packedAt: tstz('packed_at'),
     createdAt: createdAt(),
   },
   (t) => [index('fulfillment_orders_order_idx').on(t.orderId), index('fulfillment_orders_wh_status_idx').on(t.warehouseId, t.status)],

@@ -2,6 +2,7 @@ import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Address, Money } from '../../graphql/common.types.js';
 import { Node, toGlobalId, typed } from '../../graphql/relay.js';
 import { DateTime } from '../../graphql/scalars.js';
+import { Dimensions } from '../catalog/catalog.types.js';
 import type { FulfillmentLineRow, FulfillmentOrderRow, OrderEventRow, OrderLineRow, OrderRow } from './order.service.js';
 import { DELIVERY_TYPES, FULFILLMENT_STATUSES, ORDER_STATUSES, type DeliveryTypeValue, type FulfillmentStatusValue, type OrderStatusValue } from './order.table.js';
 
@@ -85,8 +86,23 @@ export class FulfillmentOrder implements Node {
   warehouseDbId!: string;
   @Field(() => FulfillmentStatus, { description: 'Status in the warehouse.' })
   status!: FulfillmentStatusValue;
+  @Field(() => Int, { nullable: true, description: 'Weight of the packed parcel, grams.' })
+  packedWeightGrams!: number | null;
+  @Field(() => Dimensions, { nullable: true, description: 'Outer dimensions of the packed parcel.' })
+  packedDimensions!: Dimensions | null;
   static from(r: FulfillmentOrderRow): FulfillmentOrder {
-    return typed('FulfillmentOrder', { id: toGlobalId('FulfillmentOrder', r.id), dbId: r.id, orderDbId: r.orderId, warehouseDbId: r.warehouseId, status: r.status });
+    return typed('FulfillmentOrder', {
+      id: toGlobalId('FulfillmentOrder', r.id),
+      dbId: r.id,
+      orderDbId: r.orderId,
+      warehouseDbId: r.warehouseId,
+      status: r.status,
+      packedWeightGrams: r.packedWeightGrams,
+      packedDimensions:
+        r.packedLengthMm != null && r.packedWidthMm != null && r.packedHeightMm != null
+          ? { lengthMm: r.packedLengthMm, widthMm: r.packedWidthMm, heightMm: r.packedHeightMm }
+          : null,
+    });
   }
 }
 

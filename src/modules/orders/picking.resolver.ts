@@ -7,9 +7,18 @@ import { catalogLoaders } from '../catalog/catalog.loaders.js';
 import { ProductVariant } from '../catalog/catalog.types.js';
 import { warehouseLoaders } from '../warehouse/warehouse.loaders.js';
 import { BinLocation, Warehouse } from '../warehouse/warehouse.types.js';
-import { createPickList, pickListById, pickListLinesOf, pickListOrdersOf, scanPick } from './picking.service.js';
+import { createPickList, packFulfillmentOrder, pickListById, pickListLinesOf, pickListOrdersOf, scanPick } from './picking.service.js';
 import { FulfillmentOrder } from './order.types.js';
-import { PickList, PickListCreateInput, PickListCreatePayload, PickListLine, PickListScanInput, PickListScanPayload } from './picking.types.js';
+import {
+  FulfillmentOrderPackInput,
+  FulfillmentOrderPackPayload,
+  PickList,
+  PickListCreateInput,
+  PickListCreatePayload,
+  PickListLine,
+  PickListScanInput,
+  PickListScanPayload,
+} from './picking.types.js';
 
 @Resolver(() => PickList)
 export class PickListResolver {
@@ -37,6 +46,19 @@ export class PickListResolver {
         return scanPick(ctx.services, { ...input, pickListId: id });
       },
       (row) => ({ pickList: PickList.from(row) }),
+    );
+  }
+
+  @Authorized('write_fulfillment')
+  @Mutation(() => FulfillmentOrderPackPayload, { description: 'Packs a picked fulfillment order after checking every scanned unit against the picked lines.' })
+  fulfillmentOrderPack(@Arg('input', () => FulfillmentOrderPackInput) input: FulfillmentOrderPackInput, @Ctx() ctx: GraphQLContext) {
+    return payload(
+      () => {
+        const id = idOfType(input.fulfillmentOrderId, 'FulfillmentOrder');
+        if (!id) throw BusinessError.of('NOT_FOUND', 'No such fulfillment order.', ['input', 'fulfillmentOrderId']);
+        return packFulfillmentOrder(ctx.services, { ...input, fulfillmentOrderId: id });
+      },
+      (row) => ({ fulfillmentOrder: FulfillmentOrder.from(row) }),
     );
   }
 

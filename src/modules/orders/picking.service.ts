@@ -5,11 +5,11 @@
  */
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { transact } from '../../events/outbox.js';
-import { AccessError, BusinessError } from '../../shared/errors.js';
+import { AccessError, BusinessError, ErrorList } from '../../shared/errors.js';
 import { isValidGtin, normalizeGtin } from '../../shared/gs1.js';
 import { hasScope } from '../../shared/principal.js';
 import type { ServiceContext } from '../../shared/service-context.js';
-import { variantsByGtins } from '../catalog/catalog.service.js';
+import { variantsByGtins, variantsByIds } from '../catalog/catalog.service.js';
 import { pickableStock, pickFromBin } from '../inventory/inventory.service.js';
 import { binByBarcode, requireWarehouseAccess, warehousesByIds } from '../warehouse/warehouse.service.js';
 import { transitionOrder } from './order.service.js';
@@ -184,3 +184,77 @@ export async function pickListOrdersOf(ctx: ServiceContext, ids: readonly string
     .where(inArray(pickListOrders.pickListId, [...ids]));
 }
 
+
+export interface PackInput {
+  fulfillmentOrderId: string;
+  scannedBarcodes: string[];
+  weightGrams: number;
+  dimensions: { lengthMm: number; widthMm: number; heightMm: number };
+}
+
+/**
+ * Verifies a parcel by scan: the scanned units must equal the picked lines as a multiset. Exact
+ * match -> PACKED with weight and dimensions (and the order PACKED when all its parts are);
+ * otherwise PACK_MISMATCH naming what is missing and what is extra, and nothing changes.
+ * Errors: NOT_FOUND, INVALID, INVALID_BARCODE, INVALID_STATE_TRANSITION, PACK_MISMATCH.
+ */
+export async function packFulfillmentOrder(ctx: ServiceContext, input: PackInput): Promise<typeof fulfillmentOrders.$inferSelect> {
+  requireFulfillmentWrite(ctx);
+  const e = new ErrorList();
+  if (!Number.isInteger(input.weightGrams) || input.weightGrams <= 0 || input.weightGrams > 1_000_000) e.add('INVALID', 'Weight must be 1 to 1,000,000 grams.', ['input', 'weightGrams']);
+  for (const k of ['lengthMm', 'widthMm', 'heightMm'] as const) {
+    const d = input.dimensions[k];
+    if (!Number.isInteger(d) || d <= 0 || d > 10_000) e.add('INVALID', 'Dimensions are 1 to 10,000 mm.', ['input', 'dimensions', k]);
+  }
+  input.scannedBarcodes.forEach((b, i) => {
+    if (!isValidGtin(b.trim())) e.add('INVALID_BARCODE', `"${b}" is not a valid GTIN (check digit).`, ['input', 'scannedBarcodes', String(i)]);
+  });
+  e.throwIfAny();
+  const db = ctx.database.db;
+  const [fo] = await db.select().from(fulfillmentOrders).where(eq(fulfillmentOrders.id, input.fulfillmentOrderId));
+  if (!fo) throw BusinessError.of('NOT_FOUND', 'No such fulfillment order.', ['input', 'fulfillmentOrderId']);
+  const [warehouse] = await warehousesByIds(ctx, [fo.warehouseId]);
+  await requireWarehouseAccess(ctx, warehouse!.code, 'write');
+  if (fo.status !== 'PICKED') throw BusinessError.of('INVALID_STATE_TRANSITION', `A fulfillment order in status ${fo.status} cannot be packed; it must be PICKED.`, ['input', 'fulfillmentOrderId']);
+  const lines = await db.select().from(fulfillmentLines).where(eq(fulfillmentLines.fulfillmentOrderId, fo.id));
+  const byGtin = await variantsByGtins(ctx, input.scannedBarcodes.map((b) => b.trim()));
+  const expected = new Map<string, number>();
+  for (const l of lines) expected.set(l.variantId, (expected.get(l.variantId) ?? 0) + l.pickedQuantity);
+  const scanned = new Map<string, number>();
+  for (const b of input.scannedBarcodes) {
+    const key = byGtin.get(normalizeGtin(b.trim()))?.id ?? `gtin:${b.trim()}`;
+    scanned.set(key, (scanned.get(key) ?? 0) + 1);
+  }
+  const mismatch = new ErrorList();
+  const skuOf = async (variantId: string) => (await variantsByIds(ctx, [variantId]))[0]?.sku ?? variantId;
+  for (const [v, n] of expected) {
+    const got = scanned.get(v) ?? 0;
+    if (got < n) mismatch.add('PACK_MISMATCH', `Missing ${n - got} × ${await skuOf(v)}.`, ['input', 'scannedBarcodes']);
+  }
+  for (const [v, n] of scanned) {
+    const want = expected.get(v) ?? 0;
+    if (n > want) mismatch.add('PACK_MISMATCH', `Extra ${n - want} × ${v.startsWith('gtin:') ? v.slice(5) : await skuOf(v)}.`, ['input', 'scannedBarcodes']);
+  }
+  mismatch.throwIfAny();
+  return transact(ctx, async (tx, events) => {
+    const [packed] = await tx
+      .update(fulfillmentOrders)
+      .set({
+        status: 'PACKED',
+        packedWeightGrams: input.weightGrams,
+        packedLengthMm: input.dimensions.lengthMm,
+        packedWidthMm: input.dimensions.widthMm,
+        packedHeightMm: input.dimensions.heightMm,
+        packedAt: ctx.clock.now(),
+      })
+      .where(and(eq(fulfillmentOrders.id, fo.id), eq(fulfillmentOrders.status, 'PICKED')))
+      .returning();
+    if (!packed) throw BusinessError.of('INVALID_STATE_TRANSITION', 'The fulfillment order changed meanwhile.', ['input', 'fulfillmentOrderId']);
+    const siblings = await tx.select().from(fulfillmentOrders).where(eq(fulfillmentOrders.orderId, fo.orderId));
+    if (siblings.every((s) => ['PACKED', 'SHIPPED', 'CANCELLED'].includes(s.status))) {
+      const [order] = await tx.select().from(orders).where(eq(orders.id, fo.orderId)).for('update');
+      if (order && order.status === 'PICKING') await transitionOrder(ctx, tx, events, order, 'PACKED', 'All parcels packed', [warehouse!.code]);
+    }
+    return packed;
+  });
+}

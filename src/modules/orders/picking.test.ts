@@ -8,6 +8,7 @@ import {
   InventoryReceiveDocument,
   OrderCreateDocument,
   OrderDocument,
+  FulfillmentOrderPackDocument,
   PickListCreateDocument,
   PickListDocument,
   PickListScanDocument,
@@ -79,6 +80,21 @@ describe('picking', () => {
     expect(lvl).toMatchObject({ onHand: 10, allocated: 3, bins: [{ bin: { code: 'B-02-01-01' }, quantity: 7 }] });
     const ledger = await t.app.database.rows<{ s: number }>(sql`select coalesce(sum(quantity_delta), 0)::int as s from inventory_movements where reason = 'PICK'`);
     expect(ledger[0]!.s).toBe(0);
+
+    // Packing o1 (2 × v0, 1 × v1): scans are compared with the picked lines as a multiset.
+    const fo1 = (await t.admin(OrderDocument, { id: o1.id })).order!.fulfillmentOrders[0]!.id;
+    const pack = (scans: string[]) =>
+      t.admin(FulfillmentOrderPackDocument, { input: { fulfillmentOrderId: fo1, scannedBarcodes: scans, weightGrams: 1200, dimensions: { lengthMm: 300, widthMm: 200, heightMm: 100 } } });
+    const missing = (await pack([v[0]!.gtin, v[1]!.gtin])).fulfillmentOrderPack;
+    expect(missing.fulfillmentOrder).toBeNull();
+    expect(missing.userErrors.map((e) => [e.code, e.message])).toEqual([['PACK_MISMATCH', `Missing 1 × ${v[0]!.sku}.`]]);
+    const extra = (await pack([v[0]!.gtin, v[0]!.gtin, v[1]!.gtin, v[1]!.gtin, '4006381333931'])).fulfillmentOrderPack;
+    expect(extra.userErrors.map((e) => e.message).sort()).toEqual([`Extra 1 × ${v[1]!.sku}.`, 'Extra 1 × 4006381333931.'].sort());
+    expect((await t.admin(OrderDocument, { id: o1.id })).order!.fulfillmentOrders[0]!.status).toBe('PICKED');
+    const ok = (await pack([v[1]!.gtin, v[0]!.gtin, v[0]!.gtin])).fulfillmentOrderPack;
+    expect(ok.userErrors).toEqual([]);
+    expect(ok.fulfillmentOrder).toMatchObject({ status: 'PACKED', packedWeightGrams: 1200, packedDimensions: { lengthMm: 300, widthMm: 200, heightMm: 100 }, order: { status: 'PACKED' } });
+    expect((await pack([v[1]!.gtin, v[0]!.gtin, v[0]!.gtin])).fulfillmentOrderPack.userErrors[0]!.code).toBe('INVALID_STATE_TRANSITION');
   });
 
   it('needs the fulfillment scopes', async () => {

@@ -1,6 +1,8 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Node, toGlobalId, typed } from '../../graphql/relay.js';
 import { UserError } from '../../graphql/user-error.js';
+import { DimensionsInput } from '../catalog/catalog.inputs.js';
+import { FulfillmentOrder } from './order.types.js';
 import type { PickListLineRow, PickListRow } from './picking.service.js';
 
 @ObjectType('PickListLine', { description: 'Take `quantity` of a variant from a bin.' })
@@ -62,5 +64,25 @@ export class PickListScanPayload {
   @Field(() => PickList, { nullable: true, description: 'The pick list after the scan.' })
   pickList?: PickList | null;
   @Field(() => [UserError], { description: 'Why nothing changed, if so.' })
+  userErrors!: UserError[];
+}
+
+@InputType('FulfillmentOrderPackInput', { description: 'A parcel verified by scanning every unit into it.' })
+export class FulfillmentOrderPackInput {
+  @Field(() => ID, { description: 'Fulfillment order global ID.' })
+  fulfillmentOrderId!: string;
+  @Field(() => [String], { description: 'Every unit scanned into the parcel; must match the picked lines exactly (else PACK_MISMATCH).' })
+  scannedBarcodes!: string[];
+  @Field(() => Int, { description: 'Parcel weight, grams.' })
+  weightGrams!: number;
+  @Field(() => DimensionsInput, { description: 'Parcel dimensions.' })
+  dimensions!: DimensionsInput;
+}
+
+@ObjectType('FulfillmentOrderPackPayload', { description: 'Result of fulfillmentOrderPack.' })
+export class FulfillmentOrderPackPayload {
+  @Field(() => FulfillmentOrder, { nullable: true, description: 'The packed fulfillment order.' })
+  fulfillmentOrder?: FulfillmentOrder | null;
+  @Field(() => [UserError], { description: 'PACK_MISMATCH lists missing and extra items; nothing changed.' })
   userErrors!: UserError[];
 }
