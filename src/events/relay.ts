@@ -10,6 +10,7 @@
 import type { Logger } from 'pino';
 import { sql, type Database, type Executor } from '../db/client.js';
 import type { RelayHandle } from '../shared/service-context.js';
+import { PollingWorker } from './polling-worker.js';
 import type { AppPubSub } from './pubsub.js';
 
 const BATCH = 200;
@@ -28,18 +29,17 @@ export interface CommittedEvent {
 export type DurableHandler = (tx: Executor, event: CommittedEvent, afterCommit: (fn: () => void) => void) => Promise<void>;
 
 export class OutboxRelay implements RelayHandle {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = false;
+  private readonly loop: PollingWorker;
   private readonly handlers = new Map<string, DurableHandler[]>();
 
   constructor(
     private readonly database: Database,
     private readonly pubSub: AppPubSub,
-    private readonly log: Logger,
-    private readonly pollMs: number,
-  ) {}
+    log: Logger,
+    pollMs: number,
+  ) {
+    this.loop = new PollingWorker('outbox relay', log, pollMs, () => this.drain());
+  }
 
   /** Registers a durable handler for a topic (call before start). */
   onCommitted(topic: string, handler: DurableHandler): void {
@@ -48,26 +48,11 @@ export class OutboxRelay implements RelayHandle {
 
   /** Starts polling (catches events committed by instances that died before publishing). */
   start(): void {
-    this.timer = setInterval(() => this.kick(), this.pollMs);
-    this.timer.unref();
-    this.kick();
+    this.loop.start();
   }
 
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drain()
-      .catch((err) => this.log.error({ err }, 'outbox relay failed'))
-      .finally(() => {
-        this.running = null;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    this.loop.kick();
   }
 
   /** Publishes everything pending; resolves when the outbox is empty (used by tests and shutdown). */
@@ -101,8 +86,6 @@ export class OutboxRelay implements RelayHandle {
 
   /** Stops polling and waits for a running batch. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 }

@@ -1,11 +1,8 @@
 import DataLoader from 'dataloader';
+import { byKey } from '../../graphql/loaders.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { productsByIds, variantsByIds, variantsByProductIds, variantsBySkus, type ProductRow, type VariantRow } from './catalog.service.js';
 
-function byKey<K, V>(keys: readonly K[], rows: V[], key: (v: V) => K): (V | null)[] {
-  const m = new Map(rows.map((r) => [key(r), r]));
-  return keys.map((k) => m.get(k) ?? null);
-}
 
 /** Per-request loaders of the catalog module. */
 export function catalogLoaders(ctx: ServiceContext) {

@@ -15,6 +15,8 @@ import type { Logger } from 'pino';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/client.js';
+import { PollingWorker } from '../../events/polling-worker.js';
+import { backoffDelay } from '../../shared/backoff.js';
 import { notifications } from './notification.table.js';
 
 export interface OutgoingMail {
@@ -79,15 +81,6 @@ export const senderOptions = (c: Config): SenderOptions => ({
 
 export const mailTransport = (c: Config, log: Logger): MailTransport => (c.SMTP_URL ? smtpTransport(c.SMTP_URL, c.SMTP_FROM) : logTransport(log));
 
-/**
- * Wait before retry n (n = 0 after the first failure): uniform in [0, min(cap, base * 2^n)) ("full
- * jitter"). The same one-line formula as webhook.backoff.ts, kept here so this module does not
- * depend on the webhooks module.
- */
-export function retryDelay(n: number, baseMs: number, capMs: number, random: () => number = Math.random): number {
-  return Math.floor(Math.min(capMs, baseMs * 2 ** Math.min(n, 52)) * random());
-}
-
 interface Claimed {
   id: string;
   recipient: string;
@@ -99,11 +92,7 @@ interface Claimed {
 const ERROR_MAX = 500;
 
 export class NotificationSender {
-  private timer: NodeJS.Timeout | undefined;
-  private readonly wakeups = new Set<NodeJS.Timeout>();
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = false;
+  private readonly loop: PollingWorker;
   private readonly batch: number;
   /** How long a claim holds a message: the SMTP timeouts plus a margin for recording the outcome. */
   private readonly leaseMs = 3 * SMTP_TIMEOUT_MS + 30_000;
@@ -115,46 +104,22 @@ export class NotificationSender {
     private readonly opts: SenderOptions,
   ) {
     this.batch = opts.batch ?? 16;
+    this.loop = new PollingWorker('notification sender', log, opts.pollMs, () => this.drain());
   }
 
   start(): void {
-    this.timer = setInterval(() => this.kick(), this.opts.pollMs);
-    this.timer.unref();
-    this.kick();
+    this.loop.start();
   }
 
-  /** Looks for due messages now (coalesces with a round already running). */
+  /** Looks for due work now (coalesces with a round already running). */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drain()
-      .catch((err) => this.log.error({ err }, 'notification sender failed'))
-      .finally(() => {
-        this.running = null;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
-  }
-
-  private wakeAfter(ms: number): void {
-    if (this.stopped) return;
-    const t = setTimeout(() => {
-      this.wakeups.delete(t);
-      this.kick();
-    }, ms);
-    t.unref();
-    this.wakeups.add(t);
+    this.loop.kick();
   }
 
   /** Sends every message due now; resolves when none is left. */
   async drain(): Promise<void> {
     for (;;) {
-      if (this.stopped) return;
+      if (this.loop.stopped) return;
       const claimed = await this.claim();
       await Promise.all(claimed.map((n) => this.send(n)));
       if (claimed.length < this.batch) return;
@@ -186,10 +151,10 @@ export class NotificationSender {
       error = String((err as Error)?.message ?? err).slice(0, ERROR_MAX);
     }
     // Stopped while sending a failure: leave the row to its lease, it is retried later.
-    if (error !== null && this.stopped) return;
+    if (error !== null && this.loop.stopped) return;
     const ok = error === null;
     const failed = !ok && attempt >= this.opts.maxAttempts;
-    const delayMs = ok || failed ? 0 : retryDelay(attempt - 1, this.opts.backoffBaseMs, this.opts.backoffCapMs, this.opts.random);
+    const delayMs = ok || failed ? 0 : backoffDelay(attempt - 1, this.opts.backoffBaseMs, this.opts.backoffCapMs, this.opts.random);
     await this.database.db
       .update(notifications)
       .set({
@@ -204,17 +169,13 @@ export class NotificationSender {
       .where(and(eq(notifications.id, n.id), eq(notifications.status, 'PENDING')));
     if (!ok) {
       this.log.info({ notificationId: n.id, attempt, error, failed }, 'notification attempt failed');
-      if (!failed && delayMs < this.opts.pollMs) this.wakeAfter(delayMs + 5);
+      if (!failed && delayMs < this.opts.pollMs) this.loop.wakeAfter(delayMs + 5);
     }
   }
 
   /** Stops polling and waits for the round in flight (call before the database closes). */
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    for (const t of this.wakeups) clearTimeout(t);
-    this.wakeups.clear();
-    await this.running;
+    await this.loop.stop();
     this.transport.close();
   }
 }

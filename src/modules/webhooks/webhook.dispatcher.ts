@@ -9,14 +9,15 @@
  * subscription's secret: `X-Waybill-Signature: sha256=<hex HMAC-SHA256(secret, body)>`.
  * 2xx -> SUCCEEDED. Anything else (non-2xx incl. redirects, which are not followed; timeout;
  * network error; a private target when those are not allowed) -> retried after a jittered
- * exponential backoff (webhook.backoff.ts), FAILED after `maxAttempts`.
+ * exponential backoff (shared/backoff.ts), FAILED after `maxAttempts`.
  */
 import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/client.js';
-import { backoffDelay } from './webhook.backoff.js';
+import { PollingWorker } from '../../events/polling-worker.js';
+import { backoffDelay } from '../../shared/backoff.js';
 import { webhookAttempts, webhookDeliveries } from './webhook.table.js';
 import { privateTargetProblem } from './webhook.url.js';
 
@@ -65,11 +66,7 @@ function describe(err: unknown): string {
 }
 
 export class WebhookDispatcher {
-  private timer: NodeJS.Timeout | undefined;
-  private readonly wakeups = new Set<NodeJS.Timeout>();
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = false;
+  private readonly loop: PollingWorker;
   private readonly shutdown = new AbortController();
   private readonly batch: number;
   /** How long a claim holds a delivery: the request timeout plus a margin for recording the outcome. */
@@ -82,46 +79,22 @@ export class WebhookDispatcher {
   ) {
     this.batch = opts.batch ?? 16;
     this.leaseMs = opts.timeoutMs + 30_000;
+    this.loop = new PollingWorker('webhook dispatcher', log, opts.pollMs, () => this.drain());
   }
 
   start(): void {
-    this.timer = setInterval(() => this.kick(), this.opts.pollMs);
-    this.timer.unref();
-    this.kick();
+    this.loop.start();
   }
 
-  /** Looks for due deliveries now (coalesces with a round already running). */
+  /** Looks for due work now (coalesces with a round already running). */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drain()
-      .catch((err) => this.log.error({ err }, 'webhook dispatcher failed'))
-      .finally(() => {
-        this.running = null;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
-  }
-
-  private wakeAfter(ms: number): void {
-    if (this.stopped) return;
-    const t = setTimeout(() => {
-      this.wakeups.delete(t);
-      this.kick();
-    }, ms);
-    t.unref();
-    this.wakeups.add(t);
+    this.loop.kick();
   }
 
   /** Sends every delivery due now; resolves when none is left (tests, shutdown). */
   async drain(): Promise<void> {
     for (;;) {
-      if (this.stopped) return;
+      if (this.loop.stopped) return;
       const claimed = await this.claim();
       await Promise.all(claimed.map((d) => this.send(d)));
       if (claimed.length < this.batch) return;
@@ -209,17 +182,14 @@ export class WebhookDispatcher {
     if (!ok) {
       this.log.info({ deliveryId: d.id, attempt, statusCode, error, failed }, 'webhook attempt failed');
       // A retry due before the next poll: wake up for it instead of waiting.
-      if (!failed && delayMs < this.opts.pollMs) this.wakeAfter(delayMs + 5);
+      if (!failed && delayMs < this.opts.pollMs) this.loop.wakeAfter(delayMs + 5);
     }
   }
 
   /** Stops polling, aborts in-flight requests (their deliveries are retried later) and waits for the round to end. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    for (const t of this.wakeups) clearTimeout(t);
-    this.wakeups.clear();
-    this.shutdown.abort();
-    await this.running;
+    this.loop.halt();
+    this.shutdown.abort(); // requests in flight are abandoned; their lease expires and they are sent again
+    await this.loop.idle();
   }
 }

@@ -22,7 +22,7 @@ import {
 import { productInput } from '../../../test/factories/catalog.js';
 import { addressInput } from '../../../test/factories/warehouse.js';
 import { freshPostgresDatabase, realPostgresUrl, startApp, type TestApp } from '../../../test/harness.js';
-import { backoffCeiling, backoffDelay } from './webhook.backoff.js';
+import { backoffCeiling, backoffDelay } from '../../shared/backoff.js';
 import { visibleTo } from './webhook.service.js';
 import { isPrivateAddress, webhookUrlProblem } from './webhook.url.js';
 

@@ -1,5 +1,5 @@
 /**
- * Retry schedule of webhook deliveries: exponential backoff with "full jitter" (AWS Architecture
+ * Retry schedule of durable jobs (webhook deliveries, notifications): exponential backoff with "full jitter" (AWS Architecture
  * Blog, "Exponential Backoff And Jitter"): retry n waits a uniformly random time in
  * [0, min(cap, base * 2^n)). Jitter spreads the retries of many deliveries that failed together
  * (a receiver's outage) instead of hammering it in lock-step when it comes back.
