@@ -28,6 +28,11 @@ export const orders = pgTable(
       .references(() => customers.id),
     shippingAddress: jsonb('shipping_address').$type<AddressData>().notNull(),
     deliveryType: text('delivery_type', { enum: DELIVERY_TYPES }).notNull(),
+    /** From the redeemed delivery quote: the carrier service, the pickup point and the promised window. */
+    carrierServiceCode: text('carrier_service_code'),
+    pickupPointId: uuid('pickup_point_id'),
+    estimatedDeliveryFrom: tstz('estimated_delivery_from'),
+    estimatedDeliveryTo: tstz('estimated_delivery_to'),
     currency: text('currency').notNull(),
     subtotalMinor: integer('subtotal_minor').notNull(),
     shippingMinor: integer('shipping_minor').notNull().default(0),

@@ -26,6 +26,10 @@ export const warehouses = pgTable('warehouses', {
   lat: doublePrecision('lat'),
   lng: doublePrecision('lng'),
   isActive: boolean('is_active').notNull().default(true),
+  /** Orders in by this local time (HH:MM, in `timezone`) leave the same business day. */
+  cutoffTime: text('cutoff_time').notNull().default('14:00'),
+  /** IANA time zone of the warehouse, e.g. Europe/Moscow. */
+  timezone: text('timezone').notNull().default('Europe/Moscow'),
   createdAt: createdAt(),
 });
 
