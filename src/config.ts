@@ -72,6 +72,17 @@ const schema = z.object({
   NOTIFICATION_BACKOFF_CAP_MS: int(3_600_000, 1),
   /** How often the sender looks for due messages (it is also kicked when messages are queued). */
   NOTIFICATION_POLL_MS: int(1000, 5),
+  /** Base URL of this API as customers reach it: tracking links in e-mails are <PUBLIC_URL>/track/<number>. */
+  PUBLIC_URL: z.string().url().default('http://localhost:4000'),
+  /** HMAC key of delivery quotes (deliveryOptions ids); instances that share orders must share it. Unset: a random key per process. */
+  QUOTE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** How long a delivery option id stays valid (the contract promises at least 30 minutes). */
+  QUOTE_TTL_MINUTES: int(60, 30),
+  /** Pickup-point options: how far from the destination, and how many per carrier service. */
+  PICKUP_OPTIONS_RADIUS_KM: z.coerce.number().positive().max(500).default(15),
+  PICKUP_OPTIONS_PER_SERVICE: int(3, 1),
+  /** Anonymous `tracking` lookups of unknown numbers per client IP per 10 minutes (against enumeration). */
+  TRACKING_MISSES_PER_10_MIN: int(30, 1),
 });
 
 export type Config = Readonly<

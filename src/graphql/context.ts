@@ -30,4 +30,6 @@ export interface GraphQLContext {
   readonly services: ServiceContext;
   readonly loaders: LoaderSet;
   readonly requestId: string;
+  /** The caller's address (per-client limits of public fields). */
+  readonly clientIp?: string;
 }

@@ -16,6 +16,8 @@ import { OutboxRelay } from '../events/relay.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { systemClock, type Clock } from '../shared/clock.js';
 import type { Principal } from '../shared/principal.js';
+import { Extensions } from '../shared/extensions.js';
+import { provideShippingExtensions, TRACKING_GUARD } from '../modules/shipping/shipping.extensions.js';
 import { Authenticator, ensureAdminKey } from '../modules/auth/auth.service.js';
 import { LEVEL_CHANGED } from '../modules/inventory/inventory.service.js';
 import { BackorderAllocator } from '../modules/orders/order.backorders.js';
@@ -69,10 +71,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const webhooks = new WebhookDispatcher(database, log, dispatcherOptions(config));
   registerWebhookHandlers(relay, { onQueued: () => webhooks.kick() });
   const localBus = new EventEmitter();
+  const extensions = new Extensions();
+  provideShippingExtensions(extensions);
   const authenticator = new Authenticator(database, clock);
   localBus.on('auth.api_key_revoked', (id: string) => authenticator.evictApiKey(id));
   const events = { subscribe: (topic: string) => pubSub.pubSub.subscribe(topic) as AsyncIterable<Record<string, unknown>> };
-  const deps = { config, database, clock, relay, log, localBus, events };
+  const deps = { config, database, clock, relay, log, localBus, events, extensions };
   if (config.ADMIN_API_KEY) await ensureAdminKey(deps, config.ADMIN_API_KEY);
   // Customer e-mails: rendered into rows by a durable relay handler, sent by the sender.
   const notifications = new NotificationSender(database, mailTransport(config, log), log, senderOptions(config));
@@ -89,9 +93,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
 
   const schema = await createSchema(pubSub.pubSub);
   const rateLimits = new RateLimits(config, pubSub.redis);
+  extensions.provide(TRACKING_GUARD, { consumeMiss: (ip) => rateLimits.consumeWindow('tracking-miss', ip, config.TRACKING_MISSES_PER_10_MIN, 600) });
   const authenticate = (h: string | undefined) => authenticator.authenticate(h);
   const rateLimit = (p: Principal, ip: string) => rateLimits.consume(p, ip);
-  const context = (p: Principal, requestId: string) => buildContext(deps, p, requestId);
+  const context = (p: Principal, requestId: string, clientIp?: string) => buildContext(deps, p, requestId, clientIp);
 
   const server = createServer({ keepAliveTimeout: 65_000 });
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: config.MAX_BODY_BYTES });

@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { LoaderSet, type EventSource, type GraphQLContext } from '../graphql/context.js';
 import type { Clock } from '../shared/clock.js';
+import type { Extensions } from '../shared/extensions.js';
 import type { Principal } from '../shared/principal.js';
 import type { RelayHandle, ServiceContext } from '../shared/service-context.js';
 
@@ -16,9 +17,10 @@ export interface ContextDeps {
   log: Logger;
   localBus: EventEmitter;
   events: EventSource;
+  extensions: Extensions;
 }
 
-export function buildContext(deps: ContextDeps, principal: Principal, requestId: string): GraphQLContext {
+export function buildContext(deps: ContextDeps, principal: Principal, requestId: string, clientIp?: string): GraphQLContext {
   const services: ServiceContext = {
     database: deps.database,
     principal,
@@ -27,6 +29,7 @@ export function buildContext(deps: ContextDeps, principal: Principal, requestId:
     log: deps.log,
     config: deps.config,
     localBus: deps.localBus,
+    extensions: deps.extensions,
   };
-  return { principal, events: deps.events, services, loaders: new LoaderSet(services), requestId };
+  return { principal, events: deps.events, services, loaders: new LoaderSet(services), requestId, clientIp };
 }

@@ -17,7 +17,7 @@ export interface HttpDeps {
   log: Logger;
   apollo: ApolloServer<GraphQLContext>;
   authenticate(header: string | undefined): Promise<Principal | null>;
-  context(principal: Principal, requestId: string): GraphQLContext;
+  context(principal: Principal, requestId: string, clientIp?: string): GraphQLContext;
   rateLimit(principal: Principal, ip: string): Promise<{ allowed: boolean; retryAfterSeconds: number }>;
   ready(): Promise<{ ok: boolean; checks: Record<string, string> }>;
   /** Extra routes of later modules (e.g. the tracking page); return true when handled. */
@@ -161,7 +161,7 @@ export function createRequestHandler(deps: HttpDeps) {
     if (!accept || accept === '*/*') headers.set('accept', 'application/graphql-response+json, application/json;q=0.9');
     const result = await deps.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method, headers, search: url.search, body },
-      context: async () => deps.context(principal, requestId),
+      context: async () => deps.context(principal, requestId, ip),
     });
     for (const [k, v] of result.headers) res.setHeader(k, v);
     if (counter) res.setHeader('x-sql-statements', String(counter.count));

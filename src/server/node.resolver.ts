@@ -2,7 +2,7 @@
 import { Arg, Authorized, Ctx, ID, Query, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../graphql/context.js';
 import { fromGlobalId, Node } from '../graphql/relay.js';
-import { hasScope } from '../shared/principal.js';
+import { hasScope, mayAccessCarrier } from '../shared/principal.js';
 import { listOneApiKey } from '../modules/auth/auth.service.js';
 import { ApiKey } from '../modules/auth/auth.types.js';
 import { catalogLoaders } from '../modules/catalog/catalog.loaders.js';
@@ -20,6 +20,9 @@ import { orderLoaders } from '../modules/orders/order.loaders.js';
 import { FulfillmentOrder, Order } from '../modules/orders/order.types.js';
 import { pickListById } from '../modules/orders/picking.service.js';
 import { PickList } from '../modules/orders/picking.types.js';
+
+import { shippingLoaders } from '../modules/shipping/shipping.loaders.js';
+import { Carrier, PickupPoint, Shipment } from '../modules/shipping/shipping.types.js';
 
 type Fetcher = (ctx: GraphQLContext, id: string) => Promise<Node | null>;
 
@@ -69,6 +72,22 @@ const fetchers: Record<string, Fetcher> = {
     const l = ctx.loaders.get(orderLoaders);
     const fo = await l.fulfillmentOrderById.load(id);
     return fo && (await l.orderById.load(fo.orderId)) ? FulfillmentOrder.from(fo) : null;
+  },
+  Carrier: async (ctx, id) => {
+    if (!hasScope(ctx.principal, 'read_shipping')) return null;
+    const row = await ctx.loaders.get(shippingLoaders).carrierById.load(id);
+    return row && mayAccessCarrier(ctx.principal, row.code) ? Carrier.from(row) : null;
+  },
+  // Pickup points are public (checkout shows them).
+  PickupPoint: async (ctx, id) => {
+    const row = await ctx.loaders.get(shippingLoaders).pickupPointById.load(id);
+    return row && PickupPoint.from(row);
+  },
+  // The shipping service filters what the caller may see.
+  Shipment: async (ctx, id) => {
+    if (ctx.principal.kind === 'ANONYMOUS') return null;
+    const row = await ctx.loaders.get(shippingLoaders).shipmentById.load(id);
+    return row && Shipment.from(row);
   },
   PickList: async (ctx, id) => {
     const row = await pickListById(ctx.services, id);

@@ -22,6 +22,15 @@ import { FulfillmentLineResolver, FulfillmentOrderResolver, OrderLineResolver, O
 import { PickListLineResolver, PickListResolver } from '../modules/orders/picking.resolver.js';
 import { WebhookDeliveryResolver, WebhookSubscriptionResolver } from '../modules/webhooks/webhook.resolver.js';
 import { OrderNotificationsResolver } from '../modules/notifications/notification.resolver.js';
+import {
+  CarrierResolver,
+  DeliveryOptionResolver,
+  OrderShipmentsResolver,
+  PickupPointResolver,
+  ScanShipmentResolver,
+  ShipmentResolver,
+  TrackingResolver,
+} from '../modules/shipping/shipping.resolver.js';
 import { NodeResolver } from './node.resolver.js';
 
 export const resolvers = [
@@ -51,6 +60,13 @@ export const resolvers = [
   WebhookSubscriptionResolver,
   WebhookDeliveryResolver,
   OrderNotificationsResolver,
+  CarrierResolver,
+  PickupPointResolver,
+  DeliveryOptionResolver,
+  ShipmentResolver,
+  TrackingResolver,
+  OrderShipmentsResolver,
+  ScanShipmentResolver,
 ] as const;
 
 export async function createSchema(pubSub: AppPubSub): Promise<GraphQLSchema> {

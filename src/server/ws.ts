@@ -14,7 +14,7 @@ export interface WsDeps {
   schema: GraphQLSchema;
   validationRules: ValidationRule[];
   authenticate(header: string | undefined): Promise<Principal | null>;
-  context(principal: Principal, requestId: string): GraphQLContext;
+  context(principal: Principal, requestId: string, clientIp?: string): GraphQLContext;
   rateLimit(principal: Principal, ip: string): Promise<{ allowed: boolean; retryAfterSeconds: number }>;
   formatError(err: GraphQLError): GraphQLFormattedError;
 }
@@ -47,7 +47,7 @@ export function attachGraphQLWs(wss: WebSocketServer, deps: WsDeps) {
         return undefined;
       },
       validate: (schema, document) => validate(schema, document, [...specifiedRules, ...deps.validationRules]),
-      context: (ctx) => deps.context((ctx.extra as Extra).principal!, randomUUID()),
+      context: (ctx) => deps.context((ctx.extra as Extra).principal!, randomUUID(), (ctx.extra as Extra).ip),
       onError(_ctx, _id, _payload, errors) {
         return errors.map((e) => deps.formatError(e));
       },

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import type { Clock } from './clock.js';
+import type { Extensions } from './extensions.js';
 import type { Principal } from './principal.js';
 
 export interface RelayHandle {
@@ -20,4 +21,6 @@ export interface ServiceContext {
   readonly config: Config;
   /** In-process signals after commit (e.g. evict a revoked key from this instance's auth cache at once). */
   readonly localBus: EventEmitter;
+  /** Implementations one module provides for another's extension points (wired in the composition root). */
+  readonly extensions: Extensions;
 }

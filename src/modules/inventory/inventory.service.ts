@@ -539,6 +539,32 @@ export async function releaseStock(tx: Executor, variantId: string, warehouseId:
   if (!rows.length) throw BusinessError.of('INVALID', `Cannot release ${quantity} units: not that many allocated.`, null as never);
 }
 
+/**
+ * Stock leaves the building: on-hand and allocated both drop by `quantity` (the units were picked
+ * to staging, so no bin changes) and a SHIPMENT movement records it, in the caller's transaction.
+ * Throws BusinessError INVALID when fewer units are allocated (never drives the ledger negative).
+ */
+export async function shipStock(
+  tx: Executor,
+  move: { variantId: string; warehouseId: string; quantity: number; reference: string; actor: string | null },
+): Promise<void> {
+  const rows = await tx
+    .update(inventoryLevels)
+    .set({ onHand: sql`${inventoryLevels.onHand} - ${move.quantity}`, allocated: sql`${inventoryLevels.allocated} - ${move.quantity}`, updatedAt: sql`now()` })
+    .where(and(eq(inventoryLevels.variantId, move.variantId), eq(inventoryLevels.warehouseId, move.warehouseId), gte(inventoryLevels.allocated, move.quantity), gte(inventoryLevels.onHand, move.quantity)))
+    .returning({ onHand: inventoryLevels.onHand });
+  if (!rows.length) throw BusinessError.of('INVALID', `Cannot ship ${move.quantity} units: not that many allocated.`, null as never);
+  await tx.insert(inventoryMovements).values({
+    variantId: move.variantId,
+    warehouseId: move.warehouseId,
+    binId: null,
+    quantityDelta: -move.quantity,
+    reason: 'SHIPMENT',
+    reference: move.reference,
+    actor: move.actor,
+  });
+}
+
 /** Reserve in its own transaction with the level-changed event (the API of the allocation primitive for callers without a transaction). */
 export async function reserve(ctx: ServiceContext, input: { variantId: string; warehouse: WarehouseRow; quantity: number }): Promise<void> {
   const ok = await changeAllocatedWithEvent(ctx, input, input.quantity);

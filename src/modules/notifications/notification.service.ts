@@ -48,7 +48,7 @@ function withExecutor(ctx: ServiceContext, tx: Executor): ServiceContext {
  * Returns whether a row was written (false: no template for the status, no customer, or already queued).
  */
 export async function queueStatusNotification(ctx: ServiceContext, tx: Executor, event: CommittedEvent): Promise<boolean> {
-  const p = event.payload as { orderId?: string; number?: string; customerId?: string; sequence?: number; status?: string };
+  const p = event.payload as { orderId?: string; number?: string; customerId?: string; sequence?: number; status?: string; trackingNumbers?: string[] };
   const template = p.status && p.sequence != null ? templateFor(p.status, Number(p.sequence)) : null;
   if (!template || !p.orderId || !p.customerId || !p.number) return false;
   const scoped = withExecutor(ctx, tx);
@@ -58,7 +58,9 @@ export async function queueStatusNotification(ctx: ServiceContext, tx: Executor,
     return false;
   }
   const count = (await linesByOrderIds(scoped, [p.orderId])).reduce((s, l) => s + l.quantity, 0);
-  const rendered = renderTemplate(template, customer.locale, { number: p.number, count, name: customer.name });
+  const base = ctx.config.PUBLIC_URL.replace(/\/$/, '');
+  const trackingLinks = (p.trackingNumbers ?? []).map((n) => `${base}/track/${encodeURIComponent(n)}`);
+  const rendered = renderTemplate(template, customer.locale, { number: p.number, count, name: customer.name, trackingLinks });
   const rows = await tx
     .insert(notifications)
     .values({

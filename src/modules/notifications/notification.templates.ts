@@ -33,7 +33,7 @@ const catalogues: Record<string, Record<TemplateName, Message>> = {
     },
     order_shipped: {
       subject: 'Заказ {number} отправлен',
-      body: `${ruHello}\n\nВаш заказ {number} (${ruItems}) передан в доставку.\n\nWaybill`,
+      body: `${ruHello}\n\nВаш заказ {number} (${ruItems}) передан в доставку.{hasTracking, select, yes {\n\nОтследить посылку: {tracking}} other {}}\n\nWaybill`,
     },
     order_delivered: {
       subject: 'Заказ {number} доставлен',
@@ -55,7 +55,7 @@ const catalogues: Record<string, Record<TemplateName, Message>> = {
     },
     order_shipped: {
       subject: 'Order {number} shipped',
-      body: `${enHello}\n\nYour order {number} (${enItems}) is on its way.\n\nWaybill`,
+      body: `${enHello}\n\nYour order {number} (${enItems}) is on its way.{hasTracking, select, yes {\n\nTrack your parcel: {tracking}} other {}}\n\nWaybill`,
     },
     order_delivered: {
       subject: 'Order {number} delivered',
@@ -96,6 +96,8 @@ export interface TemplateValues {
   /** Units in the order (sum of line quantities). */
   count: number;
   name?: string | null;
+  /** Tracking links of the parcels (order_shipped). */
+  trackingLinks?: string[];
 }
 
 // Parsing a message costs more than formatting it; keep the parsed formats.
@@ -115,6 +117,7 @@ export function renderTemplate(template: TemplateName, customerLocale: string | 
   const locale = resolveLocale(customerLocale);
   const m = catalogues[locale]![template];
   const name = values.name?.trim();
-  const v = { number: values.number, count: values.count, name: name ?? '', hasName: name ? 'yes' : 'no' };
+  const links = values.trackingLinks ?? [];
+  const v = { number: values.number, count: values.count, name: name ?? '', hasName: name ? 'yes' : 'no', tracking: links.join('\n'), hasTracking: links.length ? 'yes' : 'no' };
   return { locale, subject: format(m.subject, locale, v), body: format(m.body, locale, v) };
 }

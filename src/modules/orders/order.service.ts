@@ -18,6 +18,7 @@ import { customers } from '../customers/customer.table.js';
 import { availabilityByVariants, levelChangedEvents, releaseStock, reserveStock } from '../inventory/inventory.service.js';
 import { listAllWarehouses, validateAddress, type AddressData, type WarehouseRow } from '../warehouse/warehouse.service.js';
 import { planAllocation, type WarehouseStock } from './allocation.js';
+import { DELIVERY_QUOTES, type RedeemedDelivery } from './order.delivery.js';
 import { cancellable, canTransition, orderTransitions } from './order.state.js';
 import {
   fulfillmentLines,
@@ -87,9 +88,7 @@ export async function createOrder(ctx: ServiceContext, input: OrderCreateInput):
   if (!/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/.test(input.channel)) e.add('INVALID', 'Channel is 1 to 64 letters, digits, "_", ".", ":" or "-".', ['input', 'channel']);
   if (!isCurrency(input.currency)) e.add('INVALID_CURRENCY', `Unknown ISO 4217 currency "${input.currency}".`, ['input', 'currency']);
   validateAddress(e, input.shippingAddress, ['input', 'shippingAddress']);
-  if (input.deliveryOptionId != null) {
-    e.add('DELIVERY_OPTION_INVALID', 'Delivery options are not available yet; pass deliveryType instead.', ['input', 'deliveryOptionId']);
-  } else if (input.deliveryType == null) e.add('INVALID', 'Give deliveryType (or a deliveryOptionId).', ['input', 'deliveryType']);
+  if (input.deliveryOptionId == null && input.deliveryType == null) e.add('INVALID', 'Give deliveryType (or a deliveryOptionId).', ['input', 'deliveryType']);
   if (!input.lines.length) e.add('INVALID', 'An order needs at least one line.', ['input', 'lines']);
   if (input.lines.length > MAX_LINES) e.add('INVALID', `At most ${MAX_LINES} lines.`, ['input', 'lines']);
   input.lines.forEach((l, i) => {
@@ -107,6 +106,7 @@ export async function createOrder(ctx: ServiceContext, input: OrderCreateInput):
     else if (!l.unitPrice && v.currency !== input.currency) e.add('INVALID_CURRENCY', `SKU ${l.sku} is priced in ${v.currency}; give unitPrice in ${input.currency}.`, ['input', 'lines', i, 'unitPrice']);
   });
   e.throwIfAny();
+  const delivery = input.deliveryOptionId != null ? redeemableDelivery(ctx, input) : null;
 
   const hash = requestHash(input);
   const scope = idempotencyScope(ctx);
@@ -172,6 +172,7 @@ export async function createOrder(ctx: ServiceContext, input: OrderCreateInput):
     }
     if (!plan) throw BusinessError.of('INSUFFICIENT_STOCK', 'Stock changed too fast to allocate; try again.', ['input', 'lines']);
 
+    if (delivery) await ctx.extensions.get(DELIVERY_QUOTES)!.commit(ctx, tx, delivery, ['input', 'deliveryOptionId']);
     const status: OrderStatusValue = plan.short.length ? 'BACKORDERED' : 'ALLOCATED';
     const [{ n }] = (await ctx.database.rows<{ n: string }>(sql`select nextval('order_number_seq')::text as n`, tx)) as [{ n: string }];
     const number = `WB-${n}`;
@@ -184,11 +185,15 @@ export async function createOrder(ctx: ServiceContext, input: OrderCreateInput):
         status,
         customerId: customer.id,
         shippingAddress: input.shippingAddress,
-        deliveryType: input.deliveryType!,
+        deliveryType: delivery?.deliveryType ?? input.deliveryType!,
+        carrierServiceCode: delivery?.carrierServiceCode ?? null,
+        pickupPointId: delivery?.pickupPointId ?? null,
+        estimatedDeliveryFrom: delivery?.estimatedDeliveryFrom ?? null,
+        estimatedDeliveryTo: delivery?.estimatedDeliveryTo ?? null,
         currency: input.currency,
         subtotalMinor: subtotal,
-        shippingMinor: 0,
-        totalMinor: subtotal,
+        shippingMinor: delivery?.shippingMinor ?? 0,
+        totalMinor: subtotal + (delivery?.shippingMinor ?? 0),
         allowBackorder: input.allowBackorder ?? false,
         idempotencyScope: key ? scope : null,
         idempotencyKey: key,
@@ -237,6 +242,18 @@ export async function createOrder(ctx: ServiceContext, input: OrderCreateInput):
   });
 }
 
+/** Verifies the order's delivery quote (before its transaction); the quote fixes type, service, pickup point and price. */
+function redeemableDelivery(ctx: ServiceContext, input: OrderCreateInput): RedeemedDelivery {
+  const path = ['input', 'deliveryOptionId'];
+  const quotes = ctx.extensions.get(DELIVERY_QUOTES);
+  if (!quotes) throw BusinessError.of('DELIVERY_OPTION_INVALID', 'Delivery options are not configured on this server; pass deliveryType instead.', path);
+  const d = quotes.verify(ctx, input.deliveryOptionId!, { lines: input.lines, destination: input.shippingAddress, currency: input.currency }, path);
+  if (input.deliveryType != null && input.deliveryType !== d.deliveryType) {
+    throw BusinessError.of('INVALID', `The delivery option is ${d.deliveryType}, not ${input.deliveryType}; leave deliveryType out.`, ['input', 'deliveryType']);
+  }
+  return d;
+}
+
 /** `warehouseCodes`: where the order ships from, so partner subscribers restricted to warehouses get only their orders. */
 function statusEvent(
   order: Pick<OrderRow, 'id' | 'number' | 'customerId'>,
@@ -262,11 +279,13 @@ export async function transitionOrder(
   message: string | null = null,
   /** Codes of the warehouses the order ships from (for the event). */
   warehouseCodes: string[] = [],
+  /** `at`: when it happened (default now; a carrier's delivery time for DELIVERED); `payload`: extra event fields (tracking numbers). */
+  opts: { at?: Date; payload?: Record<string, unknown> } = {},
 ): Promise<OrderRow> {
   if (!canTransition(orderTransitions, order.status, to)) {
     throw BusinessError.of('INVALID_STATE_TRANSITION', `An order cannot go from ${order.status} to ${to}.`, ['input']);
   }
-  const now = ctx.clock.now();
+  const now = opts.at ?? ctx.clock.now();
   const [row] = await tx
     .update(orders)
     .set({
@@ -280,7 +299,8 @@ export async function transitionOrder(
     .returning();
   if (!row) throw BusinessError.of('INVALID_STATE_TRANSITION', 'The order changed meanwhile; reload it.', ['input']);
   await tx.insert(orderEvents).values({ orderId: row.id, sequence: row.lastSequence, status: to, previousStatus: order.status, message, occurredAt: now });
-  await events.emit(statusEvent(row, row.lastSequence, to, order.status, message, warehouseCodes));
+  const event = statusEvent(row, row.lastSequence, to, order.status, message, warehouseCodes);
+  await events.emit({ ...event, payload: { ...event.payload, ...opts.payload } });
   return row;
 }
 
@@ -360,6 +380,33 @@ export async function allocateBackorders(ctx: ServiceContext, opts: { variantIds
     if (done) completed++;
   }
   return completed;
+}
+
+/**
+ * Where an order of these lines to this destination would ship from now, read-only (the order
+ * re-plans in its own transaction): the allocation plan, with lines no warehouse can supply added
+ * to the nearest warehouse's part (they would ship from there once backordered stock arrives).
+ */
+export async function previewAllocation(
+  ctx: ServiceContext,
+  need: { variantId: string; quantity: number }[],
+  dest: { location?: { lat: number; lng: number } | null; region?: string | null; countryCode: string },
+): Promise<{ warehouse: WarehouseRow; lines: { variantId: string; quantity: number }[] }[]> {
+  const warehouses = (await listAllWarehouses(ctx)).filter((w) => w.isActive);
+  if (!warehouses.length) return [];
+  const avail = await availabilityByVariants(ctx.database.db, [...new Set(need.map((n) => n.variantId))]);
+  const destination = { location: dest.location ?? null, region: dest.region ?? null, countryCode: dest.countryCode };
+  const plan = planAllocation(need, stockOf(warehouses, avail), destination);
+  const parts = plan.parts.map((p) => ({ warehouse: warehouses.find((w) => w.id === p.warehouseId)!, lines: [...p.lines] }));
+  if (plan.short.length) {
+    // The nearest warehouse: the single part of a plan where every warehouse has everything.
+    const unlimited = stockOf(warehouses, []).map((w) => ({ ...w, available: new Map(need.map((n) => [n.variantId, Number.MAX_SAFE_INTEGER])) }));
+    const nearestId = planAllocation(need, unlimited, destination).parts[0]!.warehouseId;
+    let part = parts.find((p) => p.warehouse.id === nearestId);
+    if (!part) parts.push((part = { warehouse: warehouses.find((w) => w.id === nearestId)!, lines: [] }));
+    part.lines.push(...plan.short);
+  }
+  return parts;
 }
 
 function stockOf(warehouses: WarehouseRow[], avail: { variantId: string; warehouseId: string; available: number }[]): WarehouseStock[] {

@@ -3,8 +3,9 @@ import type { FulfillmentStatusValue, OrderStatusValue } from './order.table.js'
 
 export const orderTransitions: Readonly<Record<OrderStatusValue, readonly OrderStatusValue[]>> = {
   BACKORDERED: ['ALLOCATED', 'CANCELLED'],
-  ALLOCATED: ['PICKING', 'CANCELLED'],
-  PICKING: ['PACKED', 'CANCELLED'],
+  // A part shipped while another is still being picked makes the order PARTIALLY_SHIPPED.
+  ALLOCATED: ['PICKING', 'PARTIALLY_SHIPPED', 'CANCELLED'],
+  PICKING: ['PACKED', 'PARTIALLY_SHIPPED', 'CANCELLED'],
   PACKED: ['PARTIALLY_SHIPPED', 'SHIPPED', 'CANCELLED'],
   PARTIALLY_SHIPPED: ['SHIPPED'],
   SHIPPED: ['DELIVERED'],

@@ -10,6 +10,10 @@ export class WarehouseCreateInput {
   name!: string;
   @Field(() => AddressInput, { description: 'Postal address; countryCode is ISO 3166-1 alpha-2; coordinates are used for routing.' })
   address!: AddressInput;
+  @Field(() => String, { nullable: true, defaultValue: '14:00', description: 'Orders in by this local time (HH:MM) leave the same business day.' })
+  cutoffTime?: string | null;
+  @Field(() => String, { nullable: true, defaultValue: 'Europe/Moscow', description: 'IANA time zone of the warehouse, e.g. Europe/Moscow.' })
+  timezone?: string | null;
 }
 
 @InputType('ZoneCreateInput', { description: 'A new zone of a warehouse.' })

@@ -9,6 +9,8 @@ import { transact } from '../../events/outbox.js';
 import { AccessError, BusinessError, ErrorList } from '../../shared/errors.js';
 import { isValidGtin } from '../../shared/gs1.js';
 import { hasScope, mayAccessWarehouse } from '../../shared/principal.js';
+import { IANAZone } from 'luxon';
+import { ExtensionKey } from '../../shared/extensions.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { isUniqueViolation, variantByGtin } from '../catalog/catalog.service.js';
 import { binLocations, warehouses, ZONE_KINDS, zones, type AddressData, type ZoneKindValue } from './warehouse.table.js';
@@ -111,6 +113,8 @@ export interface WarehouseCreateInput {
   code: string;
   name: string;
   address: AddressData;
+  cutoffTime?: string | null;
+  timezone?: string | null;
 }
 
 /** Creates a warehouse. Errors: INVALID (code, name, address fields), CODE_TAKEN. */
@@ -121,6 +125,8 @@ export async function createWarehouse(ctx: ServiceContext, input: WarehouseCreat
   }
   if (!validName(input.name)) e.add('INVALID', 'Name must be 1 to 200 characters.', ['input', 'name']);
   validateAddress(e, input.address, ['input', 'address']);
+  if (input.cutoffTime != null && !/^([01]\d|2[0-3]):[0-5]\d$/.test(input.cutoffTime)) e.add('INVALID', 'cutoffTime is HH:MM, 00:00 to 23:59.', ['input', 'cutoffTime']);
+  if (input.timezone != null && !IANAZone.isValidZone(input.timezone)) e.add('INVALID', `Unknown time zone "${input.timezone}" (IANA name expected, e.g. Europe/Moscow).`, ['input', 'timezone']);
   e.throwIfAny();
   const address = cleanAddress(input.address);
   return transact(ctx, async (tx, events) => {
@@ -132,6 +138,8 @@ export async function createWarehouse(ctx: ServiceContext, input: WarehouseCreat
         address,
         lat: address.location?.lat ?? null,
         lng: address.location?.lng ?? null,
+        ...(input.cutoffTime ? { cutoffTime: input.cutoffTime } : {}),
+        ...(input.timezone ? { timezone: input.timezone } : {}),
       })
       .onConflictDoNothing({ target: warehouses.code })
       .returning();
@@ -420,6 +428,18 @@ export interface ScanOutcome {
   kind: ScanKindValue;
   variantId?: string;
   binId?: string;
+  shipmentId?: string;
+}
+
+/** Recognisers of codes this module does not know (a shipping module: tracking numbers); the first non-null answer wins. */
+export const SCAN_IDENTIFIERS = new ExtensionKey<((ctx: ServiceContext, code: string) => Promise<ScanOutcome | null>)[]>('warehouse.scanIdentifiers');
+
+async function identifyElsewhere(ctx: ServiceContext, code: string): Promise<ScanOutcome> {
+  for (const identify of ctx.extensions.list(SCAN_IDENTIFIERS)) {
+    const found = await identify(ctx, code);
+    if (found) return found;
+  }
+  return { kind: 'UNKNOWN' };
 }
 
 const GTIN_LENGTHS = new Set([8, 12, 13, 14]);
@@ -428,7 +448,7 @@ const GTIN_LENGTHS = new Set([8, 12, 13, 14]);
  * Identifies a raw scan in a warehouse: a GTIN with a valid check digit of a known variant is
  * PRODUCT, a bin label of this warehouse is BIN, anything else (including a GTIN with a bad check
  * digit, an unknown or hidden warehouse) is UNKNOWN. Never fails: mutations reject bad barcodes.
- * SSCC-18 (SHIPMENT) is recognised once shipments exist; until then it is UNKNOWN.
+ * A tracking number of one of our shipments is SHIPMENT (recognised by the shipping module through SCAN_IDENTIFIERS).
  */
 export async function scanBarcode(ctx: ServiceContext, warehouseCode: string, barcode: string): Promise<ScanOutcome> {
   const raw = barcode.trim();
@@ -443,5 +463,5 @@ export async function scanBarcode(ctx: ServiceContext, warehouseCode: string, ba
   const wh = await warehouseByCode(ctx, warehouseCode);
   if (!wh) return { kind: 'UNKNOWN' };
   const bin = await binByBarcode(ctx, wh.id, raw.toUpperCase());
-  return bin ? { kind: 'BIN', binId: bin.id } : { kind: 'UNKNOWN' };
+  return bin ? { kind: 'BIN', binId: bin.id } : identifyElsewhere(ctx, raw.toUpperCase());
 }

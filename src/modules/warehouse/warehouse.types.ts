@@ -53,6 +53,10 @@ export class Warehouse implements Node {
   address!: Address;
   @Field(() => Boolean, { description: 'False when the warehouse no longer takes part in allocation.' })
   isActive!: boolean;
+  @Field(() => String, { description: 'Orders in by this local time (HH:MM) leave the same business day.' })
+  cutoffTime!: string;
+  @Field(() => String, { description: 'IANA time zone of the warehouse.' })
+  timezone!: string;
 
   static from(row: WarehouseRow): Warehouse {
     return typed('Warehouse', {
@@ -62,6 +66,8 @@ export class Warehouse implements Node {
       name: row.name,
       address: row.address as Address,
       isActive: row.isActive,
+      cutoffTime: row.cutoffTime,
+      timezone: row.timezone,
     });
   }
 }
@@ -130,8 +136,9 @@ export class ScanResult {
   kind!: ScanKind;
   variantDbId!: string | null;
   binDbId!: string | null;
+  shipmentDbId!: string | null;
 
   static from(o: ScanOutcome): ScanResult {
-    return { kind: o.kind, variantDbId: o.variantId ?? null, binDbId: o.binId ?? null };
+    return { kind: o.kind, variantDbId: o.variantId ?? null, binDbId: o.binId ?? null, shipmentDbId: o.shipmentId ?? null };
   }
 }

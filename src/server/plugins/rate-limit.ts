@@ -57,6 +57,26 @@ export class RateLimits {
     }
   }
 
+  private readonly windows = new Map<string, RateLimiterAbstract>();
+
+  /** A plain fixed-window budget under its own name: `points` per `seconds` per key (e.g. tracking misses per IP). */
+  async consumeWindow(name: string, key: string, points: number, seconds: number): Promise<RateDecision> {
+    let l = this.windows.get(name);
+    if (!l) {
+      l = this.redis
+        ? new RateLimiterRedis({ storeClient: this.redis, keyPrefix: `${this.config.RATE_LIMIT_KEY_PREFIX}:${name}`, points, duration: seconds })
+        : new RateLimiterMemory({ keyPrefix: name, points, duration: seconds });
+      this.windows.set(name, l);
+    }
+    try {
+      await l.consume(key, 1);
+      return { allowed: true, retryAfterSeconds: 0 };
+    } catch (res) {
+      if (res instanceof RateLimiterRes) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) };
+      return { allowed: true, retryAfterSeconds: 0 };
+    }
+  }
+
   /** Spends `points` of the caller's budget under an extra name (e.g. anonymous tracking look-ups). */
   async consume(p: Principal, ip: string, points = 1): Promise<RateDecision> {
     const b = this.budget(p, ip);

@@ -1,0 +1,247 @@
+/**
+ * Shipments: a packed fulfillment order leaves with a carrier service (given, the one the
+ * customer's quote fixed, or rate-shopped by strategy), a tracking number with a check digit and
+ * a real label; in the same transaction the stock leaves the ledger, the fulfillment order is
+ * SHIPPED and the order SHIPPED or PARTIALLY_SHIPPED (whose event carries the tracking numbers
+ * for the customer's e-mail).
+ */
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { transact } from '../../events/outbox.js';
+import { AccessError, BusinessError } from '../../shared/errors.js';
+import { hasScope, mayAccessCarrier, mayAccessWarehouse } from '../../shared/principal.js';
+import type { ServiceContext } from '../../shared/service-context.js';
+import { isUniqueViolation, variantsByIds } from '../catalog/catalog.service.js';
+import { customersByIdsUnfiltered } from '../customers/customer.service.js';
+import { fulfillmentLinesByFoIds, fulfillmentOrdersByIds } from '../orders/order.service.js';
+import { orderRowsByIds, shipFulfillmentOrder } from '../orders/order.shipping.js';
+import { warehousesByIds } from '../warehouse/warehouse.service.js';
+import { adapterFor } from './carrier.adapter.js';
+import { carrierCatalog, requireShipping, type CatalogService } from './carrier.service.js';
+import { deliveryWindow } from './calendar.js';
+import { calendarOf } from './delivery.service.js';
+import { chargeableWeightGrams, estimateParcel, type Parcel } from './parcel.js';
+import { pickupPointsByIds } from './pickup.service.js';
+import { chooseService, type RateStrategyValue } from './rate-shopping.js';
+import { shipments, trackingEvents, type ParcelData } from './shipping.table.js';
+
+export type ShipmentRow = typeof shipments.$inferSelect;
+export type TrackingEventRow = typeof trackingEvents.$inferSelect;
+
+export const SHIPMENT_CREATED = 'shipment.created';
+export const SHIPMENT_TRACKING = 'shipment.tracking';
+
+export interface ShipmentCreateInput {
+  fulfillmentOrderId: string;
+  serviceCode?: string | null;
+  strategy?: RateStrategyValue | null;
+}
+
+/** Delivered and late shipments per service (the history BEST_VALUE weighs). */
+export async function lateHistory(ctx: ServiceContext, serviceIds: string[]): Promise<Map<string, { delivered: number; late: number }>> {
+  if (!serviceIds.length) return new Map();
+  const rows = await ctx.database.db
+    .select({
+      serviceId: shipments.serviceId,
+      delivered: sql<number>`count(*)::int`,
+      late: sql<number>`count(*) filter (where ${shipments.deliveredAt} > ${shipments.estimatedDeliveryTo})::int`,
+    })
+    .from(shipments)
+    .where(and(inArray(shipments.serviceId, serviceIds), eq(shipments.status, 'DELIVERED')))
+    .groupBy(shipments.serviceId);
+  return new Map(rows.map((r) => [r.serviceId, { delivered: Number(r.delivered), late: Number(r.late) }]));
+}
+
+/**
+ * Ships a PACKED fulfillment order. Errors: NOT_FOUND, INVALID_STATE_TRANSITION (not packed),
+ * ALREADY_SHIPPED, SERVICE_NOT_FOUND, SERVICE_UNAVAILABLE (the service cannot carry this parcel
+ * there, or is of another delivery type), NO_SERVICE (rate shopping found none).
+ */
+export async function createShipment(ctx: ServiceContext, input: ShipmentCreateInput): Promise<ShipmentRow> {
+  requireShipping(ctx, 'write_shipping');
+  const path = ['input', 'fulfillmentOrderId'];
+  const [fo] = await fulfillmentOrdersByIds(ctx, [input.fulfillmentOrderId]);
+  const [wh] = fo ? await warehousesByIds(ctx, [fo.warehouseId]) : [];
+  if (!fo || !wh || !mayAccessWarehouse(ctx.principal, wh.code)) throw BusinessError.of('NOT_FOUND', 'No such fulfillment order.', path);
+  const [existing] = await ctx.database.db.select({ id: shipments.id }).from(shipments).where(eq(shipments.fulfillmentOrderId, fo.id));
+  if (existing || fo.status === 'SHIPPED') throw BusinessError.of('ALREADY_SHIPPED', 'This fulfillment order has a shipment already.', path);
+  if (fo.status !== 'PACKED') throw BusinessError.of('INVALID_STATE_TRANSITION', `Only a PACKED fulfillment order can be shipped; this one is ${fo.status}.`, path);
+  const [order] = await orderRowsByIds(ctx, [fo.orderId]);
+  const lines = await fulfillmentLinesByFoIds(ctx, [fo.id]);
+  const variants = new Map((await variantsByIds(ctx, [...new Set(lines.map((l) => l.variantId))])).map((v) => [v.id, v]));
+  const parcel: Parcel =
+    fo.packedWeightGrams != null && fo.packedLengthMm != null && fo.packedWidthMm != null && fo.packedHeightMm != null
+      ? { weightGrams: fo.packedWeightGrams, lengthMm: fo.packedLengthMm, widthMm: fo.packedWidthMm, heightMm: fo.packedHeightMm, box: null }
+      : estimateParcel(
+          lines.map((l) => {
+            const v = variants.get(l.variantId)!;
+            return { weightGrams: v.weightGrams, lengthMm: v.lengthMm, widthMm: v.widthMm, heightMm: v.heightMm, quantity: l.quantity };
+          }),
+        );
+  if (fo.packedWeightGrams != null && fo.packedLengthMm == null) parcel.weightGrams = fo.packedWeightGrams;
+  const point = order!.pickupPointId ? (await pickupPointsByIds(ctx, [order!.pickupPointId]))[0] ?? null : null;
+  const destination = point?.address ?? order!.shippingAddress;
+
+  // Candidates: services of the order's delivery type that can carry the parcel there, priced.
+  const catalog = await carrierCatalog(ctx);
+  const priced = (s: CatalogService) => {
+    if (s.deliveryType !== order!.deliveryType || !mayAccessCarrier(ctx.principal, s.carrier.code)) return null;
+    if (point?.carrierId && point.carrierId !== s.carrierId) return null;
+    const q = adapterFor(s.carrier.adapter).quote({ service: s, destination, actualWeightGrams: parcel.weightGrams, chargeableWeightGrams: chargeableWeightGrams(parcel, s.volumetricDivisor) });
+    return q ? { service: s, ...q } : null;
+  };
+  let chosen: { service: CatalogService; priceMinor: number; currency: string } | null = null;
+  const requested = input.serviceCode?.trim().toUpperCase() || (order!.carrierServiceCode ?? null);
+  if (requested) {
+    const s = catalog.serviceByCode.get(requested);
+    if (!s) throw BusinessError.of('SERVICE_NOT_FOUND', `No carrier service ${requested}.`, ['input', 'serviceCode']);
+    chosen = priced(s);
+    if (!chosen) {
+      throw BusinessError.of('SERVICE_UNAVAILABLE', `${requested} cannot carry this ${parcel.weightGrams} g ${order!.deliveryType} parcel to ${destination.city}, ${destination.countryCode}.`, ['input', 'serviceCode']);
+    }
+  } else {
+    const candidates = catalog.services.map(priced).filter((c): c is NonNullable<typeof c> => !!c);
+    const history = await lateHistory(ctx, candidates.map((c) => c.service.id));
+    const pick = chooseService(
+      candidates.map((c) => ({ ...c, code: c.service.code, transitDaysMin: c.service.transitDaysMin, transitDaysMax: c.service.transitDaysMax, ...(history.get(c.service.id) ?? { delivered: 0, late: 0 }) })),
+      input.strategy ?? 'BEST_VALUE',
+    );
+    if (!pick) throw BusinessError.of('NO_SERVICE', `No ${order!.deliveryType} carrier service can carry this ${parcel.weightGrams} g parcel to ${destination.city}, ${destination.countryCode}.`, ['input', 'fulfillmentOrderId']);
+    chosen = pick;
+  }
+  const service = chosen.service;
+  const now = ctx.clock.now();
+  const window = order!.carrierServiceCode === service.code && order!.estimatedDeliveryTo
+    ? { from: order!.estimatedDeliveryFrom!, to: order!.estimatedDeliveryTo }
+    : deliveryWindow(now, calendarOf(wh), service.transitDaysMin, service.transitDaysMax);
+  const recipientName = order!.shippingAddress.name ?? (await customersByIdsUnfiltered(ctx, [order!.customerId]))[0]?.name ?? null;
+  const parcelData: ParcelData = { ...parcel, chargeableWeightGrams: chargeableWeightGrams(parcel, service.volumetricDivisor) };
+
+  for (let attempt = 0; ; attempt++) {
+    const booked = await adapterFor(service.carrier.adapter).createShipment({
+      service,
+      originCountry: wh.address.countryCode,
+      label: {
+        carrierName: service.carrier.name,
+        serviceName: service.name,
+        serviceCode: service.code,
+        sender: { ...wh.address, name: wh.name },
+        recipient: point ? { ...point.address, name: recipientName, phone: order!.shippingAddress.phone ?? null } : { ...order!.shippingAddress, name: recipientName },
+        weightGrams: parcel.weightGrams,
+        orderNumber: order!.number,
+        createdAt: now,
+        pickupPointCode: point?.code ?? null,
+      },
+    });
+    try {
+      return await transact(ctx, async (tx, events) => {
+        const previous = await tx.select({ trackingNumber: shipments.trackingNumber }).from(shipments).where(eq(shipments.orderId, order!.id)).orderBy(asc(shipments.createdAt));
+        const [row] = await tx
+          .insert(shipments)
+          .values({
+            orderId: order!.id,
+            fulfillmentOrderId: fo.id,
+            carrierId: service.carrierId,
+            serviceId: service.id,
+            trackingNumber: booked.trackingNumber,
+            status: 'LABEL_CREATED',
+            costMinor: chosen!.priceMinor,
+            currency: chosen!.currency,
+            weightGrams: parcel.weightGrams,
+            parcel: parcelData,
+            labelFormat: booked.label.format,
+            labelContent: booked.label.content,
+            labelZpl: booked.zpl,
+            destinationCity: destination.city,
+            pickupPointId: point?.id ?? null,
+            estimatedDeliveryFrom: window.from,
+            estimatedDeliveryTo: window.to,
+            lastEventAt: now,
+            createdAt: now,
+          })
+          .returning();
+        await tx.insert(trackingEvents).values({
+          shipmentId: row!.id,
+          carrierId: service.carrierId,
+          externalEventId: `waybill:label:${row!.trackingNumber}`,
+          status: 'LABEL_CREATED',
+          occurredAt: now,
+          location: wh.address.city,
+          description: 'Label created, parcel handed to the carrier',
+        });
+        await shipFulfillmentOrder(ctx, tx, events, fo, wh, [...previous.map((p) => p.trackingNumber), row!.trackingNumber], `shipment:${row!.trackingNumber}`);
+        await events.emit(
+          { topic: SHIPMENT_CREATED, payload: { shipmentId: row!.id, trackingNumber: row!.trackingNumber, orderId: order!.id, carrierCode: service.carrier.code, serviceCode: service.code, warehouseCodes: [wh.code] } },
+          trackingTopicEvent(row!, { status: 'LABEL_CREATED', occurredAt: now.toISOString() }, service.carrier.code),
+        );
+        return row!;
+      });
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      const [again] = await ctx.database.db.select({ id: shipments.id }).from(shipments).where(eq(shipments.fulfillmentOrderId, fo.id));
+      if (again) throw BusinessError.of('ALREADY_SHIPPED', 'This fulfillment order has a shipment already.', path);
+      if (attempt >= 3) throw err; // tracking-number collisions four times in a row: not chance
+    }
+  }
+}
+
+/** The outbox event live tracking subscribers receive (no personal data in it). */
+export function trackingTopicEvent(s: Pick<ShipmentRow, 'id' | 'trackingNumber'>, e: { status: string; occurredAt: string; location?: string | null; description?: string | null }, carrierCode: string) {
+  return { topic: SHIPMENT_TRACKING, payload: { shipmentId: s.id, trackingNumber: s.trackingNumber, carrierCode, event: e } };
+}
+
+/** Shipments the caller may see: read_shipping staff (partners only of their carriers), or the order's customer. */
+export async function shipmentsByIds(ctx: ServiceContext, ids: readonly string[]): Promise<ShipmentRow[]> {
+  if (!ids.length) return [];
+  const rows = await ctx.database.db.select().from(shipments).where(inArray(shipments.id, [...ids]));
+  return filterVisible(ctx, rows);
+}
+
+export async function shipmentsByOrderIds(ctx: ServiceContext, orderIds: readonly string[]): Promise<ShipmentRow[]> {
+  const rows = await ctx.database.db.select().from(shipments).where(inArray(shipments.orderId, [...orderIds])).orderBy(asc(shipments.createdAt));
+  return filterVisible(ctx, rows, true);
+}
+
+/** Unfiltered id lookup (scanning); reading the shipment goes through the visibility rules. */
+export async function shipmentIdByTrackingNumber(ctx: ServiceContext, trackingNumber: string): Promise<string | null> {
+  const [row] = await ctx.database.db.select({ id: shipments.id }).from(shipments).where(eq(shipments.trackingNumber, trackingNumber.trim().toUpperCase()));
+  return row?.id ?? null;
+}
+
+export async function shipmentByTrackingNumber(ctx: ServiceContext, trackingNumber: string): Promise<ShipmentRow | null> {
+  const [row] = await ctx.database.db.select().from(shipments).where(eq(shipments.trackingNumber, trackingNumber.trim().toUpperCase()));
+  return row ? ((await filterVisible(ctx, [row]))[0] ?? null) : null;
+}
+
+/** `viaOrder`: the caller already sees the order (Order.shipments), so its customer sees them too. */
+async function filterVisible(ctx: ServiceContext, rows: ShipmentRow[], viaOrder = false): Promise<ShipmentRow[]> {
+  const p = ctx.principal;
+  if (!rows.length) return rows;
+  if (p.kind === 'CUSTOMER') {
+    if (viaOrder) return rows;
+    const orders = await orderRowsByIds(ctx, [...new Set(rows.map((r) => r.orderId))]);
+    const mine = new Set(orders.filter((o) => o.customerId === p.customerId).map((o) => o.id));
+    return rows.filter((r) => mine.has(r.orderId));
+  }
+  if (hasScope(p, 'read_shipping')) {
+    if (!p.carrierCodes) return rows;
+    const cat = await carrierCatalog(ctx);
+    const allowed = new Set(cat.carriers.filter((c) => p.carrierCodes!.includes(c.code)).map((c) => c.id));
+    return rows.filter((r) => allowed.has(r.carrierId));
+  }
+  if (viaOrder && hasScope(p, 'read_orders')) return rows;
+  return [];
+}
+
+export async function shipmentById(ctx: ServiceContext, id: string): Promise<ShipmentRow | null> {
+  if (ctx.principal.kind === 'ANONYMOUS') throw new AccessError('UNAUTHENTICATED', 'Authentication required.');
+  return (await shipmentsByIds(ctx, [id]))[0] ?? null;
+}
+
+export async function eventsByShipmentIds(ctx: ServiceContext, ids: readonly string[]): Promise<TrackingEventRow[]> {
+  return ctx.database.db
+    .select()
+    .from(trackingEvents)
+    .where(inArray(trackingEvents.shipmentId, [...ids]))
+    .orderBy(asc(trackingEvents.shipmentId), asc(trackingEvents.occurredAt), asc(trackingEvents.receivedAt));
+}
+

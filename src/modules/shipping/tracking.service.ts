@@ -1,0 +1,206 @@
+/**
+ * Tracking: carrier events in (idempotent by the carrier's event id, out-of-order safe: a
+ * shipment's status is that of its latest event by occurredAt), public tracking out (no personal
+ * data, city-level places only), and carrier performance from the store's own history.
+ */
+import { and, asc, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
+import { transact } from '../../events/outbox.js';
+import { AccessError, BusinessError, ErrorList } from '../../shared/errors.js';
+import { hasScope, mayAccessCarrier } from '../../shared/principal.js';
+import type { ServiceContext } from '../../shared/service-context.js';
+import { deliverOrderIfComplete } from '../orders/order.shipping.js';
+import { carrierCatalog, type CarrierRow, type CatalogService } from './carrier.service.js';
+import { SHIPMENT_STATUSES, shipments, trackingEvents, type ShipmentStatusValue } from './shipping.table.js';
+import { trackingTopicEvent, type ShipmentRow, type TrackingEventRow } from './shipment.service.js';
+
+export const SHIPMENT_STATUS_CHANGED = 'shipment.status_changed';
+
+export interface TrackingEventInput {
+  trackingNumber: string;
+  externalEventId: string;
+  status: ShipmentStatusValue;
+  occurredAt: Date;
+  location?: string | null;
+  description?: string | null;
+}
+
+const MAX_EVENTS = 1000;
+/** Carrier clocks drift; an event more than this far in the future is refused. */
+const FUTURE_SKEW_MS = 24 * 3_600_000;
+
+/**
+ * Stores carrier events, all or nothing. For carrier PARTNER keys restricted to that carrier, and
+ * staff with write_shipping. Errors: NOT_FOUND (carrier, tracking number), WRONG_CARRIER (the
+ * parcel is another carrier's), INVALID. Duplicates (same carrier event id) are counted, not stored.
+ */
+export async function ingestTrackingEvents(ctx: ServiceContext, input: { carrierCode: string; events: TrackingEventInput[] }): Promise<{ accepted: number; duplicates: number }> {
+  const p = ctx.principal;
+  if (p.kind === 'ANONYMOUS') throw new AccessError('UNAUTHENTICATED', 'Authentication required.');
+  if (!hasScope(p, 'write_shipping')) throw new AccessError('FORBIDDEN', 'Forbidden: requires scope write_shipping.');
+  const code = input.carrierCode.trim().toUpperCase();
+  if (!mayAccessCarrier(p, code)) throw new AccessError('FORBIDDEN', `Forbidden: this key may not report for carrier ${code}.`);
+  const e = new ErrorList();
+  const carrier = (await carrierCatalog(ctx)).carriers.find((c) => c.code === code);
+  if (!carrier) e.add('NOT_FOUND', `No carrier ${code}.`, ['input', 'carrierCode']);
+  if (!input.events.length || input.events.length > MAX_EVENTS) e.add('INVALID', `Send 1 to ${MAX_EVENTS} events.`, ['input', 'events']);
+  const now = ctx.clock.now().getTime();
+  input.events.forEach((ev, i) => {
+    const at = (...f: string[]) => ['input', 'events', i, ...f];
+    if (!ev.externalEventId?.trim() || ev.externalEventId.length > 200) e.add('INVALID', 'externalEventId is 1 to 200 characters.', at('externalEventId'));
+    if (!SHIPMENT_STATUSES.includes(ev.status)) e.add('INVALID', 'Unknown status.', at('status'));
+    if (!(ev.occurredAt instanceof Date) || Number.isNaN(ev.occurredAt.getTime())) e.add('INVALID', 'occurredAt is not a date.', at('occurredAt'));
+    else if (ev.occurredAt.getTime() > now + FUTURE_SKEW_MS) e.add('INVALID', 'occurredAt is in the future.', at('occurredAt'));
+    if ((ev.location?.length ?? 0) > 200) e.add('INVALID', 'location is at most 200 characters.', at('location'));
+    if ((ev.description?.length ?? 0) > 500) e.add('INVALID', 'description is at most 500 characters.', at('description'));
+  });
+  e.throwIfAny();
+  const numbers = [...new Set(input.events.map((ev) => ev.trackingNumber.trim().toUpperCase()))];
+  const found = await ctx.database.db.select().from(shipments).where(inArray(shipments.trackingNumber, numbers));
+  const byNumber = new Map(found.map((s) => [s.trackingNumber, s]));
+  input.events.forEach((ev, i) => {
+    const s = byNumber.get(ev.trackingNumber.trim().toUpperCase());
+    if (!s) e.add('NOT_FOUND', `No shipment with tracking number ${ev.trackingNumber}.`, ['input', 'events', i, 'trackingNumber']);
+    else if (s.carrierId !== carrier!.id) e.add('WRONG_CARRIER', `${ev.trackingNumber} is not a ${code} parcel.`, ['input', 'events', i, 'trackingNumber']);
+  });
+  e.throwIfAny();
+
+  // The same event twice in one batch counts as a duplicate, like one sent again later.
+  const unique = new Map<string, TrackingEventInput>();
+  for (const ev of input.events) if (!unique.has(ev.externalEventId.trim())) unique.set(ev.externalEventId.trim(), ev);
+  return transact(ctx, async (tx, events) => {
+    const affected = [...new Set([...unique.values()].map((ev) => byNumber.get(ev.trackingNumber.trim().toUpperCase())!.id))].sort();
+    // Lock the shipments in a fixed order: concurrent pushes for one parcel serialise here.
+    const locked = await tx.select().from(shipments).where(inArray(shipments.id, affected)).orderBy(asc(shipments.id)).for('update');
+    const inserted = await tx
+      .insert(trackingEvents)
+      .values(
+        [...unique.entries()].map(([externalEventId, ev]) => ({
+          shipmentId: byNumber.get(ev.trackingNumber.trim().toUpperCase())!.id,
+          carrierId: carrier!.id,
+          externalEventId,
+          status: ev.status,
+          occurredAt: ev.occurredAt,
+          location: ev.location?.trim() || null,
+          description: ev.description?.trim() || null,
+        })),
+      )
+      .onConflictDoNothing({ target: [trackingEvents.carrierId, trackingEvents.externalEventId] })
+      .returning();
+    if (!inserted.length) return { accepted: 0, duplicates: input.events.length };
+    const touched = new Set(inserted.map((r) => r.shipmentId));
+    const latest = await tx
+      .selectDistinctOn([trackingEvents.shipmentId])
+      .from(trackingEvents)
+      .where(inArray(trackingEvents.shipmentId, [...touched]))
+      .orderBy(trackingEvents.shipmentId, desc(trackingEvents.occurredAt), desc(trackingEvents.receivedAt), desc(trackingEvents.id));
+    const newlyDelivered = new Map<string, Date>();
+    for (const last of latest) {
+      const before = locked.find((s) => s.id === last.shipmentId)!;
+      const deliveredAt = last.status === 'DELIVERED' ? last.occurredAt : null;
+      if (before.status !== last.status || +(before.lastEventAt ?? 0) !== +last.occurredAt) {
+        await tx.update(shipments).set({ status: last.status, lastEventAt: last.occurredAt, deliveredAt }).where(eq(shipments.id, before.id));
+      }
+      if (before.status !== last.status) {
+        await events.emit({
+          topic: SHIPMENT_STATUS_CHANGED,
+          payload: { shipmentId: before.id, trackingNumber: before.trackingNumber, orderId: before.orderId, carrierCode: code, status: last.status, previousStatus: before.status },
+        });
+        if (last.status === 'DELIVERED') newlyDelivered.set(before.orderId, deliveredAt!);
+      }
+    }
+    for (const r of [...inserted].sort((a, b) => +a.occurredAt - +b.occurredAt)) {
+      const s = locked.find((x) => x.id === r.shipmentId)!;
+      await events.emit(trackingTopicEvent(s, { status: r.status, occurredAt: r.occurredAt.toISOString(), location: r.location, description: r.description }, code));
+    }
+    // An order is delivered when every part of it is.
+    for (const [orderId] of newlyDelivered) {
+      const all = await tx.select({ fo: shipments.fulfillmentOrderId, status: shipments.status, deliveredAt: shipments.deliveredAt }).from(shipments).where(eq(shipments.orderId, orderId));
+      const delivered = all.filter((x) => x.status === 'DELIVERED');
+      const lastAt = new Date(Math.max(...delivered.map((x) => +(x.deliveredAt ?? 0))));
+      await deliverOrderIfComplete(ctx, tx, events, orderId, new Set(delivered.map((x) => x.fo)), lastAt);
+    }
+    return { accepted: inserted.length, duplicates: input.events.length - inserted.length };
+  });
+}
+
+export interface PublicTrackingView {
+  shipment: ShipmentRow;
+  carrierName: string;
+  events: TrackingEventRow[];
+}
+
+/** Public: what a tracking widget shows, or null. No personal data is read into it. */
+export async function publicTracking(ctx: ServiceContext, trackingNumber: string): Promise<PublicTrackingView | null> {
+  const n = trackingNumber.trim().toUpperCase();
+  if (!/^[A-Z0-9]{6,40}$/.test(n)) return null;
+  const [s] = await ctx.database.db.select().from(shipments).where(eq(shipments.trackingNumber, n));
+  if (!s) return null;
+  const [events, catalog] = await Promise.all([
+    ctx.database.db.select().from(trackingEvents).where(eq(trackingEvents.shipmentId, s.id)).orderBy(asc(trackingEvents.occurredAt), asc(trackingEvents.receivedAt)),
+    carrierCatalog(ctx),
+  ]);
+  const carrier = catalog.carriers.find((c) => c.id === s.carrierId);
+  return { shipment: s, carrierName: carrier?.name ?? '', events };
+}
+
+export interface CarrierPerformanceRow {
+  carrier: CarrierRow;
+  service: CatalogService;
+  shipments: number;
+  delivered: number;
+  onTimeRate: number | null;
+  avgTransitHours: number | null;
+  p90TransitHours: number | null;
+  avgCostMinor: number | null;
+  costPerKgMinor: number | null;
+  currency: string | null;
+}
+
+/**
+ * Per carrier service, over shipments created in [from, to): how many, how many delivered, the
+ * share delivered by the promised window's end, transit hours (label to delivery) average and
+ * p90, average cost and cost per kg. Requires read_shipping; partners see their carriers.
+ */
+export async function carrierPerformance(ctx: ServiceContext, from: Date, to: Date): Promise<CarrierPerformanceRow[]> {
+  const p = ctx.principal;
+  if (p.kind === 'ANONYMOUS') throw new AccessError('UNAUTHENTICATED', 'Authentication required.');
+  if (!hasScope(p, 'read_shipping')) throw new AccessError('FORBIDDEN', 'Forbidden: requires scope read_shipping.');
+  if (!(to > from)) throw BusinessError.of('INVALID', '`to` must be after `from`.', ['to']);
+  const hours = sql`extract(epoch from (${shipments.deliveredAt} - ${shipments.createdAt})) / 3600.0`;
+  const rows = await ctx.database.db
+    .select({
+      serviceId: shipments.serviceId,
+      shipments: sql<number>`count(*)::int`,
+      delivered: sql<number>`count(${shipments.deliveredAt})::int`,
+      onTime: sql<number>`count(*) filter (where ${shipments.deliveredAt} <= ${shipments.estimatedDeliveryTo})::int`,
+      avgHours: sql<number | null>`avg(${hours})::float8`,
+      p90Hours: sql<number | null>`(percentile_cont(0.9) within group (order by ${hours}))::float8`,
+      avgCost: sql<number | null>`avg(${shipments.costMinor})::float8`,
+      costPerKg: sql<number | null>`(sum(${shipments.costMinor}) * 1000.0 / nullif(sum(${shipments.weightGrams}), 0))::float8`,
+      currency: sql<string | null>`min(${shipments.currency})`,
+    })
+    .from(shipments)
+    .where(and(gte(shipments.createdAt, from), lt(shipments.createdAt, to)))
+    .groupBy(shipments.serviceId);
+  const catalog = await carrierCatalog(ctx);
+  const out: CarrierPerformanceRow[] = [];
+  for (const r of rows) {
+    const service = catalog.serviceById.get(r.serviceId);
+    if (!service || !mayAccessCarrier(p, service.carrier.code)) continue;
+    const delivered = Number(r.delivered);
+    const num = (v: unknown) => (v == null ? null : Number(v));
+    out.push({
+      carrier: service.carrier,
+      service,
+      shipments: Number(r.shipments),
+      delivered,
+      onTimeRate: delivered ? Number(r.onTime) / delivered : null,
+      avgTransitHours: num(r.avgHours),
+      p90TransitHours: num(r.p90Hours),
+      avgCostMinor: r.avgCost == null ? null : Math.round(Number(r.avgCost)),
+      costPerKgMinor: r.costPerKg == null ? null : Math.round(Number(r.costPerKg)),
+      currency: r.currency,
+    });
+  }
+  return out.sort((a, b) => a.carrier.code.localeCompare(b.carrier.code) || a.service.position - b.service.position);
+}
