@@ -70,11 +70,11 @@ export class PickupPointResolver {
   @Query(() => [PickupPoint], { description: 'Public: pickup points with capacity left today within radiusKm of a point, nearest first, with distanceKm.' })
   async pickupPoints(
     @Arg('near', () => GeoPointInput, { description: 'Where the customer is.' }) near: GeoPointInput,
-    @Arg('radiusKm', () => Float, { defaultValue: 10, description: 'Search radius, km (at most 200).' }) radiusKm: number,
-    @Arg('first', () => Int, { defaultValue: 20, description: 'At most this many (1 to 100).' }) first: number,
+    @Arg('radiusKm', () => Float, { nullable: true, defaultValue: 10, description: 'Search radius, km (at most 200).' }) radiusKm: number | null,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20, description: 'At most this many (1 to 100).' }) first: number | null,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return (await findPickupPoints(ctx.services, near, radiusKm, first)).map(PickupPoint.from);
+    return (await findPickupPoints(ctx.services, near, radiusKm ?? 10, first ?? 20)).map(PickupPoint.from);
   }
 
   @Authorized('write_shipping')

@@ -23,6 +23,7 @@ import {
   ProductCreateDocument,
   ScanShipmentDocument,
   ShipmentCreateDocument,
+  ShipmentDocument,
   TrackingDocument,
   TrackingEventsIngestDocument,
   WarehouseCreateDocument,
@@ -101,7 +102,7 @@ beforeAll(async () => {
     });
   // Destination is 55.76, 37.61: P1 ~0.6 km, P2 ~2.2 km, P3 ~33 km (outside the 15 km radius).
   for (const r of [await point('CDEK-P1', 55.7655, 1, 'CDEK'), await point('CDEK-P2', 55.78, 10, 'CDEK'), await point('ANY-P3', 56.06, 5, null)]) expect(r.pickupPointCreate.userErrors).toEqual([]);
-});
+}, 180_000);
 afterAll(async () => t?.close());
 
 const options = (over: { lines?: { sku: string; quantity: number }[]; destination?: Record<string, unknown>; currency?: string } = {}) =>
@@ -264,6 +265,8 @@ describe('shipments and tracking', () => {
     // The customer's e-mail carries the tracking link.
     const mail = await eventually(async () => (await t.admin(OrderNotificationsDocument, { id: orderId })).order!.notifications.find((n) => n.template === 'order_shipped'));
     expect(mail.locale).toBe('ru');
+    const [body] = await t.app.database.rows<{ body: string }>(sql`select body from notifications where template = 'order_shipped' and body like ${`%${s.trackingNumber}%`}`);
+    expect(body!.body).toContain(`Отследить посылку: http://localhost:4000/track/${s.trackingNumber}`);
   });
 
   it('carrier events: partner keys only for their carrier, all or nothing, idempotent, out-of-order safe; delivery completes the order', async () => {
@@ -331,6 +334,16 @@ describe('shipments and tracking', () => {
     expect(update!.data!.shipmentTracking).toMatchObject({ event: { status: 'IN_TRANSIT', location: 'Тула' }, tracking: { status: 'IN_TRANSIT', events: [{ status: 'LABEL_CREATED' }, { status: 'IN_TRANSIT' }] } });
     expect(JSON.stringify(update)).not.toContain('Анна');
     sub.dispose();
+  });
+
+  it('a partner key restricted to a carrier sees only that carrier\'s shipments', async () => {
+    const reader = (await t.admin(ApiKeyCreateDocument, { input: { name: 'fast-reader', kind: 'PARTNER', scopes: ['read_shipping'], carrierCodes: ['FASTCO'] } })).apiKeyCreate.secret!;
+    const shipments = await t.app.database.rows<{ id: string; code: string }>(sql`select s.id, c.code from shipments s join carriers c on c.id = s.carrier_id`);
+    for (const row of shipments) {
+      const r = await t.gql(ShipmentDocument, { id: toGlobalId('Shipment', row.id) }, { token: reader });
+      expect(r.data!.shipment?.carrier.code ?? null).toBe(row.code === 'FASTCO' ? 'FASTCO' : null);
+    }
+    expect((await t.gql(ShipmentDocument, { id: toGlobalId('Shipment', shipments[0]!.id) }, { token: null })).errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
   });
 
   it('carrierPerformance answers from the history: counts, on-time rate, transit hours, cost per kg', async () => {
