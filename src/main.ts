@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from './config.js';
 import { createApp } from './server/app.js';
+import { warmUpLabelRenderer } from './modules/shipping/label.js';
 import { createLogger } from './server/logger.js';
 
 let config;
@@ -20,6 +21,8 @@ log.info(
   { url, database: app.database.kind, pubsub: app.pubSub.kind, dataDir: app.database.kind === 'pglite' && !config.DATABASE_URL ? config.PGLITE_DATA_DIR : undefined },
   `Waybill GraphQL API listening on ${url}`,
 );
+// Load the label fonts now rather than in the first shipmentCreate (about a second on a small machine).
+void warmUpLabelRenderer().catch((err: unknown) => log.warn({ err }, 'label renderer warm-up failed'));
 
 let stopping = false;
 async function shutdown(signal: string) {
