@@ -28,6 +28,8 @@ export type ShipmentRow = typeof shipments.$inferSelect;
 export type TrackingEventRow = typeof trackingEvents.$inferSelect;
 
 export const SHIPMENT_CREATED = 'shipment.created';
+/** Created or a new status: the SHIPMENT_UPDATED webhook topic. */
+export const SHIPMENT_UPDATED = 'shipment.updated';
 export const SHIPMENT_TRACKING = 'shipment.tracking';
 
 export interface ShipmentCreateInput {
@@ -171,6 +173,19 @@ export async function createShipment(ctx: ServiceContext, input: ShipmentCreateI
         await shipFulfillmentOrder(ctx, tx, events, fo, wh, [...previous.map((p) => p.trackingNumber), row!.trackingNumber], `shipment:${row!.trackingNumber}`);
         await events.emit(
           { topic: SHIPMENT_CREATED, payload: { shipmentId: row!.id, trackingNumber: row!.trackingNumber, orderId: order!.id, carrierCode: service.carrier.code, serviceCode: service.code, warehouseCodes: [wh.code] } },
+          {
+            topic: SHIPMENT_UPDATED,
+            payload: {
+              shipmentId: row!.id,
+              trackingNumber: row!.trackingNumber,
+              orderId: order!.id,
+              carrierCode: service.carrier.code,
+              warehouseCode: wh.code,
+              status: 'LABEL_CREATED',
+              previousStatus: null,
+              occurredAt: now.toISOString(),
+            },
+          },
           trackingTopicEvent(row!, { status: 'LABEL_CREATED', occurredAt: now.toISOString() }, service.carrier.code),
         );
         return row!;

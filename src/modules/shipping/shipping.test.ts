@@ -299,6 +299,12 @@ describe('shipments and tracking', () => {
     const order = (await t.admin(OrderShipmentsDocument, { id: orderId })).order!;
     expect(order).toMatchObject({ status: 'DELIVERED', deliveredAt: '2026-12-05T10:30:00.000Z', shipments: [{ status: 'DELIVERED' }] });
     await eventually(async () => (await t.admin(OrderNotificationsDocument, { id: orderId })).order!.notifications.find((n) => n.template === 'order_delivered'));
+    // Partner systems hear every status of the parcel (SHIPMENT_UPDATED webhooks), with carrier and warehouse for their filters.
+    const updates = await t.app.database.rows<{ status: string; carrier: string; wh: string }>(
+      sql`select payload->>'status' as status, payload->>'carrierCode' as carrier, payload->>'warehouseCode' as wh from outbox where topic = 'shipment.updated' and payload->>'trackingNumber' = ${trackingNumber} order by id`,
+    );
+    expect(updates.map((u) => u.status)).toEqual(['LABEL_CREATED', 'OUT_FOR_DELIVERY', 'DELIVERED']);
+    expect(updates.every((u) => u.carrier === 'CDEK' && u.wh === 'MSK1')).toBe(true);
   });
 
   it('public tracking shows no personal data; unknown numbers are rate-limited for anonymous callers', async () => {

@@ -11,9 +11,8 @@ import type { ServiceContext } from '../../shared/service-context.js';
 import { deliverOrderIfComplete } from '../orders/order.shipping.js';
 import { carrierCatalog, type CarrierRow, type CatalogService } from './carrier.service.js';
 import { SHIPMENT_STATUSES, shipments, trackingEvents, type ShipmentStatusValue } from './shipping.table.js';
-import { trackingTopicEvent, type ShipmentRow, type TrackingEventRow } from './shipment.service.js';
+import { SHIPMENT_UPDATED, trackingTopicEvent, type ShipmentRow, type TrackingEventRow } from './shipment.service.js';
 
-export const SHIPMENT_STATUS_CHANGED = 'shipment.status_changed';
 
 export interface TrackingEventInput {
   trackingNumber: string;
@@ -94,6 +93,15 @@ export async function ingestTrackingEvents(ctx: ServiceContext, input: { carrier
       .where(inArray(trackingEvents.shipmentId, [...touched]))
       .orderBy(trackingEvents.shipmentId, desc(trackingEvents.occurredAt), desc(trackingEvents.receivedAt), desc(trackingEvents.id));
     const newlyDelivered = new Map<string, Date>();
+    // Warehouses the parcels left from: webhook subscriptions of 3PL partners get only theirs.
+    const origin = new Map(
+      (
+        await ctx.database.rows<{ id: string; code: string }>(
+          sql`select s.id, w.code from shipments s join fulfillment_orders f on f.id = s.fulfillment_order_id join warehouses w on w.id = f.warehouse_id where s.id in (${sql.join([...touched].map((id) => sql`${id}`), sql`, `)})`,
+          tx,
+        )
+      ).map((r) => [r.id, r.code]),
+    );
     for (const last of latest) {
       const before = locked.find((s) => s.id === last.shipmentId)!;
       const deliveredAt = last.status === 'DELIVERED' ? last.occurredAt : null;
@@ -102,8 +110,17 @@ export async function ingestTrackingEvents(ctx: ServiceContext, input: { carrier
       }
       if (before.status !== last.status) {
         await events.emit({
-          topic: SHIPMENT_STATUS_CHANGED,
-          payload: { shipmentId: before.id, trackingNumber: before.trackingNumber, orderId: before.orderId, carrierCode: code, status: last.status, previousStatus: before.status },
+          topic: SHIPMENT_UPDATED,
+          payload: {
+            shipmentId: before.id,
+            trackingNumber: before.trackingNumber,
+            orderId: before.orderId,
+            carrierCode: code,
+            warehouseCode: origin.get(before.id) ?? null,
+            status: last.status,
+            previousStatus: before.status,
+            occurredAt: last.occurredAt.toISOString(),
+          },
         });
         if (last.status === 'DELIVERED') newlyDelivered.set(before.orderId, deliveredAt!);
       }

@@ -28,7 +28,7 @@ export type SubscriptionRow = typeof webhookSubscriptions.$inferSelect;
 export type DeliveryRow = typeof webhookDeliveries.$inferSelect;
 export type AttemptRow = typeof webhookAttempts.$inferSelect;
 
-/** Outbox topic -> webhook topic. The shipment and return topics are emitted by their modules as they land. */
+/** Outbox topic -> webhook topic ('shipment.updated': the shipping module, on creation and every status change; returns: later). */
 export const OUTBOX_TO_WEBHOOK_TOPIC: Readonly<Record<string, WebhookTopicValue>> = Object.freeze({
   [ORDER_CREATED]: 'ORDER_CREATED',
   [ORDER_STATUS_CHANGED]: 'ORDER_STATUS_CHANGED',
