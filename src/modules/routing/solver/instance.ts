@@ -50,6 +50,13 @@ export interface VrpInstance {
   customers: number[];
   vehicles: VrpVehicle[];
   rounding: DistanceRounding;
+  /**
+   * Optional explicit travel-time matrix (row-major n×n), for inputs whose
+   * metric is not Euclidean (road distances, haversine × detour on geo
+   * input). When present the solver uses it instead of x/y; x/y stay
+   * informational. Travel time still equals cost.
+   */
+  matrix?: Float64Array;
 }
 
 function splitNumbers(line: string): number[] {

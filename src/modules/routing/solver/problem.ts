@@ -4,9 +4,13 @@
  */
 import type { VrpInstance } from './instance.js';
 
-/** Builds the n×n distance (= travel time) matrix from coordinates. */
+/** Builds the n×n distance (= travel time) matrix from coordinates, or copies the instance's explicit one. */
 export function buildDistanceMatrix(inst: VrpInstance): Float64Array {
   const n = inst.n;
+  if (inst.matrix) {
+    if (inst.matrix.length !== n * n) throw new Error(`instance matrix has ${inst.matrix.length} entries, expected ${n * n}`);
+    return Float64Array.from(inst.matrix);
+  }
   const d = new Float64Array(n * n);
   const nint = inst.rounding === 'nint';
   for (let i = 0; i < n; i++) {

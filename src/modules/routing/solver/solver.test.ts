@@ -264,6 +264,32 @@ describe('solver', () => {
   });
 });
 
+describe('explicit matrix', () => {
+  // Customers 10 left and 10 right of the depot, joined by a "tunnel" of cost 1 that
+  // coordinates cannot express: the tour 0-1-2-0 costs 10 + 1 + 10.
+  function tunnel(): { inst: VrpInstance; metric: (a: number, b: number) => number } {
+    const inst = tiny([{ x: 0, y: 0 }, { x: 10, y: 0, q: 1 }, { x: -10, y: 0, q: 1 }], 1, 10);
+    const cost = (a: number, b: number) => (a === b ? 0 : a > 0 && b > 0 ? 1 : 10);
+    inst.matrix = Float64Array.from({ length: 9 }, (_, k) => cost(Math.floor(k / 3), k % 3));
+    return { inst, metric: cost };
+  }
+
+  it('is used instead of coordinates, in process and through the worker', async () => {
+    const { inst, metric } = tunnel();
+    for (const res of [solve(inst, { maxIterations: 200 }), await solveInWorker(inst, { maxIterations: 200 })]) {
+      const v = verifySolution(inst, res.routes, res.vehicleOfRoute, metric);
+      expect(v.ok).toBe(true);
+      expect(v.distance).toBeCloseTo(21, 9);
+      expect(checkClaimedDistance(v, res.distance)).toBeNull();
+    }
+  });
+
+  it('makes the verifier insist on a metric of its own', () => {
+    const { inst } = tunnel();
+    expect(() => verifySolution(inst, [[1, 2]], [0])).toThrow(/metric/);
+  });
+});
+
 describe('worker', () => {
   it('solves in a worker thread and round-trips the result', async () => {
     // An iteration limit, not a time limit: the same seed must give the same answer in and out of

@@ -20,7 +20,7 @@ export interface VerifyResult {
 /** Tolerance on time comparisons: Solomon times are sums of unrounded square roots. */
 const TIME_EPS = 1e-6;
 
-function edge(inst: VrpInstance, a: number, b: number): number {
+function coordEdge(inst: VrpInstance, a: number, b: number): number {
   const dx = inst.x[a] - inst.x[b];
   const dy = inst.y[a] - inst.y[b];
   const d = Math.hypot(dx, dy);
@@ -35,12 +35,20 @@ function edge(inst: VrpInstance, a: number, b: number): number {
  * @param routes routes as arrays of node indices (depots excluded)
  * @param vehicleOfRoute optional vehicle index per route (defaults to the
  *   route's position, which is what homogeneous fleets use)
+ * @param metric travel time (= cost) between two nodes, recomputed by the
+ *   caller from its own raw data; required when the instance carries an
+ *   explicit `matrix` (the verifier never reads the solver's matrix)
  */
 export function verifySolution(
   instance: VrpInstance,
   routes: readonly (readonly number[])[],
   vehicleOfRoute?: readonly number[],
+  metric?: (a: number, b: number) => number,
 ): VerifyResult {
+  if (instance.matrix && !metric) {
+    throw new Error('verifySolution: the instance has an explicit matrix; pass a metric recomputed from the raw data');
+  }
+  const edge = metric ?? ((a: number, b: number) => coordEdge(instance, a, b));
   const errors: string[] = [];
   const seen = new Map<number, number>();
   const isCustomer = new Uint8Array(instance.n);
@@ -72,7 +80,7 @@ export function verifySolution(
       }
       seen.set(c, (seen.get(c) ?? 0) + 1);
       load += instance.demand[c];
-      const d = edge(instance, prev, c);
+      const d = edge(prev, c);
       routeDist += d;
       const arrival = t + d;
       const start = Math.max(arrival, instance.ready[c]); // early: wait
@@ -84,7 +92,7 @@ export function verifySolution(
       t = start + instance.service[c];
       prev = c;
     }
-    const back = edge(instance, prev, veh.endDepot);
+    const back = edge(prev, veh.endDepot);
     routeDist += back;
     const end = t + back;
     const limit = Math.min(veh.shiftEnd, instance.due[veh.endDepot]);
