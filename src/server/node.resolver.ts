@@ -20,6 +20,8 @@ import { orderLoaders } from '../modules/orders/order.loaders.js';
 import { FulfillmentOrder, Order } from '../modules/orders/order.types.js';
 import { pickListById } from '../modules/orders/picking.service.js';
 import { PickList } from '../modules/orders/picking.types.js';
+import { routingLoaders } from '../modules/routing/routing.loaders.js';
+import { RoutePlan } from '../modules/routing/routing.types.js';
 
 import { shippingLoaders } from '../modules/shipping/shipping.loaders.js';
 import { Carrier, PickupPoint, Shipment } from '../modules/shipping/shipping.types.js';
@@ -92,6 +94,11 @@ const fetchers: Record<string, Fetcher> = {
   PickList: async (ctx, id) => {
     const row = await pickListById(ctx.services, id);
     return row && PickList.from(row);
+  },
+  // Route plans: the routing service applies read_shipping and the PARTNER warehouse restriction.
+  RoutePlan: async (ctx, id) => {
+    const row = await ctx.loaders.get(routingLoaders).routePlanById.load(id);
+    return row && RoutePlan.from(row);
   },
   ApiKey: async (ctx, id) => {
     if (!hasScope(ctx.principal, 'admin')) return null;

@@ -31,6 +31,7 @@ import {
   ShipmentResolver,
   TrackingResolver,
 } from '../modules/shipping/shipping.resolver.js';
+import { RoutePlanResolver } from '../modules/routing/routing.resolver.js';
 import { NodeResolver } from './node.resolver.js';
 
 export const resolvers = [
@@ -67,6 +68,7 @@ export const resolvers = [
   TrackingResolver,
   OrderShipmentsResolver,
   ScanShipmentResolver,
+  RoutePlanResolver,
 ] as const;
 
 export async function createSchema(pubSub: AppPubSub): Promise<GraphQLSchema> {

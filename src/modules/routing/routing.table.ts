@@ -12,6 +12,20 @@ export interface StoredRouteStop {
   departure: string;
 }
 
+/**
+ * A stop no vehicle serves in the plan, with why (the contract's `unassigned` lists the ids;
+ * the reasons live here, in the same jsonb column, so no migration was needed).
+ */
+export interface StoredUnassignedStop {
+  stopId: string;
+  shipmentId?: string | null;
+  lat: number;
+  lng: number;
+  /** DEMAND_EXCEEDS_CAPACITY, WINDOW_UNREACHABLE, SHIFT_TOO_SHORT or FLEET_EXHAUSTED. */
+  reason: string;
+  message: string;
+}
+
 export interface StoredRoute {
   vehicleId: string;
   stops: StoredRouteStop[];
@@ -30,7 +44,7 @@ export const routePlans = pgTable(
       .references(() => warehouses.id),
     date: text('date').notNull(),
     routes: jsonb('routes').$type<StoredRoute[]>().notNull(),
-    unassigned: jsonb('unassigned').$type<string[]>().notNull(),
+    unassigned: jsonb('unassigned').$type<StoredUnassignedStop[]>().notNull(),
     vehiclesUsed: integer('vehicles_used').notNull(),
     totalDistanceKm: doublePrecision('total_distance_km').notNull(),
     totalDurationMinutes: doublePrecision('total_duration_minutes').notNull(),
