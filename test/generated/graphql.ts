@@ -477,7 +477,7 @@ export type RoutePlanCreateInput = {
   detourFactor?: number | null | undefined;
   /** Average driving speed, km/h (1 to 200). */
   speedKmh?: number | null | undefined;
-  /** Explicit stops (up to 2,000); if empty, every COURIER shipment of the warehouse with status LABEL_CREATED and an address location. */
+  /** Explicit stops (up to 1,000); if empty, every COURIER shipment of the warehouse with status LABEL_CREATED and an address location. */
   stops?: Array<StopInput> | null | undefined;
   /** Solver time budget in ms (100 to 30,000). */
   timeLimitMs?: number | null | undefined;

@@ -42,7 +42,7 @@ export class RoutePlanCreateInput {
   @Field(() => [StopInput], {
     nullable: true,
     description:
-      'Explicit stops (up to 2,000); if empty, every COURIER shipment of the warehouse with status LABEL_CREATED and an address location.',
+      'Explicit stops (up to 1,000); if empty, every COURIER shipment of the warehouse with status LABEL_CREATED and an address location.',
   })
   stops?: StopInput[] | null;
   @Field(() => Float, { nullable: true, defaultValue: DEFAULTS.speedKmh, description: 'Average driving speed, km/h (1 to 200).' })

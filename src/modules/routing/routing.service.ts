@@ -26,7 +26,7 @@ export const ROUTE_PLAN_CREATED = 'routing.plan_created';
 
 export const LIMITS = {
   vehicles: 200,
-  stops: 2_000,
+  stops: 1_000,
   idLength: 100,
   speedKmh: { min: 1, max: 200 },
   detourFactor: { min: 1, max: 3 },

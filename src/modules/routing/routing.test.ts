@@ -184,7 +184,7 @@ describe('routePlanCreate', () => {
     expect(optimum.vehicles).toBe(2);
 
     const before = await planCount();
-    const plan = await createPlan(planInput({ vehicles, stops, timeLimitMs: 1000 }));
+    const plan = await createPlan(planInput({ vehicles, stops, timeLimitMs: 2000 }));
     expect(await planCount()).toBe(before + 1);
     expect(plan).toMatchObject({ date: DATE, warehouse: { code: WH }, unassigned: [], unassignedStops: [], vehiclesUsed: 2 });
     expect(Math.abs(plan.totalDistanceKm - optimum.km) / optimum.km).toBeLessThanOrEqual(1e-6);
