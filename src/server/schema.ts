@@ -31,7 +31,7 @@ import {
   ShipmentResolver,
   TrackingResolver,
 } from '../modules/shipping/shipping.resolver.js';
-import { RoutePlanResolver } from '../modules/routing/routing.resolver.js';
+import { RoutePlanResolver, RouteStopResolver, UnassignedStopResolver } from '../modules/routing/routing.resolver.js';
 import { NodeResolver } from './node.resolver.js';
 
 export const resolvers = [
@@ -69,6 +69,8 @@ export const resolvers = [
   OrderShipmentsResolver,
   ScanShipmentResolver,
   RoutePlanResolver,
+  RouteStopResolver,
+  UnassignedStopResolver,
 ] as const;
 
 export async function createSchema(pubSub: AppPubSub): Promise<GraphQLSchema> {

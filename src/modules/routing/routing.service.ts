@@ -8,10 +8,11 @@ import { performance } from 'node:perf_hooks';
 import { inArray } from 'drizzle-orm';
 import { DateTime } from 'luxon';
 import { transact } from '../../events/outbox.js';
-import { ErrorList } from '../../shared/errors.js';
+import { BusinessError, ErrorList } from '../../shared/errors.js';
 import { isValidLatLng, type LatLng } from '../../shared/geo.js';
 import { hasScope, mayAccessWarehouse } from '../../shared/principal.js';
 import type { ServiceContext } from '../../shared/service-context.js';
+import { courierStopsToRoute } from '../shipping/courier.service.js';
 import { assertMayChangeWarehouse, warehouseByCode, warehousesByIds, type WarehouseRow } from '../warehouse/warehouse.service.js';
 import { routePlans, type StoredRoute, type StoredUnassignedStop } from './routing.table.js';
 import { GeoModel, type GeoPlanInput, type PlanStop, type PlanVehicle, type RouteSchedule, type UnassignedStop } from './routing.instance.js';
@@ -185,6 +186,9 @@ function validateAgainstWarehouse(e: ErrorList, input: RoutePlanCreateData, wh: 
  * `unassigned` with a reason: never dropped. The solver's routes are verified independently and
  * every figure stored (times, km, load) is recomputed from the coordinates.
  *
+ * Without explicit stops, the warehouse's COURIER shipments with a label (LABEL_CREATED) and a
+ * located address are the stops, one parcel each.
+ *
  * Errors (nothing written): INVALID, NO_VEHICLES, NO_STOPS, DUPLICATE_ID, NOT_FOUND (warehouse),
  * WAREHOUSE_LOCATION_MISSING. Thrown: FORBIDDEN for a PARTNER restricted to other warehouses;
  * a fault when the verifier rejects the solver's result.
@@ -200,20 +204,27 @@ export async function createRoutePlan(ctx: ServiceContext, input: RoutePlanCreat
   validateShape(e, input, opts);
   const wh = await warehouseByCode(ctx, input.warehouseCode);
   const depot = validateAgainstWarehouse(e, input, wh);
-  const stopsIn = input.stops ?? [];
-  if (!stopsIn.length) e.add('NO_STOPS', 'Nothing to plan: give at least one stop.', ['input', 'stops']);
   e.throwIfAny();
 
   const vehicles: PlanVehicle[] = input.vehicles.map((v) => ({ id: v.id, capacity: v.capacity, shiftStart: v.shiftStart, shiftEnd: v.shiftEnd }));
-  const stops: PlanStop[] = stopsIn.map((s) => ({
-    id: s.id,
-    shipmentId: null,
-    location: { lat: s.location.lat, lng: s.location.lng },
-    demand: s.demand,
-    windowStart: s.windowStart ?? null,
-    windowEnd: s.windowEnd ?? null,
-    serviceMinutes: s.serviceMinutes ?? DEFAULTS.serviceMinutes,
-  }));
+  const stops: PlanStop[] = input.stops?.length
+    ? input.stops.map((s) => ({
+        id: s.id,
+        shipmentId: null,
+        location: { lat: s.location.lat, lng: s.location.lng },
+        demand: s.demand,
+        windowStart: s.windowStart ?? null,
+        windowEnd: s.windowEnd ?? null,
+        serviceMinutes: s.serviceMinutes ?? DEFAULTS.serviceMinutes,
+      }))
+    : await shipmentStops(ctx, wh!.id);
+  if (!stops.length) {
+    throw BusinessError.of(
+      'NO_STOPS',
+      `Nothing to plan: no stops given, and warehouse ${input.warehouseCode} has no COURIER shipment with status LABEL_CREATED and a located address.`,
+      ['input', 'stops'],
+    );
+  }
   const plan = await solvePlan(ctx, { depot: depot!, vehicles, stops, speedKmh: opts.speedKmh, detourFactor: opts.detourFactor }, opts.timeLimitMs);
 
   return transact(ctx, async (tx, events) => {
@@ -237,6 +248,22 @@ export async function createRoutePlan(ctx: ServiceContext, input: RoutePlanCreat
     });
     return row!;
   });
+}
+
+/**
+ * Stops when the input gives none: the warehouse's COURIER shipments waiting with a label, one
+ * parcel of demand each, the tracking number as the stop id, no window beyond the shifts.
+ */
+async function shipmentStops(ctx: ServiceContext, warehouseId: string): Promise<PlanStop[]> {
+  return (await courierStopsToRoute(ctx, warehouseId)).map((c) => ({
+    id: c.trackingNumber,
+    shipmentId: c.shipmentId,
+    location: c.location,
+    demand: 1,
+    windowStart: null,
+    windowEnd: null,
+    serviceMinutes: DEFAULTS.serviceMinutes,
+  }));
 }
 
 interface SolvedPlan {

@@ -3,7 +3,11 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ApiKeyCreateDocument,
+  CarrierCreateDocument,
+  OrderCreateDocument,
   RoutePlanCreateDocument,
+  RoutePlanCreateShipmentsDocument,
+  ShipmentCreateDocument,
   RoutePlanDocument,
   RoutePlanNodeDocument,
   WarehouseCreateDocument,
@@ -12,6 +16,8 @@ import {
   type StopInput,
   type VehicleInput,
 } from '../../../test/generated/graphql.js';
+import { pickAndPack } from '../../../test/factories/fulfillment.js';
+import { address, MOSCOW, stockedStore } from '../../../test/factories/stock.js';
 import { addressInput, warehouseInput } from '../../../test/factories/warehouse.js';
 import { startApp, type TestApp } from '../../../test/harness.js';
 import { haversineKm, type LatLng } from '../../shared/geo.js';
@@ -380,5 +386,69 @@ describe('access', () => {
     expect((await t.gql(RoutePlanNodeDocument, { id: theirs.id }, { token: partner })).data?.node?.id).toBe(theirs.id);
     const ok = await t.gql(RoutePlanCreateDocument, { input: planInput({ warehouseCode: other }) }, { token: partner });
     expect(ok.data?.routePlanCreate.routePlan?.warehouse.code).toBe(other);
+  });
+});
+
+describe('stops from shipments', () => {
+  it('without stops, plans the COURIER shipments of the warehouse with a label and a located address, linked to the shipments', async () => {
+    const [sku] = await stockedStore(t, { msk: [20], spb: [0] });
+    const carrier = await t.admin(CarrierCreateDocument, {
+      input: {
+        code: 'RTCOUR',
+        name: 'Route test courier',
+        services: [
+          { code: 'RT_COURIER', name: 'Courier', deliveryType: 'COURIER', transitDaysMin: 1, transitDaysMax: 2, maxWeightGrams: 30_000, rates: [{ countryCode: 'RU', maxWeightGrams: 30_000, price: { amountMinor: 300_00, currency: 'RUB' } }] },
+          { code: 'RT_PARTNER', name: 'Partner', deliveryType: 'PARTNER', transitDaysMin: 1, transitDaysMax: 2, maxWeightGrams: 30_000, rates: [{ countryCode: 'RU', maxWeightGrams: 30_000, price: { amountMinor: 100_00, currency: 'RUB' } }] },
+        ],
+      },
+    });
+    expect(carrier.carrierCreate.userErrors).toEqual([]);
+    const order = async (location: { lat: number; lng: number } | null, deliveryType: 'COURIER' | 'PARTNER') => {
+      const r = await t.admin(OrderCreateDocument, {
+        input: { channel: 'web', currency: 'RUB', deliveryType, customer: { email: 'route@example.ru' }, shippingAddress: address({ location }) as never, lines: [{ sku: sku!, quantity: 1 }] },
+      });
+      expect(r.orderCreate.userErrors).toEqual([]);
+      return r.orderCreate.order!.id;
+    };
+    const north = { lat: MOSCOW.lat + 0.03, lng: MOSCOW.lng };
+    const east = { lat: MOSCOW.lat, lng: MOSCOW.lng + 0.05 };
+    const ids = [await order(north, 'COURIER'), await order(east, 'COURIER'), await order(null, 'COURIER'), await order(north, 'PARTNER')];
+    const foIds = await pickAndPack(t, 'MSK1', ids, { weightGrams: 800, dimensions: { lengthMm: 200, widthMm: 150, heightMm: 100 } });
+    expect(foIds).toHaveLength(4);
+    const tracking: string[] = [];
+    for (const [i, fo] of foIds.entries()) {
+      const r = await t.admin(ShipmentCreateDocument, { input: { fulfillmentOrderId: fo, serviceCode: i === 3 ? 'RT_PARTNER' : 'RT_COURIER' } });
+      expect(r.shipmentCreate.userErrors).toEqual([]);
+      tracking.push(r.shipmentCreate.shipment!.trackingNumber);
+    }
+
+    const before = await planCount();
+    const r = await t.admin(RoutePlanCreateShipmentsDocument, {
+      input: { warehouseCode: 'MSK1', date: DATE, vehicles: [vehicle({ capacity: 1 }), vehicle({ id: 'V2', capacity: 5 })], timeLimitMs: 300 },
+    });
+    expect(r.routePlanCreate.userErrors).toEqual([]);
+    expect(await planCount()).toBe(before + 1);
+    const plan = r.routePlanCreate.routePlan!;
+    // The two located COURIER parcels, on one vehicle (demand 1 each): not the one without coordinates, not the PARTNER one.
+    expect(plan.unassigned).toEqual([]);
+    expect(plan.routes).toHaveLength(1);
+    expect(plan.routes[0]).toMatchObject({ vehicleId: 'V2', load: 2 });
+    const stops = plan.routes[0]!.stops;
+    expect(stops.map((s) => s.stopId).sort()).toEqual([tracking[0], tracking[1]].sort());
+    for (const s of stops) {
+      expect(s.shipment).toMatchObject({ trackingNumber: s.stopId, status: 'LABEL_CREATED' });
+      expect(s.location).toEqual(s.stopId === tracking[0] ? north : east);
+    }
+
+    // Explicit stops are not shipments.
+    const explicit = await createPlan(planInput({ warehouseCode: 'MSK1' }));
+    expect(explicit.routes[0]!.stops[0]!.stopId).toBe('S1');
+  });
+
+  it('says NO_STOPS when there are neither stops nor shipments to route, and writes nothing', async () => {
+    const before = await planCount();
+    const r = await t.admin(RoutePlanCreateDocument, { input: planInput({ stops: [] }) });
+    expect(r.routePlanCreate.userErrors).toMatchObject([{ code: 'NO_STOPS', field: ['input', 'stops'] }]);
+    expect(await planCount()).toBe(before);
   });
 });

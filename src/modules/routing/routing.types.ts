@@ -26,7 +26,7 @@ registerEnumType(UnassignedReason, {
 export class RouteStop {
   @Field(() => String, { description: 'The stop id given in the input.' })
   stopId!: string;
-  /** The shipment when the stop is one of ours (exposed as `shipment` once shipping is in). */
+  /** The shipment when the stop is one of ours (the `shipment` field). */
   shipmentDbId!: string | null;
   @Field(() => GeoPoint, { description: 'Where the stop is.' })
   location!: GeoPoint;
