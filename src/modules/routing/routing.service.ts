@@ -225,6 +225,9 @@ export async function createRoutePlan(ctx: ServiceContext, input: RoutePlanCreat
       ['input', 'stops'],
     );
   }
+  if (stops.length > LIMITS.stops) {
+    throw BusinessError.of('INVALID', `${stops.length} shipments wait for a courier, over ${LIMITS.stops} per plan: pass the stops explicitly, in batches.`, ['input', 'stops']);
+  }
   const plan = await solvePlan(ctx, { depot: depot!, vehicles, stops, speedKmh: opts.speedKmh, detourFactor: opts.detourFactor }, opts.timeLimitMs);
 
   return transact(ctx, async (tx, events) => {
