@@ -32,6 +32,7 @@ import { createLogger } from './logger.js';
 import { makeFormatError } from './plugins/errors.js';
 import { RateLimits } from './plugins/rate-limit.js';
 import { createSchema } from './schema.js';
+import { trackPageRoute } from './track-page.js';
 import { attachGraphQLWs } from './ws.js';
 
 export interface App {
@@ -129,6 +130,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     authenticate,
     context,
     rateLimit,
+    routes: [trackPageRoute({ schema, context, rateLimit })],
     async ready() {
       const checks: Record<string, string> = {};
       const probe = async (name: string, fn: () => Promise<void>) => {
