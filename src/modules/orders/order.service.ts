@@ -139,11 +139,12 @@ export async function createOrder(ctx: ServiceContext, input: OrderCreateInput):
         return { order: existing, created: false };
       }
     }
-    const [{ customer }, firstAvail, [{ n }]] = await Promise.all([
-      findOrCreateCustomer(tx, input.customer, ['input', 'customer']),
-      availabilityByVariants(tx, variantIds),
-      ctx.database.rows<{ n: string }>(sql`select nextval('order_number_seq')::text as n`, tx) as Promise<[{ n: string }]>,
-    ]);
+    const [{ customer }, firstAvail] = await Promise.all([findOrCreateCustomer(tx, input.customer, ['input', 'customer']), availabilityByVariants(tx, variantIds)]);
+    // Drawn together with the first reservation, so an order refused for stock does not use up a number.
+    let n: string | null = null;
+    const drawNumber = async () => {
+      n ??= (await ctx.database.rows<{ n: string }>(sql`select nextval('order_number_seq')::text as n`, tx))[0]!.n;
+    };
 
     // Plan, then reserve every part in one all-or-nothing statement; a lost race changed nothing,
     // so re-plan with fresh availability (no savepoint needed).
@@ -161,7 +162,8 @@ export async function createOrder(ctx: ServiceContext, input: OrderCreateInput):
         errs.throwIfAny();
       }
       const reservations = p.parts.flatMap((part) => part.lines.map((l) => ({ warehouseId: part.warehouseId, ...l })));
-      if (await reserveAll(ctx, tx, reservations)) plan = p;
+      const [reserved] = await Promise.all([reserveAll(ctx, tx, reservations), drawNumber()]);
+      if (reserved) plan = p;
     }
     if (!plan) throw BusinessError.of('INSUFFICIENT_STOCK', 'Stock changed too fast to allocate; try again.', ['input', 'lines']);
 
