@@ -3,6 +3,7 @@
  * sender): run `work` on a poll interval and whenever kicked, never twice at once (a kick during a
  * run schedules one more run), optional one-off wake-ups, and a stop that waits for the run.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from 'pino';
 
 export class PollingWorker {
@@ -11,6 +12,11 @@ export class PollingWorker {
   private running: Promise<void> | null = null;
   private again = false;
   private halted = false;
+  /**
+   * Runs in the async context the worker was created in, not the kicker's: a run kicked by a
+   * request is not part of that request (its per-request SQL statement count, for one).
+   */
+  private readonly inOwnContext = AsyncLocalStorage.snapshot();
 
   constructor(
     private readonly name: string,
@@ -37,7 +43,7 @@ export class PollingWorker {
       this.again = true;
       return;
     }
-    this.running = this.work()
+    this.running = this.inOwnContext(() => this.work())
       .catch((err) => this.log.error({ err }, `${this.name} failed`))
       .finally(() => {
         this.running = null;

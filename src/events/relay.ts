@@ -28,9 +28,16 @@ export interface CommittedEvent {
  */
 export type DurableHandler = (tx: Executor, event: CommittedEvent, afterCommit: (fn: () => void) => void) => Promise<void>;
 
+/**
+ * The same for all the events of one claimed batch at once (in outbox order), so a consumer can
+ * look up and write with a few statements per batch instead of a few per event.
+ */
+export type DurableBatchHandler = (tx: Executor, events: CommittedEvent[], afterCommit: (fn: () => void) => void) => Promise<void>;
+
 export class OutboxRelay implements RelayHandle {
   private readonly loop: PollingWorker;
   private readonly handlers = new Map<string, DurableHandler[]>();
+  private readonly batchHandlers: { topics: ReadonlySet<string>; handler: DurableBatchHandler }[] = [];
 
   constructor(
     private readonly database: Database,
@@ -44,6 +51,11 @@ export class OutboxRelay implements RelayHandle {
   /** Registers a durable handler for a topic (call before start). */
   onCommitted(topic: string, handler: DurableHandler): void {
     this.handlers.set(topic, [...(this.handlers.get(topic) ?? []), handler]);
+  }
+
+  /** Registers a durable handler for the events of these topics, called once per claimed batch (call before start). */
+  onCommittedBatch(topics: readonly string[], handler: DurableBatchHandler): void {
+    this.batchHandlers.push({ topics: new Set(topics), handler });
   }
 
   /** Starts polling (catches events committed by instances that died before publishing). */
@@ -71,9 +83,27 @@ export class OutboxRelay implements RelayHandle {
           payload: (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as Record<string, unknown>,
           createdAt: new Date(r.created_at),
         }));
+        const exec = tx as unknown as Executor;
+        const afterCommit = (fn: () => void) => after.add(fn);
+        // Events go to the handlers in outbox order: batch handlers get runs of events, cut
+        // wherever a per-event handler has to see what came before it.
+        let run: CommittedEvent[] = [];
+        const flush = async () => {
+          for (const b of this.batchHandlers) {
+            const mine = run.filter((e) => b.topics.has(e.topic));
+            if (mine.length) await b.handler(exec, mine, afterCommit);
+          }
+          run = [];
+        };
         for (const e of events) {
-          for (const h of this.handlers.get(e.topic) ?? []) await h(tx as unknown as Executor, e, (fn) => after.add(fn));
+          const single = this.handlers.get(e.topic);
+          if (single?.length) {
+            await flush();
+            for (const h of single) await h(exec, e, afterCommit);
+          }
+          run.push(e);
         }
+        await flush();
         for (const e of events) this.pubSub.publish(e.topic, { ...e.payload, eventId: e.id, topic: e.topic });
         const ids = rows.map((r) => r.id);
         await tx.execute(sql`update outbox set published_at = now() where id in ${sql`(${sql.join(ids.map((i) => sql`${i}::uuid`), sql`, `)})`}`);

@@ -529,6 +529,58 @@ export async function reserveStock(tx: Executor, variantId: string, warehouseId:
   if (!rows.length) throw BusinessError.of('INSUFFICIENT_STOCK', `Not enough stock available (${quantity} requested).`, null as never);
 }
 
+/**
+ * Reserves several (variant, warehouse, quantity) at once, all or nothing, in ONE statement: the
+ * level rows are locked in a fixed order (warehouse, then variant: `ORDER BY ... FOR UPDATE`
+ * locks as rows leave the sort, so concurrent callers cannot deadlock), checked against their
+ * latest committed values, and updated only if every one has enough available. Returns false
+ * (and changes nothing) when any is short, so the caller can re-plan without a savepoint.
+ * Joins the caller's transaction.
+ */
+export async function reserveAll(
+  ctx: Pick<ServiceContext, 'database'>,
+  tx: Executor,
+  reservations: readonly { variantId: string; warehouseId: string; quantity: number }[],
+): Promise<boolean> {
+  const merged = new Map<string, { variantId: string; warehouseId: string; quantity: number }>();
+  for (const r of reservations) {
+    const k = `${r.warehouseId}|${r.variantId}`;
+    const m = merged.get(k);
+    if (m) m.quantity += r.quantity;
+    else merged.set(k, { ...r });
+  }
+  const want = [...merged.values()];
+  if (!want.length) return true;
+  const values = sql.join(
+    want.map((r) => sql`(${r.variantId}::uuid, ${r.warehouseId}::uuid, ${r.quantity}::int)`),
+    sql`, `,
+  );
+  const rows = await ctx.database.rows<{ variant_id: string }>(
+    sql`
+    with want (variant_id, warehouse_id, quantity) as (values ${values}),
+    locked as (
+      select l.variant_id, l.warehouse_id, l.on_hand - l.allocated as available
+      from ${inventoryLevels} l join want w on w.variant_id = l.variant_id and w.warehouse_id = l.warehouse_id
+      order by l.warehouse_id, l.variant_id
+      for update of l
+    ),
+    verdict as (
+      select count(*) = ${want.length}::int and coalesce(bool_and(k.available >= w.quantity), false) as ok
+      from locked k join want w on w.variant_id = k.variant_id and w.warehouse_id = k.warehouse_id
+    )
+    update ${inventoryLevels} l set allocated = l.allocated + w.quantity, updated_at = now()
+    from want w, verdict v
+    where v.ok and l.variant_id = w.variant_id and l.warehouse_id = w.warehouse_id and l.on_hand - l.allocated >= w.quantity
+    returning l.variant_id`,
+    tx,
+  );
+  const n = rows.length;
+  if (n === 0) return false;
+  // Every row was locked and checked above; a partial update would be a bug, never a race: abort the transaction.
+  if (n !== want.length) throw new Error(`reserveAll updated ${n} of ${want.length} stock levels`);
+  return true;
+}
+
 /** Releases a reservation (never below zero). */
 export async function releaseStock(tx: Executor, variantId: string, warehouseId: string, quantity: number): Promise<void> {
   const rows = await tx

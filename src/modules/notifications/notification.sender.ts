@@ -12,7 +12,7 @@
  */
 import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/client.js';
 import { PollingWorker } from '../../events/polling-worker.js';
@@ -121,7 +121,14 @@ export class NotificationSender {
     for (;;) {
       if (this.loop.stopped) return;
       const claimed = await this.claim();
-      await Promise.all(claimed.map((n) => this.send(n)));
+      const sent = (await Promise.all(claimed.map((n) => this.send(n)))).filter((id): id is string => id !== null);
+      // The messages sent are marked with one statement per round rather than one each.
+      if (sent.length) {
+        await this.database.db
+          .update(notifications)
+          .set({ attempts: sql`${notifications.attempts} + 1`, lastError: null, status: 'SENT', sentAt: sql`now()` })
+          .where(and(inArray(notifications.id, sent), eq(notifications.status, 'PENDING')));
+      }
       if (claimed.length < this.batch) return;
     }
   }
@@ -142,7 +149,8 @@ export class NotificationSender {
       returning n.id, n.recipient, n.subject, n.body, n.attempts`);
   }
 
-  private async send(n: Claimed): Promise<void> {
+  /** Sends one message; returns its id when sent (the caller marks it), else records the failure. */
+  private async send(n: Claimed): Promise<string | null> {
     const attempt = n.attempts + 1;
     let error: string | null = null;
     try {
@@ -150,27 +158,22 @@ export class NotificationSender {
     } catch (err) {
       error = String((err as Error)?.message ?? err).slice(0, ERROR_MAX);
     }
+    if (error === null) return n.id;
     // Stopped while sending a failure: leave the row to its lease, it is retried later.
-    if (error !== null && this.loop.stopped) return;
-    const ok = error === null;
-    const failed = !ok && attempt >= this.opts.maxAttempts;
-    const delayMs = ok || failed ? 0 : backoffDelay(attempt - 1, this.opts.backoffBaseMs, this.opts.backoffCapMs, this.opts.random);
+    if (this.loop.stopped) return null;
+    const failed = attempt >= this.opts.maxAttempts;
+    const delayMs = failed ? 0 : backoffDelay(attempt - 1, this.opts.backoffBaseMs, this.opts.backoffCapMs, this.opts.random);
     await this.database.db
       .update(notifications)
       .set({
         attempts: attempt,
         lastError: error,
-        ...(ok
-          ? { status: 'SENT' as const, sentAt: sql`now()` }
-          : failed
-            ? { status: 'FAILED' as const }
-            : { nextAttemptAt: sql`now() + ${delayMs / 1000}::double precision * interval '1 second'` }),
+        ...(failed ? { status: 'FAILED' as const } : { nextAttemptAt: sql`now() + ${delayMs / 1000}::double precision * interval '1 second'` }),
       })
       .where(and(eq(notifications.id, n.id), eq(notifications.status, 'PENDING')));
-    if (!ok) {
-      this.log.info({ notificationId: n.id, attempt, error, failed }, 'notification attempt failed');
-      if (!failed && delayMs < this.opts.pollMs) this.loop.wakeAfter(delayMs + 5);
-    }
+    this.log.info({ notificationId: n.id, attempt, error, failed }, 'notification attempt failed');
+    if (!failed && delayMs < this.opts.pollMs) this.loop.wakeAfter(delayMs + 5);
+    return null;
   }
 
   /** Stops polling and waits for the round in flight (call before the database closes). */

@@ -48,43 +48,63 @@ function withExecutor(ctx: ServiceContext, tx: Executor): ServiceContext {
  * Returns whether a row was written (false: no template for the status, no customer, or already queued).
  */
 export async function queueStatusNotification(ctx: ServiceContext, tx: Executor, event: CommittedEvent): Promise<boolean> {
-  const p = event.payload as { orderId?: string; number?: string; customerId?: string; sequence?: number; status?: string; trackingNumbers?: string[] };
-  const template = p.status && p.sequence != null ? templateFor(p.status, Number(p.sequence)) : null;
-  if (!template || !p.orderId || !p.customerId || !p.number) return false;
+  return (await queueStatusNotifications(ctx, tx, [event])) > 0;
+}
+
+/**
+ * The same for a relay batch of status changes: one read of the customers, one of the order
+ * lines and one insert, whatever the number of events. Returns how many rows were written.
+ */
+export async function queueStatusNotifications(ctx: ServiceContext, tx: Executor, events: readonly CommittedEvent[]): Promise<number> {
+  const todo = events.flatMap((event) => {
+    const p = event.payload as { orderId?: string; number?: string; customerId?: string; sequence?: number; status?: string; trackingNumbers?: string[] };
+    const template = p.status && p.sequence != null ? templateFor(p.status, Number(p.sequence)) : null;
+    return template && p.orderId && p.customerId && p.number
+      ? [{ event, template, orderId: p.orderId, customerId: p.customerId, number: p.number, trackingNumbers: p.trackingNumbers ?? [] }]
+      : [];
+  });
+  if (!todo.length) return 0;
   const scoped = withExecutor(ctx, tx);
-  const [customer] = await customersByIdsUnfiltered(scoped, [p.customerId]);
-  if (!customer?.email) {
-    ctx.log.warn({ orderId: p.orderId, eventId: event.id }, 'notification skipped: the order has no customer e-mail');
+  const customers = new Map((await customersByIdsUnfiltered(scoped, [...new Set(todo.map((t) => t.customerId))])).map((c) => [c.id, c]));
+  const withEmail = todo.filter((t) => {
+    if (customers.get(t.customerId)?.email) return true;
+    ctx.log.warn({ orderId: t.orderId, eventId: t.event.id }, 'notification skipped: the order has no customer e-mail');
     return false;
-  }
-  const count = (await linesByOrderIds(scoped, [p.orderId])).reduce((s, l) => s + l.quantity, 0);
+  });
+  if (!withEmail.length) return 0;
+  const units = new Map<string, number>();
+  for (const l of await linesByOrderIds(scoped, [...new Set(withEmail.map((t) => t.orderId))])) units.set(l.orderId, (units.get(l.orderId) ?? 0) + l.quantity);
   const base = ctx.config.PUBLIC_URL.replace(/\/$/, '');
-  const trackingLinks = (p.trackingNumbers ?? []).map((n) => `${base}/track/${encodeURIComponent(n)}`);
-  const rendered = renderTemplate(template, customer.locale, { number: p.number, count, name: customer.name, trackingLinks });
-  const rows = await tx
-    .insert(notifications)
-    .values({
-      orderId: p.orderId,
-      eventId: event.id,
-      template,
-      channel: 'EMAIL',
+  const values = withEmail.map((t) => {
+    const customer = customers.get(t.customerId)!;
+    const trackingLinks = t.trackingNumbers.map((n) => `${base}/track/${encodeURIComponent(n)}`);
+    const rendered = renderTemplate(t.template, customer.locale, { number: t.number, count: units.get(t.orderId) ?? 0, name: customer.name, trackingLinks });
+    return {
+      orderId: t.orderId,
+      eventId: t.event.id,
+      template: t.template,
+      channel: 'EMAIL' as const,
       locale: rendered.locale,
       recipient: customer.email,
       subject: rendered.subject,
       body: rendered.body,
-    })
+    };
+  });
+  const rows = await tx
+    .insert(notifications)
+    .values(values)
     .onConflictDoNothing({ target: [notifications.eventId, notifications.template] })
     .returning({ id: notifications.id });
-  return rows.length > 0;
+  return rows.length;
 }
 
 /**
  * Registers the durable handler (call before `relay.start()`). `onQueued` runs once the relay's
  * transaction committed, so the sender it wakes sees the new rows.
  */
-export function registerNotificationHandlers(relay: Pick<OutboxRelay, 'onCommitted'>, ctx: ServiceContext, opts: { onQueued?: () => void } = {}): void {
-  relay.onCommitted(ORDER_STATUS_CHANGED, async (tx, event, afterCommit) => {
-    if ((await queueStatusNotification(ctx, tx, event)) && opts.onQueued) afterCommit(opts.onQueued);
+export function registerNotificationHandlers(relay: Pick<OutboxRelay, 'onCommittedBatch'>, ctx: ServiceContext, opts: { onQueued?: () => void } = {}): void {
+  relay.onCommittedBatch([ORDER_STATUS_CHANGED], async (tx, events, afterCommit) => {
+    if ((await queueStatusNotifications(ctx, tx, events)) > 0 && opts.onQueued) afterCommit(opts.onQueued);
   });
 }
 

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { and, asc, count, eq, gte, ilike, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
+import { newId } from '../../db/columns.js';
 import { finishPage, planPage, type Page, type PageArgs } from '../../db/pagination.js';
 import { transact, type EventWriter } from '../../events/outbox.js';
 import { AccessError, BusinessError, ErrorList } from '../../shared/errors.js';
@@ -15,7 +16,7 @@ import type { ServiceContext } from '../../shared/service-context.js';
 import { variantsBySkus } from '../catalog/catalog.service.js';
 import { findOrCreateCustomer } from '../customers/customer.service.js';
 import { customers } from '../customers/customer.table.js';
-import { availabilityByVariants, levelChangedEvents, releaseStock, reserveStock } from '../inventory/inventory.service.js';
+import { availabilityByVariants, levelChangedEvents, releaseStock, reserveAll, reserveStock } from '../inventory/inventory.service.js';
 import { listAllWarehouses, validateAddress, type AddressData, type WarehouseRow } from '../warehouse/warehouse.service.js';
 import { planAllocation, type WarehouseStock } from './allocation.js';
 import { DELIVERY_QUOTES, type RedeemedDelivery } from './order.delivery.js';
@@ -99,7 +100,9 @@ export async function createOrder(ctx: ServiceContext, input: OrderCreateInput):
     }
   });
   e.throwIfAny();
-  const variants = new Map((await variantsBySkus(ctx, [...new Set(input.lines.map((l) => l.sku))])).map((v) => [v.sku, v]));
+  // Independent reads, sent together (two pool connections on PostgreSQL).
+  const [variantRows, allWarehouses] = await Promise.all([variantsBySkus(ctx, [...new Set(input.lines.map((l) => l.sku))]), listAllWarehouses(ctx)]);
+  const variants = new Map(variantRows.map((v) => [v.sku, v]));
   input.lines.forEach((l, i) => {
     const v = variants.get(l.sku);
     if (!v) e.add('NOT_FOUND', `Unknown SKU ${l.sku}.`, ['input', 'lines', i, 'sku']);
@@ -110,14 +113,20 @@ export async function createOrder(ctx: ServiceContext, input: OrderCreateInput):
 
   const hash = requestHash(input);
   const scope = idempotencyScope(ctx);
-  const warehouses = (await listAllWarehouses(ctx)).filter((w) => w.isActive);
+  const warehouses = allWarehouses.filter((w) => w.isActive);
   const lines = input.lines.map((l, i) => {
     const v = variants.get(l.sku)!;
     return { ...l, index: i, variant: v, unitPriceMinor: l.unitPrice?.amountMinor ?? v.priceMinor };
   });
   const subtotal = lines.reduce((s, l) => s + l.unitPriceMinor * l.quantity, 0);
   if (!Number.isSafeInteger(subtotal) || subtotal > 2_000_000_000) throw BusinessError.of('INVALID', 'Order total is too large.', ['input', 'lines']);
+  const need = lines.map((l) => ({ variantId: l.variant.id, quantity: l.quantity }));
+  const variantIds = [...new Set(need.map((n) => n.variantId))];
+  const destination = { location: input.shippingAddress.location ?? null, region: input.shippingAddress.region ?? null, countryCode: input.shippingAddress.countryCode };
 
+  // Round trips inside the transaction are what the order's stock row locks wait on, so the
+  // independent reads go out together (postgres.js pipelines them on the transaction's
+  // connection) and the writes after the reservation are one statement.
   return transact(ctx, async (tx, events) => {
     if (key) {
       // Same-key requests queue here; the first creates, the rest find its order.
@@ -130,55 +139,96 @@ export async function createOrder(ctx: ServiceContext, input: OrderCreateInput):
         return { order: existing, created: false };
       }
     }
-    const { customer } = await findOrCreateCustomer(tx, input.customer, ['input', 'customer']);
-    const need = lines.map((l) => ({ variantId: l.variant.id, quantity: l.quantity }));
-    const variantIds = [...new Set(need.map((n) => n.variantId))];
+    const [{ customer }, firstAvail] = await Promise.all([findOrCreateCustomer(tx, input.customer, ['input', 'customer']), availabilityByVariants(tx, variantIds)]);
+    // Drawn together with the first reservation, so an order refused for stock does not use up a number.
+    let n: string | null = null;
+    const drawNumber = async () => {
+      n ??= (await ctx.database.rows<{ n: string }>(sql`select nextval('order_number_seq')::text as n`, tx))[0]!.n;
+    };
 
-    // Plan, then reserve with conditional updates; a lost race re-plans inside a savepoint.
+    // Plan, then reserve every part in one all-or-nothing statement; a lost race changed nothing,
+    // so re-plan with fresh availability (no savepoint needed).
     let plan: ReturnType<typeof planAllocation> | null = null;
+    let avail = firstAvail;
     for (let attempt = 0; attempt < 20 && !plan; attempt++) {
-      try {
-        plan = await tx.transaction(async (sp) => {
-          const avail = await availabilityByVariants(sp as unknown as Executor, variantIds);
-          const p = planAllocation(need, stockOf(warehouses, avail), {
-            location: input.shippingAddress.location ?? null,
-            region: input.shippingAddress.region ?? null,
-            countryCode: input.shippingAddress.countryCode,
-          });
-          if (p.short.length && !input.allowBackorder) {
-            const errs = new ErrorList();
-            for (const s of p.short) {
-              const line = lines.find((l) => l.variant.id === s.variantId)!;
-              errs.add('INSUFFICIENT_STOCK', `Not enough stock of ${line.sku}: ${s.quantity} short.`, ['input', 'lines', line.index, 'quantity']);
-            }
-            errs.throwIfAny();
-          }
-          const reservations = p.parts
-            .flatMap((part) => part.lines.map((l) => ({ warehouseId: part.warehouseId, ...l })))
-            .sort((a, b) => a.warehouseId.localeCompare(b.warehouseId) || a.variantId.localeCompare(b.variantId));
-          for (const r of reservations) {
-            try {
-              await reserveStock(sp as unknown as Executor, r.variantId, r.warehouseId, r.quantity);
-            } catch (err) {
-              if (err instanceof BusinessError) throw new AllocationRace();
-              throw err;
-            }
-          }
-          return p;
-        });
-      } catch (err) {
-        if (!(err instanceof AllocationRace)) throw err;
+      if (attempt > 0) avail = await availabilityByVariants(tx, variantIds);
+      const p = planAllocation(need, stockOf(warehouses, avail), destination);
+      if (p.short.length && !input.allowBackorder) {
+        const errs = new ErrorList();
+        for (const s of p.short) {
+          const line = lines.find((l) => l.variant.id === s.variantId)!;
+          errs.add('INSUFFICIENT_STOCK', `Not enough stock of ${line.sku}: ${s.quantity} short.`, ['input', 'lines', line.index, 'quantity']);
+        }
+        errs.throwIfAny();
       }
+      const reservations = p.parts.flatMap((part) => part.lines.map((l) => ({ warehouseId: part.warehouseId, ...l })));
+      const [reserved] = await Promise.all([reserveAll(ctx, tx, reservations), drawNumber()]);
+      if (reserved) plan = p;
     }
     if (!plan) throw BusinessError.of('INSUFFICIENT_STOCK', 'Stock changed too fast to allocate; try again.', ['input', 'lines']);
 
     if (delivery) await ctx.extensions.get(DELIVERY_QUOTES)!.commit(ctx, tx, delivery, ['input', 'deliveryOptionId']);
     const status: OrderStatusValue = plan.short.length ? 'BACKORDERED' : 'ALLOCATED';
-    const [{ n }] = (await ctx.database.rows<{ n: string }>(sql`select nextval('order_number_seq')::text as n`, tx)) as [{ n: string }];
     const number = `WB-${n}`;
+    const orderId = newId();
+    // Allocated units per variant, handed to the order lines in their order.
+    const allocated = new Map<string, number>();
+    for (const p of plan.parts) for (const l of p.lines) allocated.set(l.variantId, (allocated.get(l.variantId) ?? 0) + l.quantity);
+    const lineRows = lines.map((l) => {
+      const left = allocated.get(l.variant.id) ?? 0;
+      const take = Math.min(left, l.quantity);
+      allocated.set(l.variant.id, left - take);
+      return { id: newId(), orderId, variantId: l.variant.id, sku: l.sku, title: `${l.variant.title}`, quantity: l.quantity, unitPriceMinor: l.unitPriceMinor, allocatedQuantity: take, position: l.index };
+    });
+    const foRows: (typeof fulfillmentOrders.$inferInsert)[] = [];
+    const flRows: (typeof fulfillmentLines.$inferInsert)[] = [];
+    const stockEvents: ReturnType<typeof levelChangedEvents> = [];
+    const fulfilled = new Map<string, number>();
+    for (const part of plan.parts) {
+      const foId = newId();
+      foRows.push({ id: foId, orderId, warehouseId: part.warehouseId, status: 'OPEN' });
+      for (const pl of part.lines) {
+        let left = pl.quantity;
+        for (const ol of lineRows) {
+          if (ol.variantId !== pl.variantId) continue;
+          const take = Math.min(left, ol.allocatedQuantity - (fulfilled.get(ol.id) ?? 0));
+          if (take <= 0) continue;
+          flRows.push({ fulfillmentOrderId: foId, orderLineId: ol.id, variantId: pl.variantId, quantity: take });
+          fulfilled.set(ol.id, (fulfilled.get(ol.id) ?? 0) + take);
+          left -= take;
+        }
+      }
+      stockEvents.push(...levelChangedEvents(warehouses.find((w) => w.id === part.warehouseId)!, part.lines.map((l) => l.variantId)));
+    }
+    const codes = plan.parts.map((part) => warehouses.find((w) => w.id === part.warehouseId)!.code);
+    const orderRef = { id: orderId, number, customerId: customer.id };
+    // The lines, fulfillment orders and lines, the first OrderEvent and the outbox rows ride along
+    // with the order INSERT as data-modifying CTEs: one statement, checked (foreign keys) at its end.
+    const ctes = [
+      tx.$with('wb_lines', {}).as(tx.insert(orderLines).values(lineRows).getSQL()),
+      ...(foRows.length ? [tx.$with('wb_fos', {}).as(tx.insert(fulfillmentOrders).values(foRows).getSQL())] : []),
+      ...(flRows.length ? [tx.$with('wb_fls', {}).as(tx.insert(fulfillmentLines).values(flRows).getSQL())] : []),
+      tx.$with('wb_events', {}).as(
+        tx
+          .insert(orderEvents)
+          .values({ orderId, sequence: 1, status, previousStatus: null, message: status === 'BACKORDERED' ? 'Some lines wait for stock' : 'Stock reserved', occurredAt: ctx.clock.now() })
+          .getSQL(),
+      ),
+      tx.$with('wb_outbox', {}).as(
+        events
+          .insertOf(
+            ...stockEvents,
+            { topic: ORDER_CREATED, payload: { orderId, number, customerId: customer.id, channel: input.channel, warehouseCodes: codes } },
+            statusEvent(orderRef, 1, status, null, null, codes),
+          )
+          .getSQL(),
+      ),
+    ];
     const [order] = await tx
+      .with(...ctes)
       .insert(orders)
       .values({
+        id: orderId,
         number,
         externalId: input.externalId ?? null,
         channel: input.channel,
@@ -201,43 +251,6 @@ export async function createOrder(ctx: ServiceContext, input: OrderCreateInput):
         lastSequence: 1,
       })
       .returning();
-    // Allocated units per variant, handed to the order lines in their order.
-    const allocated = new Map<string, number>();
-    for (const p of plan.parts) for (const l of p.lines) allocated.set(l.variantId, (allocated.get(l.variantId) ?? 0) + l.quantity);
-    const lineRows = await tx
-      .insert(orderLines)
-      .values(
-        lines.map((l) => {
-          const left = allocated.get(l.variant.id) ?? 0;
-          const take = Math.min(left, l.quantity);
-          allocated.set(l.variant.id, left - take);
-          return { orderId: order!.id, variantId: l.variant.id, sku: l.sku, title: `${l.variant.title}`, quantity: l.quantity, unitPriceMinor: l.unitPriceMinor, allocatedQuantity: take, position: l.index };
-        }),
-      )
-      .returning();
-    for (const part of plan.parts) {
-      const [fo] = await tx.insert(fulfillmentOrders).values({ orderId: order!.id, warehouseId: part.warehouseId, status: 'OPEN' }).returning();
-      const fl: (typeof fulfillmentLines.$inferInsert)[] = [];
-      for (const pl of part.lines) {
-        let left = pl.quantity;
-        for (const ol of lineRows.filter((r) => r.variantId === pl.variantId).sort((a, b) => a.position - b.position)) {
-          const already = fl.filter((x) => x.orderLineId === ol.id).reduce((s, x) => s + x.quantity, 0);
-          const take = Math.min(left, ol.allocatedQuantity - already);
-          if (take <= 0) continue;
-          fl.push({ fulfillmentOrderId: fo!.id, orderLineId: ol.id, variantId: pl.variantId, quantity: take });
-          left -= take;
-        }
-      }
-      if (fl.length) await tx.insert(fulfillmentLines).values(fl);
-      const wh = warehouses.find((w) => w.id === part.warehouseId)!;
-      await events.emit(...levelChangedEvents(wh, part.lines.map((l) => l.variantId)));
-    }
-    await tx.insert(orderEvents).values({ orderId: order!.id, sequence: 1, status, previousStatus: null, message: status === 'BACKORDERED' ? 'Some lines wait for stock' : 'Stock reserved', occurredAt: ctx.clock.now() });
-    const codes = plan.parts.map((part) => warehouses.find((w) => w.id === part.warehouseId)!.code);
-    await events.emit(
-      { topic: ORDER_CREATED, payload: { orderId: order!.id, number, customerId: customer.id, channel: input.channel, warehouseCodes: codes } },
-      statusEvent(order!, 1, status, null, null, codes),
-    );
     return { order: order!, created: true };
   });
 }

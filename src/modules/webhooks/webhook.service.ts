@@ -187,19 +187,39 @@ export function visibleTo(sub: Pick<SubscriptionRow, 'warehouseCodes' | 'carrier
 
 /** Queues one delivery per active subscription of the event's topic, in the relay's transaction. */
 export async function queueDeliveries(tx: Executor, event: CommittedEvent, topic: WebhookTopicValue): Promise<number> {
+  return queueDeliveriesOf(tx, [{ event, topic }]);
+}
+
+/**
+ * Queues the deliveries of many events (a relay batch, in order) with one subscription lookup
+ * and one insert, in the relay's transaction. Returns how many were queued.
+ */
+export async function queueDeliveriesOf(tx: Executor, items: readonly { event: CommittedEvent; topic: WebhookTopicValue }[]): Promise<number> {
+  if (!items.length) return 0;
+  const topics = [...new Set(items.map((i) => i.topic))];
   const subs = await tx
-    .select({ id: webhookSubscriptions.id, warehouseCodes: webhookSubscriptions.warehouseCodes, carrierCodes: webhookSubscriptions.carrierCodes })
+    .select({ id: webhookSubscriptions.id, topic: webhookSubscriptions.topic, warehouseCodes: webhookSubscriptions.warehouseCodes, carrierCodes: webhookSubscriptions.carrierCodes })
     .from(webhookSubscriptions)
-    .where(and(eq(webhookSubscriptions.topic, topic), isNull(webhookSubscriptions.disabledAt)));
-  const targets = subs.filter((s) => visibleTo(s, event.payload));
-  if (!targets.length) return 0;
-  const payload = webhookBody(event, topic);
-  const rows = await tx
-    .insert(webhookDeliveries)
-    .values(targets.map((s) => ({ subscriptionId: s.id, eventId: event.id, topic, payload })))
-    .onConflictDoNothing({ target: [webhookDeliveries.subscriptionId, webhookDeliveries.eventId] })
-    .returning({ id: webhookDeliveries.id });
-  return rows.length;
+    .where(and(inArray(webhookSubscriptions.topic, topics), isNull(webhookSubscriptions.disabledAt)));
+  if (!subs.length) return 0;
+  const values: (typeof webhookDeliveries.$inferInsert)[] = [];
+  for (const { event, topic } of items) {
+    const targets = subs.filter((s) => s.topic === topic && visibleTo(s, event.payload));
+    if (!targets.length) continue;
+    const payload = webhookBody(event, topic);
+    for (const s of targets) values.push({ subscriptionId: s.id, eventId: event.id, topic, payload });
+  }
+  let queued = 0;
+  // In chunks: a statement takes at most 65,535 parameters.
+  for (let i = 0; i < values.length; i += 1000) {
+    const rows = await tx
+      .insert(webhookDeliveries)
+      .values(values.slice(i, i + 1000))
+      .onConflictDoNothing({ target: [webhookDeliveries.subscriptionId, webhookDeliveries.eventId] })
+      .returning({ id: webhookDeliveries.id });
+    queued += rows.length;
+  }
+  return queued;
 }
 
 /**
@@ -207,7 +227,7 @@ export async function queueDeliveries(tx: Executor, event: CommittedEvent, topic
  * `onQueued` is called once the relay's transaction that queued deliveries has committed (the
  * dispatcher's kick), so the new rows are visible to it.
  */
-export function registerWebhookHandlers(relay: Pick<OutboxRelay, 'onCommitted'>, opts: { onQueued?: () => void } = {}): void {
+export function registerWebhookHandlers(relay: Pick<OutboxRelay, 'onCommitted' | 'onCommittedBatch'>, opts: { onQueued?: () => void } = {}): void {
   // A revoked key's subscriptions stop with it: disabled, and what was still pending fails.
   relay.onCommitted('auth.api_key_revoked', async (tx, event) => {
     const apiKeyId = String(event.payload.apiKeyId);
@@ -222,9 +242,8 @@ export function registerWebhookHandlers(relay: Pick<OutboxRelay, 'onCommitted'>,
       .set({ status: 'FAILED', lastError: 'the API key that created the subscription was revoked' })
       .where(and(inArray(webhookDeliveries.subscriptionId, disabled.map((d) => d.id)), eq(webhookDeliveries.status, 'PENDING')));
   });
-  for (const [outboxTopic, topic] of Object.entries(OUTBOX_TO_WEBHOOK_TOPIC)) {
-    relay.onCommitted(outboxTopic, async (tx, event, afterCommit) => {
-      if ((await queueDeliveries(tx, event, topic)) > 0 && opts.onQueued) afterCommit(opts.onQueued);
-    });
-  }
+  relay.onCommittedBatch(Object.keys(OUTBOX_TO_WEBHOOK_TOPIC), async (tx, events, afterCommit) => {
+    const items = events.map((event) => ({ event, topic: OUTBOX_TO_WEBHOOK_TOPIC[event.topic]! }));
+    if ((await queueDeliveriesOf(tx, items)) > 0 && opts.onQueued) afterCommit(opts.onQueued);
+  });
 }
