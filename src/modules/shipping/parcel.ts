@@ -164,8 +164,9 @@ function compareBoxes(a: Box, b: Box): number {
 function customDimensions(env: ItemsEnvelope, fillFactor: number): Sides {
   const v = env.volumeMm3 / fillFactor;
   const l = Math.ceil(Math.max(env.maxSides[0], Math.cbrt(v)));
-  const w = Math.ceil(Math.max(env.maxSides[1], Math.sqrt(v / l)));
-  const h = Math.ceil(Math.max(env.maxSides[2], v / (l * w)));
+  // An empty parcel (no items, or items without volume) has zero sides, not NaN.
+  const w = Math.ceil(Math.max(env.maxSides[1], l > 0 ? Math.sqrt(v / l) : 0));
+  const h = Math.ceil(Math.max(env.maxSides[2], l * w > 0 ? v / (l * w) : 0));
   return [l, w, h];
 }
 

@@ -108,6 +108,7 @@ describe('estimateParcel', () => {
         if (parcel.box === null) {
           expect(fitting).toEqual([]);
           const [l, w, h] = [parcel.lengthMm, parcel.widthMm, parcel.heightMm];
+          expect([l, w, h].every(Number.isFinite)).toBe(true);
           expect(l >= w && w >= h).toBe(true);
           expect(l * w * h * fillFactor).toBeGreaterThanOrEqual(env.volumeMm3 * (1 - 1e-12));
           expect([l, w, h].every((s, i) => s >= env.maxSides[i])).toBe(true);
@@ -533,5 +534,12 @@ describe('S10 tracking numbers', () => {
   it('shows the collision on a concrete pair', () => {
     expect(isValidTrackingNumber('RR000000005GB')).toBe(true);
     expect(isValidTrackingNumber('RR900000005GB')).toBe(true); // 9*8 = 72 = 6*11 + 6
+  });
+});
+
+describe('estimateParcel edge cases', () => {
+  it('an empty parcel with no box that fits has zero sides, not NaN (found by fast-check)', () => {
+    const impossible: Box = { code: 'X', lengthMm: 50, widthMm: 50, heightMm: 20, tareGrams: 501, maxWeightGrams: 500 };
+    expect(estimateParcel([], { boxes: [impossible], fillFactor: 0.3 })).toEqual({ weightGrams: 0, lengthMm: 0, widthMm: 0, heightMm: 0, box: null });
   });
 });
