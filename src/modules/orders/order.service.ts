@@ -17,7 +17,7 @@ import { variantsBySkus } from '../catalog/catalog.service.js';
 import { findOrCreateCustomer } from '../customers/customer.service.js';
 import { customers } from '../customers/customer.table.js';
 import { availabilityByVariants, levelChangedEvents, releaseStock, reserveAll, reserveStock } from '../inventory/inventory.service.js';
-import { listAllWarehouses, validateAddress, type AddressData, type WarehouseRow } from '../warehouse/warehouse.service.js';
+import { listAllWarehouses, listAllWarehousesCached, validateAddress, type AddressData, type WarehouseRow } from '../warehouse/warehouse.service.js';
 import { planAllocation, type WarehouseStock } from './allocation.js';
 import { DELIVERY_QUOTES, type RedeemedDelivery } from './order.delivery.js';
 import { cancellable, canTransition, orderTransitions } from './order.state.js';
@@ -399,15 +399,17 @@ export async function allocateBackorders(ctx: ServiceContext, opts: { variantIds
  * Where an order of these lines to this destination would ship from now, read-only (the order
  * re-plans in its own transaction): the allocation plan, with lines no warehouse can supply added
  * to the nearest warehouse's part (they would ship from there once backordered stock arrives).
+ * The warehouse list comes from listAllWarehousesCached (a few seconds old at most).
  */
 export async function previewAllocation(
   ctx: ServiceContext,
   need: { variantId: string; quantity: number }[],
   dest: { location?: { lat: number; lng: number } | null; region?: string | null; countryCode: string },
 ): Promise<{ warehouse: WarehouseRow; lines: { variantId: string; quantity: number }[] }[]> {
-  const warehouses = (await listAllWarehouses(ctx)).filter((w) => w.isActive);
+  // Both reads at once (one round trip; the warehouses usually come from the short cache).
+  const [all, avail] = await Promise.all([listAllWarehousesCached(ctx), availabilityByVariants(ctx.database.db, [...new Set(need.map((n) => n.variantId))])]);
+  const warehouses = all.filter((w) => w.isActive);
   if (!warehouses.length) return [];
-  const avail = await availabilityByVariants(ctx.database.db, [...new Set(need.map((n) => n.variantId))]);
   const destination = { location: dest.location ?? null, region: dest.region ?? null, countryCode: dest.countryCode };
   const plan = planAllocation(need, stockOf(warehouses, avail), destination);
   const parts = plan.parts.map((p) => ({ warehouse: warehouses.find((w) => w.id === p.warehouseId)!, lines: [...p.lines] }));

@@ -35,8 +35,15 @@ const DAY_MS = 86_400_000;
 const MAX_CLOSED_RUN = 366;
 
 export function isValidTimeZone(tz: string): boolean {
-  return typeof tz === 'string' && tz.length > 0 && IANAZone.isValidZone(tz);
+  if (typeof tz !== 'string' || !tz.length) return false;
+  if (validZones.has(tz)) return true;
+  // luxon checks by constructing an Intl.DateTimeFormat every time (tens of µs); a zone that was
+  // valid stays valid for the life of the process, so remember those (a bounded set: IANA names).
+  const ok = IANAZone.isValidZone(tz);
+  if (ok && validZones.size < 1000) validZones.add(tz);
+  return ok;
 }
+const validZones = new Set<string>();
 
 /** 'HH:MM', 24-hour, 00:00 to 23:59. */
 export function isValidCutoff(s: string): boolean {
@@ -143,15 +150,31 @@ export function deliveryWindow(
   if (!Number.isInteger(transitDaysMin) || !Number.isInteger(transitDaysMax) || transitDaysMin < 0 || transitDaysMax < transitDaysMin) {
     throw new RangeError(`transit days must be integers with 0 <= min <= max, got ${transitDaysMin}..${transitDaysMax}`);
   }
+  // The window depends on `now` only through the local date, hour and minute (dispatchDate), so
+  // within one UTC minute it is the same whenever the zone's offset is a whole number of minutes
+  // (every offset in use since the early 20th century): remember it per minute, since a checkout
+  // asks for the same few windows (warehouse x transit days) over and over.
+  const nowMs = now.getTime();
+  const key = `${Math.floor(nowMs / 60_000)}|${cal.timezone}|${cal.cutoffTime}|${cal.countryCode}|${transitDaysMin}|${transitDaysMax}`;
+  const hit = Number.isFinite(nowMs) ? windowCache.get(key) : undefined;
+  if (hit) return { from: new Date(hit.from), to: new Date(hit.to), dispatchDate: hit.dispatchDate };
   const dispatch = dispatchDate(now, cal);
   const first = addBusinessDays(dispatch, transitDaysMin, cal);
   const last = addBusinessDays(dispatch, transitDaysMax, cal);
-  return {
+  const window = {
     from: DateTime.fromISO(first, { zone: cal.timezone }).startOf('day').toJSDate(),
     to: DateTime.fromISO(last, { zone: cal.timezone }).endOf('day').toJSDate(),
     dispatchDate: dispatch,
   };
+  if (Number.isInteger(IANAZone.create(cal.timezone).offset(nowMs))) {
+    if (windowCache.size >= WINDOW_CACHE_MAX) windowCache.clear();
+    windowCache.set(key, { from: window.from.getTime(), to: window.to.getTime(), dispatchDate: dispatch });
+  }
+  return window;
 }
+
+const WINDOW_CACHE_MAX = 2000;
+const windowCache = new Map<string, { from: number; to: number; dispatchDate: string }>();
 
 function utcDate(localDate: string): DateTime {
   const d = /^\d{4}-\d{2}-\d{2}$/.test(localDate) ? DateTime.fromISO(localDate, { zone: 'utc' }) : null;

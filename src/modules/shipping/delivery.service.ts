@@ -62,13 +62,30 @@ export async function deliveryOptions(ctx: ServiceContext, input: DeliveryOption
     if (!Number.isInteger(l.quantity) || l.quantity < 1 || l.quantity > 10_000) e.add('INVALID', 'Quantity must be 1 to 10,000.', ['input', 'lines', i, 'quantity']);
   });
   e.throwIfAny();
-  const [variants, catalog] = await Promise.all([variantsBySkus(ctx, [...new Set(input.lines.map((l) => l.sku))]), carrierCatalog(ctx)]);
+  const variantsP = variantsBySkus(ctx, [...new Set(input.lines.map((l) => l.sku))]);
+  variantsP.catch(() => {}); // awaited below; not an unhandled rejection if the catalog fails first
+  const catalog = await carrierCatalog(ctx);
+  const services = catalog.services.filter((s) => s.rates.some((r) => r.countryCode === country && r.currency === input.currency));
+  // The pickup-point search needs only the destination and the services, so it runs alongside the
+  // SKU lookup and the availability read instead of after them (fewer sequential round trips).
+  const pickupServices = services.filter((s) => s.deliveryType === 'PICKUP_POINT');
+  const perService = ctx.config.PICKUP_OPTIONS_PER_SERVICE;
+  const pointsP: Promise<PickupPointView[]> =
+    pickupServices.length && d.location
+      ? pickupPointsNear(ctx, d.location, ctx.config.PICKUP_OPTIONS_RADIUS_KM, 200, {
+          carrierIds: [null, ...new Set(pickupServices.map((s) => s.carrierId))],
+          // Each pickup service shows its first points of this list (below): a shorter, nearer
+          // list will do when it already holds that many for every service.
+          enough: (nearest) => pickupServices.every((s) => nearest.filter((p) => p.carrierId === null || p.carrierId === s.carrierId).length >= perService),
+        })
+      : Promise.resolve([]);
+  pointsP.catch(() => {});
+  const variants = await variantsP;
   const bySku = new Map(variants.map((v) => [v.sku, v]));
   input.lines.forEach((l, i) => {
     if (!bySku.has(l.sku)) e.add('NOT_FOUND', `Unknown SKU ${l.sku}.`, ['input', 'lines', i, 'sku']);
   });
   e.throwIfAny();
-  const services = catalog.services.filter((s) => s.rates.some((r) => r.countryCode === country && r.currency === input.currency));
   if (!services.length) return [];
 
   const destination = { ...d, countryCode: country };
@@ -91,11 +108,7 @@ export async function deliveryOptions(ctx: ServiceContext, input: DeliveryOption
   const secret = quoteSecret(ctx.config.QUOTE_SECRET);
   const facts = quoteFactsHash({ lines: input.lines, destination, currency: input.currency });
   const expires = nowMs + ctx.config.QUOTE_TTL_MINUTES * 60_000;
-  const pickupServices = services.filter((s) => s.deliveryType === 'PICKUP_POINT');
-  const points =
-    pickupServices.length && d.location
-      ? await pickupPointsNear(ctx, d.location, ctx.config.PICKUP_OPTIONS_RADIUS_KM, 200, { carrierIds: [null, ...new Set(pickupServices.map((s) => s.carrierId))] })
-      : [];
+  const points = await pointsP;
 
   const options: DeliveryOptionView[] = [];
   for (const service of services) {
@@ -108,7 +121,7 @@ export async function deliveryOptions(ctx: ServiceContext, input: DeliveryOption
     const sign = (pp: string | null) =>
       signQuote(secret, { v: 1, s: service.code, t: service.deliveryType, p: priced, c: input.currency, pp, f: from.getTime(), u: to.getTime(), x: expires, h: facts });
     if (service.deliveryType === 'PICKUP_POINT') {
-      const mine = points.filter((p) => p.carrierId === null || p.carrierId === service.carrierId).slice(0, ctx.config.PICKUP_OPTIONS_PER_SERVICE);
+      const mine = points.filter((p) => p.carrierId === null || p.carrierId === service.carrierId).slice(0, perService);
       for (const p of mine) options.push({ ...base, id: sign(p.id), pickupPoint: p });
     } else {
       options.push({ ...base, id: sign(null), pickupPoint: null });

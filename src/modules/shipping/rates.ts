@@ -39,13 +39,29 @@ export function normalizePostalCode(s: string | null | undefined): string | null
 
 /** Whether the row's destination (country, and region / postal prefix when it has them) covers `dest`. */
 export function rateRowMatches(row: RateRow, dest: Destination): boolean {
-  if (normText(row.countryCode) !== normText(dest.countryCode)) return false;
+  return rowMatchesNormalized(row, normalizeDestination(dest));
+}
+
+interface NormalizedDestination {
+  country: string | null;
+  region: string | null;
+  postal: string | null;
+}
+
+const normalizeDestination = (dest: Destination): NormalizedDestination => ({
+  country: normText(dest.countryCode),
+  region: normText(dest.region),
+  postal: normalizePostalCode(dest.postalCode),
+});
+
+/** rateRowMatches with the destination normalised once (matchRate compares it with every row). */
+function rowMatchesNormalized(row: RateRow, dest: NormalizedDestination): boolean {
+  if (normText(row.countryCode) !== dest.country) return false;
   const region = normText(row.region);
-  if (region !== null && region !== normText(dest.region)) return false;
+  if (region !== null && region !== dest.region) return false;
   const prefix = normalizePostalCode(row.postalCodePrefix);
   if (prefix !== null) {
-    const postal = normalizePostalCode(dest.postalCode);
-    if (postal === null || !postal.startsWith(prefix)) return false;
+    if (dest.postal === null || !dest.postal.startsWith(prefix)) return false;
   }
   return true;
 }
@@ -62,8 +78,9 @@ export function rateRowMatches(row: RateRow, dest: Destination): boolean {
  */
 export function matchRate(rows: readonly RateRow[], dest: Destination, chargeableGrams: number): RateRow | null {
   let best: { row: RateRow; prefixLen: number; hasRegion: number } | null = null;
+  const d = normalizeDestination(dest);
   for (const row of rows) {
-    if (!(row.maxWeightGrams >= chargeableGrams) || !rateRowMatches(row, dest)) continue;
+    if (!(row.maxWeightGrams >= chargeableGrams) || !rowMatchesNormalized(row, d)) continue;
     const cand = { row, prefixLen: normalizePostalCode(row.postalCodePrefix)?.length ?? 0, hasRegion: normText(row.region) === null ? 0 : 1 };
     // Strictly better only, so the earlier row wins a full tie.
     if (

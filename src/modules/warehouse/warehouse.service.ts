@@ -3,7 +3,7 @@
  * sequence, warehouse visibility for restricted PARTNER keys, and barcode scans.
  */
 import { and, asc, count, desc, eq, inArray, max, sql, type SQL } from 'drizzle-orm';
-import type { Executor } from '../../db/client.js';
+import type { Database, Executor } from '../../db/client.js';
 import { DEFAULT_PAGE_SIZE, finishPage, type Page, type PageArgs } from '../../db/pagination.js';
 import { transact } from '../../events/outbox.js';
 import { AccessError, BusinessError, ErrorList } from '../../shared/errors.js';
@@ -146,7 +146,7 @@ export async function createWarehouse(ctx: ServiceContext, input: WarehouseCreat
     if (!row) throw BusinessError.of('CODE_TAKEN', `A warehouse with code ${input.code} already exists.`, ['input', 'code']);
     await events.emit({ topic: 'warehouse.created', payload: { warehouseId: row.id, code: row.code } });
     return row;
-  });
+  }).finally(() => warehouseCache.delete(ctx.database));
 }
 
 export interface ZoneCreateInput {
@@ -346,6 +346,25 @@ export async function listWarehouses(ctx: ServiceContext): Promise<WarehouseRow[
 /** Every warehouse, without visibility filtering: for allocation, which ships from any warehouse. */
 export async function listAllWarehouses(ctx: Pick<ServiceContext, 'database'>): Promise<WarehouseRow[]> {
   return ctx.database.db.select().from(warehouses).orderBy(asc(warehouses.code));
+}
+
+const WAREHOUSES_TTL_MS = 5_000;
+const warehouseCache = new WeakMap<Database, { at: number; value: Promise<WarehouseRow[]> }>();
+
+/**
+ * listAllWarehouses for read-only hot paths (checkout delivery options), cached per database for
+ * a few seconds like the carrier catalog: a handful of rows that every checkout reads. A warehouse
+ * created on this instance clears it at once; other instances see it within WAREHOUSES_TTL_MS.
+ * Writers (orders, cancellations) keep reading listAllWarehouses.
+ */
+export function listAllWarehousesCached(ctx: Pick<ServiceContext, 'database'>): Promise<WarehouseRow[]> {
+  const now = Date.now();
+  const hit = warehouseCache.get(ctx.database);
+  if (hit && now - hit.at < WAREHOUSES_TTL_MS) return hit.value;
+  const value = listAllWarehouses(ctx);
+  warehouseCache.set(ctx.database, { at: now, value });
+  value.catch(() => warehouseCache.delete(ctx.database));
+  return value;
 }
 
 /** By id, without visibility filtering (loaders; callers check `mayViewWarehouse`). */
