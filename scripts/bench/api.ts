@@ -207,8 +207,11 @@ async function main() {
     cores: os.cpus().length,
     node: process.version,
     memGiB: Math.round(os.totalmem() / 2 ** 30),
-    date: new Date().toISOString().slice(0, 10),
+    date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
   };
+  // The machine may be shared: the load average before and after the run says how much.
+  const loadavg = () => os.loadavg().map((l) => l.toFixed(2)).join(', ');
+  const loadBefore = loadavg();
   const dbName = `wb_bench_${Date.now().toString(36)}`;
   const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
   const [{ version: pgVersion }] = await admin<{ version: string }[]>`select current_setting('server_version') as version`;
@@ -292,6 +295,7 @@ async function main() {
   const lines = [
     `API benchmark: ${connections} connections, ${duration} s after ${warmup} s warm-up, ${productCount} products`,
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memGiB} GiB, Node ${machine.node}, PostgreSQL ${pgVersion}, ${redis ? 'Redis' : 'no Redis'}, ${machine.date}`,
+    `Load average (1, 5, 15 min): ${loadBefore} at the start, ${loadavg()} at the end`,
     '',
     '| scenario | req/s | p50 ms | p99 ms | errors | server CPU µs/req | req/s vs (d) | req/s vs (c) |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',
@@ -304,7 +308,7 @@ async function main() {
     lines.push('', `Target for (a): >= 60% of (d) req/s -> ${pct(a, d)} ${okRps ? 'met' : 'MISSED'}; p99 < 25 ms -> ${a.p99} ms ${okP99 ? 'met' : 'MISSED'}`);
   }
   console.log(lines.join('\n'));
-  if (flags.json) console.log(JSON.stringify({ machine, pgVersion, redis: !!redis, connections, duration, warmup, rows }));
+  if (flags.json) console.log(JSON.stringify({ machine, loadBefore, loadAfter: loadavg(), pgVersion, redis: !!redis, connections, duration, warmup, rows }));
 }
 
 await main();

@@ -57,8 +57,10 @@ export interface FastPathOptions {
   formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
   /** Apollo's `includeStacktraceInErrorResponses`. */
   includeStacktrace: boolean;
-  /** Documents kept (LRU). */
+  /** Documents kept (LRU), at most this many... */
   maxDocuments?: number;
+  /** ...and about this many bytes (query text, twice for the AST); a larger document is not kept. */
+  maxBytes?: number;
 }
 
 export interface FastPathResponse {
@@ -75,7 +77,14 @@ export class FastPath {
   private readonly documents: LRUCache<string, DocumentNode>;
 
   constructor(private readonly opts: FastPathOptions) {
-    this.documents = new LRUCache({ max: opts.maxDocuments ?? 1000 });
+    // Bounded by count and by size: any caller who passes validation can add documents, of up to MAX_BODY_BYTES each.
+    const maxBytes = opts.maxBytes ?? 32 * 2 ** 20;
+    this.documents = new LRUCache({
+      max: opts.maxDocuments ?? 1000,
+      maxSize: maxBytes,
+      maxEntrySize: Math.max(1, Math.floor(maxBytes / 16)),
+      sizeCalculation: (_doc, source) => 3 * source.length + 1,
+    });
   }
 
   /** True when a request with these headers can take the fast path (the body is still to be checked). */
@@ -88,7 +97,7 @@ export class FastPath {
     const store = (source: string, document: DocumentNode) => {
       if (this.documents.has(source) || usesIntrospection(document)) return;
       this.documents.set(source, document);
-      this.stats.stored++;
+      if (this.documents.has(source)) this.stats.stored++;
     };
     const listener = {
       async didResolveOperation({ source, document }: { source: string; document: DocumentNode }) {
