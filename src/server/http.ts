@@ -145,6 +145,8 @@ export function createRequestHandler(deps: HttpDeps) {
       );
       return;
     }
+    // One context builder for both paths, so the fast path's resolvers see what Apollo's would.
+    const context = () => deps.context(principal, requestId, ip);
     // GraphQL-over-HTTP: answer application/graphql-response+json unless the client asks only for application/json.
     const accept = !req.headers.accept || req.headers.accept === '*/*' ? DEFAULT_ACCEPT : req.headers.accept;
     const contentType = req.headers['content-type'];
@@ -161,7 +163,7 @@ export function createRequestHandler(deps: HttpDeps) {
       } else body = text;
       // A document Apollo has already parsed and validated: straight to execution (fast-path.ts).
       if (deps.fastPath?.accepts(contentType, accept)) {
-        const fast = await deps.fastPath.execute(body, accept, () => deps.context(principal, requestId));
+        const fast = await deps.fastPath.execute(body, accept, context);
         if (fast) {
           for (const [k, v] of fast.headers) res.setHeader(k, v);
           if (counter) res.setHeader('x-sql-statements', String(counter.count));
@@ -179,7 +181,7 @@ export function createRequestHandler(deps: HttpDeps) {
     headers.set('accept', accept);
     const result = await deps.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method, headers, search: url.search, body },
-      context: async () => deps.context(principal, requestId, ip),
+      context: async () => context(),
     });
     for (const [k, v] of result.headers) res.setHeader(k, v);
     if (counter) res.setHeader('x-sql-statements', String(counter.count));
