@@ -59,7 +59,7 @@ export interface FastPathOptions {
   includeStacktrace: boolean;
   /** Documents kept (LRU), at most this many... */
   maxDocuments?: number;
-  /** ...and about this many bytes (query text, twice for the AST); a larger document is not kept. */
+  /** ...and about this many bytes (3 per character of query text: the text and its AST); a document over 1/16 of it is not kept. */
   maxBytes?: number;
 }
 
