@@ -8,7 +8,9 @@
  *   (c) a bare Node http server answering a fixed JSON body
  *   (d) a bare Node http handler running the SQL of (a) (prepared, postgres.js pool of DB_POOL_SIZE)
  *   (e) with `--only e`: `{ __typename }` with the key, the cost of the GraphQL stack without SQL
- * Every server runs in its own child process; the load generator (autocannon, chosen because it
+ * The API runs as `npm start` runs it: built first (`tsc -p tsconfig.build.json`, i.e. `npm run build`),
+ * then `node dist/main.js`, no tsx; the baselines run under tsx. Every server runs in its own child
+ * process; the load generator (autocannon, chosen because it
  * is the standard Node HTTP load tool with a programmatic API and HdrHistogram latencies) runs here.
  *
  * DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) names the server: a fresh
@@ -16,7 +18,7 @@
  */
 import 'reflect-metadata';
 import autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -87,17 +89,26 @@ function freePort(): Promise<number> {
 
 /** `--profile <dir>`: each server writes its V8 CPU profile under <dir>/<script>[-<mode>]/. */
 const profileFlags = (args: string[]) =>
-  flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags.profile, args.map((a) => path.basename(a, '.ts')).join('-'))}`] : [];
+  flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags.profile, args.map((a) => path.basename(a).replace(/\.[jt]s$/, '')).join('-'))}`] : [];
 
 const children: ChildProcess[] = [];
-function startChild(args: string[], env: Record<string, string | undefined>): ChildProcess {
-  const child = spawn(process.execPath, [...profileFlags(args), '--import', 'tsx', ...args], {
-    cwd: args[0] === 'src/main.ts' && flags['api-dir'] ? path.resolve(flags['api-dir']) : root,
+/** Runs a TypeScript script (the baselines) under tsx, or compiled JavaScript (`dist/main.js`) with plain node. */
+function startChild(args: string[], env: Record<string, string | undefined>, cwd = root): ChildProcess {
+  const compiled = args[0]!.endsWith('.js');
+  const child = spawn(process.execPath, [...profileFlags(args), ...(compiled ? [] : ['--import', 'tsx']), ...args], {
+    cwd,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.push(child);
   return child;
+}
+
+/** `npm run build` in the API's checkout: the bench measures the server as `npm start` runs it (`node dist/main.js`). */
+function buildApi(dir: string): void {
+  log(`building ${path.relative(process.cwd(), dir) || '.'} (tsc -p tsconfig.build.json)`);
+  const r = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: dir, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error(`build failed in ${dir}`);
 }
 
 /** Starts a baseline and resolves with its port (it prints `PORT <n>`). */
@@ -196,8 +207,11 @@ async function main() {
     cores: os.cpus().length,
     node: process.version,
     memGiB: Math.round(os.totalmem() / 2 ** 30),
-    date: new Date().toISOString().slice(0, 10),
+    date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
   };
+  // The machine may be shared: the load average before and after the run says how much.
+  const loadavg = () => os.loadavg().map((l) => l.toFixed(2)).join(', ');
+  const loadBefore = loadavg();
   const dbName = `wb_bench_${Date.now().toString(36)}`;
   const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
   const [{ version: pgVersion }] = await admin<{ version: string }[]>`select current_setting('server_version') as version`;
@@ -228,8 +242,10 @@ async function main() {
     const productsBody = JSON.stringify({ query: Q_PRODUCTS });
     const want = (k: string) => !only || only.includes(k);
 
+    const apiDir = flags['api-dir'] ? path.resolve(flags['api-dir']) : root;
+    buildApi(apiDir);
     const port = await freePort();
-    const api = startChild(['src/main.ts'], {
+    const api = startChild(['dist/main.js'], {
       NODE_ENV: 'production',
       DATABASE_URL: dbUrl,
       REDIS_URL: redis,
@@ -239,7 +255,7 @@ async function main() {
       HOST: '127.0.0.1',
       ADMIN_API_KEY: `wb_live_${randomBytes(24).toString('base64url')}`,
       EXPOSE_SQL_COUNT: 'false',
-    });
+    }, apiDir);
     api.stdout!.pipe(process.stderr);
     const apiUrl = `http://127.0.0.1:${port}/graphql`;
     await waitReady(`http://127.0.0.1:${port}/readyz`);
@@ -279,6 +295,7 @@ async function main() {
   const lines = [
     `API benchmark: ${connections} connections, ${duration} s after ${warmup} s warm-up, ${productCount} products`,
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memGiB} GiB, Node ${machine.node}, PostgreSQL ${pgVersion}, ${redis ? 'Redis' : 'no Redis'}, ${machine.date}`,
+    `Load average (1, 5, 15 min): ${loadBefore} at the start, ${loadavg()} at the end`,
     '',
     '| scenario | req/s | p50 ms | p99 ms | errors | server CPU µs/req | req/s vs (d) | req/s vs (c) |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',
@@ -291,7 +308,7 @@ async function main() {
     lines.push('', `Target for (a): >= 60% of (d) req/s -> ${pct(a, d)} ${okRps ? 'met' : 'MISSED'}; p99 < 25 ms -> ${a.p99} ms ${okP99 ? 'met' : 'MISSED'}`);
   }
   console.log(lines.join('\n'));
-  if (flags.json) console.log(JSON.stringify({ machine, pgVersion, redis: !!redis, connections, duration, warmup, rows }));
+  if (flags.json) console.log(JSON.stringify({ machine, loadBefore, loadAfter: loadavg(), pgVersion, redis: !!redis, connections, duration, warmup, rows }));
 }
 
 await main();

@@ -27,6 +27,7 @@ import { dispatcherOptions, WebhookDispatcher } from '../modules/webhooks/webhoo
 import { registerWebhookHandlers } from '../modules/webhooks/webhook.service.js';
 import { armorProtection, createApollo } from './apollo.js';
 import { buildContext } from './context.js';
+import { FastPath } from './fast-path.js';
 import { createRequestHandler } from './http.js';
 import { createLogger } from './logger.js';
 import { makeFormatError } from './plugins/errors.js';
@@ -46,6 +47,8 @@ export interface App {
   readonly authenticator: Authenticator;
   readonly log: Logger;
   readonly clock: Clock;
+  /** The HTTP fast path for known documents (its stats tell how many requests it answered). */
+  readonly fastPath: FastPath;
   readonly server: Server;
   /** http://host:port/graphql once listening. */
   url: string;
@@ -110,7 +113,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     rateLimit,
     formatError: (e: GraphQLError) => formatError(e.toJSON(), e),
   });
+  // Known documents skip Apollo's per-request pipeline (fast-path.ts); Apollo fills its cache.
+  const fastPath = new FastPath({ schema, formatError, includeStacktrace: config.isDevelopment });
   const apollo = createApollo(schema, config, log, [
+    fastPath.plugin(),
     ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: config.SHUTDOWN_TIMEOUT_MS }),
     {
       async serverWillStart() {
@@ -131,6 +137,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     context,
     rateLimit,
     routes: [trackPageRoute({ schema, context, rateLimit })],
+    fastPath,
     async ready() {
       const checks: Record<string, string> = {};
       const probe = async (name: string, fn: () => Promise<void>) => {
@@ -165,6 +172,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     authenticator,
     log,
     clock,
+    fastPath,
     server,
     url: '',
     async listen(port = config.PORT, host = config.HOST) {
@@ -178,6 +186,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     },
     close() {
       closed ??= (async () => {
+        fastPath.enabled = false; // from here on Apollo answers every request, as it did before the fast path
         await apollo.stop(); // drains HTTP (in-flight requests finish) and disposes the WebSocket server
         wss.close();
         await backorders.stop();

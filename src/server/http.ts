@@ -11,6 +11,7 @@ import type { Config } from '../config.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { Principal } from '../shared/principal.js';
 import { statementCounter } from '../db/client.js';
+import type { FastPath } from './fast-path.js';
 
 export interface HttpDeps {
   config: Config;
@@ -20,11 +21,15 @@ export interface HttpDeps {
   context(principal: Principal, requestId: string, clientIp?: string): GraphQLContext;
   rateLimit(principal: Principal, ip: string): Promise<{ allowed: boolean; retryAfterSeconds: number }>;
   ready(): Promise<{ ok: boolean; checks: Record<string, string> }>;
+  /** Executes known documents without Apollo's per-request pipeline; absent = everything through Apollo. */
+  fastPath?: FastPath;
   /** Extra routes of later modules (e.g. the tracking page); return true when handled. */
   routes?: ((req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean)[];
 }
 
 const GRAPHQL_RESPONSE = 'application/graphql-response+json; charset=utf-8';
+/** What a request without `accept` (or with any media type) is answered as. */
+const DEFAULT_ACCEPT = 'application/graphql-response+json, application/json;q=0.9';
 
 const GRAPHQL_URL: Readonly<URL> = new URL('/graphql', 'http://localhost');
 
@@ -140,14 +145,15 @@ export function createRequestHandler(deps: HttpDeps) {
       );
       return;
     }
-    const headers = new HeaderMap();
-    for (const [k, v] of Object.entries(req.headers)) {
-      if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
-    }
+    // One context builder for both paths, so the fast path's resolvers see what Apollo's would.
+    const context = () => deps.context(principal, requestId, ip);
+    // GraphQL-over-HTTP: answer application/graphql-response+json unless the client asks only for application/json.
+    const accept = !req.headers.accept || req.headers.accept === '*/*' ? DEFAULT_ACCEPT : req.headers.accept;
+    const contentType = req.headers['content-type'];
     let body: unknown = undefined;
     if (req.method === 'POST') {
       const text = await readBody(req, config.MAX_BODY_BYTES);
-      if ((headers.get('content-type') ?? '').includes('json')) {
+      if ((contentType ?? '').includes('json')) {
         try {
           body = text ? JSON.parse(text) : undefined;
         } catch {
@@ -155,13 +161,27 @@ export function createRequestHandler(deps: HttpDeps) {
           return;
         }
       } else body = text;
+      // A document Apollo has already parsed and validated: straight to execution (fast-path.ts).
+      if (deps.fastPath?.accepts(contentType, accept)) {
+        const fast = await deps.fastPath.execute(body, accept, context);
+        if (fast) {
+          for (const [k, v] of fast.headers) res.setHeader(k, v);
+          if (counter) res.setHeader('x-sql-statements', String(counter.count));
+          res.statusCode = fast.status ?? 200;
+          res.setHeader('content-length', Buffer.byteLength(fast.body));
+          res.end(fast.body);
+          return;
+        }
+      }
     }
-    // GraphQL-over-HTTP: answer application/graphql-response+json unless the client asks only for application/json.
-    const accept = headers.get('accept');
-    if (!accept || accept === '*/*') headers.set('accept', 'application/graphql-response+json, application/json;q=0.9');
+    const headers = new HeaderMap();
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+    }
+    headers.set('accept', accept);
     const result = await deps.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method, headers, search: url.search, body },
-      context: async () => deps.context(principal, requestId, ip),
+      context: async () => context(),
     });
     for (const [k, v] of result.headers) res.setHeader(k, v);
     if (counter) res.setHeader('x-sql-statements', String(counter.count));

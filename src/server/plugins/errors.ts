@@ -9,6 +9,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import type { GraphQLContext } from '../../graphql/context.js';
 import { AccessError, BusinessError } from '../../shared/errors.js';
+import type { Principal } from '../../shared/principal.js';
 
 const LIMIT_MESSAGES = /Document contains more tha[nt] \d+ tokens|Token limit|Query Cost limit|Aliases limit|Query depth limit|Directives limit/i;
 
@@ -37,15 +38,20 @@ export function makeFormatError(log: Logger, development: boolean) {
   };
 }
 
-/** Hides "Did you mean …" schema hints from anonymous callers (they would map the private schema). */
+/** Strips "Did you mean …" schema hints from error messages for anonymous callers (they would map the private schema). */
+export function hideSuggestions(errors: readonly { message: string }[], principal: Principal): void {
+  if (principal.kind !== 'ANONYMOUS') return;
+  for (const e of errors) {
+    (e as { message: string }).message = e.message.replace(/ ?Did you mean .+\?$/, '');
+  }
+}
+
+/** Hides field suggestions from anonymous callers (see hideSuggestions); the HTTP fast path calls the same function. */
 export const hideSuggestionsFromAnonymous: ApolloServerPlugin<GraphQLContext> = {
   async requestDidStart() {
     return {
       async didEncounterErrors({ errors, contextValue }) {
-        if (contextValue.principal.kind !== 'ANONYMOUS') return;
-        for (const e of errors) {
-          (e as { message: string }).message = e.message.replace(/ ?Did you mean .+\?$/, '');
-        }
+        hideSuggestions(errors, contextValue.principal);
       },
     };
   },

@@ -1,0 +1,225 @@
+/**
+ * A fast path for the common request: `POST /graphql` with a JSON body whose document Apollo has
+ * already parsed and validated. Such a request skips Apollo's per-request pipeline (body checks,
+ * content negotiation with `negotiator`, SHA-256 of the query for the document store, CSRF check
+ * with `whatwg-mimetype`, a `Promise.all` over every plugin hook) and goes from the cached
+ * `DocumentNode` straight to graphql-js `execute`, with the same context, the same error
+ * formatting, the same status codes, headers and body bytes as Apollo would produce.
+ *
+ * Documents enter the cache only from Apollo itself (a plugin's `didResolveOperation`, reached
+ * only after Apollo parsed the document with `maxTokens` and validated it with the specified
+ * rules, the armor limits and, when introspection is off, Apollo's introspection rule), so every
+ * limit is applied exactly as before, once per document. Anything the fast path is not sure to
+ * answer identically goes to Apollo unchanged: first-seen documents, GET, persisted queries
+ * (`extensions`), other content types and `accept` headers, a missing or ambiguous operation,
+ * subscriptions, introspection, and every request once the server is shutting down.
+ *
+ * What the fast path replicates of Apollo (see @apollo/server 5 `requestPipeline.js`,
+ * `runHttpQuery.js`, `errorNormalize.js`), and must keep replicating when apollo.ts changes:
+ * - errors: variable coercion errors become BAD_USER_INPUT and answer 400 when there is no data;
+ *   `hideSuggestionsFromAnonymous` (the `didEncounterErrors` plugin), then `formatError` on the
+ *   enriched error (`extensions.code` defaulting to INTERNAL_SERVER_ERROR, `extensions.http`
+ *   lifted into status and headers, the stack trace in development only);
+ * - headers: `cache-control: no-store` (the `noStore` plugin), then the negotiated content type;
+ * - body: `JSON.stringify({ errors, data, extensions }) + '\n'`.
+ */
+import type { ApolloServerPlugin } from '@apollo/server';
+import {
+  BREAK,
+  execute,
+  getOperationAST,
+  GraphQLError,
+  Kind,
+  type DocumentNode,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  visit,
+} from 'graphql';
+import { LRUCache } from 'lru-cache';
+import type { GraphQLContext } from '../graphql/context.js';
+import { hideSuggestions } from './plugins/errors.js';
+
+/** What Apollo answers for these `accept` headers (the table is checked against Apollo in the tests); others go to Apollo. */
+const CONTENT_TYPE_FOR_ACCEPT: ReadonlyMap<string, string> = new Map([
+  ['application/graphql-response+json', 'application/graphql-response+json; charset=utf-8'],
+  ['application/graphql-response+json, application/json;q=0.9', 'application/graphql-response+json; charset=utf-8'],
+  ['application/graphql-response+json, application/json', 'application/graphql-response+json; charset=utf-8'],
+  ['application/json', 'application/json; charset=utf-8'],
+  ['application/json, application/graphql-response+json', 'application/json; charset=utf-8'],
+]);
+
+/** Request content types whose body is JSON and passes Apollo's CSRF check (essence application/json). */
+const JSON_CONTENT_TYPES: ReadonlySet<string> = new Set(['application/json', 'application/json; charset=utf-8', 'application/json;charset=utf-8']);
+
+export interface FastPathOptions {
+  schema: GraphQLSchema;
+  /** The `formatError` given to Apollo. */
+  formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
+  /** Apollo's `includeStacktraceInErrorResponses`. */
+  includeStacktrace: boolean;
+  /** Documents kept (LRU), at most this many... */
+  maxDocuments?: number;
+  /** ...and about this many bytes (3 per character of query text: the text and its AST); a document over 1/16 of it is not kept. */
+  maxBytes?: number;
+}
+
+export interface FastPathResponse {
+  status: number | undefined;
+  headers: [string, string][];
+  body: string;
+}
+
+export class FastPath {
+  /** Requests answered by the fast path, documents stored (tests and diagnostics). */
+  readonly stats = { hits: 0, stored: 0 };
+  /** Off once the server starts shutting down: Apollo then answers (and refuses) every request as before. */
+  enabled = true;
+  private readonly documents: LRUCache<string, DocumentNode>;
+
+  constructor(private readonly opts: FastPathOptions) {
+    // Bounded by count and by size: any caller who passes validation can add documents, of up to MAX_BODY_BYTES each.
+    const maxBytes = opts.maxBytes ?? 32 * 2 ** 20;
+    this.documents = new LRUCache({
+      max: opts.maxDocuments ?? 1000,
+      maxSize: maxBytes,
+      maxEntrySize: Math.max(1, Math.floor(maxBytes / 16)),
+      sizeCalculation: (_doc, source) => 3 * source.length + 1,
+    });
+  }
+
+  /** True when a request with these headers can take the fast path (the body is still to be checked). */
+  accepts(contentType: string | undefined, accept: string): boolean {
+    return this.enabled && contentType !== undefined && JSON_CONTENT_TYPES.has(contentType.toLowerCase()) && CONTENT_TYPE_FOR_ACCEPT.has(accept);
+  }
+
+  /** The Apollo plugin that stores documents Apollo has parsed and validated. */
+  plugin(): ApolloServerPlugin<GraphQLContext> {
+    const store = (source: string, document: DocumentNode) => {
+      if (this.documents.has(source) || usesIntrospection(document)) return;
+      this.documents.set(source, document);
+      if (this.documents.has(source)) this.stats.stored++;
+    };
+    const listener = {
+      async didResolveOperation({ source, document }: { source: string; document: DocumentNode }) {
+        store(source, document);
+      },
+    };
+    return {
+      async requestDidStart() {
+        return listener;
+      },
+    };
+  }
+
+  /**
+   * Executes the request when its document is known and the body is what Apollo would accept
+   * without a question; null means "let Apollo answer" (nothing has been executed then).
+   */
+  async execute(body: unknown, accept: string, context: () => GraphQLContext): Promise<FastPathResponse | null> {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
+    const { query, variables, operationName, extensions } = body as Record<string, unknown>;
+    if (typeof query !== 'string' || extensions !== undefined) return null;
+    if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) return null;
+    if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return null;
+    const document = this.documents.get(query);
+    if (!document) return null;
+    const opName = operationName ?? undefined;
+    const operation = getOperationAST(document, opName);
+    if (!operation || operation.operation === 'subscription') return null;
+    const contentType = CONTENT_TYPE_FOR_ACCEPT.get(accept)!;
+    const contextValue = context();
+    this.stats.hits++;
+
+    const result = await execute({
+      schema: this.opts.schema,
+      document,
+      contextValue,
+      variableValues: (variables as Record<string, unknown> | null | undefined) ?? undefined,
+      operationName: opName,
+    });
+    let status: number | undefined;
+    const headers: [string, string][] = [];
+    let formattedErrors: GraphQLFormattedError[] | undefined;
+    if (result.errors) {
+      const errors = result.errors.map((e) => (isBadUserInputGraphQLError(e) && e.extensions?.code == null ? userInputError(e) : e));
+      hideSuggestions(errors, contextValue.principal);
+      const http = { status: undefined as number | undefined, headers: new Map<string, string>() };
+      formattedErrors = errors.map((e) => this.format(e, http));
+      status = http.status;
+      if (errors.length && result.data === undefined && !status) status = 400;
+      headers.push(...http.headers);
+    }
+    // The noStore plugin (willSendResponse), then the negotiated content type, in Apollo's order.
+    if (!headers.some(([k]) => k === 'cache-control')) headers.push(['cache-control', 'no-store']);
+    headers.push(['content-type', contentType]);
+    return { status, headers, body: JSON.stringify({ errors: formattedErrors, data: result.data, extensions: result.extensions }) + '\n' };
+  }
+
+  /** Apollo's normalizeAndFormatErrors for one error. */
+  private format(error: GraphQLError, http: { status: number | undefined; headers: Map<string, string> }): GraphQLFormattedError {
+    const enrich = (e: GraphQLError): GraphQLFormattedError => {
+      const extensions: Record<string, unknown> = { ...e.extensions, code: e.extensions.code ?? 'INTERNAL_SERVER_ERROR' };
+      const h = extensions.http as { status?: unknown; headers?: unknown } | undefined;
+      if (
+        !!h &&
+        typeof h === 'object' &&
+        (!('status' in h) || typeof h.status === 'number') &&
+        (!('headers' in h) || h.headers instanceof Map)
+      ) {
+        if (typeof h.status === 'number' && h.status) http.status = h.status;
+        if (h.headers instanceof Map) for (const [k, v] of h.headers as Map<string, string>) http.headers.set(k, v);
+        delete extensions.http;
+      }
+      if (this.opts.includeStacktrace) extensions.stacktrace = e.stack?.split('\n');
+      return { ...e.toJSON(), extensions };
+    };
+    try {
+      return this.opts.formatError(enrich(error), error);
+    } catch (formattingError) {
+      if (this.opts.includeStacktrace) {
+        const e = formattingError instanceof GraphQLError ? formattingError : new GraphQLError(formattingError instanceof Error ? formattingError.message : `Unexpected error value: ${String(formattingError)}`, { originalError: formattingError instanceof Error ? formattingError : undefined });
+        return enrich(e);
+      }
+      return { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    }
+  }
+}
+
+/** Introspection documents always go through Apollo: any `__schema` or `__type` field, also inside fragments. */
+function usesIntrospection(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Field(node) {
+      if (node.name.value === '__schema' || node.name.value === '__type') {
+        found = true;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+/** Apollo's test for a variable coercion error (requestPipeline.js). */
+function isBadUserInputGraphQLError(error: GraphQLError): boolean {
+  const node = error.nodes?.length === 1 ? error.nodes[0] : undefined;
+  if (!node || node.kind !== Kind.VARIABLE_DEFINITION) return false;
+  const v = `Variable "$${node.variable.name.value}" `;
+  return (
+    error.message.startsWith(`${v}has invalid value`) ||
+    error.message.startsWith(`${v}got invalid value `) ||
+    error.message.startsWith(`${v}of required type `) ||
+    error.message.startsWith(`${v}of non-null type `)
+  );
+}
+
+/** Apollo's UserInputError (internalErrorClasses.js), which the package does not export. */
+function userInputError(e: GraphQLError): GraphQLError {
+  const err = new GraphQLError(e.message, {
+    nodes: e.nodes,
+    originalError: e.originalError ?? e,
+    extensions: { ...e.extensions, code: 'BAD_USER_INPUT' },
+  });
+  err.name = 'UserInputError';
+  return err;
+}
