@@ -551,7 +551,7 @@ export async function seedDemoStore(ctx: ServiceContext, opts: DemoStoreOptions 
   return { catalog, customers, warehouses, carriers, pickupPoints, orders };
 }
 
-/** `--orders N` (default 2,000) and `--days N` (default 90). */
+/** `--orders N` (default 400) and `--days N` (default 90). */
 function parseArgs(argv: readonly string[]): { orders?: number; days?: number } {
   const out: { orders?: number; days?: number } = {};
   for (let i = 0; i < argv.length; i++) {
