@@ -391,7 +391,12 @@ export async function seedOrderHistory(ctx: ServiceContext, buyers: readonly Dem
     timeline.push({ at: atMsk(d, 23.5).getTime(), kind: 'flush' });
   }
   const pastWaves = waves.filter((w) => w > start.getTime() && w < end.getTime());
-  pastWaves.forEach((w, i) => timeline.push({ at: w, kind: 'wave', final: i === pastWaves.length - 1 }));
+  // The last day's orders wait for the final wave (in progress at "now"), so some are still ALLOCATED, PICKING or PACKED.
+  const hold = end.getTime() - 30 * HOUR;
+  pastWaves.forEach((w, i) => {
+    if (i === pastWaves.length - 1) timeline.push({ at: w, kind: 'wave', final: true });
+    else if (w <= hold) timeline.push({ at: w, kind: 'wave', final: false });
+  });
   timeline.push({ at: end.getTime(), kind: 'flush' });
   const sorted = timeline.filter((e) => e.at <= end.getTime()).sort((a, b) => a.at - b.at || KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
 

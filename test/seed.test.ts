@@ -85,7 +85,7 @@ describe('seedDemoStore', () => {
     const locales = new Set(customers.map((c) => c.locale.slice(0, 2)));
     expect(locales).toEqual(new Set(['ru', 'en']));
     expect(await verifyCustomerCredentials(ctx, DEMO_CUSTOMER.email, DEMO_CUSTOMER.password)).toMatchObject({ email: DEMO_CUSTOMER.email });
-  });
+  }, 600_000); // the order history prints a label PDF per shipment
 
   it('creates nothing on a second run', async () => {
     const productsBefore = (await allProducts()).length;
@@ -103,7 +103,7 @@ describe('seedDemoStore', () => {
     expect(second.pickupPoints.created).toBe(0);
     expect(second.orders).toMatchObject({ created: 0, shipments: 0, trackingEvents: 0 });
     expect(second.orders!.skipped).toBeGreaterThan(0);
-  });
+  }, 120_000);
 });
 
 describe('seedWarehouses (part of seedDemoStore, run above)', () => {
