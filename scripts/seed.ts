@@ -3,7 +3,8 @@
  * 60 days of pick history) into the configured database
  * through the services, so every business rule applies. Deterministic (seeded PRNG: product i
  * and customer i depend on i only) and idempotent: existing SKUs and e-mails are skipped, so a
- * second run creates nothing (warehouses are skipped by code). Later modules extend `seedDemoStore` (orders).
+ * second run creates nothing (warehouses are skipped by code). Carriers, pickup points and 90 days of
+ * order history come from ./seed-shipping.ts (`npm run seed -- --orders N` for more or fewer orders).
  * With PGlite (DATABASE_URL unset or file:) stop the server first: its data directory is single-process.
  */
 import { and, eq, sql } from 'drizzle-orm';
@@ -24,32 +25,10 @@ import {
 import { transact } from '../src/events/outbox.js';
 import { withCheckDigit } from '../src/shared/gs1.js';
 import type { ServiceContext } from '../src/shared/service-context.js';
-
-/** mulberry32: a tiny, well-known 32-bit PRNG; enough for demo data, and stable across Node versions. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    next,
-    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
-    pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!,
-    /** `n` distinct items in their original order. */
-    some: <T>(xs: readonly T[], n: number): T[] => {
-      const idx = xs.map((_, i) => i);
-      for (let i = idx.length - 1; i > 0; i--) {
-        const j = Math.floor(next() * (i + 1));
-        [idx[i], idx[j]] = [idx[j]!, idx[i]!];
-      }
-      return idx.slice(0, Math.min(n, xs.length)).sort((x, y) => x - y).map((i) => xs[i]!);
-    },
-  };
-}
+import { prng } from './lib/prng.js';
+import { seedCarriers, seedOrderHistory, seedPickupPoints, type OrderHistoryOptions } from './seed-shipping.js';
+import { carrierPerformance } from '../src/modules/shipping/tracking.service.js';
+import { ManualClock } from '../src/shared/clock.js';
 
 interface CategorySpec {
   path: string;
@@ -551,26 +530,81 @@ async function writePicks(
   });
 }
 
+export interface DemoStoreOptions {
+  products?: number;
+  customers?: number;
+  warehouses?: WarehouseSeedOptions;
+  /** The order history (needs a ManualClock, see seedOrderHistory); false: none. */
+  orders?: OrderHistoryOptions | false;
+}
+
 /** The whole demo store; later modules add their parts here. */
-export async function seedDemoStore(ctx: ServiceContext, opts: { products?: number; customers?: number; warehouses?: WarehouseSeedOptions } = {}) {
+export async function seedDemoStore(ctx: ServiceContext, opts: DemoStoreOptions = {}) {
   const catalog = await seedCatalog(ctx, opts);
   const customers = await seedCustomers(ctx, opts);
   const warehouses = await seedWarehouses(ctx, opts.warehouses);
-  return { catalog, customers, warehouses };
+  const carriers = await seedCarriers(ctx);
+  const pickupPoints = await seedPickupPoints(ctx);
+  const buyers = Array.from({ length: opts.customers ?? DEMO_CUSTOMER_COUNT }, (_, i) => demoCustomer(i));
+  const skus = Array.from({ length: opts.products ?? DEMO_PRODUCT_COUNT }, (_, i) => demoProduct(i).variants.map((v) => v.sku)).flat();
+  const orders = opts.orders === false ? null : await seedOrderHistory(ctx, buyers, skus, opts.orders ?? {});
+  return { catalog, customers, warehouses, carriers, pickupPoints, orders };
+}
+
+/** `--orders N` (default 400) and `--days N` (default 90). */
+function parseArgs(argv: readonly string[]): { orders?: number; days?: number } {
+  const out: { orders?: number; days?: number } = {};
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i]!.split('=', 2) as [string, string | undefined];
+    if (flag !== '--orders' && flag !== '--days') {
+      process.stderr.write(`unknown argument ${argv[i]}; usage: npm run seed -- [--orders N] [--days N]\n`);
+      process.exit(2);
+    }
+    const n = Number(inline ?? argv[++i]);
+    if (!Number.isInteger(n) || n < 0) {
+      process.stderr.write(`${flag} needs a whole number\n`);
+      process.exit(2);
+    }
+    out[flag === '--orders' ? 'orders' : 'days'] = n;
+  }
+  return out;
 }
 
 if (isMain(import.meta.url)) {
   const started = Date.now();
-  const { catalog, customers, warehouses } = await withScriptApp(async (ctx, app) => {
-    process.stderr.write(`seeding ${app.database.kind} database…\n`);
-    return seedDemoStore(ctx);
-  });
+  const args = parseArgs(process.argv.slice(2));
+  // The order history moves this clock through the past days; it ends at the real time again.
+  const clock = new ManualClock();
+  const { catalog, customers, warehouses, carriers, pickupPoints, orders, performance } = await withScriptApp(
+    async (ctx, app) => {
+      process.stderr.write(`seeding ${app.database.kind} database…\n`);
+      const store = await seedDemoStore(ctx, {
+        orders: { count: args.orders, days: args.days, progress: (line) => process.stderr.write(`${line}\n`) },
+      });
+      const to = clock.now();
+      const performance = await carrierPerformance(ctx, new Date(to.getTime() - (args.days ?? 90) * 86_400_000), to);
+      return { ...store, performance };
+    },
+    // Demo customers get no real e-mail, whatever SMTP_URL says: the messages are only logged.
+    { clock, env: { SMTP_URL: undefined } },
+  );
+  const pct = (x: number | null) => (x == null ? '   -' : `${Math.round(x * 100)}%`.padStart(4));
   console.log(
     [
       `Products:  ${catalog.created} created (${catalog.variants} SKUs), ${catalog.skipped} already present`,
       `Customers: ${customers.created} created, ${customers.skipped} already present`,
       `Warehouses: ${warehouses.created.join(', ') || 'none'} created (${warehouses.bins} bins, ${warehouses.receivedUnits} units received, ${warehouses.pickLines} pick lines of history)` +
         (warehouses.skipped.length ? `, ${warehouses.skipped.join(', ')} already present` : ''),
+      `Carriers:  ${carriers.created.join(', ') || 'none'} created (${carriers.services} services, ${carriers.rateRows} rate rows)` + (carriers.skipped.length ? `, ${carriers.skipped.join(', ')} already present` : ''),
+      `Pickup points: ${pickupPoints.created} created, ${pickupPoints.skipped} already present`,
+      orders && orders.skipped
+        ? `Orders:    history already present (${orders.skipped} demo orders), nothing created`
+        : orders
+          ? `Orders:    ${orders.created} created (${Object.entries(orders.byStatus).map(([s, n]) => `${s} ${n}`).join(', ')}); ${orders.pickLists} pick lists, ${orders.shipments} shipments, ${orders.trackingEvents} tracking events, ${orders.restockedUnits} units restocked` +
+            (orders.failures.length ? `\n  ${orders.failures.length} steps refused, e.g. ${orders.failures.slice(0, 3).join('; ')}` : '')
+          : 'Orders:    skipped',
+      `Carrier performance, last ${args.days ?? 90} days (service: shipments, delivered, on time, avg transit h):`,
+      ...performance.map((p) => `  ${p.service.code.padEnd(20)} ${String(p.shipments).padStart(5)} ${String(p.delivered).padStart(5)} ${pct(p.onTimeRate)} ${p.avgTransitHours == null ? '   -' : p.avgTransitHours.toFixed(0).padStart(4)}`),
       `Demo customer login: ${DEMO_CUSTOMER.email} / ${DEMO_CUSTOMER.password}`,
       `Done in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
     ].join('\n'),

@@ -6,6 +6,8 @@ import { SCRIPT_PRINCIPAL } from '../scripts/lib/script-app.js';
 import { listProducts, variantsByProductIds, type ProductRow } from '../src/modules/catalog/catalog.service.js';
 import { listCustomers, verifyCustomerCredentials, type CustomerRow } from '../src/modules/customers/customer.service.js';
 import { slottingRecommendations } from '../src/modules/inventory/inventory.service.js';
+import { carrierPerformance } from '../src/modules/shipping/tracking.service.js';
+import { ManualClock } from '../src/shared/clock.js';
 import { isValidGtin } from '../src/shared/gs1.js';
 import type { ServiceContext } from '../src/shared/service-context.js';
 import { startApp, type TestApp } from './harness.js';
@@ -13,7 +15,8 @@ import { startApp, type TestApp } from './harness.js';
 let t: TestApp;
 let ctx: ServiceContext;
 beforeAll(async () => {
-  t = await startApp();
+  // The order history moves this clock through the past 90 days.
+  t = await startApp({ clock: new ManualClock() });
   ctx = t.app.context(SCRIPT_PRINCIPAL).services;
 });
 afterAll(async () => t?.close());
@@ -29,6 +32,8 @@ async function all<T extends { id: string }>(list: (afterId: string | null) => P
 }
 // Full grids and stock, a shorter pick history: enough for a skewed ABC, quick on PGlite.
 const warehouses: WarehouseSeedOptions = { picksPerWarehouse: 600 };
+// A small order history keeps CI quick; `npm run seed` plays 400.
+const orders = { count: 120 };
 
 async function count(query: ReturnType<typeof sql>): Promise<number> {
   const [row] = await t.app.database.rows<{ n: number | string }>(query);
@@ -51,7 +56,7 @@ describe('seedDemoStore', () => {
   });
 
   it('loads a few hundred SKUs across categories with valid GTINs, RUB prices and sizes, and ru/en customers', async () => {
-    const first = await seedDemoStore(ctx, { warehouses });
+    const first = await seedDemoStore(ctx, { warehouses, orders });
     expect(first.catalog.created).toBeGreaterThanOrEqual(100);
     expect(first.catalog.skipped).toBe(0);
 
@@ -80,13 +85,13 @@ describe('seedDemoStore', () => {
     const locales = new Set(customers.map((c) => c.locale.slice(0, 2)));
     expect(locales).toEqual(new Set(['ru', 'en']));
     expect(await verifyCustomerCredentials(ctx, DEMO_CUSTOMER.email, DEMO_CUSTOMER.password)).toMatchObject({ email: DEMO_CUSTOMER.email });
-  });
+  }, 600_000); // the order history prints a label PDF per shipment
 
   it('creates nothing on a second run', async () => {
     const productsBefore = (await allProducts()).length;
     const customersBefore = (await allCustomers()).length;
     const stockBefore = await stockCounts();
-    const second = await seedDemoStore(ctx, { warehouses });
+    const second = await seedDemoStore(ctx, { warehouses, orders });
     expect(second.catalog).toMatchObject({ created: 0, variants: 0 });
     expect(second.catalog.skipped).toBe(productsBefore);
     expect(second.customers).toEqual({ created: 0, skipped: customersBefore });
@@ -94,7 +99,11 @@ describe('seedDemoStore', () => {
     expect((await allCustomers()).length).toBe(customersBefore);
     expect(second.warehouses).toMatchObject({ created: [], skipped: ['MSK1', 'SPB1', 'KZN1'], bins: 0, pickLines: 0 });
     expect(await stockCounts()).toEqual(stockBefore);
-  });
+    expect(second.carriers.created).toEqual([]);
+    expect(second.pickupPoints.created).toBe(0);
+    expect(second.orders).toMatchObject({ created: 0, shipments: 0, trackingEvents: 0 });
+    expect(second.orders!.skipped).toBeGreaterThan(0);
+  }, 120_000);
 });
 
 describe('seedWarehouses (part of seedDemoStore, run above)', () => {
@@ -124,7 +133,7 @@ describe('seedWarehouses (part of seedDemoStore, run above)', () => {
       expect(Number(s.picks), s.code).toBeGreaterThan(100);
     }
     const [span] = await t.app.database.rows<{ days: number | string }>(
-      sql`select extract(epoch from max(created_at) - min(created_at)) / 86400 as days from inventory_movements where reason = 'PICK'`,
+      sql`select extract(epoch from max(created_at) - min(created_at)) / 86400 as days from inventory_movements where reason = 'PICK' and reference like 'DEMO-%'`,
     );
     expect(Number(span!.days)).toBeGreaterThan(30);
     expect(Number(span!.days)).toBeLessThanOrEqual(60);
@@ -149,5 +158,60 @@ describe('seedWarehouses (part of seedDemoStore, run above)', () => {
     const moves = await slottingRecommendations(ctx, 'MSK1', 30);
     expect(moves.length).toBeGreaterThan(0);
     expect(moves.some((m) => m.velocityClass === 'A')).toBe(true);
+  });
+});
+
+describe('seedOrderHistory (part of seedDemoStore, run above)', () => {
+  it('creates carriers with RU rate cards and a few hundred pickup points in the seeded cities', async () => {
+    const carriers = await t.app.database.rows<{ code: string; services: number; rates: number }>(sql`
+      select c.code, count(distinct s.id)::int as services, count(r.id)::int as rates
+      from carriers c join carrier_services s on s.carrier_id = c.id join carrier_rates r on r.service_id = s.id group by c.code order by c.code`);
+    expect(carriers.map((c) => c.code)).toEqual(['BOXBERRY', 'CDEK', 'OWN', 'RUSSIAN_POST']);
+    for (const c of carriers) expect(Number(c.rates), c.code).toBeGreaterThan(10);
+    const [own] = await t.app.database.rows<{ regions: string }>(sql`
+      select string_agg(distinct coalesce(r.region, '*'), ',') as regions from carrier_rates r join carrier_services s on s.id = r.service_id join carriers c on c.id = s.carrier_id where c.code = 'OWN'`);
+    expect(own!.regions).toBe('Москва');
+    const points = await t.app.database.rows<{ city: string; n: number; open: number }>(sql`
+      select address->>'city' as city, count(*)::int as n, count(*) filter (where carrier_id is null)::int as open from pickup_points group by 1 order by 2 desc`);
+    expect(points.reduce((s, p) => s + Number(p.n), 0)).toBeGreaterThanOrEqual(200);
+    expect(points[0]!.city).toBe('Москва');
+    expect(points.some((p) => Number(p.open) > 0)).toBe(true);
+  });
+
+  it('leaves orders in several states, dated over the last 90 days', async () => {
+    const rows = await t.app.database.rows<{ status: string; n: number }>(sql`select status, count(*)::int as n from orders where external_id like 'DEMO-%' group by status`);
+    const by = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+    expect(Object.values(by).reduce((a, b) => a + b, 0)).toBeGreaterThan(100);
+    expect(by.DELIVERED).toBeGreaterThan(0);
+    expect(Object.keys(by).length, JSON.stringify(by)).toBeGreaterThanOrEqual(4);
+    const [span] = await t.app.database.rows<{ days: number | string }>(
+      sql`select extract(epoch from now() - min(created_at)) / 86400 as days from orders where external_id like 'DEMO-%'`,
+    );
+    expect(Number(span!.days)).toBeGreaterThan(60);
+    expect(Number(span!.days)).toBeLessThanOrEqual(91);
+  });
+
+  it('gives carrierPerformance per-service figures: delivered parcels and an on-time rate', async () => {
+    const now = new Date();
+    const perf = await carrierPerformance(ctx, new Date(now.getTime() - 91 * 86_400_000), now);
+    const withDeliveries = perf.filter((p) => p.delivered > 0);
+    expect(new Set(withDeliveries.map((p) => p.carrier.code)).size).toBeGreaterThanOrEqual(2);
+    for (const p of withDeliveries) {
+      expect(p.onTimeRate, p.service.code).toBeGreaterThanOrEqual(0);
+      expect(p.onTimeRate, p.service.code).toBeLessThanOrEqual(1);
+      expect(p.avgTransitHours, p.service.code).toBeGreaterThan(0);
+      expect(p.currency).toBe('RUB');
+    }
+  });
+
+  it('never oversells: nothing allocated beyond on hand, nothing negative, the ledger still sums to on hand', async () => {
+    const bad = await t.app.database.rows(sql`select variant_id from inventory_levels where on_hand < 0 or allocated < 0 or on_hand - allocated < 0`);
+    expect(bad).toEqual([]);
+    const ledger = await t.app.database.rows(sql`
+      select l.variant_id from inventory_levels l
+      left join (select variant_id, warehouse_id, sum(quantity_delta)::int as s from inventory_movements group by 1, 2) m
+        on m.variant_id = l.variant_id and m.warehouse_id = l.warehouse_id
+      where coalesce(m.s, 0) <> l.on_hand`);
+    expect(ledger).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import { createApp, type App } from '../../src/server/app.js';
+import type { Clock } from '../../src/shared/clock.js';
 import type { Principal } from '../../src/shared/principal.js';
 import type { ServiceContext } from '../../src/shared/service-context.js';
 
@@ -17,14 +18,21 @@ export const SCRIPT_PRINCIPAL: Principal = Object.freeze({ kind: 'STAFF', name: 
 /** True when `importMetaUrl` is the module node was started with (not imported by a test). */
 export const isMain = (importMetaUrl: string): boolean => !!process.argv[1] && importMetaUrl === pathToFileURL(process.argv[1]).href;
 
+export interface ScriptAppOptions {
+  /** The clock of the app and of every service context (the seed moves a ManualClock through past days). */
+  clock?: Clock;
+  /** Overrides of the environment for this script (e.g. SMTP_URL: undefined, so demo data e-mails nobody). */
+  env?: Record<string, string | undefined>;
+}
+
 /**
  * Builds the app on the configured database, runs `fn` with a staff service context, publishes
  * the events it wrote (outbox relay) and closes everything. Config errors exit with code 2.
  */
-export async function withScriptApp<T>(fn: (ctx: ServiceContext, app: App) => Promise<T>): Promise<T> {
+export async function withScriptApp<T>(fn: (ctx: ServiceContext, app: App) => Promise<T>, opts: ScriptAppOptions = {}): Promise<T> {
   let config;
   try {
-    config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
+    config = loadConfig({ LOG_LEVEL: 'warn', ...process.env, ...opts.env });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -33,7 +41,7 @@ export async function withScriptApp<T>(fn: (ctx: ServiceContext, app: App) => Pr
     throw err;
   }
   const log = pino({ level: config.LOG_LEVEL, base: { service: 'waybill-cli' } }, pino.destination(2));
-  const app = await createApp(config, { log });
+  const app = await createApp(config, { log, clock: opts.clock });
   try {
     const result = await fn(app.context(SCRIPT_PRINCIPAL).services, app);
     await app.relay.drain();
