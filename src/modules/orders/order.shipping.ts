@@ -48,8 +48,10 @@ export async function shipFulfillmentOrder(
     .select({ open: sql<number>`count(*)::int` })
     .from(fulfillmentOrders)
     .where(and(eq(fulfillmentOrders.orderId, order.id), inArray(fulfillmentOrders.status, ['OPEN', 'PICKING', 'PICKED', 'PACKED'])));
-  const backordered = order.status === 'BACKORDERED' || (await hasUnallocated(tx, order.id));
-  const to = Number(open) === 0 && !backordered ? 'SHIPPED' : 'PARTIALLY_SHIPPED';
+  // A BACKORDERED order ships what it has and keeps waiting for the rest: it stays BACKORDERED, so
+  // the backorder allocator still finds it when stock arrives (its shipments show what left).
+  if (order.status === 'BACKORDERED') return order;
+  const to = Number(open) === 0 && !(await hasUnallocated(tx, order.id)) ? 'SHIPPED' : 'PARTIALLY_SHIPPED';
   if (to === order.status) return order;
   const codes = await warehouseCodesOf(ctx, tx, order.id);
   return transitionOrder(ctx, tx, events, order, to, to === 'SHIPPED' ? 'Shipped' : 'Part of the order shipped', codes, { payload: { trackingNumbers } });
