@@ -555,7 +555,21 @@ export async function seedOrderHistory(ctx: ServiceContext, buyers: readonly Dem
         const packedList = await createPickList(ctx, { warehouseCode: wh.code, maxOrders: Math.min(200, Math.max(1, Math.ceil(open * 0.35))) });
         out.pickLists++;
         await pickAll(packedList.id);
-        for (const { fo } of await pickListOrdersOf(ctx, [packedList.id])) if (fo.status === 'PICKED') await pack(fo.id);
+        for (const { fo } of await pickListOrdersOf(ctx, [packedList.id])) {
+          if (fo.status !== 'PICKED') continue;
+          await pack(fo.id);
+          // Half of them already have a label and wait for today's pick-up (LABEL_CREATED, no
+          // carrier event yet): the parcels the store's own couriers route with routePlanCreate.
+          if (seedOf(fo.id) % 2 === 0) {
+            try {
+              await createShipment(ctx, { fulfillmentOrderId: fo.id });
+              out.shipments++;
+            } catch (err) {
+              if (!(err instanceof BusinessError)) throw err;
+              out.failures.push(`ship ${fo.id}: ${err.message}`);
+            }
+          }
+        }
         if (open > 2) {
           await createPickList(ctx, { warehouseCode: wh.code, maxOrders: Math.min(200, Math.max(1, Math.floor(open * 0.3))) });
           out.pickLists++;
