@@ -17,16 +17,11 @@
  * database wb_bench_<ts> is created for the run and dropped after it.
  */
 import 'reflect-metadata';
-import autocannon from 'autocannon';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import pino from 'pino';
 import postgres from 'postgres';
 import { loadConfig } from '../../src/config.js';
@@ -34,8 +29,8 @@ import { createApiKey } from '../../src/modules/auth/auth.service.js';
 import { createApp } from '../../src/server/app.js';
 import { demoProduct, seedCatalog } from '../seed.js';
 import { SCRIPT_PRINCIPAL } from '../lib/script-app.js';
+import { baseUrl, buildApi, freePort, httpLoad, loadavg, log, redisUrl, root, stop, waitReady, type HttpRow } from './lib.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const { values: flags } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
@@ -57,35 +52,7 @@ const warmup = Number(flags.warmup);
 const productCount = Number(flags.products);
 const only = flags.only?.split(',');
 
-const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
-const baseUrl = process.env.DATABASE_URL?.startsWith('postgres') ? process.env.DATABASE_URL : 'postgres://postgres@127.0.0.1:5432/test';
 const poolSize = loadConfig({ DB_POOL_SIZE: process.env.DB_POOL_SIZE }).DB_POOL_SIZE;
-
-async function redisUrl(): Promise<string | undefined> {
-  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: () => null });
-  try {
-    await r.connect();
-    await r.ping();
-    return url;
-  } catch {
-    if (process.env.REDIS_URL) throw new Error(`REDIS_URL=${url} is not reachable`);
-    return undefined;
-  } finally {
-    r.disconnect();
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** `--profile <dir>`: each server writes its V8 CPU profile under <dir>/<script>[-<mode>]/. */
 const profileFlags = (args: string[]) =>
@@ -104,13 +71,6 @@ function startChild(args: string[], env: Record<string, string | undefined>, cwd
   return child;
 }
 
-/** `npm run build` in the API's checkout: the bench measures the server as `npm start` runs it (`node dist/main.js`). */
-function buildApi(dir: string): void {
-  log(`building ${path.relative(process.cwd(), dir) || '.'} (tsc -p tsconfig.build.json)`);
-  const r = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: dir, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error(`build failed in ${dir}`);
-}
-
 /** Starts a baseline and resolves with its port (it prints `PORT <n>`). */
 function startBaseline(mode: 'json' | 'sql', env: Record<string, string>): Promise<{ port: number; child: ChildProcess }> {
   const child = startChild(['scripts/bench/api-baseline.ts', mode], env);
@@ -125,78 +85,10 @@ function startBaseline(mode: 'json' | 'sql', env: Record<string, string>): Promi
   });
 }
 
-async function waitReady(url: string, timeoutMs = 60_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const r = await fetch(url);
-      if (r.ok) return;
-    } catch {
-      /* not listening yet */
-    }
-    if (Date.now() > until) throw new Error(`${url} not ready after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(t);
-}
-
-interface Row {
-  name: string;
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  /** CPU time the server process spent per request (user + system), µs; robust to a busy machine. */
-  cpuUs: number | null;
-}
-
-/** User + system CPU seconds of a process so far (Linux /proc), or null elsewhere. */
-function cpuSeconds(pid: number | undefined): number | null {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return null;
-  }
-}
-const CLOCK_TICKS = 100; // USER_HZ: 100 on every mainstream Linux
-
-/** Warm-up (discarded), then the measured run; every non-2xx or body error is counted. */
-async function load(name: string, server: ChildProcess, url: string, body: (i: number) => string, headers: Record<string, string> = {}): Promise<Row> {
-  const make = (seconds: number) => {
-    let i = 0;
-    return autocannon({
-      url,
-      connections,
-      duration: seconds,
-      pipelining: 1,
-      requests: [
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
-          setupRequest: (req) => ({ ...req, body: body(i++) }),
-        },
-      ],
-    });
-  };
-  if (warmup > 0) await make(warmup);
-  const cpu0 = cpuSeconds(server.pid);
-  const r = await make(duration);
-  const cpu1 = cpuSeconds(server.pid);
-  const ok = r['2xx'];
-  const cpuUs = cpu0 != null && cpu1 != null && ok ? Math.round(((cpu1 - cpu0) * 1e6) / r.requests.total) : null;
-  const row = { name, rps: ok / r.duration, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx + r.timeouts, cpuUs };
-  log(`${name}: ${row.rps.toFixed(0)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, ${cpuUs ?? '?'} µs CPU/request${row.errors ? `, ${row.errors} errors` : ''}`);
-  return row;
-}
+type Row = HttpRow;
+const load = (name: string, server: ChildProcess, url: string, body: (i: number) => string, headers: Record<string, string> = {}) =>
+  httpLoad({ name, server, url, body, headers, connections, warmup, duration });
 
 const Q_VARIANT = 'query V($sku: String!) { productVariant(sku: $sku) { sku title price { amountMinor currency } } }';
 const Q_PRODUCTS = 'query P { products(first: 20) { nodes { id title variants { sku title price { amountMinor currency } } } } }';
@@ -210,7 +102,6 @@ async function main() {
     date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
   };
   // The machine may be shared: the load average before and after the run says how much.
-  const loadavg = () => os.loadavg().map((l) => l.toFixed(2)).join(', ');
   const loadBefore = loadavg();
   const dbName = `wb_bench_${Date.now().toString(36)}`;
   const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });

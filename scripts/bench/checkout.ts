@@ -27,16 +27,11 @@
  * wb_bench_co_<ts> is created for the run and dropped after it.
  */
 import 'reflect-metadata';
-import autocannon from 'autocannon';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import pino from 'pino';
 import postgres from 'postgres';
 import { loadConfig } from '../../src/config.js';
@@ -48,9 +43,10 @@ import type { DeliveryTypeValue } from '../../src/modules/orders/order.table.js'
 import { createApp } from '../../src/server/app.js';
 import type { ServiceContext } from '../../src/shared/service-context.js';
 import { DEMO_PRODUCT_COUNT, demoProduct, seedCatalog, seedWarehouses } from '../seed.js';
+import { prng } from '../lib/prng.js';
 import { SCRIPT_PRINCIPAL } from '../lib/script-app.js';
+import { baseUrl, buildApi, freePort, httpLoad, loadavg, log, redisUrl, root, stop, waitReady, type HttpRow } from './lib.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const { values: flags } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
@@ -75,25 +71,7 @@ const warmup = Number(flags.warmup);
 const PRODUCTS = 200;
 const P99_TARGET_MS = 50;
 
-const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
-const baseUrl = process.env.DATABASE_URL?.startsWith('postgres') ? process.env.DATABASE_URL : 'postgres://postgres@127.0.0.1:5432/test';
 const poolSize = loadConfig({ DB_POOL_SIZE: process.env.DB_POOL_SIZE }).DB_POOL_SIZE;
-
-/** Deterministic PRNG (mulberry32), so every run seeds and asks the same. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
-  /** Standard normal (Box-Muller). */
-  const normal = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
-  return { next, int, normal };
-}
 
 // --- data set -------------------------------------------------------------------------------
 
@@ -202,109 +180,9 @@ async function seedShipping(ctx: ServiceContext): Promise<{ services: number; ra
 
 // --- processes and load ---------------------------------------------------------------------
 
-async function redisUrl(): Promise<string | undefined> {
-  const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: () => null });
-  try {
-    await r.connect();
-    await r.ping();
-    return url;
-  } catch {
-    if (process.env.REDIS_URL) throw new Error(`REDIS_URL=${url} is not reachable`);
-    return undefined;
-  } finally {
-    r.disconnect();
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function buildApi(): void {
-  log('building (tsc -p tsconfig.build.json)');
-  const r = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('build failed');
-}
-
-async function waitReady(url: string, timeoutMs = 60_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const r = await fetch(url);
-      if (r.ok) return;
-    } catch {
-      /* not listening yet */
-    }
-    if (Date.now() > until) throw new Error(`${url} not ready after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(t);
-}
-
-/** User + system CPU seconds of a process so far (Linux /proc), or null elsewhere. */
-function cpuSeconds(pid: number | undefined): number | null {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ
-  } catch {
-    return null;
-  }
-}
-
-interface Row {
-  name: string;
-  rps: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  errors: number;
-  /** CPU time of the API process per request (user + system), µs. */
-  cpuUs: number | null;
-}
-
-async function load(name: string, server: ChildProcess, url: string, body: (i: number) => string, headers: Record<string, string>): Promise<Row> {
-  const make = (seconds: number) => {
-    let i = 0;
-    return autocannon({
-      url,
-      connections,
-      duration: seconds,
-      pipelining: 1,
-      requests: [
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
-          setupRequest: (req) => ({ ...req, body: body(i++) }),
-        },
-      ],
-    });
-  };
-  if (warmup > 0) await make(warmup);
-  const cpu0 = cpuSeconds(server.pid);
-  const r = await make(duration);
-  const cpu1 = cpuSeconds(server.pid);
-  const ok = r['2xx'];
-  const cpuUs = cpu0 != null && cpu1 != null && ok ? Math.round(((cpu1 - cpu0) * 1e6) / r.requests.total) : null;
-  const row = { name, rps: ok / r.duration, p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, errors: r.errors + r.non2xx + r.timeouts, cpuUs };
-  log(`${name}: ${row.rps.toFixed(0)} req/s, p50 ${row.p50} ms, p90 ${row.p90} ms, p99 ${row.p99} ms, ${cpuUs ?? '?'} µs CPU/request${row.errors ? `, ${row.errors} errors` : ''}`);
-  return row;
-}
+type Row = HttpRow;
+const load = (name: string, server: ChildProcess, url: string, body: (i: number) => string, headers: Record<string, string>) =>
+  httpLoad({ name, server, url, body, headers, connections, warmup, duration });
 
 const Q_OPTIONS = `query DeliveryOptions($input: DeliveryOptionsInput!) {
   deliveryOptions(input: $input) {
@@ -315,7 +193,6 @@ const Q_OPTIONS = `query DeliveryOptions($input: DeliveryOptionsInput!) {
 const Q_VARIANT = 'query V($sku: String!) { productVariant(sku: $sku) { sku title price { amountMinor currency } } }';
 
 async function main() {
-  const loadavg = () => os.loadavg().map((l) => l.toFixed(2)).join(', ');
   const loadBefore = loadavg();
   const machine = {
     cpu: os.cpus()[0]?.model.trim() ?? 'unknown',

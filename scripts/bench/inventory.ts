@@ -30,6 +30,7 @@ import { binBarcode, createBinGrid, createWarehouse, createZone, type WarehouseR
 import { createApp, type App } from '../../src/server/app.js';
 import type { ServiceContext } from '../../src/shared/service-context.js';
 import { SCRIPT_PRINCIPAL } from '../lib/script-app.js';
+import { baseUrl, hammer as runLoops, log, type Rate } from './lib.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -47,58 +48,15 @@ const workers = Number(flags.workers);
 const runs = Number(flags.runs);
 const want = (k: string) => !flags.only || flags.only.split(',').includes(k);
 
-const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
-const baseUrl = process.env.DATABASE_URL?.startsWith('postgres') ? process.env.DATABASE_URL : 'postgres://postgres@127.0.0.1:5432/test';
 const HOT_SKUS = 10;
 const HOT_STOCK = 1_000_000;
 const RECEIVE_LINES = 1_000;
 
+const hammer = (name: string, op: (i: number) => Promise<void>) => runLoops(name, { workers: workers, warmup, duration }, op);
+
 const address = { line1: 'ул. Бенчмарковая, д. 1', city: 'Москва', postalCode: '101000', countryCode: 'RU', location: { lat: 55.75, lng: 37.62 } };
 
-interface Rate {
-  name: string;
-  ops: number;
-  perSecond: number;
-  p50: number;
-  p99: number;
-  errors: number;
-}
-
-const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-/** `workers` loops calling `op` until the deadline: a warm-up (discarded), then the measured run. */
-async function hammer(name: string, op: (i: number) => Promise<void>): Promise<Rate> {
-  const run = async (seconds: number) => {
-    const latencies: number[] = [];
-    let errors = 0;
-    let firstError: unknown;
-    const until = performance.now() + seconds * 1000;
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: workers }, async (_, w) => {
-        for (let i = w; performance.now() < until; i += workers) {
-          const t0 = performance.now();
-          try {
-            await op(i);
-            latencies.push(performance.now() - t0);
-          } catch (err) {
-            errors++;
-            firstError ??= err;
-          }
-        }
-      }),
-    );
-    const elapsed = (performance.now() - started) / 1000;
-    if (firstError) log(`${name}: ${errors} errors, first: ${String(firstError)}`);
-    latencies.sort((a, b) => a - b);
-    return { name, ops: latencies.length, perSecond: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
-  };
-  if (warmup > 0) await run(warmup);
-  const r = await run(duration);
-  log(`${name}: ${r.perSecond.toFixed(0)}/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms${r.errors ? `, ${r.errors} errors` : ''} (load ${os.loadavg()[0]!.toFixed(1)})`);
-  return r;
-}
 
 async function warehouseWith(ctx: ServiceContext, code: string, grids: { zone: string; kind: ZoneKindValue; rank: number; aisles: string[]; racks: number; levels: number; positions: number; capacity: number | null }[]) {
   const wh = await createWarehouse(ctx, { code, name: `Bench ${code}`, address });

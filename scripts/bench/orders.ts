@@ -31,6 +31,7 @@ import { ORDER_CREATED, ORDER_STATUS_CHANGED } from '../../src/modules/orders/or
 import { binBarcode, createBinGrid, createWarehouse, createZone } from '../../src/modules/warehouse/warehouse.service.js';
 import { createApp } from '../../src/server/app.js';
 import { SCRIPT_PRINCIPAL } from '../lib/script-app.js';
+import { baseUrl, hammer as runLoops, log, type Rate } from './lib.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -47,62 +48,14 @@ const warmup = Number(flags.warmup);
 const connections = Number(flags.connections);
 const pool = Number(flags.pool ?? flags.connections);
 
-const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
-const baseUrl = process.env.DATABASE_URL?.startsWith('postgres') ? process.env.DATABASE_URL : 'postgres://postgres@127.0.0.1:5432/test';
 const SKUS = 200;
 const STOCK = 1_000_000;
 const PRICE = 99_000;
 
+const hammer = (name: string, op: (i: number) => Promise<void>) => runLoops(name, { workers: connections, warmup, duration }, op);
+
 const address = { line1: 'ул. Бенчмарковая, д. 1', city: 'Москва', postalCode: '101000', countryCode: 'RU', location: { lat: 55.75, lng: 37.62 } };
 
-interface Rate {
-  name: string;
-  ops: number;
-  perSecond: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  /** CPU used by this Node process (app + clients) during the measured run, % of one core. */
-  nodeCpu: number;
-}
-
-const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
-
-/** `connections` loops calling `op` until the deadline: a warm-up (discarded), then the measured run. */
-async function hammer(name: string, op: () => Promise<void>): Promise<Rate> {
-  const run = async (seconds: number) => {
-    const latencies: number[] = [];
-    let errors = 0;
-    let firstError: unknown;
-    const until = performance.now() + seconds * 1000;
-    const started = performance.now();
-    const cpu0 = process.cpuUsage();
-    await Promise.all(
-      Array.from({ length: connections }, async () => {
-        while (performance.now() < until) {
-          const t0 = performance.now();
-          try {
-            await op();
-            latencies.push(performance.now() - t0);
-          } catch (err) {
-            errors++;
-            firstError ??= err;
-          }
-        }
-      }),
-    );
-    const elapsed = (performance.now() - started) / 1000;
-    const cpu = process.cpuUsage(cpu0);
-    const nodeCpu = (cpu.user + cpu.system) / 1e4 / elapsed;
-    if (firstError) log(`${name}: ${errors} errors, first: ${String(firstError)}`);
-    latencies.sort((a, b) => a - b);
-    return { name, ops: latencies.length, perSecond: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors, nodeCpu };
-  };
-  if (warmup > 0) await run(warmup);
-  const r = await run(duration);
-  log(`${name}: ${r.perSecond.toFixed(0)}/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms${r.errors ? `, ${r.errors} errors` : ''}, Node CPU ${r.nodeCpu.toFixed(0)}% (load ${os.loadavg()[0]!.toFixed(1)})`);
-  return r;
-}
 
 /** Two distinct indexes in [0, SKUS). */
 function twoSkus(): [number, number] {

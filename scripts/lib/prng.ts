@@ -13,6 +13,8 @@ export function prng(seed: number) {
   return {
     next,
     int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
+    /** Standard normal (Box-Muller). */
+    normal: () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next()),
     pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!,
     /** `n` distinct items in their original order. */
     some: <T>(xs: readonly T[], n: number): T[] => {
