@@ -10,6 +10,7 @@ import type { CommittedEvent, OutboxRelay } from '../../events/relay.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { customersByIdsUnfiltered } from '../customers/customer.service.js';
 import { linesByOrderIds, ORDER_STATUS_CHANGED } from '../orders/order.service.js';
+import { trackingUrl } from '../shipping/shipment.service.js';
 import { notifications } from './notification.table.js';
 import { renderTemplate, type TemplateName } from './notification.templates.js';
 
@@ -74,10 +75,9 @@ export async function queueStatusNotifications(ctx: ServiceContext, tx: Executor
   if (!withEmail.length) return 0;
   const units = new Map<string, number>();
   for (const l of await linesByOrderIds(scoped, [...new Set(withEmail.map((t) => t.orderId))])) units.set(l.orderId, (units.get(l.orderId) ?? 0) + l.quantity);
-  const base = ctx.config.PUBLIC_URL.replace(/\/$/, '');
   const values = withEmail.map((t) => {
     const customer = customers.get(t.customerId)!;
-    const trackingLinks = t.trackingNumbers.map((n) => `${base}/track/${encodeURIComponent(n)}`);
+    const trackingLinks = t.trackingNumbers.map((n) => trackingUrl(ctx.config.PUBLIC_URL, n));
     const rendered = renderTemplate(t.template, customer.locale, { number: t.number, count: units.get(t.orderId) ?? 0, name: customer.name, trackingLinks });
     return {
       orderId: t.orderId,

@@ -1,12 +1,13 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Address, Money } from '../../graphql/common.types.js';
+import { enumOf } from '../../graphql/enums.js';
 import { Node, toGlobalId, typed } from '../../graphql/relay.js';
+import { money } from '../../shared/money.js';
 import { DateTime } from '../../graphql/scalars.js';
 import { Dimensions } from '../catalog/catalog.types.js';
 import type { FulfillmentLineRow, FulfillmentOrderRow, OrderEventRow, OrderLineRow, OrderRow } from './order.service.js';
 import { DELIVERY_TYPES, FULFILLMENT_STATUSES, ORDER_STATUSES, type DeliveryTypeValue, type FulfillmentStatusValue, type OrderStatusValue } from './order.table.js';
 
-const enumOf = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
 export const OrderStatus = enumOf(ORDER_STATUSES);
 export const FulfillmentStatus = enumOf(FULFILLMENT_STATUSES);
 export const DeliveryType = enumOf(DELIVERY_TYPES);
@@ -17,8 +18,6 @@ registerEnumType(OrderStatus, {
 });
 registerEnumType(FulfillmentStatus, { name: 'FulfillmentStatus', description: 'Where a fulfillment order is in the warehouse.' });
 registerEnumType(DeliveryType, { name: 'DeliveryType', description: 'How the parcel reaches the customer.' });
-
-const money = (amountMinor: number, currency: string) => ({ amountMinor, currency });
 
 @ObjectType('OrderEvent', { description: 'One step of the order timeline.' })
 export class OrderEvent {

@@ -90,4 +90,3 @@ export function adapterFor(name: string): CarrierAdapter {
   return adapters.get(name) ?? rateCardAdapter;
 }
 
-export const ADAPTER_NAMES = [...adapters.keys()];

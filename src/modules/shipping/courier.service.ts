@@ -8,7 +8,7 @@ import { isValidLatLng, type LatLng } from '../../shared/geo.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { fulfillmentOrdersByIds } from '../orders/order.service.js';
 import { orderRowsByIds } from '../orders/order.shipping.js';
-import { shipmentsByIds } from './shipment.service.js';
+import { visibleShipments } from './shipment.service.js';
 import { carrierServices, shipments } from './shipping.table.js';
 
 export interface CourierStop {
@@ -29,22 +29,19 @@ export interface CourierStop {
  */
 export async function courierStopsToRoute(ctx: ServiceContext, warehouseId: string): Promise<CourierStop[]> {
   const candidates = await ctx.database.db
-    .select({ id: shipments.id })
+    .select({ s: shipments })
     .from(shipments)
     .innerJoin(carrierServices, eq(carrierServices.id, shipments.serviceId))
     .where(and(eq(shipments.status, 'LABEL_CREATED'), eq(carrierServices.deliveryType, 'COURIER')))
     .orderBy(asc(shipments.createdAt), asc(shipments.id));
   if (!candidates.length) return [];
-  const rows = await shipmentsByIds(ctx, candidates.map((c) => c.id));
+  const rows = await visibleShipments(ctx, candidates.map((c) => c.s));
   const fos = await fulfillmentOrdersByIds(ctx, [...new Set(rows.map((r) => r.fulfillmentOrderId))]);
   const here = new Set(fos.filter((f) => f.warehouseId === warehouseId).map((f) => f.id));
   const mine = rows.filter((r) => here.has(r.fulfillmentOrderId));
   const orders = new Map((await orderRowsByIds(ctx, [...new Set(mine.map((r) => r.orderId))])).map((o) => [o.id, o]));
-  const order = new Map(candidates.map((c, i) => [c.id, i]));
-  return mine
-    .sort((a, b) => order.get(a.id)! - order.get(b.id)!)
-    .flatMap((r) => {
-      const loc = orders.get(r.orderId)?.shippingAddress.location;
-      return loc && isValidLatLng(loc) ? [{ shipmentId: r.id, trackingNumber: r.trackingNumber, location: { lat: loc.lat, lng: loc.lng } }] : [];
-    });
+  return mine.flatMap((r) => {
+    const loc = orders.get(r.orderId)?.shippingAddress.location;
+    return loc && isValidLatLng(loc) ? [{ shipmentId: r.id, trackingNumber: r.trackingNumber, location: { lat: loc.lat, lng: loc.lng } }] : [];
+  });
 }

@@ -12,7 +12,7 @@ import { hasScope, mayAccessCarrier, mayAccessWarehouse } from '../../shared/pri
 import type { ServiceContext } from '../../shared/service-context.js';
 import { isUniqueViolation, variantsByIds } from '../catalog/catalog.service.js';
 import { customersByIdsUnfiltered } from '../customers/customer.service.js';
-import { fulfillmentLinesByFoIds, fulfillmentOrdersByIds } from '../orders/order.service.js';
+import { fulfillmentLinesByFoIds, fulfillmentOrdersByIds, type FulfillmentOrderRow } from '../orders/order.service.js';
 import { orderRowsByIds, shipFulfillmentOrder } from '../orders/order.shipping.js';
 import { warehousesByIds } from '../warehouse/warehouse.service.js';
 import { adapterFor } from './carrier.adapter.js';
@@ -27,8 +27,7 @@ import { shipments, trackingEvents, type ParcelData } from './shipping.table.js'
 export type ShipmentRow = typeof shipments.$inferSelect;
 export type TrackingEventRow = typeof trackingEvents.$inferSelect;
 
-export const SHIPMENT_CREATED = 'shipment.created';
-/** Created or a new status: the SHIPMENT_UPDATED webhook topic. */
+/** Created (status LABEL_CREATED) or a new status: the SHIPMENT_UPDATED webhook topic. */
 export const SHIPMENT_UPDATED = 'shipment.updated';
 export const SHIPMENT_TRACKING = 'shipment.tracking';
 
@@ -64,22 +63,13 @@ export async function createShipment(ctx: ServiceContext, input: ShipmentCreateI
   const [fo] = await fulfillmentOrdersByIds(ctx, [input.fulfillmentOrderId]);
   const [wh] = fo ? await warehousesByIds(ctx, [fo.warehouseId]) : [];
   if (!fo || !wh || !mayAccessWarehouse(ctx.principal, wh.code)) throw BusinessError.of('NOT_FOUND', 'No such fulfillment order.', path);
-  const [existing] = await ctx.database.db.select({ id: shipments.id }).from(shipments).where(eq(shipments.fulfillmentOrderId, fo.id));
+  const [[existing], [order]] = await Promise.all([
+    ctx.database.db.select({ id: shipments.id }).from(shipments).where(eq(shipments.fulfillmentOrderId, fo.id)),
+    orderRowsByIds(ctx, [fo.orderId]),
+  ]);
   if (existing || fo.status === 'SHIPPED') throw BusinessError.of('ALREADY_SHIPPED', 'This fulfillment order has a shipment already.', path);
   if (fo.status !== 'PACKED') throw BusinessError.of('INVALID_STATE_TRANSITION', `Only a PACKED fulfillment order can be shipped; this one is ${fo.status}.`, path);
-  const [order] = await orderRowsByIds(ctx, [fo.orderId]);
-  const lines = await fulfillmentLinesByFoIds(ctx, [fo.id]);
-  const variants = new Map((await variantsByIds(ctx, [...new Set(lines.map((l) => l.variantId))])).map((v) => [v.id, v]));
-  const parcel: Parcel =
-    fo.packedWeightGrams != null && fo.packedLengthMm != null && fo.packedWidthMm != null && fo.packedHeightMm != null
-      ? { weightGrams: fo.packedWeightGrams, lengthMm: fo.packedLengthMm, widthMm: fo.packedWidthMm, heightMm: fo.packedHeightMm, box: null }
-      : estimateParcel(
-          lines.map((l) => {
-            const v = variants.get(l.variantId)!;
-            return { weightGrams: v.weightGrams, lengthMm: v.lengthMm, widthMm: v.widthMm, heightMm: v.heightMm, quantity: l.quantity };
-          }),
-        );
-  if (fo.packedWeightGrams != null && fo.packedLengthMm == null) parcel.weightGrams = fo.packedWeightGrams;
+  const parcel = await parcelOf(ctx, fo);
   const point = order!.pickupPointId ? (await pickupPointsByIds(ctx, [order!.pickupPointId]))[0] ?? null : null;
   const destination = point?.address ?? order!.shippingAddress;
 
@@ -172,7 +162,6 @@ export async function createShipment(ctx: ServiceContext, input: ShipmentCreateI
         });
         await shipFulfillmentOrder(ctx, tx, events, fo, wh, [...previous.map((p) => p.trackingNumber), row!.trackingNumber], `shipment:${row!.trackingNumber}`);
         await events.emit(
-          { topic: SHIPMENT_CREATED, payload: { shipmentId: row!.id, trackingNumber: row!.trackingNumber, orderId: order!.id, carrierCode: service.carrier.code, serviceCode: service.code, warehouseCodes: [wh.code] } },
           {
             topic: SHIPMENT_UPDATED,
             payload: {
@@ -199,6 +188,24 @@ export async function createShipment(ctx: ServiceContext, input: ShipmentCreateI
   }
 }
 
+/** The public tracking page of a parcel (linked from e-mails and the API). */
+export const trackingUrl = (publicUrl: string, trackingNumber: string): string => `${publicUrl.replace(/\/$/, '')}/track/${encodeURIComponent(trackingNumber)}`;
+
+/** The parcel as packed (fulfillmentOrderPack records weight and dimensions); estimated from the items for a parcel packed without them. */
+async function parcelOf(ctx: ServiceContext, fo: FulfillmentOrderRow): Promise<Parcel> {
+  if (fo.packedWeightGrams != null && fo.packedLengthMm != null && fo.packedWidthMm != null && fo.packedHeightMm != null) {
+    return { weightGrams: fo.packedWeightGrams, lengthMm: fo.packedLengthMm, widthMm: fo.packedWidthMm, heightMm: fo.packedHeightMm, box: null };
+  }
+  const lines = await fulfillmentLinesByFoIds(ctx, [fo.id]);
+  const variants = new Map((await variantsByIds(ctx, [...new Set(lines.map((l) => l.variantId))])).map((v) => [v.id, v]));
+  return estimateParcel(
+    lines.map((l) => {
+      const v = variants.get(l.variantId)!;
+      return { weightGrams: v.weightGrams, lengthMm: v.lengthMm, widthMm: v.widthMm, heightMm: v.heightMm, quantity: l.quantity };
+    }),
+  );
+}
+
 /** The outbox event live tracking subscribers receive (no personal data in it). */
 export function trackingTopicEvent(s: Pick<ShipmentRow, 'id' | 'trackingNumber'>, e: { status: string; occurredAt: string; location?: string | null; description?: string | null }, carrierCode: string) {
   return { topic: SHIPMENT_TRACKING, payload: { shipmentId: s.id, trackingNumber: s.trackingNumber, carrierCode, event: e } };
@@ -208,12 +215,12 @@ export function trackingTopicEvent(s: Pick<ShipmentRow, 'id' | 'trackingNumber'>
 export async function shipmentsByIds(ctx: ServiceContext, ids: readonly string[]): Promise<ShipmentRow[]> {
   if (!ids.length) return [];
   const rows = await ctx.database.db.select().from(shipments).where(inArray(shipments.id, [...ids]));
-  return filterVisible(ctx, rows);
+  return visibleShipments(ctx, rows);
 }
 
 export async function shipmentsByOrderIds(ctx: ServiceContext, orderIds: readonly string[]): Promise<ShipmentRow[]> {
   const rows = await ctx.database.db.select().from(shipments).where(inArray(shipments.orderId, [...orderIds])).orderBy(asc(shipments.createdAt));
-  return filterVisible(ctx, rows, true);
+  return visibleShipments(ctx, rows, true);
 }
 
 /** Unfiltered id lookup (scanning); reading the shipment goes through the visibility rules. */
@@ -222,13 +229,8 @@ export async function shipmentIdByTrackingNumber(ctx: ServiceContext, trackingNu
   return row?.id ?? null;
 }
 
-export async function shipmentByTrackingNumber(ctx: ServiceContext, trackingNumber: string): Promise<ShipmentRow | null> {
-  const [row] = await ctx.database.db.select().from(shipments).where(eq(shipments.trackingNumber, trackingNumber.trim().toUpperCase()));
-  return row ? ((await filterVisible(ctx, [row]))[0] ?? null) : null;
-}
-
-/** `viaOrder`: the caller already sees the order (Order.shipments), so its customer sees them too. */
-async function filterVisible(ctx: ServiceContext, rows: ShipmentRow[], viaOrder = false): Promise<ShipmentRow[]> {
+/** The rows the caller may see. `viaOrder`: the caller already sees the order (Order.shipments), so its customer sees them too. */
+export async function visibleShipments(ctx: ServiceContext, rows: ShipmentRow[], viaOrder = false): Promise<ShipmentRow[]> {
   const p = ctx.principal;
   if (!rows.length) return rows;
   if (p.kind === 'CUSTOMER') {

@@ -6,21 +6,20 @@ import type { GraphQLContext } from '../../graphql/context.js';
 import { idOfType } from '../../graphql/relay.js';
 import { DateTime } from '../../graphql/scalars.js';
 import { payload } from '../../graphql/user-error.js';
+import { money } from '../../shared/money.js';
 import { orderLoaders } from '../orders/order.loaders.js';
 import { FulfillmentOrder, Order } from '../orders/order.types.js';
 import { ScanResult, Warehouse } from '../warehouse/warehouse.types.js';
 import { createCarrier, listCarriers } from './carrier.service.js';
 import { deliveryOptions } from './delivery.service.js';
 import { createPickupPoint, findPickupPoints } from './pickup.service.js';
-import { createShipment, shipmentById, SHIPMENT_TRACKING } from './shipment.service.js';
+import { createShipment, shipmentById, SHIPMENT_TRACKING, trackingUrl } from './shipment.service.js';
 import { shippingLoaders } from './shipping.loaders.js';
 import { CarrierCreateInput, DeliveryOptionsInput, PickupPointCreateInput, ShipmentCreateInput, TrackingEventsIngestInput } from './shipping.inputs.js';
 import { CarrierCreatePayload, PickupPointCreatePayload, ShipmentCreatePayload, TrackingEventsIngestPayload } from './shipping.payloads.js';
 import { TRACKING_GUARD } from './shipping.extensions.js';
 import { Carrier, CarrierPerformance, CarrierService, DeliveryOption, PickupPoint, PublicTracking, Shipment, TrackingEvent, TrackingUpdate } from './shipping.types.js';
 import { carrierPerformance, ingestTrackingEvents, publicTracking, type PublicTrackingView } from './tracking.service.js';
-
-const money = (amountMinor: number, currency: string) => ({ amountMinor, currency });
 
 function toPublic(v: PublicTrackingView): PublicTracking {
   const s = v.shipment;
@@ -164,7 +163,7 @@ export class ShipmentResolver {
 
   @FieldResolver(() => String, { description: 'Public tracking page of the parcel.' })
   trackingUrl(@Root() s: Shipment, @Ctx() ctx: GraphQLContext) {
-    return `${ctx.services.config.PUBLIC_URL.replace(/\/$/, '')}/track/${s.trackingNumber}`;
+    return trackingUrl(ctx.services.config.PUBLIC_URL, s.trackingNumber);
   }
 }
 

@@ -1,6 +1,8 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Address, GeoPoint, Money } from '../../graphql/common.types.js';
+import { enumOf } from '../../graphql/enums.js';
 import { Node, toGlobalId, typed } from '../../graphql/relay.js';
+import { money } from '../../shared/money.js';
 import { DateTime } from '../../graphql/scalars.js';
 import { DeliveryType } from '../orders/order.types.js';
 import { Warehouse } from '../warehouse/warehouse.types.js';
@@ -11,7 +13,6 @@ import { RATE_STRATEGIES } from './rate-shopping.js';
 import type { ShipmentRow, TrackingEventRow } from './shipment.service.js';
 import { SHIPMENT_STATUSES, type ShipmentStatusValue } from './shipping.table.js';
 
-const enumOf = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
 export const ShipmentStatus = enumOf(SHIPMENT_STATUSES);
 registerEnumType(ShipmentStatus, {
   name: 'ShipmentStatus',
@@ -32,8 +33,6 @@ registerEnumType(RateStrategy, {
     BEST_VALUE: { description: "Price weighted by the service's late-delivery rate in the store's history." },
   },
 });
-
-const money = (amountMinor: number, currency: string) => ({ amountMinor, currency });
 
 @ObjectType('CarrierService', { description: 'A product of a carrier, e.g. courier or pickup-point delivery, with its rate card.' })
 export class CarrierService {

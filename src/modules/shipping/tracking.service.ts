@@ -92,7 +92,7 @@ export async function ingestTrackingEvents(ctx: ServiceContext, input: { carrier
       .from(trackingEvents)
       .where(inArray(trackingEvents.shipmentId, [...touched]))
       .orderBy(trackingEvents.shipmentId, desc(trackingEvents.occurredAt), desc(trackingEvents.receivedAt), desc(trackingEvents.id));
-    const newlyDelivered = new Map<string, Date>();
+    const newlyDelivered = new Set<string>();
     // Warehouses the parcels left from: webhook subscriptions of 3PL partners get only theirs.
     const origin = new Map(
       (
@@ -122,7 +122,7 @@ export async function ingestTrackingEvents(ctx: ServiceContext, input: { carrier
             occurredAt: last.occurredAt.toISOString(),
           },
         });
-        if (last.status === 'DELIVERED') newlyDelivered.set(before.orderId, deliveredAt!);
+        if (last.status === 'DELIVERED') newlyDelivered.add(before.orderId);
       }
     }
     for (const r of [...inserted].sort((a, b) => +a.occurredAt - +b.occurredAt)) {
@@ -130,9 +130,14 @@ export async function ingestTrackingEvents(ctx: ServiceContext, input: { carrier
       await events.emit(trackingTopicEvent(s, { status: r.status, occurredAt: r.occurredAt.toISOString(), location: r.location, description: r.description }, code));
     }
     // An order is delivered when every part of it is.
-    for (const [orderId] of newlyDelivered) {
-      const all = await tx.select({ fo: shipments.fulfillmentOrderId, status: shipments.status, deliveredAt: shipments.deliveredAt }).from(shipments).where(eq(shipments.orderId, orderId));
-      const delivered = all.filter((x) => x.status === 'DELIVERED');
+    const ofOrders = newlyDelivered.size
+      ? await tx
+          .select({ orderId: shipments.orderId, fo: shipments.fulfillmentOrderId, status: shipments.status, deliveredAt: shipments.deliveredAt })
+          .from(shipments)
+          .where(inArray(shipments.orderId, [...newlyDelivered]))
+      : [];
+    for (const orderId of [...newlyDelivered].sort()) {
+      const delivered = ofOrders.filter((x) => x.orderId === orderId && x.status === 'DELIVERED');
       const lastAt = new Date(Math.max(...delivered.map((x) => +(x.deliveredAt ?? 0))));
       await deliverOrderIfComplete(ctx, tx, events, orderId, new Set(delivered.map((x) => x.fo)), lastAt);
     }
