@@ -16,9 +16,12 @@ export function typed<T extends object>(type: string, value: T): T {
   return value;
 }
 
+/** The concrete type of a Node value, as `typed` marked it (synchronous: see server/schema.ts). */
+export const nodeTypeName = (value: unknown): string | undefined => (value as Record<symbol, string | undefined>)[TYPENAME];
+
 @InterfaceType('Node', {
   description: 'Global object identification (Relay). IDs are opaque strings, unique across all types.',
-  resolveType: (value: Record<symbol, string>) => value[TYPENAME],
+  resolveType: nodeTypeName,
 })
 export abstract class Node {
   @Field(() => ID, { description: 'Opaque global ID.' })

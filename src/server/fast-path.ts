@@ -31,10 +31,12 @@ import {
   GraphQLError,
   Kind,
   type DocumentNode,
+  type ExecutionResult,
   type GraphQLFormattedError,
   type GraphQLSchema,
   visit,
 } from 'graphql';
+import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
 import type { GraphQLContext } from '../graphql/context.js';
 import { hideSuggestions } from './plugins/errors.js';
@@ -70,11 +72,13 @@ export interface FastPathResponse {
 }
 
 export class FastPath {
-  /** Requests answered by the fast path, documents stored (tests and diagnostics). */
-  readonly stats = { hits: 0, stored: 0 };
+  /** Requests answered by the fast path, documents stored, answers executed by graphql-jit (tests and diagnostics). */
+  readonly stats = { hits: 0, stored: 0, compiled: 0 };
   /** Off once the server starts shutting down: Apollo then answers (and refuses) every request as before. */
   enabled = true;
   private readonly documents: LRUCache<string, DocumentNode>;
+  /** graphql-jit's code per cached document (and operation name); goes with the document when it is evicted. */
+  private readonly compiledQueries = new WeakMap<DocumentNode, Map<string, CompiledQuery | null>>();
 
   constructor(private readonly opts: FastPathOptions) {
     // Bounded by count and by size: any caller who passes validation can add documents, of up to MAX_BODY_BYTES each.
@@ -130,13 +134,14 @@ export class FastPath {
     const contextValue = context();
     this.stats.hits++;
 
-    const result = await execute({
-      schema: this.opts.schema,
-      document,
-      contextValue,
-      variableValues: (variables as Record<string, unknown> | null | undefined) ?? undefined,
-      operationName: opName,
-    });
+    const variableValues = (variables as Record<string, unknown> | null | undefined) ?? undefined;
+    const compiled = operation.operation === 'query' ? this.compiled(document, opName) : null;
+    let result = compiled ? await compiled.query(undefined, contextValue, variableValues) : null;
+    // No data at all means the request failed before execution (variables that do not coerce; no
+    // resolver ran): graphql-js answers it, with the errors Apollo's answer is made of.
+    if (result && result.errors?.length && result.data === undefined) result = null;
+    if (result) this.stats.compiled++;
+    result = result ? fromJit(result) : await execute({ schema: this.opts.schema, document, contextValue, variableValues, operationName: opName });
     let status: number | undefined;
     const headers: [string, string][] = [];
     let formattedErrors: GraphQLFormattedError[] | undefined;
@@ -153,6 +158,24 @@ export class FastPath {
     if (!headers.some(([k]) => k === 'cache-control')) headers.push(['cache-control', 'no-store']);
     headers.push(['content-type', contentType]);
     return { status, headers, body: JSON.stringify({ errors: formattedErrors, data: result.data, extensions: result.extensions }) + '\n' };
+  }
+
+  /**
+   * The document compiled by graphql-jit for this operation (queries only), once per document and
+   * operation name: execution then runs generated code instead of walking the AST for every field
+   * of every object. A document graphql-jit cannot compile keeps executing on graphql-js.
+   */
+  private compiled(document: DocumentNode, operationName: string | undefined): CompiledQuery | null {
+    let byName = this.compiledQueries.get(document);
+    if (!byName) this.compiledQueries.set(document, (byName = new Map()));
+    const key = operationName ?? '';
+    let c = byName.get(key);
+    if (c === undefined) {
+      const out = compileQuery(this.opts.schema, document, operationName, { disablingCapturingStackErrors: !this.opts.includeStacktrace });
+      c = isCompiledQuery(out) ? out : null;
+      byName.set(key, c);
+    }
+    return c;
   }
 
   /** Apollo's normalizeAndFormatErrors for one error. */
@@ -183,6 +206,22 @@ export class FastPath {
       return { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
     }
   }
+}
+
+/**
+ * graphql-jit's errors as graphql-js makes them: its own error objects have read-only fields and
+ * no `extensions` when the resolver's error had none, so they are rebuilt as graphql-js
+ * GraphQLErrors (message, locations, path, original error, extensions {}), which is what Apollo
+ * formats and the error plugins edit.
+ */
+function fromJit(result: ExecutionResult): ExecutionResult {
+  if (!result.errors?.length) return result;
+  const errors = result.errors.map((e) => {
+    const copy = new GraphQLError(e.message, { path: e.path, originalError: e.originalError ?? undefined, extensions: e.extensions });
+    (copy as { locations: GraphQLError['locations'] }).locations = e.locations;
+    return copy;
+  });
+  return { ...result, errors };
 }
 
 /** Introspection documents always go through Apollo: any `__schema` or `__type` field, also inside fragments. */

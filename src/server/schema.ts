@@ -1,8 +1,9 @@
 /** The list of resolvers -> one executable schema. Built once per app, never per request. */
 import { buildSchema } from 'type-graphql';
-import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { lexicographicSortSchema, printSchema, type GraphQLInterfaceType, type GraphQLSchema } from 'graphql';
 import { authChecker } from '../graphql/auth.js';
 import { Address, AddressInput, GeoPoint, GeoPointInput } from '../graphql/common.types.js';
+import { nodeTypeName } from '../graphql/relay.js';
 import type { AppPubSub } from '../events/pubsub.js';
 import { AuthResolver } from '../modules/auth/auth.resolver.js';
 import { ProductResolver, ProductVariantResolver } from '../modules/catalog/catalog.resolver.js';
@@ -74,7 +75,7 @@ export const resolvers = [
 ] as const;
 
 export async function createSchema(pubSub: AppPubSub): Promise<GraphQLSchema> {
-  return buildSchema({
+  const schema = await buildSchema({
     resolvers: [...resolvers],
     pubSub: pubSub as never,
     authChecker,
@@ -83,6 +84,10 @@ export async function createSchema(pubSub: AppPubSub): Promise<GraphQLSchema> {
     // Shared vocabulary of the contract, used by modules that come later; published from day one.
     orphanedTypes: [Address, AddressInput, GeoPoint, GeoPointInput],
   });
+  // type-graphql wraps resolveType in an async function; graphql-jit (the HTTP fast path) needs the
+  // type name synchronously, and Node's own resolver gives it so.
+  (schema.getType('Node') as GraphQLInterfaceType).resolveType = nodeTypeName;
+  return schema;
 }
 
 /** The SDL committed as schema/schema.graphql: sorted, so diffs show real changes only. */

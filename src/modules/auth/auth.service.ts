@@ -2,7 +2,7 @@
  * API keys and customer access tokens: issue, revoke, authenticate.
  * Secrets carry 192 bits of randomness behind a readable prefix and are stored as SHA-256 only.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { and, count, eq, gt, isNull } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
 import type { Database } from '../../db/client.js';
@@ -21,7 +21,8 @@ export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export const API_KEY_PREFIX = 'wb_live_';
 export const CUSTOMER_TOKEN_PREFIX = 'wb_cat_';
 
-export const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+/** One-shot `crypto.hash` (Node 20.12+): no Hash object per call, on every authenticated request. */
+export const sha256 = (s: string): string => hash('sha256', s, 'hex');
 const newSecret = (prefix: string): string => prefix + randomBytes(24).toString('base64url');
 
 export interface ApiKeyCreateInput {

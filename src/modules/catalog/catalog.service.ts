@@ -6,6 +6,7 @@ import { BusinessError, ErrorList } from '../../shared/errors.js';
 import { isValidGtin } from '../../shared/gs1.js';
 import { isCurrency, isMinorAmount } from '../../shared/money.js';
 import type { Executor } from '../../db/client.js';
+import { preparedQueries } from '../../db/prepared.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { escapeLike } from '../customers/customer.service.js';
 import { products, productVariants } from './catalog.table.js';
@@ -149,45 +150,29 @@ export async function productsByIds(ctx: ServiceContext, ids: readonly string[])
   return ctx.database.db.select().from(products).where(inArray(products.id, [...ids]));
 }
 
-/**
- * The loader queries on the hot read path, built once per database as drizzle prepared queries:
- * drizzle then skips building the SQL text on every call (about a third of the CPU of a
- * `productVariant(sku)` request). `= any($1)` with one array parameter keeps a single statement
- * text whatever the number of keys, so PostgreSQL's per-connection statement cache holds one entry.
- */
-function preparedCatalogQueries(db: Executor) {
-  return {
-    variantsBySkus: db
-      .select()
-      .from(productVariants)
-      .where(sql`${productVariants.sku} = any(${sql.placeholder('skus')})`)
-      .prepare('catalog_variants_by_skus'),
-    variantsByProductIds: db
-      .select()
-      .from(productVariants)
-      .where(sql`${productVariants.productId} = any(${sql.placeholder('productIds')})`)
-      .orderBy(asc(productVariants.productId), asc(productVariants.position))
-      .prepare('catalog_variants_by_product_ids'),
-  };
-}
-
-const preparedByDb = new WeakMap<Executor, ReturnType<typeof preparedCatalogQueries>>();
-
-function prepared(ctx: ServiceContext) {
-  const db = ctx.database.db;
-  let q = preparedByDb.get(db);
-  if (!q) preparedByDb.set(db, (q = preparedCatalogQueries(db)));
-  return q;
-}
+/** The loader queries on the hot read path (see db/prepared.ts). */
+const prepared = preparedQueries((db) => ({
+  variantsBySkus: db
+    .select()
+    .from(productVariants)
+    .where(sql`${productVariants.sku} = any(${sql.placeholder('skus')})`)
+    .prepare('catalog_variants_by_skus'),
+  variantsByProductIds: db
+    .select()
+    .from(productVariants)
+    .where(sql`${productVariants.productId} = any(${sql.placeholder('productIds')})`)
+    .orderBy(asc(productVariants.productId), asc(productVariants.position))
+    .prepare('catalog_variants_by_product_ids'),
+}));
 
 export async function variantsByProductIds(ctx: ServiceContext, productIds: readonly string[]): Promise<VariantRow[]> {
   if (!productIds.length) return [];
-  return prepared(ctx).variantsByProductIds.execute({ productIds: [...productIds] });
+  return prepared(ctx.database.db).variantsByProductIds.execute({ productIds: [...productIds] });
 }
 
 export async function variantsBySkus(ctx: ServiceContext, skus: readonly string[]): Promise<VariantRow[]> {
   if (!skus.length) return [];
-  return prepared(ctx).variantsBySkus.execute({ skus: [...skus] });
+  return prepared(ctx.database.db).variantsBySkus.execute({ skus: [...skus] });
 }
 
 export async function variantsByIds(ctx: ServiceContext, ids: readonly string[]): Promise<VariantRow[]> {

@@ -12,6 +12,7 @@ import { finishPage, planPage, type Page, type PageArgs } from '../../db/paginat
 import { transact, type EventWriter } from '../../events/outbox.js';
 import { BusinessError, ErrorList } from '../../shared/errors.js';
 import { isValidGtin, normalizeGtin } from '../../shared/gs1.js';
+import { preparedQueries } from '../../db/prepared.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { variantsByGtins, variantsBySkus, type VariantRow } from '../catalog/catalog.service.js';
 import { binByBarcode, binSlots, listWarehouses, requireWarehouseAccess, type WarehouseRow } from '../warehouse/warehouse.service.js';
@@ -195,12 +196,17 @@ export function levelChangedEvents(warehouse: Pick<WarehouseRow, 'id' | 'code'>,
 }
 
 /** Available units (onHand - allocated > 0) per variant and warehouse, for allocation. */
-export async function availabilityByVariants(tx: Executor, variantIds: readonly string[]): Promise<{ variantId: string; warehouseId: string; available: number }[]> {
-  if (!variantIds.length) return [];
-  return tx
+const preparedAvailability = preparedQueries((db) =>
+  db
     .select({ variantId: inventoryLevels.variantId, warehouseId: inventoryLevels.warehouseId, available: sql<number>`(${inventoryLevels.onHand} - ${inventoryLevels.allocated})::int` })
     .from(inventoryLevels)
-    .where(and(inArray(inventoryLevels.variantId, [...variantIds]), sql`${inventoryLevels.onHand} > ${inventoryLevels.allocated}`));
+    .where(and(sql`${inventoryLevels.variantId} = any(${sql.placeholder('variantIds')})`, sql`${inventoryLevels.onHand} > ${inventoryLevels.allocated}`))
+    .prepare('inventory_availability_by_variants'),
+);
+
+export async function availabilityByVariants(tx: Executor, variantIds: readonly string[]): Promise<{ variantId: string; warehouseId: string; available: number }[]> {
+  if (!variantIds.length) return [];
+  return preparedAvailability(tx).execute({ variantIds: [...variantIds] });
 }
 
 /**

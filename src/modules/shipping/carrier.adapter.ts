@@ -6,7 +6,7 @@
  * changes.
  */
 import { renderLabelPdf, renderLabelZpl, type LabelData } from './label.js';
-import { matchRate, type Destination, type RateRow } from './rates.js';
+import { matchRateIndexed, type Destination, type RateRow } from './rates.js';
 import { generateTrackingNumber } from './tracking-number.js';
 import type { ShipmentStatusValue } from './shipping.table.js';
 
@@ -56,7 +56,7 @@ export const rateCardAdapter: CarrierAdapter = {
   name: 'rate_card',
   quote({ service, destination, actualWeightGrams, chargeableWeightGrams }) {
     if (actualWeightGrams > service.maxWeightGrams) return null;
-    const row = matchRate(service.rates, destination, chargeableWeightGrams);
+    const row = matchRateIndexed(service.rates, destination, chargeableWeightGrams);
     return row ? { priceMinor: row.priceMinor, currency: row.currency } : null;
   },
   async createShipment({ service, label, originCountry }) {

@@ -10,6 +10,7 @@ import { transact } from '../../events/outbox.js';
 import { AccessError, BusinessError, ErrorList } from '../../shared/errors.js';
 import { isCurrency, isMinorAmount } from '../../shared/money.js';
 import { hasScope, mayAccessCarrier } from '../../shared/principal.js';
+import { refreshingCache } from '../../shared/cache.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { DELIVERY_TYPES, type DeliveryTypeValue } from '../orders/order.table.js';
 import { isUniqueViolation } from '../catalog/catalog.service.js';
@@ -32,18 +33,10 @@ export interface CarrierCatalog {
 }
 
 const CATALOG_TTL_MS = 5_000;
-const cache = new WeakMap<Database, { at: number; value: Promise<CarrierCatalog> }>();
+const catalogCache = refreshingCache<Database, CarrierCatalog>(CATALOG_TTL_MS, loadCatalog);
 
 /** Every carrier, service and rate row; cached briefly (see the module comment). */
-export function carrierCatalog(ctx: Pick<ServiceContext, 'database' | 'clock'>): Promise<CarrierCatalog> {
-  const now = Date.now();
-  const hit = cache.get(ctx.database);
-  if (hit && now - hit.at < CATALOG_TTL_MS) return hit.value;
-  const value = loadCatalog(ctx.database);
-  cache.set(ctx.database, { at: now, value });
-  value.catch(() => cache.delete(ctx.database));
-  return value;
-}
+export const carrierCatalog = (ctx: Pick<ServiceContext, 'database'>): Promise<CarrierCatalog> => catalogCache.get(ctx.database);
 
 async function loadCatalog(database: Database): Promise<CarrierCatalog> {
   const db = database.db;
@@ -64,7 +57,7 @@ async function loadCatalog(database: Database): Promise<CarrierCatalog> {
   };
 }
 
-export const clearCarrierCatalog = (database: Database): void => void cache.delete(database);
+export const clearCarrierCatalog = (database: Database): void => catalogCache.clear(database);
 
 export interface CarrierServiceInput {
   code: string;

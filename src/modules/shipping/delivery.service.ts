@@ -70,13 +70,13 @@ export async function deliveryOptions(ctx: ServiceContext, input: DeliveryOption
   // SKU lookup and the availability read instead of after them (fewer sequential round trips).
   const pickupServices = services.filter((s) => s.deliveryType === 'PICKUP_POINT');
   const perService = ctx.config.PICKUP_OPTIONS_PER_SERVICE;
+  const pickupCarriers = [...new Set(pickupServices.map((s) => s.carrierId))];
   const pointsP: Promise<PickupPointView[]> =
     pickupServices.length && d.location
       ? pickupPointsNear(ctx, d.location, ctx.config.PICKUP_OPTIONS_RADIUS_KM, 200, {
-          carrierIds: [null, ...new Set(pickupServices.map((s) => s.carrierId))],
-          // Each pickup service shows its first points of this list (below): a shorter, nearer
-          // list will do when it already holds that many for every service.
-          enough: (nearest) => pickupServices.every((s) => nearest.filter((p) => p.carrierId === null || p.carrierId === s.carrierId).length >= perService),
+          carrierIds: [null, ...pickupCarriers],
+          // Each pickup service shows its carrier's first points of this list (below), so only those are read.
+          quota: { carrierIds: pickupCarriers, count: perService },
         })
       : Promise.resolve([]);
   pointsP.catch(() => {});

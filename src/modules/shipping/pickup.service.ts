@@ -3,9 +3,13 @@
  * conditional upsert per order, so two checkouts racing for the last slot cannot both get it.
  * A capacity day is the UTC calendar date of the order.
  */
-import { and, eq, gte, inArray, lte, sql } from 'drizzle-orm';
-import type { Executor } from '../../db/client.js';
+import { around } from 'geokdbush';
+import KDBush from 'kdbush';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Database, Executor } from '../../db/client.js';
+import { preparedQueries } from '../../db/prepared.js';
 import { transact } from '../../events/outbox.js';
+import { refreshingCache } from '../../shared/cache.js';
 import { BusinessError, ErrorList } from '../../shared/errors.js';
 import { haversineKm, isValidLatLng, type LatLng } from '../../shared/geo.js';
 import type { ServiceContext } from '../../shared/service-context.js';
@@ -53,7 +57,7 @@ export async function createPickupPoint(ctx: ServiceContext, input: PickupPointC
   e.throwIfAny();
   const [dup] = await ctx.database.db.select({ id: pickupPoints.id }).from(pickupPoints).where(eq(pickupPoints.code, code));
   if (dup) throw BusinessError.of('DUPLICATE', `Pickup point ${code} exists.`, ['input', 'code']);
-  return transact(ctx, async (tx, events) => {
+  const created = await transact(ctx, async (tx, events) => {
     const loc = input.address.location!;
     const [row] = await tx
       .insert(pickupPoints)
@@ -64,68 +68,140 @@ export async function createPickupPoint(ctx: ServiceContext, input: PickupPointC
     await events.emit({ topic: 'pickup_point.created', payload: { pickupPointId: row.id, code } });
     return row;
   });
+  directoryCache.clear(ctx.database);
+  return created;
 }
 
 /**
- * Points with capacity left today within `radiusKm` of `near`, nearest first: a bounding box on
- * the (lat, lng) index, then exact great-circle distance.
+ * The directory of pickup points: where each is, whose it is, its daily capacity (what a nearest-
+ * point search needs, and nothing that changes per order), in a geographic k-d tree (kdbush +
+ * geokdbush: nearest first by great-circle distance, antimeridian and poles included). Cached per
+ * database like the carrier catalogue: pickupPointCreate on this instance clears it, other
+ * instances see a new point within DIRECTORY_TTL_MS plus one load. Today's usage and the full rows
+ * are always read from the database, for the few points an answer shows.
+ */
+interface DirectoryPoint {
+  id: string;
+  code: string;
+  carrierId: string | null;
+  lat: number;
+  lng: number;
+  dailyCapacity: number;
+}
+
+interface PickupDirectory {
+  points: DirectoryPoint[];
+  index: KDBush | null;
+}
+
+const DIRECTORY_TTL_MS = 5_000;
+const directoryCache = refreshingCache<Database, PickupDirectory>(DIRECTORY_TTL_MS, async (database) => {
+  const points: DirectoryPoint[] = await database.db
+    .select({ id: pickupPoints.id, code: pickupPoints.code, carrierId: pickupPoints.carrierId, lat: pickupPoints.lat, lng: pickupPoints.lng, dailyCapacity: pickupPoints.dailyCapacity })
+    .from(pickupPoints);
+  if (!points.length) return { points, index: null };
+  const index = new KDBush(points.length);
+  for (const p of points) index.add(p.lng, p.lat);
+  index.finish();
+  return { points, index };
+});
+
+/** What the caller needs from the nearest points: per carrier, this many points open to it (its own or any carrier's). */
+export interface PerCarrierQuota {
+  carrierIds: readonly string[];
+  count: number;
+}
+
+/**
+ * Points with capacity left today (unless `includeFull`) within `radiusKm` of `near`, nearest
+ * first (ties by code), at most `limit`; with `carrierIds`, only points of those carriers (null:
+ * open to every carrier).
  *
- * With `enough`, the search first looks within a third of the radius, and returns that (shorter)
- * list when `enough` accepts it. That list is exactly the first part of the full answer (every
- * point in the small circle is nearer than every point outside it, and the small circle lies well
- * inside both bounding boxes), so a caller that only takes the first few points per carrier, and
- * says through `enough` when the short list already holds them, gets the same points while the
- * database reads a fraction of the rows in a dense city. Otherwise the full radius is searched.
+ * With `quota`, the answer only needs to hold, for every carrier of the quota, its first `count`
+ * points: candidates are taken nearest first, a candidate none of those carriers still needs is
+ * skipped, and a full point is replaced by the next candidate. Each carrier's first `count`
+ * points are then exactly those of the full answer, while the database reads a handful of rows.
  */
 export async function pickupPointsNear(
   ctx: ServiceContext,
   near: LatLng,
   radiusKm: number,
   limit: number,
-  opts: { carrierIds?: (string | null)[]; includeFull?: boolean; enough?: (nearest: PickupPointView[]) => boolean } = {},
+  opts: { carrierIds?: readonly (string | null)[]; includeFull?: boolean; quota?: PerCarrierQuota } = {},
 ): Promise<PickupPointView[]> {
-  // Away from the poles only, where the box of a small circle is a safe over-estimate.
-  if (opts.enough && Math.abs(near.lat) < 80) {
-    const inner = radiusKm / 3;
-    // The box is drawn for `inner`, the circle kept 10% smaller: the box's longitude span is
-    // computed with 111.32 km per degree, a hair under the true extent of a circle on the sphere.
-    const nearest = await searchNear(ctx, near, inner, inner * 0.9, limit, opts);
-    if (opts.enough(nearest)) return nearest;
-  }
-  return searchNear(ctx, near, radiusKm, radiusKm, limit, opts);
-}
+  const dir = await directoryCache.get(ctx.database);
+  if (!dir.index) return [];
+  const allowed = opts.carrierIds ? new Set(opts.carrierIds) : null;
+  const { points } = dir;
+  const keep = (i: number) => {
+    const p = points[i]!;
+    return (!allowed || allowed.has(p.carrierId)) && (opts.includeFull || p.dailyCapacity > 0);
+  };
+  // The nearest `want` candidates, nearest first, ties by code. geokdbush measures on a sphere of
+  // 6371 km, a hair under ours, so its circle holds ours; the exact filter follows. When the search
+  // stopped at `want`, candidates as far as the last one may have equally far company it did not
+  // return, so only the nearer ones count as settled until a wider search.
+  const nearest = (want: number) => {
+    const ids = around(dir.index!, near.lng, near.lat, want, radiusKm, keep);
+    const list = ids
+      .map((i) => ({ point: points[i]!, distanceKm: haversineKm(near, points[i]!) }))
+      .filter((c) => c.distanceKm <= radiusKm)
+      .sort((a, b) => a.distanceKm - b.distanceKm || (a.point.code < b.point.code ? -1 : a.point.code > b.point.code ? 1 : 0));
+    if (ids.length < want) return { list, settled: list.length, all: true };
+    const last = list[list.length - 1]?.distanceKm;
+    let settled = list.length;
+    while (settled > 0 && list[settled - 1]!.distanceKm === last) settled--;
+    return { list, settled, all: false };
+  };
+  let want = Math.max(32, 4 * (opts.quota ? opts.quota.count * opts.quota.carrierIds.length : Math.min(limit, 200)));
+  let search = nearest(want);
 
-async function searchNear(
-  ctx: ServiceContext,
-  near: LatLng,
-  boxKm: number,
-  radiusKm: number,
-  limit: number,
-  opts: { carrierIds?: (string | null)[]; includeFull?: boolean },
-): Promise<PickupPointView[]> {
-  const dLat = boxKm / 111.2;
-  const dLng = boxKm / (111.32 * Math.max(0.01, Math.cos((near.lat * Math.PI) / 180)));
-  const day = capacityDay(ctx.clock.now());
-  const rows = await ctx.database.db
-    .select({ p: pickupPoints, used: sql<number>`coalesce(${pickupPointUsage.used}, 0)`.mapWith(Number) })
-    .from(pickupPoints)
-    .leftJoin(pickupPointUsage, and(eq(pickupPointUsage.pickupPointId, pickupPoints.id), eq(pickupPointUsage.day, day)))
-    .where(
-      and(
-        gte(pickupPoints.lat, near.lat - dLat),
-        lte(pickupPoints.lat, near.lat + dLat),
-        gte(pickupPoints.lng, near.lng - dLng),
-        lte(pickupPoints.lng, near.lng + dLng),
-        opts.includeFull ? undefined : sql`${pickupPoints.dailyCapacity} > coalesce(${pickupPointUsage.used}, 0)`,
-      ),
-    );
-  const carriers = opts.carrierIds ? new Set(opts.carrierIds) : null;
-  return rows
-    .filter((r) => !carriers || carriers.has(r.p.carrierId))
-    .map((r) => ({ ...r.p, used: r.used, distanceKm: haversineKm(near, { lat: r.p.lat, lng: r.p.lng }) }))
-    .filter((r) => r.distanceKm <= radiusKm)
-    .sort((a, b) => a.distanceKm - b.distanceKm || a.code.localeCompare(b.code))
-    .slice(0, limit);
+  const quota = opts.quota;
+  const have = new Map<string, number>(quota?.carrierIds.map((c) => [c, 0]));
+  const wanted = (p: DirectoryPoint, counts: Map<string, number>) =>
+    !quota || (p.carrierId === null ? quota.carrierIds.some((c) => counts.get(c)! < quota.count) : (counts.get(p.carrierId) ?? quota.count) < quota.count);
+  const count = (p: DirectoryPoint, counts: Map<string, number>) => {
+    if (!quota) return;
+    for (const c of p.carrierId === null ? quota.carrierIds : [p.carrierId]) if (counts.has(c)) counts.set(c, counts.get(c)! + 1);
+  };
+  const met = (counts: Map<string, number>) => !!quota && [...counts.values()].every((n) => n >= quota.count);
+
+  const found: PickupPointView[] = [];
+  const fetched = new Set<string>();
+  let next = 0;
+  while (found.length < limit && !met(have)) {
+    if (next >= search.settled) {
+      if (search.all) break;
+      search = nearest((want *= 4));
+      continue;
+    }
+    // The next candidates that would complete the answer if none of them were full.
+    const batch: { c: (typeof search.list)[number]; at: number }[] = [];
+    const hoped = new Map(have);
+    while (next < search.settled && found.length + batch.length < limit && !met(hoped)) {
+      const c = search.list[next++]!;
+      if (fetched.has(c.point.id) || !wanted(c.point, hoped)) continue;
+      batch.push({ c, at: next - 1 });
+      count(c.point, hoped);
+    }
+    if (!batch.length) continue;
+    const rows = new Map((await pickupPointsByIds(ctx, batch.map((b) => b.c.point.id))).map((r) => [r.id, r]));
+    let rescanFrom: number | null = null;
+    for (const { c, at } of batch) {
+      fetched.add(c.point.id);
+      const row = rows.get(c.point.id);
+      if (!row || (!opts.includeFull && row.used >= row.dailyCapacity)) {
+        // Candidates after it were judged as if it counted: judge them again.
+        rescanFrom ??= at + 1;
+        continue;
+      }
+      found.push({ ...row, distanceKm: c.distanceKm });
+      count(c.point, have);
+    }
+    if (rescanFrom !== null) next = rescanFrom;
+  }
+  found.sort((a, b) => a.distanceKm! - b.distanceKm! || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  return found;
 }
 
 /** Public `pickupPoints(near, radiusKm, first)`. Errors (BAD_USER_INPUT): INVALID. */
@@ -138,13 +214,19 @@ export async function findPickupPoints(ctx: ServiceContext, near: LatLng, radius
   return pickupPointsNear(ctx, near, radiusKm, first);
 }
 
-export async function pickupPointsByIds(ctx: ServiceContext, ids: readonly string[]): Promise<PickupPointView[]> {
-  const day = capacityDay(ctx.clock.now());
-  const rows = await ctx.database.db
+const preparedById = preparedQueries((db) =>
+  db
     .select({ p: pickupPoints, used: sql<number>`coalesce(${pickupPointUsage.used}, 0)`.mapWith(Number) })
     .from(pickupPoints)
-    .leftJoin(pickupPointUsage, and(eq(pickupPointUsage.pickupPointId, pickupPoints.id), eq(pickupPointUsage.day, day)))
-    .where(inArray(pickupPoints.id, [...ids]));
+    .leftJoin(pickupPointUsage, and(eq(pickupPointUsage.pickupPointId, pickupPoints.id), sql`${pickupPointUsage.day} = ${sql.placeholder('day')}`))
+    .where(sql`${pickupPoints.id} = any(${sql.placeholder('ids')})`)
+    .prepare('shipping_pickup_points_by_ids'),
+);
+
+/** The points with today's usage. */
+export async function pickupPointsByIds(ctx: ServiceContext, ids: readonly string[]): Promise<PickupPointView[]> {
+  if (!ids.length) return [];
+  const rows = await preparedById(ctx.database.db).execute({ ids: [...ids], day: capacityDay(ctx.clock.now()) });
   return rows.map((r) => ({ ...r.p, used: r.used }));
 }
 

@@ -1,4 +1,5 @@
 /** Rate shopping and delivery quotes: pure units. */
+import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bestValueScore, chooseService, lateRisk, type RateCandidate } from './rate-shopping.js';
@@ -53,6 +54,20 @@ describe('delivery quotes', () => {
   const facts = { lines: [{ sku: 'A', quantity: 1 }, { sku: 'B', quantity: 2 }], destination: { countryCode: 'RU', region: null, postalCode: '125 009', city: 'Москва' }, currency: 'RUB' };
   const payload = (over: Partial<QuotePayload> = {}): QuotePayload => ({ v: 1, s: 'CDEK_COURIER', t: 'COURIER', p: 300_00, c: 'RUB', pp: null, f: 1, u: 2, x: 10_000, h: quoteFactsHash(facts), ...over });
 
+  it('a quote id is short (one per option in every checkout answer) and round-trips every field, pickup point included', () => {
+    const withPoint = payload({ t: 'PICKUP_POINT', pp: '0b9e2a1c-5f3d-4e6a-9b7c-1d2e3f4a5b6c', f: 1_764_100_000_000, u: 1_764_400_000_000, x: 1_764_101_800_000, p: 1 });
+    const q = signQuote(secret, withPoint);
+    expect(q.length).toBeLessThan(160);
+    expect(verifyQuote(secret, q, 0)).toEqual({ ok: true, payload: withPoint });
+  });
+
+  it('still verifies q1 ids (base64 JSON, full HMAC) issued before the short form', () => {
+    const body = Buffer.from(JSON.stringify(payload())).toString('base64url');
+    const q1 = `q1.${body}.${createHmac('sha256', secret).update(body).digest('base64url')}`;
+    expect(verifyQuote(secret, q1, 0)).toEqual({ ok: true, payload: payload() });
+    expect(verifyQuote(secret, q1.slice(0, -3) + 'AAA', 0)).toMatchObject({ ok: false, code: 'DELIVERY_OPTION_INVALID' });
+  });
+
   it('verifies its own quotes until they expire', () => {
     const q = signQuote(secret, payload());
     expect(verifyQuote(secret, q, 9_999)).toEqual({ ok: true, payload: payload() });
@@ -62,8 +77,10 @@ describe('delivery quotes', () => {
   it('refuses any change of a byte, another secret, and garbage', () => {
     const q = signQuote(secret, payload());
     const [, body, sig] = q.split('.');
-    const cheaper = Buffer.from(JSON.stringify(payload({ p: 1 }))).toString('base64url');
-    expect(verifyQuote(secret, `q1.${cheaper}.${sig}`, 0)).toMatchObject({ ok: false, code: 'DELIVERY_OPTION_INVALID' });
+    const cheaper = body!.replace(`~${(300_00).toString(36)}~RUB~`, '~1~RUB~');
+    expect(cheaper).not.toBe(body);
+    expect(verifyQuote(secret, `q2.${cheaper}.${sig}`, 0)).toMatchObject({ ok: false, code: 'DELIVERY_OPTION_INVALID' });
+    expect(verifyQuote(secret, `q1.${Buffer.from(JSON.stringify(payload({ p: 1 }))).toString('base64url')}.${sig}`, 0)).toMatchObject({ ok: false, code: 'DELIVERY_OPTION_INVALID' });
     expect(verifyQuote('y'.repeat(32), q, 0)).toMatchObject({ ok: false, code: 'DELIVERY_OPTION_INVALID' });
     expect(verifyQuote(secret, `q1.${body}.${sig!.slice(0, -2)}`, 0)).toMatchObject({ ok: false, code: 'DELIVERY_OPTION_INVALID' });
     for (const junk of ['', 'forged', 'q1..', 'q2.a.b', 'q1.a.b.c']) expect(verifyQuote(secret, junk, 0).ok).toBe(false);

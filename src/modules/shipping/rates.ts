@@ -95,6 +95,61 @@ export function matchRate(rows: readonly RateRow[], dest: Destination, chargeabl
   return best?.row ?? null;
 }
 
+interface IndexedRow {
+  row: RateRow;
+  region: string | null;
+  prefix: string | null;
+}
+
+/** Destinations as matchRateIndexed last normalised them (by object: callers do not mutate a destination while pricing). */
+const normalized = new WeakMap<Destination, NormalizedDestination>();
+
+/** Rows grouped by normalised country, each group in matchRate's order of preference. */
+const indexes = new WeakMap<readonly RateRow[], Map<string, IndexedRow[]>>();
+
+function indexOf(rows: readonly RateRow[]): Map<string, IndexedRow[]> {
+  let index = indexes.get(rows);
+  if (index) return index;
+  index = new Map();
+  const ranked = rows.map((row, i) => ({ row, i, region: normText(row.region), prefix: normalizePostalCode(row.postalCodePrefix) }));
+  ranked.sort(
+    (a, b) =>
+      (b.prefix?.length ?? 0) - (a.prefix?.length ?? 0) ||
+      (b.region === null ? 0 : 1) - (a.region === null ? 0 : 1) ||
+      a.row.maxWeightGrams - b.row.maxWeightGrams ||
+      a.i - b.i,
+  );
+  for (const r of ranked) {
+    const key = normText(r.row.countryCode) ?? '';
+    let group = index.get(key);
+    if (!group) index.set(key, (group = []));
+    group.push({ row: r.row, region: r.region, prefix: r.prefix });
+  }
+  indexes.set(rows, index);
+  return index;
+}
+
+/**
+ * matchRate's answer (the same row, property-tested against it), from an index built once per rows
+ * array: rows normalised, grouped by country and sorted by preference, so the first row that covers
+ * the destination and the weight is the answer. For cards that are read many times and never
+ * mutated, like the cached carrier catalogue's: checkout prices every service on every request.
+ */
+export function matchRateIndexed(rows: readonly RateRow[], dest: Destination, chargeableGrams: number): RateRow | null {
+  // A checkout prices every service for one destination object: normalise it once.
+  let d = normalized.get(dest);
+  if (!d) normalized.set(dest, (d = normalizeDestination(dest)));
+  const group = indexOf(rows).get(d.country ?? '');
+  if (!group) return null;
+  for (const c of group) {
+    if (!(c.row.maxWeightGrams >= chargeableGrams)) continue;
+    if (c.region !== null && c.region !== d.region) continue;
+    if (c.prefix !== null && (d.postal === null || !d.postal.startsWith(c.prefix))) continue;
+    return c.row;
+  }
+  return null;
+}
+
 /**
  * Validates a rate card for carrierCreate. Problems, each on the row index and the field:
  * - countryCode: not an ISO 3166-1 alpha-2 code in upper case (format and assigned code, via

@@ -13,7 +13,7 @@ import {
   type Box,
   type ParcelItem,
 } from './parcel.js';
-import { matchRate, normalizePostalCode, rateRowMatches, validateRateCard, type Destination, type RateRow } from './rates.js';
+import { matchRate, matchRateIndexed, normalizePostalCode, rateRowMatches, validateRateCard, type Destination, type RateRow } from './rates.js';
 import { generateTrackingNumber, isValidTrackingNumber, normalizeTrackingNumber, s10CheckDigit } from './tracking-number.js';
 
 const item = (weightGrams: number, l: number | null, w: number | null, h: number | null, quantity = 1): ParcelItem => ({ weightGrams, lengthMm: l, widthMm: w, heightMm: h, quantity });
@@ -251,6 +251,19 @@ describe('matchRate', () => {
       }),
       { numRuns: 1_000 },
     );
+  });
+
+  it('property: the indexed matcher (checkout prices with it) returns the very row matchRate returns, also when the same card is asked again', () => {
+    fc.assert(
+      fc.property(fc.array(rowArb, { maxLength: 25 }), fc.array(fc.tuple(destArb, fc.integer({ min: 0, max: 32_000 })), { minLength: 1, maxLength: 5 }), (rows, asks) => {
+        for (const [dest, grams] of asks) expect(matchRateIndexed(rows, dest as Destination, grams)).toBe(matchRate(rows, dest as Destination, grams));
+      }),
+      { numRuns: 1_000 },
+    );
+    const card = [row('RU', 1_000, 100), row('RU', 1_000, 50, { region: 'Tver' })];
+    expect(matchRateIndexed(card, { countryCode: 'RU', region: 'tver ' }, 1_000)?.priceMinor).toBe(50);
+    expect(matchRateIndexed(card, { countryCode: 'RU', region: 'Omsk' }, 1_000)?.priceMinor).toBe(100);
+    expect(matchRateIndexed(card, { countryCode: 'RU' }, Number.NaN)).toBeNull();
   });
 });
 

@@ -94,17 +94,29 @@ export class DeliveryOptionResolver {
   @Query(() => [DeliveryOption], { description: 'Public: what a checkout shows. Sorted by price, then speed. A destination nobody serves or a parcel too heavy for every service gives an empty list.' })
   async deliveryOptions(@Arg('input', () => DeliveryOptionsInput, { description: 'Cart and destination.' }) input: DeliveryOptionsInput, @Ctx() ctx: GraphQLContext) {
     const options = await deliveryOptions(ctx.services, input);
+    // Options share carriers, services and warehouses: one object each per answer.
+    const once = <R extends { id: string }, T>(from: (r: R) => T) => {
+      const made = new Map<string, T>();
+      return (r: R) => {
+        let v = made.get(r.id);
+        if (v === undefined) made.set(r.id, (v = from(r)));
+        return v;
+      };
+    };
+    const carrier = once(Carrier.from);
+    const service = once(CarrierService.from);
+    const warehouse = once(Warehouse.from);
     return options.map(
       (o): DeliveryOption => ({
         id: o.id,
         type: o.type,
-        carrier: Carrier.from(o.carrier),
-        service: CarrierService.from(o.service),
+        carrier: carrier(o.carrier),
+        service: service(o.service),
         price: money(o.priceMinor, o.currency),
         estimatedDeliveryFrom: o.estimatedDeliveryFrom,
         estimatedDeliveryTo: o.estimatedDeliveryTo,
         pickupPoint: o.pickupPoint && PickupPoint.from(o.pickupPoint),
-        shipsFrom: o.shipsFrom.map((w) => Warehouse.from(w)),
+        shipsFrom: o.shipsFrom.map(warehouse),
       }),
     );
   }
