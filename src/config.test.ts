@@ -21,6 +21,15 @@ describe('config', () => {
     expect(() => loadConfig({ ADMIN_API_KEY: 'short' })).toThrow(/ADMIN_API_KEY/);
   });
 
+  it('WORKERS > 1 only with PostgreSQL and Redis, which the processes share', () => {
+    expect(loadConfig({}).WORKERS).toBe(1);
+    expect(() => loadConfig({ WORKERS: '2' })).toThrow(/WORKERS.*DATABASE_URL=postgres/);
+    expect(() => loadConfig({ WORKERS: '2', DATABASE_URL: 'memory://' })).toThrow(/WORKERS.*DATABASE_URL=postgres/);
+    expect(() => loadConfig({ WORKERS: '2', DATABASE_URL: 'postgres://h/db' })).toThrow(/WORKERS.*REDIS_URL/);
+    expect(() => loadConfig({ WORKERS: '0' })).toThrow(/WORKERS/);
+    expect(loadConfig({ WORKERS: '2', DATABASE_URL: 'postgres://h/db', REDIS_URL: 'redis://h:6379' }).WORKERS).toBe(2);
+  });
+
   it('turns introspection off in production unless asked for', () => {
     expect(loadConfig({ NODE_ENV: 'production' }).INTROSPECTION).toBe(false);
     expect(loadConfig({ NODE_ENV: 'production', INTROSPECTION: 'true' }).INTROSPECTION).toBe(true);

@@ -21,6 +21,8 @@ const schema = z.object({
     .optional(),
   PGLITE_DATA_DIR: z.string().default('./.data'),
   DB_POOL_SIZE: int(10, 1),
+  /** Server processes sharing the port (node:cluster); more than 1 needs PostgreSQL and Redis. */
+  WORKERS: int(1, 1).pipe(z.number().max(64)),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be redis://… or rediss://…').optional(),
   ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -107,6 +109,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid environment variable ${name}=${JSON.stringify(env[name])}: ${issue.message}`);
   }
   const c = parsed.data;
+  if (c.WORKERS > 1 && !c.DATABASE_URL?.startsWith('postgres')) {
+    throw new ConfigError(`Invalid environment variable WORKERS=${JSON.stringify(env.WORKERS)}: more than one worker needs DATABASE_URL=postgres://… (an embedded PGlite database belongs to one process)`);
+  }
+  if (c.WORKERS > 1 && !c.REDIS_URL) {
+    throw new ConfigError(`Invalid environment variable WORKERS=${JSON.stringify(env.WORKERS)}: more than one worker needs REDIS_URL (events, subscriptions and rate limits are shared through Redis)`);
+  }
   // Introspection: on by default in development/test, off in production unless asked for.
   const introspection = env.INTROSPECTION === undefined ? c.NODE_ENV !== 'production' : c.INTROSPECTION;
   // Private webhook targets: allowed in development/test (local receivers), refused in production unless asked for.

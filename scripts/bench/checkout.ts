@@ -1,5 +1,5 @@
 /**
- * `npm run bench:checkout [-- --duration 10 --connections 32 --warmup 3 --profile /tmp/prof --sql-count --json]`
+ * `npm run bench:checkout [-- --duration 10 --connections 32 --warmup 3 --workers 2 --profile /tmp/prof --sql-count --json]`
  *
  * Checkout `deliveryOptions` on PostgreSQL (+ Redis when reachable), with `productVariant(sku)` (the
  * same operation as bench:api's (a)) measured in the same run as a reference:
@@ -19,7 +19,8 @@
  *
  * Both with `--connections` autocannon clients for `--duration` s after a `--warmup` (discarded).
  * The API runs as `npm start` runs it: built (`tsc -p tsconfig.build.json`), then `node dist/main.js`
- * in a child process (NODE_ENV=production, LOG_LEVEL=warn, default DB_POOL_SIZE). `--profile <dir>`
+ * in a child process (NODE_ENV=production, LOG_LEVEL=warn, default DB_POOL_SIZE); `--workers n` runs it
+ * with WORKERS=n (needs Redis; server CPU then sums the primary and its workers). `--profile <dir>`
  * adds `--cpu-prof` to it; `--sql-count` starts it with EXPOSE_SQL_COUNT=true and prints the
  * `x-sql-statements` of one request of each kind (off by default, as in bench:api).
  *
@@ -56,6 +57,8 @@ const { values: flags } = parseArgs({
     profile: { type: 'string' },
     /** EXPOSE_SQL_COUNT=true on the API and print the statements of one request of each kind. */
     'sql-count': { type: 'boolean', default: false },
+    /** Server processes (WORKERS); 1 = one Node process, as bench:api measures. */
+    workers: { type: 'string', default: '1' },
     /** Only deliveryOptions (skip the productVariant reference). */
     'options-only': { type: 'boolean', default: false },
     /** Run the existing dist/ without building first (it must be current). */
@@ -68,6 +71,7 @@ const { values: flags } = parseArgs({
 const duration = Number(flags.duration);
 const connections = Number(flags.connections);
 const warmup = Number(flags.warmup);
+const workers = Number(flags.workers);
 const PRODUCTS = 200;
 const P99_TARGET_MS = 50;
 
@@ -290,6 +294,7 @@ async function main() {
           HOST: '127.0.0.1',
           ADMIN_API_KEY: `wb_live_${randomBytes(24).toString('base64url')}`,
           EXPOSE_SQL_COUNT: flags['sql-count'] ? 'true' : 'false',
+          WORKERS: String(workers),
         },
         stdio: ['ignore', 'inherit', 'inherit'],
       },
@@ -331,7 +336,7 @@ async function main() {
   }
 
   const lines = [
-    `Checkout benchmark: ${connections} connections, ${duration} s after ${warmup} s warm-up`,
+    `Checkout benchmark: ${connections} connections, ${duration} s after ${warmup} s warm-up; API ${workers > 1 ? `WORKERS=${workers} (primary + ${workers} worker processes; CPU summed)` : 'one Node process'}`,
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memGiB} GiB, Node ${machine.node}, PostgreSQL ${pgVersion}, ${redis ? 'Redis' : 'no Redis'}, ${machine.date}`,
     `Load average (1, 5, 15 min): ${loadBefore} at the start, ${loadavg()} at the end`,
     `Data set: ${dataSet}`,
@@ -344,7 +349,7 @@ async function main() {
   const opt = rows[0];
   if (opt) lines.push('', `Target: deliveryOptions p99 < ${P99_TARGET_MS} ms at ${connections} clients -> ${opt.p99} ms ${opt.p99 < P99_TARGET_MS && !opt.errors ? 'met' : 'MISSED'}`);
   console.log(lines.join('\n'));
-  if (flags.json) console.log(JSON.stringify({ machine, loadBefore, loadAfter: loadavg(), pgVersion, redis: !!redis, connections, duration, warmup, dataSet, sqlCounts, rows }));
+  if (flags.json) console.log(JSON.stringify({ machine, loadBefore, loadAfter: loadavg(), pgVersion, redis: !!redis, connections, duration, warmup, workers, dataSet, sqlCounts, rows }));
 }
 
 await main();

@@ -86,11 +86,14 @@ export async function stop(child: ChildProcess): Promise<void> {
 
 const CLOCK_TICKS = 100; // USER_HZ: 100 on every mainstream Linux
 
-/** User + system CPU seconds of a process so far (Linux /proc), or null elsewhere. */
+/** User + system CPU seconds so far of a process and its live child processes (WORKERS), from Linux /proc; null elsewhere. */
 export function cpuSeconds(pid: number | undefined): number | null {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    let total = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    for (const c of children) total += cpuSeconds(Number(c)) ?? 0;
+    return total;
   } catch {
     return null;
   }

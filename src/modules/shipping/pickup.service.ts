@@ -153,7 +153,7 @@ export async function pickupPointsNear(
     while (settled > 0 && list[settled - 1]!.distanceKm === last) settled--;
     return { list, settled, all: false };
   };
-  let want = Math.max(32, 4 * (opts.quota ? opts.quota.count * opts.quota.carrierIds.length : Math.min(limit, 200)));
+  let want = Math.max(16, 2 * (opts.quota ? opts.quota.count * opts.quota.carrierIds.length : Math.min(limit, 200)));
   let search = nearest(want);
 
   const quota = opts.quota;

@@ -98,32 +98,35 @@ export function matchRate(rows: readonly RateRow[], dest: Destination, chargeabl
 interface IndexedRow {
   row: RateRow;
   region: string | null;
-  prefix: string | null;
+}
+
+/**
+ * A card's rows by normalised country, then by normalised postal prefix ('' = none), each bucket
+ * in matchRate's order within one prefix length: rows with a region first, then the smallest
+ * bracket, then card order.
+ */
+interface CardIndex {
+  byCountry: Map<string, { longestPrefix: number; byPrefix: Map<string, IndexedRow[]> }>;
 }
 
 /** Destinations as matchRateIndexed last normalised them (by object: callers do not mutate a destination while pricing). */
 const normalized = new WeakMap<Destination, NormalizedDestination>();
+const indexes = new WeakMap<readonly RateRow[], CardIndex>();
 
-/** Rows grouped by normalised country, each group in matchRate's order of preference. */
-const indexes = new WeakMap<readonly RateRow[], Map<string, IndexedRow[]>>();
-
-function indexOf(rows: readonly RateRow[]): Map<string, IndexedRow[]> {
+function indexOf(rows: readonly RateRow[]): CardIndex {
   let index = indexes.get(rows);
   if (index) return index;
-  index = new Map();
-  const ranked = rows.map((row, i) => ({ row, i, region: normText(row.region), prefix: normalizePostalCode(row.postalCodePrefix) }));
-  ranked.sort(
-    (a, b) =>
-      (b.prefix?.length ?? 0) - (a.prefix?.length ?? 0) ||
-      (b.region === null ? 0 : 1) - (a.region === null ? 0 : 1) ||
-      a.row.maxWeightGrams - b.row.maxWeightGrams ||
-      a.i - b.i,
-  );
+  index = { byCountry: new Map() };
+  const ranked = rows.map((row, i) => ({ row, i, region: normText(row.region), prefix: normalizePostalCode(row.postalCodePrefix) ?? '' }));
+  ranked.sort((a, b) => (b.region === null ? 0 : 1) - (a.region === null ? 0 : 1) || a.row.maxWeightGrams - b.row.maxWeightGrams || a.i - b.i);
   for (const r of ranked) {
     const key = normText(r.row.countryCode) ?? '';
-    let group = index.get(key);
-    if (!group) index.set(key, (group = []));
-    group.push({ row: r.row, region: r.region, prefix: r.prefix });
+    let country = index.byCountry.get(key);
+    if (!country) index.byCountry.set(key, (country = { longestPrefix: 0, byPrefix: new Map() }));
+    let bucket = country.byPrefix.get(r.prefix);
+    if (!bucket) country.byPrefix.set(r.prefix, (bucket = []));
+    bucket.push({ row: r.row, region: r.region });
+    country.longestPrefix = Math.max(country.longestPrefix, r.prefix.length);
   }
   indexes.set(rows, index);
   return index;
@@ -131,21 +134,24 @@ function indexOf(rows: readonly RateRow[]): Map<string, IndexedRow[]> {
 
 /**
  * matchRate's answer (the same row, property-tested against it), from an index built once per rows
- * array: rows normalised, grouped by country and sorted by preference, so the first row that covers
- * the destination and the weight is the answer. For cards that are read many times and never
- * mutated, like the cached carrier catalogue's: checkout prices every service on every request.
+ * array: the postal code's own prefixes are looked up longest first, then the rows without a
+ * prefix, so a quote reads a handful of rows instead of the whole card. For cards that are read
+ * many times and never mutated, like the cached carrier catalogue's: checkout prices every service
+ * on every request.
  */
 export function matchRateIndexed(rows: readonly RateRow[], dest: Destination, chargeableGrams: number): RateRow | null {
   // A checkout prices every service for one destination object: normalise it once.
   let d = normalized.get(dest);
   if (!d) normalized.set(dest, (d = normalizeDestination(dest)));
-  const group = indexOf(rows).get(d.country ?? '');
-  if (!group) return null;
-  for (const c of group) {
-    if (!(c.row.maxWeightGrams >= chargeableGrams)) continue;
-    if (c.region !== null && c.region !== d.region) continue;
-    if (c.prefix !== null && (d.postal === null || !d.postal.startsWith(c.prefix))) continue;
-    return c.row;
+  const country = indexOf(rows).byCountry.get(d.country ?? '');
+  if (!country) return null;
+  const postal = d.postal ?? '';
+  for (let len = Math.min(country.longestPrefix, postal.length); len >= 0; len--) {
+    const bucket = country.byPrefix.get(postal.slice(0, len));
+    if (!bucket) continue;
+    for (const c of bucket) {
+      if (c.row.maxWeightGrams >= chargeableGrams && (c.region === null || c.region === d.region)) return c.row;
+    }
   }
   return null;
 }
