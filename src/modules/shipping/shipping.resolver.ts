@@ -94,7 +94,7 @@ export class DeliveryOptionResolver {
   @Query(() => [DeliveryOption], { description: 'Public: what a checkout shows. Sorted by price, then speed. A destination nobody serves or a parcel too heavy for every service gives an empty list.' })
   async deliveryOptions(@Arg('input', () => DeliveryOptionsInput, { description: 'Cart and destination.' }) input: DeliveryOptionsInput, @Ctx() ctx: GraphQLContext) {
     const options = await deliveryOptions(ctx.services, input);
-    // Options share carriers, services and warehouses: one object each per answer.
+    // Options share carriers, services, warehouses and pickup points: one object each per answer.
     const once = <R extends { id: string }, T>(from: (r: R) => T) => {
       const made = new Map<string, T>();
       return (r: R) => {
@@ -106,6 +106,7 @@ export class DeliveryOptionResolver {
     const carrier = once(Carrier.from);
     const service = once(CarrierService.from);
     const warehouse = once(Warehouse.from);
+    const point = once(PickupPoint.from);
     return options.map(
       (o): DeliveryOption => ({
         id: o.id,
@@ -115,7 +116,7 @@ export class DeliveryOptionResolver {
         price: money(o.priceMinor, o.currency),
         estimatedDeliveryFrom: o.estimatedDeliveryFrom,
         estimatedDeliveryTo: o.estimatedDeliveryTo,
-        pickupPoint: o.pickupPoint && PickupPoint.from(o.pickupPoint),
+        pickupPoint: o.pickupPoint && point(o.pickupPoint),
         shipsFrom: o.shipsFrom.map(warehouse),
       }),
     );
