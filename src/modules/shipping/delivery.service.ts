@@ -20,7 +20,7 @@ import { carrierCatalog, type CarrierRow, type CatalogService } from './carrier.
 import { deliveryWindow, type DispatchCalendar } from './calendar.js';
 import { chargeableWeightGrams, estimateParcel, type Parcel, type ParcelItem } from './parcel.js';
 import { pickupPointsNear, takePickupCapacity, type PickupPointView } from './pickup.service.js';
-import { quoteFactsHash, quoteSecret, signQuote, verifyQuote } from './shipping.quote.js';
+import { quoteFactsHash, quoteSecret, quoteSigner, verifyQuote } from './shipping.quote.js';
 
 export interface DeliveryOptionView {
   id: string;
@@ -105,7 +105,7 @@ export async function deliveryOptions(ctx: ServiceContext, input: DeliveryOption
 
   const now = ctx.clock.now();
   const nowMs = now.getTime();
-  const secret = quoteSecret(ctx.config.QUOTE_SECRET);
+  const signQuote = quoteSigner(quoteSecret(ctx.config.QUOTE_SECRET));
   const facts = quoteFactsHash({ lines: input.lines, destination, currency: input.currency });
   const expires = nowMs + ctx.config.QUOTE_TTL_MINUTES * 60_000;
   const points = await pointsP;
@@ -119,7 +119,7 @@ export async function deliveryOptions(ctx: ServiceContext, input: DeliveryOption
     const to = new Date(Math.max(...windows.map((w) => w.to.getTime())));
     const base = { type: service.deliveryType, carrier: service.carrier, service, priceMinor: priced, currency: input.currency, estimatedDeliveryFrom: from, estimatedDeliveryTo: to, shipsFrom: parcels.map((p) => p.warehouse) };
     const sign = (pp: string | null) =>
-      signQuote(secret, { v: 1, s: service.code, t: service.deliveryType, p: priced, c: input.currency, pp, f: from.getTime(), u: to.getTime(), x: expires, h: facts });
+      signQuote({ v: 1, s: service.code, t: service.deliveryType, p: priced, c: input.currency, pp, f: from.getTime(), u: to.getTime(), x: expires, h: facts });
     if (service.deliveryType === 'PICKUP_POINT') {
       const mine = points.filter((p) => p.carrierId === null || p.carrierId === service.carrierId).slice(0, perService);
       for (const p of mine) options.push({ ...base, id: sign(p.id), pickupPoint: p });
