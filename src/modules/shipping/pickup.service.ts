@@ -73,21 +73,14 @@ export async function createPickupPoint(ctx: ServiceContext, input: PickupPointC
 }
 
 /**
- * The directory of pickup points: where each is, whose it is, its daily capacity (what a nearest-
- * point search needs, and nothing that changes per order), in a geographic k-d tree (kdbush +
+ * The directory of pickup points: every point's row (where it is, whose it is, its daily capacity,
+ * name, address, hours: nothing that changes per order), in a geographic k-d tree (kdbush +
  * geokdbush: nearest first by great-circle distance, antimeridian and poles included). Cached per
  * database like the carrier catalogue: pickupPointCreate on this instance clears it, other
- * instances see a new point within DIRECTORY_TTL_MS plus one load. Today's usage and the full rows
- * are always read from the database, for the few points an answer shows.
+ * instances see a new point within DIRECTORY_TTL_MS plus one load. Today's usage is always read
+ * from the database, for the few points an answer shows.
  */
-interface DirectoryPoint {
-  id: string;
-  code: string;
-  carrierId: string | null;
-  lat: number;
-  lng: number;
-  dailyCapacity: number;
-}
+type DirectoryPoint = PickupPointRow;
 
 interface PickupDirectory {
   points: DirectoryPoint[];
@@ -96,9 +89,7 @@ interface PickupDirectory {
 
 const DIRECTORY_TTL_MS = 5_000;
 const directoryCache = refreshingCache<Database, PickupDirectory>(DIRECTORY_TTL_MS, async (database) => {
-  const points: DirectoryPoint[] = await database.db
-    .select({ id: pickupPoints.id, code: pickupPoints.code, carrierId: pickupPoints.carrierId, lat: pickupPoints.lat, lng: pickupPoints.lng, dailyCapacity: pickupPoints.dailyCapacity })
-    .from(pickupPoints);
+  const points: DirectoryPoint[] = await database.db.select().from(pickupPoints);
   if (!points.length) return { points, index: null };
   const index = new KDBush(points.length);
   for (const p of points) index.add(p.lng, p.lat);
@@ -185,12 +176,12 @@ export async function pickupPointsNear(
       count(c.point, hoped);
     }
     if (!batch.length) continue;
-    const rows = new Map((await pickupPointsByIds(ctx, batch.map((b) => b.c.point.id))).map((r) => [r.id, r]));
+    const usage = await usageToday(ctx, batch.map((b) => b.c.point.id));
     let rescanFrom: number | null = null;
     for (const { c, at } of batch) {
       fetched.add(c.point.id);
-      const row = rows.get(c.point.id);
-      if (!row || (!opts.includeFull && row.used >= row.dailyCapacity)) {
+      const row = { ...c.point, used: usage.get(c.point.id) ?? 0 };
+      if (!opts.includeFull && row.used >= row.dailyCapacity) {
         // Candidates after it were judged as if it counted: judge them again.
         rescanFrom ??= at + 1;
         continue;
@@ -222,6 +213,20 @@ const preparedById = preparedQueries((db) =>
     .where(sql`${pickupPoints.id} = any(${sql.placeholder('ids')})`)
     .prepare('shipping_pickup_points_by_ids'),
 );
+
+const preparedUsage = preparedQueries((db) =>
+  db
+    .select({ id: pickupPointUsage.pickupPointId, used: pickupPointUsage.used })
+    .from(pickupPointUsage)
+    .where(and(sql`${pickupPointUsage.day} = ${sql.placeholder('day')}`, sql`${pickupPointUsage.pickupPointId} = any(${sql.placeholder('ids')})`))
+    .prepare('shipping_pickup_usage_today'),
+);
+
+/** Parcels promised today per point (points without a row: none). */
+async function usageToday(ctx: ServiceContext, ids: readonly string[]): Promise<Map<string, number>> {
+  const rows = await preparedUsage(ctx.database.db).execute({ ids: [...ids], day: capacityDay(ctx.clock.now()) });
+  return new Map(rows.map((r) => [r.id, r.used]));
+}
 
 /** The points with today's usage. */
 export async function pickupPointsByIds(ctx: ServiceContext, ids: readonly string[]): Promise<PickupPointView[]> {
