@@ -111,20 +111,43 @@ export async function deliveryOptions(ctx: ServiceContext, input: DeliveryOption
   const points = await pointsP;
 
   const options: DeliveryOptionView[] = [];
+  const shipsFrom = parcels.map((p) => p.warehouse);
+  const calendars = parcels.map((p) => calendarOf(p.warehouse));
   for (const service of services) {
     const priced = priceParcels(service, parcels, destination, input.currency);
     if (!priced) continue;
-    const windows = parcels.map((p) => deliveryWindow(now, calendarOf(p.warehouse), service.transitDaysMin, service.transitDaysMax));
-    const from = new Date(Math.max(...windows.map((w) => w.from.getTime())));
-    const to = new Date(Math.max(...windows.map((w) => w.to.getTime())));
-    const base = { type: service.deliveryType, carrier: service.carrier, service, priceMinor: priced, currency: input.currency, estimatedDeliveryFrom: from, estimatedDeliveryTo: to, shipsFrom: parcels.map((p) => p.warehouse) };
-    const sign = (pp: string | null) =>
-      signQuote({ v: 1, s: service.code, t: service.deliveryType, p: priced, c: input.currency, pp, f: from.getTime(), u: to.getTime(), x: expires, h: facts });
+    // The latest window over the parcels (each leaves its own warehouse).
+    let fromMs = -Infinity;
+    let toMs = -Infinity;
+    for (const cal of calendars) {
+      const w = deliveryWindow(now, cal, service.transitDaysMin, service.transitDaysMax);
+      fromMs = Math.max(fromMs, w.from.getTime());
+      toMs = Math.max(toMs, w.to.getTime());
+    }
+    const from = new Date(fromMs);
+    const to = new Date(toMs);
+    const option = (pickupPoint: PickupPointView | null): DeliveryOptionView => ({
+      id: signQuote({ v: 1, s: service.code, t: service.deliveryType, p: priced, c: input.currency, pp: pickupPoint?.id ?? null, f: fromMs, u: toMs, x: expires, h: facts }),
+      type: service.deliveryType,
+      carrier: service.carrier,
+      service,
+      priceMinor: priced,
+      currency: input.currency,
+      estimatedDeliveryFrom: from,
+      estimatedDeliveryTo: to,
+      pickupPoint,
+      shipsFrom,
+    });
     if (service.deliveryType === 'PICKUP_POINT') {
-      const mine = points.filter((p) => p.carrierId === null || p.carrierId === service.carrierId).slice(0, perService);
-      for (const p of mine) options.push({ ...base, id: sign(p.id), pickupPoint: p });
+      let taken = 0;
+      for (const p of points) {
+        if (taken === perService) break;
+        if (p.carrierId !== null && p.carrierId !== service.carrierId) continue;
+        options.push(option(p));
+        taken++;
+      }
     } else {
-      options.push({ ...base, id: sign(null), pickupPoint: null });
+      options.push(option(null));
     }
   }
   return options.sort(

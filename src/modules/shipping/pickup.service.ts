@@ -148,14 +148,27 @@ export async function pickupPointsNear(
   let search = nearest(want);
 
   const quota = opts.quota;
-  const have = new Map<string, number>(quota?.carrierIds.map((c) => [c, 0]));
-  const wanted = (p: DirectoryPoint, counts: Map<string, number>) =>
-    !quota || (p.carrierId === null ? quota.carrierIds.some((c) => counts.get(c)! < quota.count) : (counts.get(p.carrierId) ?? quota.count) < quota.count);
-  const count = (p: DirectoryPoint, counts: Map<string, number>) => {
+  /** Points counted per quota carrier, and how many carriers are still short of the quota. */
+  interface Counts {
+    n: Map<string, number>;
+    short: number;
+  }
+  const have: Counts = { n: new Map(quota?.carrierIds.map((c) => [c, 0])), short: quota?.count ? quota.carrierIds.length : 0 };
+  const copy = (c: Counts): Counts => ({ n: new Map(c.n), short: c.short });
+  const wanted = (p: DirectoryPoint, c: Counts) =>
+    !quota || (p.carrierId === null ? quota.carrierIds.some((id) => c.n.get(id)! < quota.count) : (c.n.get(p.carrierId) ?? quota.count) < quota.count);
+  const count = (p: DirectoryPoint, c: Counts) => {
     if (!quota) return;
-    for (const c of p.carrierId === null ? quota.carrierIds : [p.carrierId]) if (counts.has(c)) counts.set(c, counts.get(c)! + 1);
+    const add = (id: string) => {
+      const k = c.n.get(id);
+      if (k === undefined) return;
+      c.n.set(id, k + 1);
+      if (k + 1 === quota.count) c.short--;
+    };
+    if (p.carrierId === null) for (const id of quota.carrierIds) add(id);
+    else add(p.carrierId);
   };
-  const met = (counts: Map<string, number>) => !!quota && [...counts.values()].every((n) => n >= quota.count);
+  const met = (c: Counts) => !!quota && c.short === 0;
 
   const found: PickupPointView[] = [];
   const fetched = new Set<string>();
@@ -168,7 +181,7 @@ export async function pickupPointsNear(
     }
     // The next candidates that would complete the answer if none of them were full.
     const batch: { c: (typeof search.list)[number]; at: number }[] = [];
-    const hoped = new Map(have);
+    const hoped = copy(have);
     while (next < search.settled && found.length + batch.length < limit && !met(hoped)) {
       const c = search.list[next++]!;
       if (fetched.has(c.point.id) || !wanted(c.point, hoped)) continue;

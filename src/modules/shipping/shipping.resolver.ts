@@ -107,6 +107,7 @@ export class DeliveryOptionResolver {
     const service = once(CarrierService.from);
     const warehouse = once(Warehouse.from);
     const point = once(PickupPoint.from);
+    const origins = new Map<readonly unknown[], Warehouse[]>();
     return options.map(
       (o): DeliveryOption => ({
         id: o.id,
@@ -117,7 +118,7 @@ export class DeliveryOptionResolver {
         estimatedDeliveryFrom: o.estimatedDeliveryFrom,
         estimatedDeliveryTo: o.estimatedDeliveryTo,
         pickupPoint: o.pickupPoint && point(o.pickupPoint),
-        shipsFrom: o.shipsFrom.map(warehouse),
+        shipsFrom: origins.get(o.shipsFrom) ?? origins.set(o.shipsFrom, o.shipsFrom.map(warehouse)).get(o.shipsFrom)!,
       }),
     );
   }
