@@ -1,11 +1,12 @@
 /** Catalog: products and their variants (unique SKU, GS1-valid GTIN), search and pagination. */
 import { and, asc, count, ilike, inArray, or, sql } from 'drizzle-orm';
+import { LRUCache } from 'lru-cache';
 import { finishPage, planPage, type Page, type PageArgs } from '../../db/pagination.js';
 import { transact } from '../../events/outbox.js';
 import { BusinessError, ErrorList } from '../../shared/errors.js';
 import { isValidGtin } from '../../shared/gs1.js';
 import { isCurrency, isMinorAmount } from '../../shared/money.js';
-import type { Executor } from '../../db/client.js';
+import type { Database, Executor } from '../../db/client.js';
 import { preparedQueries } from '../../db/prepared.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { escapeLike } from '../customers/customer.service.js';
@@ -173,6 +174,35 @@ export async function variantsByProductIds(ctx: ServiceContext, productIds: read
 export async function variantsBySkus(ctx: ServiceContext, skus: readonly string[]): Promise<VariantRow[]> {
   if (!skus.length) return [];
   return prepared(ctx.database.db).variantsBySkus.execute({ skus: [...skus] });
+}
+
+/**
+ * Variants never change once created (there is no update or delete; a SKU, its weight, size and
+ * price are fixed), so a committed row read once can be kept: checkout prices every cart from the
+ * variants' physical attributes on every request, and reads them from here. Only rows that exist
+ * are kept (a SKU created later is read from the database when first asked for). If variants ever
+ * become editable, their writes must clear this cache.
+ */
+const keptVariants = new WeakMap<Database, LRUCache<string, VariantRow>>();
+
+/** variantsBySkus through a per-database cache of variant rows (see above); unknown SKUs are simply absent. */
+export async function variantsBySkusKept(ctx: ServiceContext, skus: readonly string[]): Promise<VariantRow[]> {
+  let kept = keptVariants.get(ctx.database);
+  if (!kept) keptVariants.set(ctx.database, (kept = new LRUCache({ max: 100_000 })));
+  const found: VariantRow[] = [];
+  const missing: string[] = [];
+  for (const sku of skus) {
+    const v = kept.get(sku);
+    if (v) found.push(v);
+    else missing.push(sku);
+  }
+  if (missing.length) {
+    for (const v of await variantsBySkus(ctx, missing)) {
+      kept.set(v.sku, v);
+      found.push(v);
+    }
+  }
+  return found;
 }
 
 export async function variantsByIds(ctx: ServiceContext, ids: readonly string[]): Promise<VariantRow[]> {

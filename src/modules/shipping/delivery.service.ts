@@ -10,7 +10,7 @@ import validator from 'validator';
 import { BusinessError, ErrorList } from '../../shared/errors.js';
 import { isCurrency } from '../../shared/money.js';
 import type { ServiceContext } from '../../shared/service-context.js';
-import { variantsBySkus } from '../catalog/catalog.service.js';
+import { variantsBySkusKept } from '../catalog/catalog.service.js';
 import type { DeliveryQuotes, QuoteFacts, RedeemedDelivery } from '../orders/order.delivery.js';
 import { previewAllocation } from '../orders/order.service.js';
 import type { DeliveryTypeValue } from '../orders/order.table.js';
@@ -62,7 +62,7 @@ export async function deliveryOptions(ctx: ServiceContext, input: DeliveryOption
     if (!Number.isInteger(l.quantity) || l.quantity < 1 || l.quantity > 10_000) e.add('INVALID', 'Quantity must be 1 to 10,000.', ['input', 'lines', i, 'quantity']);
   });
   e.throwIfAny();
-  const variantsP = variantsBySkus(ctx, [...new Set(input.lines.map((l) => l.sku))]);
+  const variantsP = variantsBySkusKept(ctx, [...new Set(input.lines.map((l) => l.sku))]);
   variantsP.catch(() => {}); // awaited below; not an unhandled rejection if the catalog fails first
   const catalog = await carrierCatalog(ctx);
   const services = catalog.services.filter((s) => s.rates.some((r) => r.countryCode === country && r.currency === input.currency));
