@@ -12,7 +12,18 @@ export interface RefreshingCache<K extends object, V> {
   clear(key: K): void;
 }
 
-export function refreshingCache<K extends object, V extends object>(ttlMs: number, load: (key: K) => Promise<V>): RefreshingCache<K, V> {
+export function refreshingCache<K extends object, V extends object>(
+  ttlMs: number,
+  load: (key: K) => Promise<V>,
+  opts: {
+    /**
+     * A cheap check that the data has not changed since `old` was loaded (e.g. a row count of
+     * tables that are only ever inserted into): then `old` is kept as it is, with everything
+     * derived from it, instead of being read and rebuilt every `ttlMs`.
+     */
+    unchanged?: (key: K, old: V) => Promise<boolean>;
+  } = {},
+): RefreshingCache<K, V> {
   const cache = new LRUCache<K, V>({
     // One entry per open database (tests open many; old ones are simply evicted).
     max: 64,
@@ -20,7 +31,7 @@ export function refreshingCache<K extends object, V extends object>(ttlMs: numbe
     allowStale: true,
     noDeleteOnStaleGet: true,
     allowStaleOnFetchRejection: true,
-    fetchMethod: (key) => load(key),
+    fetchMethod: async (key, stale) => (stale !== undefined && opts.unchanged && (await opts.unchanged(key, stale)) ? stale : load(key)),
   });
   return {
     async get(key) {

@@ -5,7 +5,7 @@
  */
 import { around } from 'geokdbush';
 import KDBush from 'kdbush';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, count, eq, inArray, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/client.js';
 import { preparedQueries } from '../../db/prepared.js';
 import { transact } from '../../events/outbox.js';
@@ -88,7 +88,12 @@ interface PickupDirectory {
 }
 
 const DIRECTORY_TTL_MS = 5_000;
-const directoryCache = refreshingCache<Database, PickupDirectory>(DIRECTORY_TTL_MS, async (database) => {
+// Pickup points are only ever inserted (pickupPointCreate): their number tells whether the directory changed.
+const directoryCache = refreshingCache<Database, PickupDirectory>(DIRECTORY_TTL_MS, loadDirectory, {
+  unchanged: async (database, old) => Number((await database.db.select({ n: count() }).from(pickupPoints))[0]?.n ?? 0) === old.points.length,
+});
+
+async function loadDirectory(database: Database): Promise<PickupDirectory> {
   const points: DirectoryPoint[] = await database.db.select().from(pickupPoints);
   if (!points.length) return { points, index: null };
   // Leaves of 16 points: a checkout asks for the nearest few dozen, and smaller leaves test fewer points.
@@ -96,7 +101,7 @@ const directoryCache = refreshingCache<Database, PickupDirectory>(DIRECTORY_TTL_
   for (const p of points) index.add(p.lng, p.lat);
   index.finish();
   return { points, index };
-});
+}
 
 /** What the caller needs from the nearest points: per carrier, this many points open to it (its own or any carrier's). */
 export interface PerCarrierQuota {
