@@ -19,17 +19,15 @@
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import postgres from 'postgres';
 import { loadConfig } from '../../src/config.js';
 import { createApiKey } from '../../src/modules/auth/auth.service.js';
 import { createApp } from '../../src/server/app.js';
 import { demoProduct, seedCatalog } from '../seed.js';
 import { SCRIPT_PRINCIPAL } from '../lib/script-app.js';
-import { baseUrl, buildApi, freePort, httpLoad, loadavg, log, redisUrl, root, stop, waitReady, type HttpRow } from './lib.js';
+import { buildApi, createBenchDatabase, describeMachine, freePort, httpLoad, type HttpRow, loadavg, log, machineInfo, redisUrl, root, stop, waitReady } from './lib.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -94,22 +92,11 @@ const Q_VARIANT = 'query V($sku: String!) { productVariant(sku: $sku) { sku titl
 const Q_PRODUCTS = 'query P { products(first: 20) { nodes { id title variants { sku title price { amountMinor currency } } } } }';
 
 async function main() {
-  const machine = {
-    cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
-    cores: os.cpus().length,
-    node: process.version,
-    memGiB: Math.round(os.totalmem() / 2 ** 30),
-    date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
-  };
+  const machine = machineInfo();
   // The machine may be shared: the load average before and after the run says how much.
   const loadBefore = loadavg();
-  const dbName = `wb_bench_${Date.now().toString(36)}`;
-  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
-  const [{ version: pgVersion }] = await admin<{ version: string }[]>`select current_setting('server_version') as version`;
-  await admin.unsafe(`create database ${dbName}`);
-  const u = new URL(baseUrl);
-  u.pathname = `/${dbName}`;
-  const dbUrl = u.toString();
+  const bench = await createBenchDatabase('wb_bench');
+  const { name: dbName, url: dbUrl, pgVersion } = bench;
   const redis = await redisUrl();
   log(`database ${dbName} on PostgreSQL ${pgVersion}; redis: ${redis ?? 'none (in-memory pub/sub and limits)'}; pool ${poolSize}`);
 
@@ -175,8 +162,7 @@ async function main() {
     }
   } finally {
     await Promise.allSettled(children.map(stop));
-    await admin.unsafe(`drop database if exists ${dbName} with (force)`).catch((e) => log(`drop failed: ${e.message}`));
-    await admin.end();
+    await bench.close();
   }
 
   const find = (p: string) => rows.find((r) => r.name.startsWith(p));
@@ -185,7 +171,7 @@ async function main() {
   const pct = (x: Row, base: Row | undefined) => (base ? `${((100 * x.rps) / base.rps).toFixed(0)}%` : '–');
   const lines = [
     `API benchmark: ${connections} connections, ${duration} s after ${warmup} s warm-up, ${productCount} products`,
-    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memGiB} GiB, Node ${machine.node}, PostgreSQL ${pgVersion}, ${redis ? 'Redis' : 'no Redis'}, ${machine.date}`,
+    `Machine: ${describeMachine(machine, pgVersion)}, ${redis ? 'Redis' : 'no Redis'}, ${machine.date}`,
     `Load average (1, 5, 15 min): ${loadBefore} at the start, ${loadavg()} at the end`,
     '',
     '| scenario | req/s | p50 ms | p99 ms | errors | server CPU µs/req | req/s vs (d) | req/s vs (c) |',

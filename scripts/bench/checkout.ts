@@ -30,7 +30,6 @@
 import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
@@ -46,7 +45,7 @@ import type { ServiceContext } from '../../src/shared/service-context.js';
 import { DEMO_PRODUCT_COUNT, demoProduct, seedCatalog, seedWarehouses } from '../seed.js';
 import { prng } from '../lib/prng.js';
 import { SCRIPT_PRINCIPAL } from '../lib/script-app.js';
-import { baseUrl, buildApi, freePort, httpLoad, loadavg, log, redisUrl, root, stop, waitReady, type HttpRow } from './lib.js';
+import { buildApi, createBenchDatabase, describeMachine, freePort, httpLoad, type HttpRow, loadavg, log, machineInfo, redisUrl, root, stop, waitReady } from './lib.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -198,20 +197,9 @@ const Q_VARIANT = 'query V($sku: String!) { productVariant(sku: $sku) { sku titl
 
 async function main() {
   const loadBefore = loadavg();
-  const machine = {
-    cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
-    cores: os.cpus().length,
-    node: process.version,
-    memGiB: Math.round(os.totalmem() / 2 ** 30),
-    date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
-  };
-  const dbName = `wb_bench_co_${Date.now().toString(36)}`;
-  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
-  const [{ version: pgVersion }] = await admin<{ version: string }[]>`select current_setting('server_version') as version`;
-  await admin.unsafe(`create database ${dbName}`);
-  const u = new URL(baseUrl);
-  u.pathname = `/${dbName}`;
-  const dbUrl = u.toString();
+  const machine = machineInfo();
+  const bench = await createBenchDatabase('wb_bench_co');
+  const { name: dbName, url: dbUrl, pgVersion } = bench;
   const redis = await redisUrl();
   log(`database ${dbName} on PostgreSQL ${pgVersion}; redis: ${redis ?? 'none'}; pool ${poolSize}; load average ${loadBefore}`);
 
@@ -330,14 +318,12 @@ async function main() {
     await stop(api);
   } finally {
     await Promise.allSettled(children.map(stop));
-    if (flags['keep-db']) log(`kept database ${dbName}`);
-    else await admin.unsafe(`drop database if exists ${dbName} with (force)`).catch((e) => log(`drop failed: ${e.message}`));
-    await admin.end();
+    await bench.close({ keep: flags['keep-db'] });
   }
 
   const lines = [
     `Checkout benchmark: ${connections} connections, ${duration} s after ${warmup} s warm-up; API ${workers > 1 ? `WORKERS=${workers} (primary + ${workers} worker processes; CPU summed)` : 'one Node process'}`,
-    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memGiB} GiB, Node ${machine.node}, PostgreSQL ${pgVersion}, ${redis ? 'Redis' : 'no Redis'}, ${machine.date}`,
+    `Machine: ${describeMachine(machine, pgVersion)}, ${redis ? 'Redis' : 'no Redis'}, ${machine.date}`,
     `Load average (1, 5, 15 min): ${loadBefore} at the start, ${loadavg()} at the end`,
     `Data set: ${dataSet}`,
     `Options per deliveryOptions answer: ${optionsPerRequest.toFixed(1)}${flags['sql-count'] ? `; SQL statements per request: deliveryOptions ${sqlCounts.deliveryOptions}, productVariant ${sqlCounts.productVariant}` : ''}`,

@@ -30,7 +30,7 @@ import { binBarcode, createBinGrid, createWarehouse, createZone, type WarehouseR
 import { createApp, type App } from '../../src/server/app.js';
 import type { ServiceContext } from '../../src/shared/service-context.js';
 import { SCRIPT_PRINCIPAL } from '../lib/script-app.js';
-import { baseUrl, hammer as runLoops, log, type Rate } from './lib.js';
+import { createBenchDatabase, describeMachine, hammer as runLoops, log, machineInfo, type Rate, loadavg } from './lib.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -224,15 +224,10 @@ async function bulk(app: App, ctx: ServiceContext, url: string, adminKey: string
 }
 
 async function main() {
-  const loadStart = os.loadavg().map((x) => x.toFixed(2)).join(' ');
-  const machine = { cpu: os.cpus()[0]?.model.trim() ?? 'unknown', cores: os.cpus().length, node: process.version, memGiB: Math.round(os.totalmem() / 2 ** 30), date: new Date().toISOString().slice(0, 10) };
-  const dbName = `wb_bench_inv_${Date.now().toString(36)}`;
-  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
-  const [{ version: pgVersion }] = await admin<{ version: string }[]>`select current_setting('server_version') as version`;
-  await admin.unsafe(`create database ${dbName}`);
-  const u = new URL(baseUrl);
-  u.pathname = `/${dbName}`;
-  const dbUrl = u.toString();
+  const loadStart = loadavg();
+  const machine = machineInfo();
+  const bench = await createBenchDatabase('wb_bench_inv');
+  const { name: dbName, url: dbUrl, pgVersion } = bench;
   const adminKey = `wb_live_${randomBytes(24).toString('base64url')}`;
   log(`database ${dbName} on PostgreSQL ${pgVersion}; pool ${workers}; load average ${loadStart}`);
 
@@ -260,14 +255,13 @@ async function main() {
       await app.close();
     }
   } finally {
-    await admin.unsafe(`drop database if exists ${dbName} with (force)`).catch((e) => log(`drop failed: ${e.message}`));
-    await admin.end();
+    await bench.close();
   }
 
-  const loadEnd = os.loadavg().map((x) => x.toFixed(2)).join(' ');
+  const loadEnd = loadavg();
   const lines = [
     `Inventory benchmark: ${workers} workers, pool ${workers}, ${duration} s after ${warmup} s warm-up; bulk: median of ${runs} runs`,
-    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memGiB} GiB, Node ${machine.node}, PostgreSQL ${pgVersion}, ${machine.date}; load average (1/5/15 min) ${loadStart} at start, ${loadEnd} at end`,
+    `Machine: ${describeMachine(machine, pgVersion)}, ${machine.date}; load average (1/5/15 min) ${loadStart} at start, ${loadEnd} at end`,
   ];
   if (rates.length) {
     const svc = rates.find((r) => r.name.startsWith('service reserve() ('));

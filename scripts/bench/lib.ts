@@ -1,5 +1,5 @@
 /**
- * What every benchmark shares: logging, the PostgreSQL server to create bench databases on, Redis
+ * What every benchmark shares: logging, the machine report, a fresh bench database, Redis
  * discovery, child-process servers (build, start, wait, stop, their CPU time), an HTTP load run
  * with autocannon, and an in-process loop runner for service-level benchmarks.
  */
@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import postgres from 'postgres';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -18,6 +19,54 @@ export const log = (msg: string): void => void process.stderr.write(`[bench] ${m
 
 /** The PostgreSQL server bench databases are created on: DATABASE_URL, or the local one. */
 export const baseUrl = process.env.DATABASE_URL?.startsWith('postgres') ? process.env.DATABASE_URL : 'postgres://postgres@127.0.0.1:5432/test';
+
+/** The machine a run is on, for its report. */
+export interface Machine {
+  cpu: string;
+  cores: number;
+  node: string;
+  memGiB: number;
+  date: string;
+}
+
+export const machineInfo = (): Machine => ({
+  cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
+  cores: os.cpus().length,
+  node: process.version,
+  memGiB: Math.round(os.totalmem() / 2 ** 30),
+  date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+});
+
+/** "AMD EPYC, 2 cores, 24 GiB, Node v20, PostgreSQL 15.20": the report's machine line. */
+export const describeMachine = (m: Machine, pgVersion: string): string => `${m.cpu}, ${m.cores} cores, ${m.memGiB} GiB, Node ${m.node}, PostgreSQL ${pgVersion}`;
+
+export interface BenchDatabase {
+  name: string;
+  url: string;
+  pgVersion: string;
+  /** Drops the database (unless `keep`) and closes the admin connection. */
+  close(opts?: { keep?: boolean }): Promise<void>;
+}
+
+/** A fresh database `<prefix>_<time>` on the bench server (baseUrl), for one run. */
+export async function createBenchDatabase(prefix: string): Promise<BenchDatabase> {
+  const name = `${prefix}_${Date.now().toString(36)}`;
+  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
+  const [{ version: pgVersion }] = await admin<{ version: string }[]>`select current_setting('server_version') as version`;
+  await admin.unsafe(`create database ${name}`);
+  const u = new URL(baseUrl);
+  u.pathname = `/${name}`;
+  return {
+    name,
+    url: u.toString(),
+    pgVersion,
+    async close({ keep = false } = {}) {
+      if (keep) log(`kept database ${name}`);
+      else await admin.unsafe(`drop database if exists ${name} with (force)`).catch((e: Error) => log(`drop failed: ${e.message}`));
+      await admin.end();
+    },
+  };
+}
 
 export const loadavg = (): string =>
   os

@@ -18,7 +18,6 @@
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
@@ -31,7 +30,7 @@ import { ORDER_CREATED, ORDER_STATUS_CHANGED } from '../../src/modules/orders/or
 import { binBarcode, createBinGrid, createWarehouse, createZone } from '../../src/modules/warehouse/warehouse.service.js';
 import { createApp } from '../../src/server/app.js';
 import { SCRIPT_PRINCIPAL } from '../lib/script-app.js';
-import { baseUrl, hammer as runLoops, log, type Rate } from './lib.js';
+import { createBenchDatabase, describeMachine, hammer as runLoops, log, machineInfo, type Rate, loadavg } from './lib.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -67,15 +66,10 @@ function twoSkus(): [number, number] {
 const ORDER_CREATE = `mutation C($input: OrderCreateInput!) { orderCreate(input: $input) { order { id number status } userErrors { code message field } } }`;
 
 async function main() {
-  const loadStart = os.loadavg().map((x) => x.toFixed(2)).join(' ');
-  const machine = { cpu: os.cpus()[0]?.model.trim() ?? 'unknown', cores: os.cpus().length, node: process.version, memGiB: Math.round(os.totalmem() / 2 ** 30), date: new Date().toISOString().slice(0, 10) };
-  const dbName = `wb_bench_ord_${Date.now().toString(36)}`;
-  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
-  const [{ version: pgVersion }] = await admin<{ version: string }[]>`select current_setting('server_version') as version`;
-  await admin.unsafe(`create database ${dbName}`);
-  const u = new URL(baseUrl);
-  u.pathname = `/${dbName}`;
-  const dbUrl = u.toString();
+  const loadStart = loadavg();
+  const machine = machineInfo();
+  const bench = await createBenchDatabase('wb_bench_ord');
+  const { name: dbName, url: dbUrl, pgVersion } = bench;
   const adminKey = `wb_live_${randomBytes(24).toString('base64url')}`;
   log(`database ${dbName} on PostgreSQL ${pgVersion}; pool ${pool}; load average ${loadStart}`);
 
@@ -203,16 +197,15 @@ async function main() {
       await app.close();
     }
   } finally {
-    await admin.unsafe(`drop database if exists ${dbName} with (force)`).catch((e) => log(`drop failed: ${e.message}`));
-    await admin.end();
+    await bench.close();
   }
 
-  const loadEnd = os.loadavg().map((x) => x.toFixed(2)).join(' ');
+  const loadEnd = loadavg();
   const [appRate, ceiling] = rates as [Rate, Rate];
   const ratio = appRate.perSecond / ceiling.perSecond;
   const out = [
     `Orders benchmark: ${connections} clients/workers, pool ${pool}, ${duration} s after ${warmup} s warm-up; ${SKUS} SKUs x ${STOCK} units, 2 lines per order`,
-    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memGiB} GiB, Node ${machine.node}, PostgreSQL ${pgVersion}, ${machine.date}; load average (1/5/15 min) ${loadStart} at start, ${loadEnd} at end`,
+    `Machine: ${describeMachine(machine, pgVersion)}, ${machine.date}; load average (1/5/15 min) ${loadStart} at start, ${loadEnd} at end`,
     '',
     '| scenario | orders/s | p50 ms | p99 ms | errors | vs ceiling | Node CPU (% of a core) | Node CPU ms/order |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',

@@ -8,13 +8,7 @@
  * Keyed by the executor: the database's own handle keeps its set for the life of the process; a
  * transaction handle gets a set of its own that goes with it (no gain there, and no harm).
  */
+import { memoizeByObject } from '../shared/memo.js';
 import type { Executor } from './client.js';
 
-export function preparedQueries<T extends object>(build: (db: Executor) => T): (db: Executor) => T {
-  const byExecutor = new WeakMap<Executor, T>();
-  return (db) => {
-    let q = byExecutor.get(db);
-    if (!q) byExecutor.set(db, (q = build(db)));
-    return q;
-  };
-}
+export const preparedQueries = <T extends object>(build: (db: Executor) => T): ((db: Executor) => T) => memoizeByObject(build);

@@ -39,6 +39,7 @@ import {
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
 import type { GraphQLContext } from '../graphql/context.js';
+import { memoizeByObject } from '../shared/memo.js';
 import { hideSuggestions } from './plugins/errors.js';
 
 /** What Apollo answers for these `accept` headers (the table is checked against Apollo in the tests); others go to Apollo. */
@@ -78,7 +79,7 @@ export class FastPath {
   enabled = true;
   private readonly documents: LRUCache<string, DocumentNode>;
   /** graphql-jit's code per cached document (and operation name); goes with the document when it is evicted. */
-  private readonly compiledQueries = new WeakMap<DocumentNode, Map<string, CompiledQuery | null>>();
+  private readonly compiledQueries = memoizeByObject((_document: DocumentNode) => new Map<string, CompiledQuery | null>());
 
   constructor(private readonly opts: FastPathOptions) {
     // Bounded by count and by size: any caller who passes validation can add documents, of up to MAX_BODY_BYTES each.
@@ -136,12 +137,12 @@ export class FastPath {
 
     const variableValues = (variables as Record<string, unknown> | null | undefined) ?? undefined;
     const compiled = operation.operation === 'query' ? this.compiled(document, opName) : null;
-    let result = compiled ? await compiled.query(undefined, contextValue, variableValues) : null;
+    const jit = compiled ? await compiled.query(undefined, contextValue, variableValues) : null;
     // No data at all means the request failed before execution (variables that do not coerce; no
     // resolver ran): graphql-js answers it, with the errors Apollo's answer is made of.
-    if (result && result.errors?.length && result.data === undefined) result = null;
-    if (result) this.stats.compiled++;
-    result = result ? fromJit(result) : await execute({ schema: this.opts.schema, document, contextValue, variableValues, operationName: opName });
+    const usable = jit !== null && !(jit.errors?.length && jit.data === undefined);
+    if (usable) this.stats.compiled++;
+    const result = usable ? fromJit(jit) : await execute({ schema: this.opts.schema, document, contextValue, variableValues, operationName: opName });
     let status: number | undefined;
     const headers: [string, string][] = [];
     let formattedErrors: GraphQLFormattedError[] | undefined;
@@ -166,8 +167,7 @@ export class FastPath {
    * of every object. A document graphql-jit cannot compile keeps executing on graphql-js.
    */
   private compiled(document: DocumentNode, operationName: string | undefined): CompiledQuery | null {
-    let byName = this.compiledQueries.get(document);
-    if (!byName) this.compiledQueries.set(document, (byName = new Map()));
+    const byName = this.compiledQueries(document);
     const key = operationName ?? '';
     let c = byName.get(key);
     if (c === undefined) {

@@ -1,5 +1,5 @@
 /**
- * Small read-mostly data (the carrier catalogue, the pickup-point directory) kept per database:
+ * Small read-mostly data (the carrier catalogue, the pickup-point directory, the warehouses) kept per database:
  * loaded on first use, and after `ttlMs` served stale while one background load refreshes it
  * (lru-cache's stale-while-revalidate), so no request waits for a reload once the cache is warm.
  * A write on this instance calls `clear` and the next reader waits for fresh data; other

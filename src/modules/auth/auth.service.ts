@@ -3,7 +3,7 @@
  * Secrets carry 192 bits of randomness behind a readable prefix and are stored as SHA-256 only.
  */
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { and, count, eq, gt, isNull } from 'drizzle-orm';
+import { and, eq, gt, isNull } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
 import type { Database } from '../../db/client.js';
 import { finishPage, planPage, type Page, type PageArgs } from '../../db/pagination.js';
@@ -112,7 +112,7 @@ export async function ensureAdminKey(ctx: Pick<ServiceContext, 'database' | 'rel
 export async function listApiKeys(ctx: ServiceContext, args: PageArgs): Promise<Page<ApiKeyRow>> {
   const plan = planPage(args, apiKeys.id);
   const rows = await ctx.database.db.select().from(apiKeys).where(plan.where).orderBy(plan.orderBy).limit(plan.limit);
-  return finishPage(rows, plan, args, async () => Number((await ctx.database.db.select({ n: count() }).from(apiKeys))[0]?.n ?? 0));
+  return finishPage(rows, plan, args, async () => ctx.database.db.$count(apiKeys));
 }
 
 /** Exchanges e-mail and password for an expiring customer token. Errors: INVALID_CREDENTIALS. */

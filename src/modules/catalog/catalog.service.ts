@@ -1,13 +1,14 @@
 /** Catalog: products and their variants (unique SKU, GS1-valid GTIN), search and pagination. */
-import { and, asc, count, ilike, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, ilike, inArray, or, sql } from 'drizzle-orm';
 import { LRUCache } from 'lru-cache';
 import { finishPage, planPage, type Page, type PageArgs } from '../../db/pagination.js';
 import { transact } from '../../events/outbox.js';
 import { BusinessError, ErrorList } from '../../shared/errors.js';
 import { isValidGtin } from '../../shared/gs1.js';
 import { isCurrency, isMinorAmount } from '../../shared/money.js';
-import type { Database, Executor } from '../../db/client.js';
+import type { Database } from '../../db/client.js';
 import { preparedQueries } from '../../db/prepared.js';
+import { memoizeByObject } from '../../shared/memo.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { escapeLike } from '../customers/customer.service.js';
 import { products, productVariants } from './catalog.table.js';
@@ -144,7 +145,7 @@ export async function listProducts(ctx: ServiceContext, args: PageArgs & { query
   const plan = planPage(args, products.id, filter);
   const db = ctx.database.db;
   const rows = await db.select().from(products).where(plan.where).orderBy(plan.orderBy).limit(plan.limit);
-  return finishPage(rows, plan, args, async () => Number((await db.select({ n: count() }).from(products).where(filter))[0]?.n ?? 0));
+  return finishPage(rows, plan, args, async () => db.$count(products, filter));
 }
 
 export async function productsByIds(ctx: ServiceContext, ids: readonly string[]): Promise<ProductRow[]> {
@@ -183,12 +184,11 @@ export async function variantsBySkus(ctx: ServiceContext, skus: readonly string[
  * are kept (a SKU created later is read from the database when first asked for). If variants ever
  * become editable, their writes must clear this cache.
  */
-const keptVariants = new WeakMap<Database, LRUCache<string, VariantRow>>();
+const keptVariants = memoizeByObject((_database: Database) => new LRUCache<string, VariantRow>({ max: 100_000 }));
 
 /** variantsBySkus through a per-database cache of variant rows (see above); unknown SKUs are simply absent. */
 export async function variantsBySkusKept(ctx: ServiceContext, skus: readonly string[]): Promise<VariantRow[]> {
-  let kept = keptVariants.get(ctx.database);
-  if (!kept) keptVariants.set(ctx.database, (kept = new LRUCache({ max: 100_000 })));
+  const kept = keptVariants(ctx.database);
   const found: VariantRow[] = [];
   const missing: string[] = [];
   for (const sku of skus) {

@@ -1,4 +1,4 @@
-import { Arg, Args, Authorized, Ctx, Field, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context.js';
 import { ConnectionArgs, pageArgs, toConnection } from '../../graphql/relay.js';
 import { payload } from '../../graphql/user-error.js';

@@ -4,7 +4,7 @@
  * and slotting. Every change of on-hand writes InventoryMovement rows and an outbox event in the
  * same transaction; stock changes are conditional single-statement updates.
  */
-import { and, asc, count, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { newId } from '../../db/columns.js';
 import { outbox } from '../../events/outbox.table.js';
@@ -751,7 +751,7 @@ export async function listMovements(
   const plan = planPage(args, inventoryMovements.id, filter);
   const db = ctx.database.db;
   const rows = await db.select().from(inventoryMovements).where(plan.where).orderBy(plan.orderBy).limit(plan.limit);
-  return finishPage(rows, plan, args, async () => Number((await db.select({ n: count() }).from(inventoryMovements).where(filter))[0]?.n ?? 0));
+  return finishPage(rows, plan, args, async () => db.$count(inventoryMovements, filter));
 }
 
 /** Slotting moves for a warehouse from picks over the last `days`. */

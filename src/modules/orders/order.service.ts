@@ -535,7 +535,7 @@ export async function listOrders(ctx: ServiceContext, args: PageArgs & { filter?
   const plan = planPage(args, orders.id, filter);
   const db = ctx.database.db;
   const rows = await db.select().from(orders).where(plan.where).orderBy(plan.orderBy).limit(plan.limit);
-  return finishPage(rows, plan, args, async () => Number((await db.select({ n: count() }).from(orders).where(filter))[0]?.n ?? 0));
+  return finishPage(rows, plan, args, async () => db.$count(orders, filter));
 }
 
 export async function linesByOrderIds(ctx: ServiceContext, ids: readonly string[]): Promise<OrderLineRow[]> {

@@ -4,7 +4,7 @@
  * checkout prices against all of it; a change on this instance clears the cache at once, other
  * instances see it within CATALOG_TTL_MS.
  */
-import { asc, count, eq, inArray } from 'drizzle-orm';
+import { asc, eq, inArray } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { transact } from '../../events/outbox.js';
 import { AccessError, BusinessError, ErrorList } from '../../shared/errors.js';
@@ -36,9 +36,8 @@ const CATALOG_TTL_MS = 5_000;
 // Carriers, services and rates are only ever inserted, together, by carrierCreate: the number of
 // carriers tells whether the catalogue changed.
 const catalogCache = refreshingCache<Database, CarrierCatalog>(CATALOG_TTL_MS, loadCatalog, {
-  unchanged: async (database, old) => (await carrierCount(database)) === old.carriers.length,
+  unchanged: async (database, old) => (await database.db.$count(carriers)) === old.carriers.length,
 });
-const carrierCount = async (database: Database) => Number((await database.db.select({ n: count() }).from(carriers))[0]?.n ?? 0);
 
 /** Every carrier, service and rate row; cached briefly (see the module comment). */
 export const carrierCatalog = (ctx: Pick<ServiceContext, 'database'>): Promise<CarrierCatalog> => catalogCache.get(ctx.database);

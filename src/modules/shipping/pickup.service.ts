@@ -5,7 +5,7 @@
  */
 import { around } from 'geokdbush';
 import KDBush from 'kdbush';
-import { and, count, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/client.js';
 import { preparedQueries } from '../../db/prepared.js';
 import { transact } from '../../events/outbox.js';
@@ -80,21 +80,19 @@ export async function createPickupPoint(ctx: ServiceContext, input: PickupPointC
  * instances see a new point within DIRECTORY_TTL_MS plus one load. Today's usage is always read
  * from the database, for the few points an answer shows.
  */
-type DirectoryPoint = PickupPointRow;
-
 interface PickupDirectory {
-  points: DirectoryPoint[];
+  points: PickupPointRow[];
   index: KDBush | null;
 }
 
 const DIRECTORY_TTL_MS = 5_000;
 // Pickup points are only ever inserted (pickupPointCreate): their number tells whether the directory changed.
 const directoryCache = refreshingCache<Database, PickupDirectory>(DIRECTORY_TTL_MS, loadDirectory, {
-  unchanged: async (database, old) => Number((await database.db.select({ n: count() }).from(pickupPoints))[0]?.n ?? 0) === old.points.length,
+  unchanged: async (database, old) => (await database.db.$count(pickupPoints)) === old.points.length,
 });
 
 async function loadDirectory(database: Database): Promise<PickupDirectory> {
-  const points: DirectoryPoint[] = await database.db.select().from(pickupPoints);
+  const points: PickupPointRow[] = await database.db.select().from(pickupPoints);
   if (!points.length) return { points, index: null };
   // Leaves of 16 points: a checkout asks for the nearest few dozen, and smaller leaves test fewer points.
   const index = new KDBush(points.length, 16);
@@ -114,10 +112,11 @@ export interface PerCarrierQuota {
  * first (ties by code), at most `limit`; with `carrierIds`, only points of those carriers (null:
  * open to every carrier).
  *
- * With `quota`, the answer only needs to hold, for every carrier of the quota, its first `count`
- * points: candidates are taken nearest first, a candidate none of those carriers still needs is
- * skipped, and a full point is replaced by the next candidate. Each carrier's first `count`
- * points are then exactly those of the full answer, while the database reads a handful of rows.
+ * Candidates come from the in-memory directory nearest first, a few dozen at a time; today's
+ * usage of each such group is read in one statement. With `quota`, the answer only needs to hold,
+ * for every carrier of the quota, its first `count` points: a candidate none of those carriers
+ * still needs is skipped, and the search stops once every carrier has its points. Each carrier's
+ * first `count` points are then exactly those of the full answer.
  */
 export async function pickupPointsNear(
   ctx: ServiceContext,
@@ -153,64 +152,39 @@ export async function pickupPointsNear(
   let want = Math.max(16, 2 * (opts.quota ? opts.quota.count * opts.quota.carrierIds.length : Math.min(limit, 200)));
   let search = nearest(want);
 
+  // With a quota: points counted per quota carrier, and how many carriers are still short of it.
   const quota = opts.quota;
-  /** Points counted per quota carrier, and how many carriers are still short of the quota. */
-  interface Counts {
-    n: Map<string, number>;
-    short: number;
-  }
-  const have: Counts = { n: new Map(quota?.carrierIds.map((c) => [c, 0])), short: quota?.count ? quota.carrierIds.length : 0 };
-  const copy = (c: Counts): Counts => ({ n: new Map(c.n), short: c.short });
-  const wanted = (p: DirectoryPoint, c: Counts) =>
-    !quota || (p.carrierId === null ? quota.carrierIds.some((id) => c.n.get(id)! < quota.count) : (c.n.get(p.carrierId) ?? quota.count) < quota.count);
-  const count = (p: DirectoryPoint, c: Counts) => {
-    if (!quota) return;
-    const add = (id: string) => {
-      const k = c.n.get(id);
-      if (k === undefined) return;
-      c.n.set(id, k + 1);
-      if (k + 1 === quota.count) c.short--;
-    };
-    if (p.carrierId === null) for (const id of quota.carrierIds) add(id);
-    else add(p.carrierId);
-  };
-  const met = (c: Counts) => !!quota && c.short === 0;
+  const counted = new Map(quota?.carrierIds.map((c) => [c, 0]));
+  let short = quota?.count ? quota.carrierIds.length : 0;
+  const carriersOf = (p: PickupPointRow) => (p.carrierId === null ? (quota?.carrierIds ?? []) : [p.carrierId]);
+  const wanted = (p: PickupPointRow) => !quota || carriersOf(p).some((c) => (counted.get(c) ?? quota.count) < quota.count);
 
   const found: PickupPointView[] = [];
-  const fetched = new Set<string>();
+  const usage = new Map<string, number>();
+  let read = 0; // today's usage is known for search.list[0, read)
   let next = 0;
-  while (found.length < limit && !met(have)) {
+  while (found.length < limit && !(quota && short === 0)) {
     if (next >= search.settled) {
       if (search.all) break;
-      search = nearest((want *= 4));
+      search = nearest((want *= 4)); // its settled part up to `next` is the one already walked
       continue;
     }
-    // The next candidates that would complete the answer if none of them were full.
-    const batch: { c: (typeof search.list)[number]; at: number }[] = [];
-    const hoped = copy(have);
-    while (next < search.settled && found.length + batch.length < limit && !met(hoped)) {
-      const c = search.list[next++]!;
-      if (fetched.has(c.point.id) || !wanted(c.point, hoped)) continue;
-      batch.push({ c, at: next - 1 });
-      count(c.point, hoped);
+    if (next >= read) {
+      for (const [id, used] of await usageToday(ctx, search.list.slice(read, search.settled).map((c) => c.point.id))) usage.set(id, used);
+      read = search.settled;
     }
-    if (!batch.length) continue;
-    const usage = await usageToday(ctx, batch.map((b) => b.c.point.id));
-    let rescanFrom: number | null = null;
-    for (const { c, at } of batch) {
-      fetched.add(c.point.id);
-      const row = { ...c.point, used: usage.get(c.point.id) ?? 0 };
-      if (!opts.includeFull && row.used >= row.dailyCapacity) {
-        // Candidates after it were judged as if it counted: judge them again.
-        rescanFrom ??= at + 1;
-        continue;
-      }
-      found.push({ ...row, distanceKm: c.distanceKm });
-      count(c.point, have);
+    const { point, distanceKm } = search.list[next++]!;
+    if (!wanted(point)) continue;
+    const used = usage.get(point.id) ?? 0;
+    if (!opts.includeFull && used >= point.dailyCapacity) continue;
+    found.push({ ...point, used, distanceKm });
+    for (const c of carriersOf(point)) {
+      const k = counted.get(c);
+      if (k === undefined) continue;
+      counted.set(c, k + 1);
+      if (k + 1 === quota!.count) short--;
     }
-    if (rescanFrom !== null) next = rescanFrom;
   }
-  found.sort((a, b) => a.distanceKm! - b.distanceKm! || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
   return found;
 }
 

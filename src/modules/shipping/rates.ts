@@ -3,6 +3,7 @@
  * before it is stored. Rows are weight brackets: a row prices parcels up to `maxWeightGrams`.
  */
 import validator from 'validator';
+import { memoizeByObject } from '../../shared/memo.js';
 
 export interface RateRow {
   countryCode: string;
@@ -109,14 +110,10 @@ interface CardIndex {
   byCountry: Map<string, { longestPrefix: number; byPrefix: Map<string, IndexedRow[]> }>;
 }
 
-/** Destinations as matchRateIndexed last normalised them (by object: callers do not mutate a destination while pricing). */
-const normalized = new WeakMap<Destination, NormalizedDestination>();
-const indexes = new WeakMap<readonly RateRow[], CardIndex>();
-
-function indexOf(rows: readonly RateRow[]): CardIndex {
-  let index = indexes.get(rows);
-  if (index) return index;
-  index = { byCountry: new Map() };
+/** Destinations as matchRateIndexed normalised them (by object: callers do not mutate a destination while pricing). */
+const normalized = memoizeByObject(normalizeDestination);
+const indexOf = memoizeByObject((rows: readonly RateRow[]): CardIndex => {
+  const index: CardIndex = { byCountry: new Map() };
   const ranked = rows.map((row, i) => ({ row, i, region: normText(row.region), prefix: normalizePostalCode(row.postalCodePrefix) ?? '' }));
   ranked.sort((a, b) => (b.region === null ? 0 : 1) - (a.region === null ? 0 : 1) || a.row.maxWeightGrams - b.row.maxWeightGrams || a.i - b.i);
   for (const r of ranked) {
@@ -128,9 +125,8 @@ function indexOf(rows: readonly RateRow[]): CardIndex {
     bucket.push({ row: r.row, region: r.region });
     country.longestPrefix = Math.max(country.longestPrefix, r.prefix.length);
   }
-  indexes.set(rows, index);
   return index;
-}
+});
 
 /**
  * matchRate's answer (the same row, property-tested against it), from an index built once per rows
@@ -141,8 +137,7 @@ function indexOf(rows: readonly RateRow[]): CardIndex {
  */
 export function matchRateIndexed(rows: readonly RateRow[], dest: Destination, chargeableGrams: number): RateRow | null {
   // A checkout prices every service for one destination object: normalise it once.
-  let d = normalized.get(dest);
-  if (!d) normalized.set(dest, (d = normalizeDestination(dest)));
+  const d = normalized(dest);
   const country = indexOf(rows).byCountry.get(d.country ?? '');
   if (!country) return null;
   const postal = d.postal ?? '';

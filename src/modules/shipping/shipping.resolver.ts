@@ -107,7 +107,6 @@ export class DeliveryOptionResolver {
     const service = once(CarrierService.from);
     const warehouse = once(Warehouse.from);
     const point = once(PickupPoint.from);
-    const origins = new Map<readonly unknown[], Warehouse[]>();
     return options.map(
       (o): DeliveryOption => ({
         id: o.id,
@@ -118,7 +117,7 @@ export class DeliveryOptionResolver {
         estimatedDeliveryFrom: o.estimatedDeliveryFrom,
         estimatedDeliveryTo: o.estimatedDeliveryTo,
         pickupPoint: o.pickupPoint && point(o.pickupPoint),
-        shipsFrom: origins.get(o.shipsFrom) ?? origins.set(o.shipsFrom, o.shipsFrom.map(warehouse)).get(o.shipsFrom)!,
+        shipsFrom: o.shipsFrom.map(warehouse),
       }),
     );
   }

@@ -2,7 +2,7 @@
  * Warehouses (WMS layout): warehouses, zones and bin locations with a serpentine pick
  * sequence, warehouse visibility for restricted PARTNER keys, and barcode scans.
  */
-import { and, asc, count, desc, eq, inArray, max, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, max, sql, type SQL } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/client.js';
 import { DEFAULT_PAGE_SIZE, finishPage, type Page, type PageArgs } from '../../db/pagination.js';
 import { transact } from '../../events/outbox.js';
@@ -11,6 +11,7 @@ import { isValidGtin } from '../../shared/gs1.js';
 import { hasScope, mayAccessWarehouse } from '../../shared/principal.js';
 import { IANAZone } from 'luxon';
 import { ExtensionKey } from '../../shared/extensions.js';
+import { refreshingCache } from '../../shared/cache.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { isUniqueViolation, variantByGtin } from '../catalog/catalog.service.js';
 import { binLocations, warehouses, ZONE_KINDS, zones, type AddressData, type ZoneKindValue } from './warehouse.table.js';
@@ -146,7 +147,7 @@ export async function createWarehouse(ctx: ServiceContext, input: WarehouseCreat
     if (!row) throw BusinessError.of('CODE_TAKEN', `A warehouse with code ${input.code} already exists.`, ['input', 'code']);
     await events.emit({ topic: 'warehouse.created', payload: { warehouseId: row.id, code: row.code } });
     return row;
-  }).finally(() => warehouseCache.delete(ctx.database));
+  }).finally(() => warehouseCache.clear(ctx.database));
 }
 
 export interface ZoneCreateInput {
@@ -349,23 +350,15 @@ export async function listAllWarehouses(ctx: Pick<ServiceContext, 'database'>): 
 }
 
 const WAREHOUSES_TTL_MS = 5_000;
-const warehouseCache = new WeakMap<Database, { at: number; value: Promise<WarehouseRow[]> }>();
+const warehouseCache = refreshingCache<Database, WarehouseRow[]>(WAREHOUSES_TTL_MS, (database) => listAllWarehouses({ database }));
 
 /**
  * listAllWarehouses for read-only hot paths (checkout delivery options), cached per database for
- * a few seconds like the carrier catalog: a handful of rows that every checkout reads. A warehouse
- * created on this instance clears it at once; other instances see it within WAREHOUSES_TTL_MS.
- * Writers (orders, cancellations) keep reading listAllWarehouses.
+ * a few seconds like the carrier catalog (shared/cache.ts): a handful of rows that every checkout
+ * reads. A warehouse created on this instance clears it at once; other instances see it within
+ * WAREHOUSES_TTL_MS plus one load. Writers (orders, cancellations) keep reading listAllWarehouses.
  */
-export function listAllWarehousesCached(ctx: Pick<ServiceContext, 'database'>): Promise<WarehouseRow[]> {
-  const now = Date.now();
-  const hit = warehouseCache.get(ctx.database);
-  if (hit && now - hit.at < WAREHOUSES_TTL_MS) return hit.value;
-  const value = listAllWarehouses(ctx);
-  warehouseCache.set(ctx.database, { at: now, value });
-  value.catch(() => warehouseCache.delete(ctx.database));
-  return value;
-}
+export const listAllWarehousesCached = (ctx: Pick<ServiceContext, 'database'>): Promise<WarehouseRow[]> => warehouseCache.get(ctx.database);
 
 /** By id, without visibility filtering (loaders; callers check `mayViewWarehouse`). */
 export async function warehousesByIds(ctx: ServiceContext, ids: readonly string[]): Promise<WarehouseRow[]> {
@@ -411,7 +404,7 @@ export async function binsByWarehouse(ctx: ServiceContext, warehouseId: string, 
     .orderBy(...order)
     .limit(size + 1);
   const plan = { where: undefined, orderBy: sql``, limit: size + 1, backward, size };
-  return finishPage(rows, plan, args, async () => Number((await db.select({ n: count() }).from(binLocations).where(filter))[0]?.n ?? 0));
+  return finishPage(rows, plan, args, async () => db.$count(binLocations, filter));
 }
 
 /** The bin with this label barcode in this warehouse, with its zone's kind and distance rank; null if none. */
