@@ -185,6 +185,15 @@ export function collect<T>(client: Client, query: string, variables?: Record<str
       }
       return items;
     },
+    /** Waits for the first item that matches (items published before it, e.g. an earlier event the outbox relay delivered late, are skipped). */
+    async first(match: (item: (typeof items)[number]) => boolean, timeoutMs = 5000): Promise<(typeof items)[number]> {
+      const deadline = Date.now() + timeoutMs;
+      for (let seen = 0; ; seen++) {
+        await this.next(seen + 1, Math.max(1, deadline - Date.now()));
+        if (error || completed) throw new Error(`subscription ended before a matching event: ${String(error ?? 'completed')}`);
+        if (match(items[seen]!)) return items[seen]!;
+      }
+    },
   };
 }
 

@@ -335,9 +335,11 @@ describe('shipments and tracking', () => {
     await settle(300);
     const started = Date.now();
     await t.admin(TrackingEventsIngestDocument, { input: { carrierCode: 'FASTCO', events: [{ trackingNumber: s.trackingNumber, externalEventId: 'x1', status: 'IN_TRANSIT', occurredAt: '2026-12-06T11:00:00Z', location: 'Тула' }] } });
-    const [update] = await sub.next(1, 2000);
+    // The label's own event may still be on its way through the outbox relay when the widget subscribes; it is skipped here.
+    const update = await sub.first((u) => u.data?.shipmentTracking.event.status !== 'LABEL_CREATED', 2000);
     expect(Date.now() - started).toBeLessThan(2000);
-    expect(update!.data!.shipmentTracking).toMatchObject({ event: { status: 'IN_TRANSIT', location: 'Тула' }, tracking: { status: 'IN_TRANSIT', events: [{ status: 'LABEL_CREATED' }, { status: 'IN_TRANSIT' }] } });
+    expect(sub.items.slice(0, -1).every((u) => u.data?.shipmentTracking.event.status === 'LABEL_CREATED')).toBe(true);
+    expect(update.data!.shipmentTracking).toMatchObject({ event: { status: 'IN_TRANSIT', location: 'Тула' }, tracking: { status: 'IN_TRANSIT', events: [{ status: 'LABEL_CREATED' }, { status: 'IN_TRANSIT' }] } });
     expect(JSON.stringify(update)).not.toContain('Анна');
     sub.dispose();
   });
