@@ -27,7 +27,7 @@ import { createApiKey } from '../../src/modules/auth/auth.service.js';
 import { createApp } from '../../src/server/app.js';
 import { demoProduct, seedCatalog } from '../seed.js';
 import { SCRIPT_PRINCIPAL } from '../lib/script-app.js';
-import { buildApi, createBenchDatabase, describeMachine, freePort, httpLoad, type HttpRow, loadavg, log, machineInfo, redisUrl, root, stop, waitReady } from './lib.js';
+import { buildApi, createBenchDatabase, describeMachine, freePort, httpLoad, type HttpRow, loadavg, log, machineInfo, redisUrl, root, startArgs, stop, waitReady } from './lib.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -54,12 +54,12 @@ const poolSize = loadConfig({ DB_POOL_SIZE: process.env.DB_POOL_SIZE }).DB_POOL_
 
 /** `--profile <dir>`: each server writes its V8 CPU profile under <dir>/<script>[-<mode>]/. */
 const profileFlags = (args: string[]) =>
-  flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags.profile, args.map((a) => path.basename(a).replace(/\.[jt]s$/, '')).join('-'))}`] : [];
+  flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags.profile, args.filter((a) => !a.startsWith('--')).map((a) => path.basename(a).replace(/\.[jt]s$/, '')).join('-'))}`] : [];
 
 const children: ChildProcess[] = [];
-/** Runs a TypeScript script (the baselines) under tsx, or compiled JavaScript (`dist/main.js`) with plain node. */
+/** Runs a TypeScript script (the baselines) under tsx, or compiled JavaScript (`dist/main.js`, after npm start's V8 flags) with plain node. */
 function startChild(args: string[], env: Record<string, string | undefined>, cwd = root): ChildProcess {
-  const compiled = args[0]!.endsWith('.js');
+  const compiled = args.find((a) => !a.startsWith('--'))!.endsWith('.js');
   const child = spawn(process.execPath, [...profileFlags(args), ...(compiled ? [] : ['--import', 'tsx']), ...args], {
     cwd,
     env: { ...process.env, ...env },
@@ -123,7 +123,7 @@ async function main() {
     const apiDir = flags['api-dir'] ? path.resolve(flags['api-dir']) : root;
     buildApi(apiDir);
     const port = await freePort();
-    const api = startChild(['dist/main.js'], {
+    const api = startChild(startArgs(apiDir), {
       NODE_ENV: 'production',
       DATABASE_URL: dbUrl,
       REDIS_URL: redis,

@@ -18,10 +18,10 @@
  *   (2) productVariant(sku) { sku title price }, same key, SKUs rotating (bench:api's (a)).
  *
  * Both with `--connections` autocannon clients for `--duration` s after a `--warmup` (discarded).
- * The API runs as `npm start` runs it: built (`tsc -p tsconfig.build.json`), then `node dist/main.js`
+ * The API runs as `npm start` runs it: built (`tsc -p tsconfig.build.json`), then `node <start's V8 flags> dist/main.js`
  * in a child process (NODE_ENV=production, LOG_LEVEL=warn, default DB_POOL_SIZE); `--workers n` runs it
  * with WORKERS=n (needs Redis; server CPU then sums the primary and its workers). `--profile <dir>`
- * adds `--cpu-prof` to it; `--sql-count` starts it with EXPOSE_SQL_COUNT=true and prints the
+ * adds `--cpu-prof` to it (BENCH_NODE_ARGS adds any other node arguments, e.g. `--trace-gc`); `--sql-count` starts it with EXPOSE_SQL_COUNT=true and prints the
  * `x-sql-statements` of one request of each kind (off by default, as in bench:api).
  *
  * DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) names the server: a fresh database
@@ -45,7 +45,7 @@ import type { ServiceContext } from '../../src/shared/service-context.js';
 import { DEMO_PRODUCT_COUNT, demoProduct, seedCatalog, seedWarehouses } from '../seed.js';
 import { prng } from '../lib/prng.js';
 import { SCRIPT_PRINCIPAL } from '../lib/script-app.js';
-import { buildApi, createBenchDatabase, describeMachine, freePort, httpLoad, type HttpRow, loadavg, log, machineInfo, redisUrl, root, stop, waitReady } from './lib.js';
+import { buildApi, createBenchDatabase, startArgs, describeMachine, freePort, httpLoad, type HttpRow, loadavg, log, machineInfo, redisUrl, root, stop, waitReady } from './lib.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -268,7 +268,7 @@ async function main() {
     const port = await freePort();
     const api = spawn(
       process.execPath,
-      [...(flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags.profile)}`] : []), 'dist/main.js'],
+      [...(flags.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags.profile)}`] : []), ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...startArgs()],
       {
         cwd: root,
         env: {

@@ -103,6 +103,17 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The node arguments `npm start` runs the server with (V8 flags from package.json's `start` script,
+ * then `dist/main.js`), so a benchmark starts it exactly that way. `dir`: another checkout.
+ */
+export function startArgs(dir = root): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const m = /\bnode((?:\s+--\S+)*)\s+dist\/main\.js\b/.exec(pkg.scripts.start);
+  if (!m) throw new Error(`package.json start script does not run node … dist/main.js: ${pkg.scripts.start}`);
+  return [...m[1]!.trim().split(/\s+/).filter(Boolean), 'dist/main.js'];
+}
+
 /** `tsc -p tsconfig.build.json` in a checkout of the API: benchmarks run the server as `npm start` does (`node dist/main.js`). */
 export function buildApi(dir = root): void {
   log(`building ${path.relative(process.cwd(), dir) || '.'} (tsc -p tsconfig.build.json)`);
