@@ -83,6 +83,12 @@ const schema = z.object({
   /** Pickup-point options: how far from the destination, and how many per carrier service. */
   PICKUP_OPTIONS_RADIUS_KM: z.coerce.number().positive().max(500).default(15),
   PICKUP_OPTIONS_PER_SERVICE: int(3, 1),
+  /**
+   * Checkout reads stock availability and today's pickup-point usage from a per-instance cache that
+   * committed changes invalidate at once (this instance's at commit, other instances' through the
+   * pub/sub); entries also expire after this long, bounding what a lost pub/sub message leaves. 0: no cache.
+   */
+  CHECKOUT_CACHE_TTL_MS: int(5000, 0).pipe(z.number().max(600_000)),
   /** Anonymous `tracking` lookups of unknown numbers per client IP per 10 minutes (against enumeration). */
   TRACKING_MISSES_PER_10_MIN: int(30, 1),
 });

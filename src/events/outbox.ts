@@ -1,6 +1,6 @@
 /**
  * Writing events: a service runs its state change through `transact`, and every `emit`
- * inserts an outbox row in that same transaction. After commit the relay is kicked; a
+ * inserts an outbox row in that same transaction. After commit the relay is told (relay.committed); a
  * rolled-back transaction leaves no row, so nothing is ever published for it.
  */
 import type { Executor } from '../db/client.js';
@@ -34,23 +34,24 @@ export async function transact<T>(
   fn: (tx: Executor, events: EventWriter) => Promise<T>,
   opts: { isolation?: TxIsolation } = {},
 ): Promise<T> {
-  let wrote = false;
+  const written: DomainEvent[] = [];
   const result = await inTransaction(
     ctx.database,
-    (tx) =>
-      fn(tx, {
+    (tx) => {
+      return fn(tx, {
         async emit(...events) {
           if (!events.length) return;
           await outboxInsert(tx, events);
-          wrote = true;
+          written.push(...events);
         },
         insertOf(...events) {
-          wrote = true;
+          written.push(...events);
           return outboxInsert(tx, events);
         },
-      }),
+      });
+    },
     opts,
   );
-  if (wrote) ctx.relay.kick();
+  if (written.length) ctx.relay.committed(written);
   return result;
 }

@@ -34,15 +34,24 @@ export type DurableHandler = (tx: Executor, event: CommittedEvent, afterCommit: 
  */
 export type DurableBatchHandler = (tx: Executor, events: CommittedEvent[], afterCommit: (fn: () => void) => void) => Promise<void>;
 
-export class OutboxRelay implements RelayHandle {
+/** Sees the payload of a committed event (relay.watch). */
+export type EventWatcher = (payload: Record<string, unknown>) => void;
+
+export interface EventWatching {
+  watch(topic: string, watcher: EventWatcher): void;
+}
+
+export class OutboxRelay implements RelayHandle, EventWatching {
   private readonly loop: PollingWorker;
+  private readonly watchers = new Map<string, EventWatcher[]>();
+  private readonly watching: AsyncIterator<unknown>[] = [];
   private readonly handlers = new Map<string, DurableHandler[]>();
   private readonly batchHandlers: { topics: ReadonlySet<string>; handler: DurableBatchHandler }[] = [];
 
   constructor(
     private readonly database: Database,
     private readonly pubSub: AppPubSub,
-    log: Logger,
+    private readonly log: Logger,
     pollMs: number,
   ) {
     this.loop = new PollingWorker('outbox relay', log, pollMs, () => this.drain());
@@ -65,6 +74,45 @@ export class OutboxRelay implements RelayHandle {
 
   kick(): void {
     this.loop.kick();
+  }
+
+  /**
+   * Calls `watcher` with the payload of every committed event of `topic`: synchronously when this
+   * process committed it (relay.committed, before the committing call returns), and when it
+   * arrives through the pub/sub from any instance, this one included. So it may see an event twice
+   * and must be idempotent (cache invalidation is). Not durable: a pub/sub message can be lost,
+   * which is why what it maintains must also expire on its own.
+   */
+  watch(topic: string, watcher: EventWatcher): void {
+    let list = this.watchers.get(topic);
+    if (!list) {
+      this.watchers.set(topic, (list = []));
+      const messages = this.pubSub.subscribe(topic)[Symbol.asyncIterator]();
+      this.watching.push(messages);
+      void (async () => {
+        for (;;) {
+          const m = await messages.next();
+          if (m.done) return;
+          this.tell(topic, m.value as Record<string, unknown>);
+        }
+      })();
+    }
+    list.push(watcher);
+  }
+
+  committed(events: readonly { topic: string; payload: Record<string, unknown> }[]): void {
+    for (const e of events) this.tell(e.topic, e.payload);
+    this.loop.kick();
+  }
+
+  private tell(topic: string, payload: Record<string, unknown>): void {
+    for (const w of this.watchers.get(topic) ?? []) {
+      try {
+        w(payload);
+      } catch (err) {
+        this.log.error({ err, topic }, 'event watcher failed');
+      }
+    }
   }
 
   /** Publishes everything pending; resolves when the outbox is empty (used by tests and shutdown). */
@@ -116,6 +164,7 @@ export class OutboxRelay implements RelayHandle {
 
   /** Stops polling and waits for a running batch. */
   async stop(): Promise<void> {
+    await Promise.allSettled(this.watching.map((m) => m.return?.()));
     await this.loop.stop();
   }
 }

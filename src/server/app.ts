@@ -19,7 +19,8 @@ import type { Principal } from '../shared/principal.js';
 import { Extensions } from '../shared/extensions.js';
 import { provideShippingExtensions, TRACKING_GUARD } from '../modules/shipping/shipping.extensions.js';
 import { Authenticator, ensureAdminKey } from '../modules/auth/auth.service.js';
-import { LEVEL_CHANGED } from '../modules/inventory/inventory.service.js';
+import { LEVEL_CHANGED, watchAvailability } from '../modules/inventory/inventory.service.js';
+import { watchPickupUsage } from '../modules/shipping/pickup.service.js';
 import { BackorderAllocator } from '../modules/orders/order.backorders.js';
 import { mailTransport, NotificationSender, senderOptions } from '../modules/notifications/notification.sender.js';
 import { registerNotificationHandlers } from '../modules/notifications/notification.service.js';
@@ -72,6 +73,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     opts.database ?? (await openDatabase({ url: config.DATABASE_URL, dataDir: config.PGLITE_DATA_DIR, poolSize: config.DB_POOL_SIZE }));
   const pubSub = await createAppPubSub(config.REDIS_URL);
   const relay = new OutboxRelay(database, pubSub.pubSub, log, config.OUTBOX_POLL_MS);
+  // Checkout's caches of stock availability and pickup usage drop what committed changes made stale.
+  watchAvailability(relay, database);
+  watchPickupUsage(relay, database);
   const webhooks = new WebhookDispatcher(database, log, dispatcherOptions(config));
   registerWebhookHandlers(relay, { onQueued: () => webhooks.kick() });
   const localBus = new EventEmitter();

@@ -8,8 +8,14 @@ import type { Extensions } from './extensions.js';
 import type { Principal } from './principal.js';
 
 export interface RelayHandle {
-  /** Ask the outbox relay to publish soon (called after a commit that wrote events). */
+  /** Ask the outbox relay to publish soon. */
   kick(): void;
+  /**
+   * Called right after a commit that wrote these events: tells this process's watchers at once
+   * (relay.watch: e.g. caches drop what the change made stale before the caller answers) and asks
+   * the relay to publish them soon.
+   */
+  committed(events: readonly { topic: string; payload: Record<string, unknown> }[]): void;
 }
 
 export interface ServiceContext {

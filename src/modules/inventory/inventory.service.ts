@@ -5,11 +5,13 @@
  * same transaction; stock changes are conditional single-statement updates.
  */
 import { and, asc, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
-import type { Executor } from '../../db/client.js';
+import type { Database, Executor } from '../../db/client.js';
 import { newId } from '../../db/columns.js';
 import { outbox } from '../../events/outbox.table.js';
 import { finishPage, planPage, type Page, type PageArgs } from '../../db/pagination.js';
 import { transact, type EventWriter } from '../../events/outbox.js';
+import type { EventWatching } from '../../events/relay.js';
+import { KeyedCaches } from '../../shared/keyed-cache.js';
 import { BusinessError, ErrorList } from '../../shared/errors.js';
 import { isValidGtin, normalizeGtin } from '../../shared/gs1.js';
 import { preparedQueries } from '../../db/prepared.js';
@@ -204,9 +206,39 @@ const preparedAvailability = preparedQueries((db) =>
     .prepare('inventory_availability_by_variants'),
 );
 
-export async function availabilityByVariants(tx: Executor, variantIds: readonly string[]): Promise<{ variantId: string; warehouseId: string; available: number }[]> {
+export interface Availability {
+  variantId: string;
+  warehouseId: string;
+  available: number;
+}
+
+export async function availabilityByVariants(tx: Executor, variantIds: readonly string[]): Promise<Availability[]> {
   if (!variantIds.length) return [];
   return preparedAvailability(tx).execute({ variantIds: [...variantIds] });
+}
+
+const availabilityCaches = new KeyedCaches<Database, string, Availability[]>(100_000);
+
+/**
+ * availabilityByVariants for previews (checkout's deliveryOptions), from this instance's cache of
+ * availability per variant: every committed level change drops its variant at once
+ * (watchAvailability), entries expire after CHECKOUT_CACHE_TTL_MS anyway. Allocation itself
+ * (orderCreate, reservations) always reads and locks the rows.
+ */
+export async function availabilityForPreview(ctx: ServiceContext, variantIds: readonly string[]): Promise<Availability[]> {
+  const cache = availabilityCaches.of(ctx.database, ctx.config.CHECKOUT_CACHE_TTL_MS);
+  if (!cache) return availabilityByVariants(ctx.database.db, variantIds);
+  const got = await cache.getMany(variantIds, async (missing) => {
+    const byVariant = new Map<string, Availability[]>(missing.map((id) => [id, []]));
+    for (const r of await availabilityByVariants(ctx.database.db, missing)) byVariant.get(r.variantId)!.push(r);
+    return byVariant;
+  });
+  return variantIds.flatMap((id) => got.get(id) ?? []);
+}
+
+/** Keeps availabilityForPreview true on this instance: a committed level change (from any instance) drops its variant. */
+export function watchAvailability(relay: EventWatching, database: Database): void {
+  relay.watch(LEVEL_CHANGED, (e) => availabilityCaches.invalidate(database, [String(e.variantId)]));
 }
 
 /**
@@ -650,7 +682,7 @@ async function changeAllocatedWithEvent(ctx: ServiceContext, input: { variantId:
     )
     insert into ${outbox} (id, topic, payload) select ${newId()}, ${event!.topic}, ${JSON.stringify(event!.payload)}::jsonb from u
     returning id`);
-  if (rows.length) ctx.relay.kick();
+  if (rows.length) ctx.relay.committed([event!]);
   return rows.length > 0;
 }
 

@@ -4,6 +4,7 @@
  * so shipping may depend on orders and never the other way round.
  */
 import type { Executor } from '../../db/client.js';
+import type { EventWriter } from '../../events/outbox.js';
 import { ExtensionKey } from '../../shared/extensions.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import type { AddressData } from '../warehouse/warehouse.table.js';
@@ -36,9 +37,9 @@ export interface DeliveryQuotes {
   verify(ctx: ServiceContext, quoteId: string, facts: QuoteFacts, path: (string | number)[]): RedeemedDelivery;
   /**
    * Inside the order's transaction: takes what the delivery needs (one unit of a pickup point's
-   * capacity for the day). Throws a BusinessError (PICKUP_POINT_FULL) that rolls the order back.
+   * capacity for the day), with its events. Throws a BusinessError (PICKUP_POINT_FULL) that rolls the order back.
    */
-  commit(ctx: ServiceContext, tx: Executor, delivery: RedeemedDelivery, path: (string | number)[]): Promise<void>;
+  commit(ctx: ServiceContext, tx: Executor, events: EventWriter, delivery: RedeemedDelivery, path: (string | number)[]): Promise<void>;
 }
 
 export const DELIVERY_QUOTES = new ExtensionKey<DeliveryQuotes>('orders.deliveryQuotes');

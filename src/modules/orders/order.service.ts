@@ -16,7 +16,7 @@ import type { ServiceContext } from '../../shared/service-context.js';
 import { variantsBySkus } from '../catalog/catalog.service.js';
 import { findOrCreateCustomer } from '../customers/customer.service.js';
 import { customers } from '../customers/customer.table.js';
-import { availabilityByVariants, levelChangedEvents, releaseStock, reserveAll, reserveStock } from '../inventory/inventory.service.js';
+import { availabilityByVariants, availabilityForPreview, levelChangedEvents, releaseStock, reserveAll, reserveStock } from '../inventory/inventory.service.js';
 import { listAllWarehouses, listAllWarehousesCached, validateAddress, type AddressData, type WarehouseRow } from '../warehouse/warehouse.service.js';
 import { planAllocation, type WarehouseStock } from './allocation.js';
 import { DELIVERY_QUOTES, type RedeemedDelivery } from './order.delivery.js';
@@ -167,7 +167,7 @@ export async function createOrder(ctx: ServiceContext, input: OrderCreateInput):
     }
     if (!plan) throw BusinessError.of('INSUFFICIENT_STOCK', 'Stock changed too fast to allocate; try again.', ['input', 'lines']);
 
-    if (delivery) await ctx.extensions.get(DELIVERY_QUOTES)!.commit(ctx, tx, delivery, ['input', 'deliveryOptionId']);
+    if (delivery) await ctx.extensions.get(DELIVERY_QUOTES)!.commit(ctx, tx, events, delivery, ['input', 'deliveryOptionId']);
     const status: OrderStatusValue = plan.short.length ? 'BACKORDERED' : 'ALLOCATED';
     const number = `WB-${n}`;
     const orderId = newId();
@@ -399,7 +399,8 @@ export async function allocateBackorders(ctx: ServiceContext, opts: { variantIds
  * Where an order of these lines to this destination would ship from now, read-only (the order
  * re-plans in its own transaction): the allocation plan, with lines no warehouse can supply added
  * to the nearest warehouse's part (they would ship from there once backordered stock arrives).
- * The warehouse list comes from listAllWarehousesCached (a few seconds old at most).
+ * The warehouse list comes from listAllWarehousesCached (a few seconds old at most), availability
+ * from availabilityForPreview (this instance's cache, invalidated by every committed level change).
  */
 export async function previewAllocation(
   ctx: ServiceContext,
@@ -407,7 +408,7 @@ export async function previewAllocation(
   dest: { location?: { lat: number; lng: number } | null; region?: string | null; countryCode: string },
 ): Promise<{ warehouse: WarehouseRow; lines: { variantId: string; quantity: number }[] }[]> {
   // Both reads at once (one round trip; the warehouses usually come from the short cache).
-  const [all, avail] = await Promise.all([listAllWarehousesCached(ctx), availabilityByVariants(ctx.database.db, [...new Set(need.map((n) => n.variantId))])]);
+  const [all, avail] = await Promise.all([listAllWarehousesCached(ctx), availabilityForPreview(ctx, [...new Set(need.map((n) => n.variantId))])]);
   const warehouses = all.filter((w) => w.isActive);
   if (!warehouses.length) return [];
   const destination = { location: dest.location ?? null, region: dest.region ?? null, countryCode: dest.countryCode };

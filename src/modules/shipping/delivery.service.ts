@@ -196,7 +196,7 @@ export const deliveryQuotes: DeliveryQuotes = {
       estimatedDeliveryTo: new Date(q.u),
     };
   },
-  async commit(ctx, tx, delivery, path) {
-    if (delivery.pickupPointId) await takePickupCapacity(ctx, tx, delivery.pickupPointId, path);
+  async commit(ctx, tx, events, delivery, path) {
+    if (delivery.pickupPointId) await takePickupCapacity(ctx, tx, events, delivery.pickupPointId, path);
   },
 };

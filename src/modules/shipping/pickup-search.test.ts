@@ -50,7 +50,7 @@ beforeAll(async () => {
   const rows = await t.app.database.rows<{ id: string; daily_capacity: number }>(sql`select id, daily_capacity from pickup_points where daily_capacity > 0 order by code`);
   for (const [i, r] of rows.entries()) {
     if (i % 4 !== 0) continue;
-    for (let n = 0; n < r.daily_capacity; n++) await transact(ctx, (tx) => takePickupCapacity(ctx, tx, r.id, []));
+    for (let n = 0; n < r.daily_capacity; n++) await transact(ctx, (tx, events) => takePickupCapacity(ctx, tx, events, r.id, []));
   }
 }, 120_000);
 

@@ -8,8 +8,10 @@ import KDBush from 'kdbush';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/client.js';
 import { preparedQueries } from '../../db/prepared.js';
-import { transact } from '../../events/outbox.js';
+import { transact, type EventWriter } from '../../events/outbox.js';
+import type { EventWatching } from '../../events/relay.js';
 import { refreshingCache } from '../../shared/cache.js';
+import { KeyedCaches } from '../../shared/keyed-cache.js';
 import { BusinessError, ErrorList } from '../../shared/errors.js';
 import { haversineKm, isValidLatLng, type LatLng } from '../../shared/geo.js';
 import type { ServiceContext } from '../../shared/service-context.js';
@@ -77,8 +79,8 @@ export async function createPickupPoint(ctx: ServiceContext, input: PickupPointC
  * name, address, hours: nothing that changes per order), in a geographic k-d tree (kdbush +
  * geokdbush: nearest first by great-circle distance, antimeridian and poles included). Cached per
  * database like the carrier catalogue: pickupPointCreate on this instance clears it, other
- * instances see a new point within DIRECTORY_TTL_MS plus one load. Today's usage is always read
- * from the database, for the few points an answer shows.
+ * instances see a new point within DIRECTORY_TTL_MS plus one load. Today's usage is read for the
+ * few points an answer shows, through usageToday's event-invalidated cache.
  */
 interface PickupDirectory {
   points: PickupPointRow[];
@@ -215,10 +217,35 @@ const preparedUsage = preparedQueries((db) =>
     .prepare('shipping_pickup_usage_today'),
 );
 
-/** Parcels promised today per point (points without a row: none). */
+/** Parcels promised per point and day, keyed "<day>|<point id>", kept per database (see usageToday). */
+const usageCaches = new KeyedCaches<Database, string, number>(100_000);
+const usageKey = (day: string, pointId: string) => `${day}|${pointId}`;
+
+/**
+ * Parcels promised today per point (points without a row: none), from this instance's cache: every
+ * committed change of a point's usage drops it at once (watchPickupUsage), entries expire after
+ * CHECKOUT_CACHE_TTL_MS anyway. Taking capacity (takePickupCapacity) never relies on it.
+ */
 async function usageToday(ctx: ServiceContext, ids: readonly string[]): Promise<Map<string, number>> {
-  const rows = await preparedUsage(ctx.database.db).execute({ ids: [...ids], day: capacityDay(ctx.clock.now()) });
-  return new Map(rows.map((r) => [r.id, r.used]));
+  const day = capacityDay(ctx.clock.now());
+  const read = async (pointIds: string[]) =>
+    new Map((await preparedUsage(ctx.database.db).execute({ ids: pointIds, day })).map((r) => [r.id, r.used]));
+  const cache = usageCaches.of(ctx.database, ctx.config.CHECKOUT_CACHE_TTL_MS);
+  if (!cache) return read([...ids]);
+  const keys = ids.map((id) => usageKey(day, id));
+  const got = await cache.getMany(keys, async (missing) => {
+    const pointIds = missing.map((k) => k.slice(day.length + 1));
+    const used = await read(pointIds);
+    return new Map(missing.map((k, i) => [k, used.get(pointIds[i]!) ?? 0]));
+  });
+  return new Map(ids.map((id, i) => [id, got.get(keys[i]!) ?? 0]));
+}
+
+export const PICKUP_USAGE_CHANGED = 'pickup_point.usage_changed';
+
+/** Keeps usageToday true on this instance: a committed change of a point's usage (from any instance) drops it. */
+export function watchPickupUsage(relay: EventWatching, database: Database): void {
+  relay.watch(PICKUP_USAGE_CHANGED, (e) => usageCaches.invalidate(database, [usageKey(String(e.day), String(e.pickupPointId))]));
 }
 
 /** The points with today's usage. */
@@ -230,9 +257,9 @@ export async function pickupPointsByIds(ctx: ServiceContext, ids: readonly strin
 
 /**
  * Takes one parcel of the point's capacity for the day, in the caller's transaction: an upsert
- * that only increments below the capacity. Errors: PICKUP_POINT_FULL, NOT_FOUND.
+ * that only increments below the capacity, and its PICKUP_USAGE_CHANGED event. Errors: PICKUP_POINT_FULL, NOT_FOUND.
  */
-export async function takePickupCapacity(ctx: ServiceContext, tx: Executor, pickupPointId: string, path: (string | number)[]): Promise<void> {
+export async function takePickupCapacity(ctx: ServiceContext, tx: Executor, events: EventWriter, pickupPointId: string, path: (string | number)[]): Promise<void> {
   const day = capacityDay(ctx.clock.now());
   const rows = await ctx.database.rows<{ used: number }>(
     sql`insert into pickup_point_usage (pickup_point_id, day, used)
@@ -243,4 +270,5 @@ export async function takePickupCapacity(ctx: ServiceContext, tx: Executor, pick
     tx,
   );
   if (!rows.length) throw BusinessError.of('PICKUP_POINT_FULL', 'The pickup point takes no more parcels today; choose another delivery option.', path.map(String));
+  await events.emit({ topic: PICKUP_USAGE_CHANGED, payload: { pickupPointId, day, used: rows[0]!.used } });
 }

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { KeyedCache } from './keyed-cache.js';
+
+const deferred = <T>() => {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+};
+
+describe('KeyedCache', () => {
+  it('reads only the keys it does not keep, in one load', async () => {
+    const c = new KeyedCache<string, number>({ ttlMs: 60_000, max: 100 });
+    const loads: string[][] = [];
+    const load = async (keys: string[]) => (loads.push(keys), new Map(keys.map((k) => [k, k.length])));
+    expect([...(await c.getMany(['a', 'bb'], load))]).toEqual([['a', 1], ['bb', 2]]);
+    expect([...(await c.getMany(['bb', 'ccc', 'a'], load))].sort()).toEqual([['a', 1], ['bb', 2], ['ccc', 3]]);
+    expect(loads).toEqual([['a', 'bb'], ['ccc']]);
+  });
+
+  it('forgets an invalidated key and reads it again', async () => {
+    const c = new KeyedCache<string, number>({ ttlMs: 60_000, max: 100 });
+    let v = 1;
+    const load = async (keys: string[]) => new Map(keys.map((k) => [k, v]));
+    expect((await c.getMany(['a'], load)).get('a')).toBe(1);
+    v = 2;
+    expect((await c.getMany(['a'], load)).get('a')).toBe(1);
+    c.invalidate(['a']);
+    expect((await c.getMany(['a'], load)).get('a')).toBe(2);
+  });
+
+  it('does not keep what a load read before an invalidation of that key arrived (it answers with it once)', async () => {
+    const c = new KeyedCache<string, number>({ ttlMs: 60_000, max: 100 });
+    const gate = deferred<void>();
+    let v = 1;
+    const slow = async (keys: string[]) => {
+      const read = v; // the row as it was when the load read it
+      await gate.promise;
+      return new Map(keys.map((k) => [k, read]));
+    };
+    const pending = c.getMany(['a', 'b'], slow);
+    v = 2; // the change commits...
+    c.invalidate(['a']); // ...and its event arrives while the load is still under way
+    gate.resolve();
+    expect([...(await pending)]).toEqual([['a', 1], ['b', 1]]);
+    const fresh = async (keys: string[]) => new Map(keys.map((k) => [k, v]));
+    expect([...(await c.getMany(['a', 'b'], fresh))].sort()).toEqual([['a', 2], ['b', 1]]); // b was kept, a read again
+  });
+
+  it('clear() during a load keeps nothing of that load', async () => {
+    const c = new KeyedCache<string, number>({ ttlMs: 60_000, max: 100 });
+    const gate = deferred<void>();
+    const pending = c.getMany(['a'], async (keys) => (await gate.promise, new Map(keys.map((k) => [k, 1]))));
+    c.clear();
+    gate.resolve();
+    await pending;
+    expect((await c.getMany(['a'], async (keys) => new Map(keys.map((k) => [k, 2])))).get('a')).toBe(2);
+  });
+
+  it('reads a key again after ttlMs', async () => {
+    const c = new KeyedCache<string, number>({ ttlMs: 30, max: 100 });
+    let n = 0;
+    const load = async (keys: string[]) => new Map(keys.map((k) => [k, ++n]));
+    expect((await c.getMany(['a'], load)).get('a')).toBe(1);
+    expect((await c.getMany(['a'], load)).get('a')).toBe(1);
+    await new Promise((r) => setTimeout(r, 60));
+    expect((await c.getMany(['a'], load)).get('a')).toBe(2);
+  });
+});

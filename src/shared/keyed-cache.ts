@@ -1,0 +1,84 @@
+/**
+ * Values per key for rows that change through committed events (stock availability, today's
+ * pickup-point usage): kept for `ttlMs` at most, dropped at once by `invalidate` when an event says
+ * the row changed. Each instance invalidates on the events it hears (its own at commit, the
+ * others' through the pub/sub; relay.watch), so the TTL only bounds what a lost pub/sub message
+ * could leave behind.
+ *
+ * A load that was under way when one of its keys was invalidated answers with what it read but
+ * does not keep that key: it may have read the row before the change committed.
+ */
+import { LRUCache } from 'lru-cache';
+
+export class KeyedCache<K extends {}, V extends {}> {
+  private readonly entries: LRUCache<K, V>;
+  /** Invalidations so far; a load keeps a key only if the key was not invalidated since the load began. */
+  private seq = 0;
+  private readonly invalidatedAt = new Map<K, number>();
+  private clearedAt = 0;
+  private loading = 0;
+
+  constructor(opts: { ttlMs: number; max: number }) {
+    this.entries = new LRUCache<K, V>({ max: opts.max, ttl: opts.ttlMs });
+  }
+
+  /** The values of `keys`; those not kept are read with one `load` call (keys it leaves out have no value). */
+  async getMany(keys: readonly K[], load: (missing: K[]) => Promise<Map<K, V>>): Promise<Map<K, V>> {
+    const out = new Map<K, V>();
+    const missing: K[] = [];
+    for (const k of keys) {
+      const v = this.entries.get(k);
+      if (v === undefined) missing.push(k);
+      else out.set(k, v);
+    }
+    if (!missing.length) return out;
+    const began = this.seq;
+    this.loading++;
+    try {
+      const loaded = await load(missing);
+      for (const k of missing) {
+        const v = loaded.get(k);
+        if (v === undefined) continue;
+        out.set(k, v);
+        if (this.clearedAt <= began && (this.invalidatedAt.get(k) ?? 0) <= began) this.entries.set(k, v);
+      }
+      return out;
+    } finally {
+      // With no load under way, nothing can be kept from before an invalidation: forget them.
+      if (--this.loading === 0) this.invalidatedAt.clear();
+    }
+  }
+
+  invalidate(keys: Iterable<K>): void {
+    this.seq++;
+    for (const k of keys) {
+      this.entries.delete(k);
+      if (this.loading) this.invalidatedAt.set(k, this.seq);
+    }
+  }
+
+  clear(): void {
+    this.seq++;
+    this.entries.clear();
+    this.clearedAt = this.seq; // every key counts as invalidated for the loads under way
+  }
+}
+
+/** One KeyedCache per owner object (per database), made on first use with that use's TTL; none when ttlMs is 0. */
+export class KeyedCaches<O extends object, K extends {}, V extends {}> {
+  private readonly byOwner = new WeakMap<O, KeyedCache<K, V>>();
+
+  constructor(private readonly max: number) {}
+
+  of(owner: O, ttlMs: number): KeyedCache<K, V> | null {
+    if (ttlMs <= 0) return null;
+    let c = this.byOwner.get(owner);
+    if (!c) this.byOwner.set(owner, (c = new KeyedCache<K, V>({ ttlMs, max: this.max })));
+    return c;
+  }
+
+  /** Drops these keys from the owner's cache, if it has one. */
+  invalidate(owner: O, keys: Iterable<K>): void {
+    this.byOwner.get(owner)?.invalidate(keys);
+  }
+}
