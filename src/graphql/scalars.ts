@@ -3,6 +3,9 @@ import 'reflect-metadata';
 import { GraphQLScalarType } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 
+/** ISO text of recent instants: an answer repeats a few (every delivery option of a service has the same window). */
+const isoText = new Map<number, string>();
+
 /**
  * graphql-scalars' DateTime (same name, description, validation and input parsing), serialized
  * to its ISO 8601 text instead of the Date object: the JSON is byte for byte the same (JSON.stringify
@@ -11,5 +14,14 @@ import { DateTimeResolver } from 'graphql-scalars';
  */
 export const DateTime = new GraphQLScalarType({
   ...DateTimeResolver.toConfig(),
-  serialize: (value) => (DateTimeResolver.serialize(value) as Date).toISOString(),
+  serialize(value) {
+    const ms = value instanceof Date ? value.getTime() : NaN;
+    if (Number.isNaN(ms)) return (DateTimeResolver.serialize(value) as Date).toISOString(); // strings, numbers, and the errors
+    let text = isoText.get(ms);
+    if (text === undefined) {
+      if (isoText.size >= 4096) isoText.clear();
+      isoText.set(ms, (text = (value as Date).toISOString()));
+    }
+    return text;
+  },
 });

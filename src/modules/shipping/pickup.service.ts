@@ -5,6 +5,7 @@
  */
 import { around } from 'geokdbush';
 import KDBush from 'kdbush';
+import { LRUCache } from 'lru-cache';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/client.js';
 import { preparedQueries } from '../../db/prepared.js';
@@ -12,6 +13,7 @@ import { transact, type EventWriter } from '../../events/outbox.js';
 import type { EventWatching } from '../../events/relay.js';
 import { refreshingCache } from '../../shared/cache.js';
 import { KeyedCaches } from '../../shared/keyed-cache.js';
+import { memoizeByObject } from '../../shared/memo.js';
 import { BusinessError, ErrorList } from '../../shared/errors.js';
 import { haversineKm, isValidLatLng, type LatLng } from '../../shared/geo.js';
 import type { ServiceContext } from '../../shared/service-context.js';
@@ -103,6 +105,20 @@ interface PickupDirectory {
   index: KDBush | null;
 }
 
+/** Candidates nearest first (see pickupPointsNear): `settled` of them are certain, `all` when none lie beyond. */
+interface Nearest {
+  list: { point: PickupPointRow; distanceKm: number }[];
+  settled: number;
+  all: boolean;
+}
+
+/**
+ * The candidates for a place, per directory (so a new point, which makes a new directory, drops
+ * them): the geometry of a checkout's destination does not change while its customer edits the
+ * cart and asks again, and only usage (read per answer) does.
+ */
+const nearestMemo = memoizeByObject((_dir: PickupDirectory) => new LRUCache<string, Nearest>({ max: 4096 }));
+
 const DIRECTORY_TTL_MS = 5_000;
 // Pickup points are only ever inserted (pickupPointCreate): their number tells whether the directory changed.
 const directoryCache = refreshingCache<Database, PickupDirectory>(DIRECTORY_TTL_MS, loadDirectory, {
@@ -155,7 +171,15 @@ export async function pickupPointsNear(
   // 6371 km, a hair under ours, so its circle holds ours; the exact filter follows. When the search
   // stopped at `want`, candidates as far as the last one may have equally far company it did not
   // return, so only the nearer ones count as settled until a wider search.
-  const nearest = (want: number) => {
+  const memo = nearestMemo(dir);
+  const memoKey = `${near.lat},${near.lng},${radiusKm},${opts.includeFull ? 1 : 0},${opts.carrierIds?.join() ?? '*'}`;
+  const nearest = (want: number): Nearest => {
+    const key = `${memoKey},${want}`;
+    let found = memo.get(key);
+    if (!found) memo.set(key, (found = nearestUncached(want)));
+    return found;
+  };
+  const nearestUncached = (want: number): Nearest => {
     const ids = around(dir.index!, near.lng, near.lat, want, radiusKm, keep);
     const list = ids
       .map((i) => ({ point: points[i]!, distanceKm: haversineKm(near, points[i]!) }))
