@@ -56,14 +56,14 @@ beforeAll(async () => {
 
 afterAll(() => t?.close());
 
-/** Every point with capacity left today within the radius, nearest first, ties by code: straight from the table. */
-async function bruteForce(near: LatLng, radiusKm: number) {
+/** Every point with capacity left today (or every point, includeFull) within the radius, nearest first, ties by code: straight from the table. */
+async function bruteForce(near: LatLng, radiusKm: number, opts: { includeFull?: boolean } = {}) {
   const rows = await t.app.database.rows<{ code: string; carrier: string | null; lat: number; lng: number; free: number }>(sql`
     select p.code, c.code as carrier, p.lat, p.lng, p.daily_capacity - coalesce(u.used, 0) as free
     from pickup_points p left join carriers c on c.id = p.carrier_id
     left join pickup_point_usage u on u.pickup_point_id = p.id and u.day = ${ctx.clock.now().toISOString().slice(0, 10)}`);
   return rows
-    .filter((r) => r.free > 0)
+    .filter((r) => opts.includeFull || r.free > 0)
     .map((r) => ({ ...r, d: haversineKm(near, r) }))
     .filter((r) => r.d <= radiusKm)
     .sort((a, b) => a.d - b.d || (a.code < b.code ? -1 : 1));
@@ -83,6 +83,10 @@ describe('pickup point search', () => {
       expect(got.map((p) => p.code)).toEqual(expected.map((p) => p.code));
       for (const [i, p] of got.entries()) expect(p.distanceKm).toBeCloseTo(expected[i]!.d, 9);
     }
+    // From the same place again, full and zero-capacity points included (not the candidates remembered above).
+    const everything = (await bruteForce(center, 30, { includeFull: true })).slice(0, 100);
+    expect(everything.length).toBeGreaterThan((await bruteForce(center, 30)).length);
+    expect((await pickupPointsNear(ctx, center, 30, 100, { includeFull: true })).map((p) => p.code)).toEqual(everything.map((p) => p.code));
   });
 
   it('with a per-carrier quota, each carrier gets its first points of the full answer, reading only a few rows', async () => {
