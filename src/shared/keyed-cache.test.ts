@@ -65,4 +65,13 @@ describe('KeyedCache', () => {
     await new Promise((r) => setTimeout(r, 60));
     expect((await c.getMany(['a'], load)).get('a')).toBe(2);
   });
+
+  it('keeps at most `max` keys, dropping the oldest', async () => {
+    const c = new KeyedCache<string, number>({ ttlMs: 60_000, max: 2 });
+    const loads: string[] = [];
+    const load = async (keys: string[]) => (loads.push(...keys), new Map(keys.map((k) => [k, 1])));
+    for (const k of ['a', 'b', 'c']) await c.getMany([k], load);
+    await c.getMany(['b', 'c', 'a'], load);
+    expect(loads).toEqual(['a', 'b', 'c', 'a']);
+  });
 });

@@ -8,10 +8,12 @@
  * A load that was under way when one of its keys was invalidated answers with what it read but
  * does not keep that key: it may have read the row before the change committed.
  */
-import { LRUCache } from 'lru-cache';
 
 export class KeyedCache<K extends {}, V extends {}> {
-  private readonly entries: LRUCache<K, V>;
+  /** Value and expiry (epoch ms) per key, oldest first (a Map keeps insertion order; a re-read key goes to the end). */
+  private readonly entries = new Map<K, { value: V; expires: number }>();
+  private readonly ttlMs: number;
+  private readonly max: number;
   /** Invalidations so far; a load keeps a key only if the key was not invalidated since the load began. */
   private seq = 0;
   private readonly invalidatedAt = new Map<K, number>();
@@ -19,17 +21,19 @@ export class KeyedCache<K extends {}, V extends {}> {
   private loading = 0;
 
   constructor(opts: { ttlMs: number; max: number }) {
-    this.entries = new LRUCache<K, V>({ max: opts.max, ttl: opts.ttlMs });
+    this.ttlMs = opts.ttlMs;
+    this.max = opts.max;
   }
 
   /** The values of `keys`; those not kept are read with one `load` call (keys it leaves out have no value). */
   async getMany(keys: readonly K[], load: (missing: K[]) => Promise<Map<K, V>>): Promise<Map<K, V>> {
     const out = new Map<K, V>();
     const missing: K[] = [];
+    const now = Date.now();
     for (const k of keys) {
-      const v = this.entries.get(k);
-      if (v === undefined) missing.push(k);
-      else out.set(k, v);
+      const e = this.entries.get(k);
+      if (e !== undefined && e.expires > now) out.set(k, e.value);
+      else missing.push(k);
     }
     if (!missing.length) return out;
     const began = this.seq;
@@ -40,13 +44,23 @@ export class KeyedCache<K extends {}, V extends {}> {
         const v = loaded.get(k);
         if (v === undefined) continue;
         out.set(k, v);
-        if (this.clearedAt <= began && (this.invalidatedAt.get(k) ?? 0) <= began) this.entries.set(k, v);
+        if (this.clearedAt <= began && (this.invalidatedAt.get(k) ?? 0) <= began) this.keep(k, v);
       }
       return out;
     } finally {
       // With no load under way, nothing can be kept from before an invalidation: forget them.
       if (--this.loading === 0) this.invalidatedAt.clear();
     }
+  }
+
+  private keep(k: K, value: V): void {
+    this.entries.delete(k);
+    // Full: the oldest entries go (they are the nearest to expiring anyway).
+    for (const oldest of this.entries.keys()) {
+      if (this.entries.size < this.max) break;
+      this.entries.delete(oldest);
+    }
+    this.entries.set(k, { value, expires: Date.now() + this.ttlMs });
   }
 
   invalidate(keys: Iterable<K>): void {

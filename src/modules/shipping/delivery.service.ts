@@ -105,7 +105,7 @@ export async function deliveryOptions(ctx: ServiceContext, input: DeliveryOption
 
   const now = ctx.clock.now();
   const nowMs = now.getTime();
-  const signQuote = quoteSigner(quoteSecret(ctx.config.QUOTE_SECRET));
+  const signer = quoteSigner(quoteSecret(ctx.config.QUOTE_SECRET));
   const facts = quoteFactsHash({ lines: input.lines, destination, currency: input.currency });
   const expires = nowMs + ctx.config.QUOTE_TTL_MINUTES * 60_000;
   const points = await pointsP;
@@ -113,21 +113,31 @@ export async function deliveryOptions(ctx: ServiceContext, input: DeliveryOption
   const options: DeliveryOptionView[] = [];
   const shipsFrom = parcels.map((p) => p.warehouse);
   const calendars = parcels.map((p) => calendarOf(p.warehouse));
+  // The latest window over the parcels (each leaves its own warehouse), once per transit range:
+  // services share a few.
+  const windows = new Map<string, { fromMs: number; toMs: number; from: Date; to: Date }>();
+  const windowOf = (min: number, max: number) => {
+    const key = `${min}-${max}`;
+    let w = windows.get(key);
+    if (!w) {
+      let fromMs = -Infinity;
+      let toMs = -Infinity;
+      for (const cal of calendars) {
+        const one = deliveryWindow(now, cal, min, max);
+        fromMs = Math.max(fromMs, one.from.getTime());
+        toMs = Math.max(toMs, one.to.getTime());
+      }
+      windows.set(key, (w = { fromMs, toMs, from: new Date(fromMs), to: new Date(toMs) }));
+    }
+    return w;
+  };
   for (const service of services) {
     const priced = priceParcels(service, parcels, destination, input.currency);
     if (!priced) continue;
-    // The latest window over the parcels (each leaves its own warehouse).
-    let fromMs = -Infinity;
-    let toMs = -Infinity;
-    for (const cal of calendars) {
-      const w = deliveryWindow(now, cal, service.transitDaysMin, service.transitDaysMax);
-      fromMs = Math.max(fromMs, w.from.getTime());
-      toMs = Math.max(toMs, w.to.getTime());
-    }
-    const from = new Date(fromMs);
-    const to = new Date(toMs);
+    const { fromMs, toMs, from, to } = windowOf(service.transitDaysMin, service.transitDaysMax);
+    const sign = signer({ v: 1, s: service.code, t: service.deliveryType, p: priced, c: input.currency, f: fromMs, u: toMs, x: expires, h: facts });
     const option = (pickupPoint: PickupPointView | null): DeliveryOptionView => ({
-      id: signQuote({ v: 1, s: service.code, t: service.deliveryType, p: priced, c: input.currency, pp: pickupPoint?.id ?? null, f: fromMs, u: toMs, x: expires, h: facts }),
+      id: sign(pickupPoint?.id ?? null),
       type: service.deliveryType,
       carrier: service.carrier,
       service,

@@ -83,14 +83,17 @@ const signerOf = (secret: string): HmacSha256 => {
  * which is still accepted until its tokens have expired.
  */
 export function signQuote(secret: string, payload: QuotePayload): string {
-  return quoteSigner(secret)(payload);
+  const { pp, ...quote } = payload;
+  return quoteSigner(secret)(quote)(pp);
 }
 
 /**
- * signQuote for many quotes of one answer: the numbers (price, window, expiry) and pickup ids that
- * repeat across its options are turned into text once (Number#toString(36) is slow in V8).
+ * signQuote for the many quotes of one answer: per service, the text of everything but the pickup
+ * point is made once, then one id per point; the numbers (window, expiry) and pickup ids that
+ * repeat across services are turned into text once (Number#toString(36) is slow in V8).
  */
-export function quoteSigner(secret: string): (payload: QuotePayload) => string {
+export function quoteSigner(secret: string): (quote: Omit<QuotePayload, 'pp'>) => (pickupPointId: string | null) => string {
+  const signer = signerOf(secret);
   const base36 = new Map<number, string>();
   const hex = new Map<string, string>();
   const n36 = (n: number) => {
@@ -103,10 +106,13 @@ export function quoteSigner(secret: string): (payload: QuotePayload) => string {
     if (t === undefined) hex.set(id, (t = id.replace(/-/g, '')));
     return t;
   };
-  const signer = signerOf(secret);
-  return (payload) => {
-    const text = `${payload.s}~${TYPE_LETTER[payload.t]}~${n36(payload.p)}~${payload.c}~${payload.pp === null ? '' : pointHex(payload.pp)}~${n36(payload.f)}~${n36(payload.u)}~${n36(payload.x)}~${payload.h}`;
-    return `q2.${text}.${signer.tag128(`q2.${text}`)}`;
+  return (q) => {
+    const head = `${q.s}~${TYPE_LETTER[q.t]}~${n36(q.p)}~${q.c}~`;
+    const tail = `~${n36(q.f)}~${n36(q.u)}~${n36(q.x)}~${q.h}`;
+    return (pp) => {
+      const text = pp === null ? head + tail : head + pointHex(pp) + tail;
+      return `q2.${text}.${signer.tag128(`q2.${text}`)}`;
+    };
   };
 }
 
