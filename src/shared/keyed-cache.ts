@@ -60,7 +60,8 @@ export class KeyedCache<K extends {}, V extends {}> {
       if (this.entries.size < this.max) break;
       this.entries.delete(oldest);
     }
-    this.entries.set(k, { value, expires: Date.now() + this.ttlMs });
+    // Each entry lives 75–100% of the TTL: keys loaded together (a warm-up, a busy minute) are not all read again at once.
+    this.entries.set(k, { value, expires: Date.now() + this.ttlMs * (0.75 + 0.25 * Math.random()) });
   }
 
   invalidate(keys: Iterable<K>): void {
