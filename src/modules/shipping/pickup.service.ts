@@ -12,7 +12,7 @@ import { preparedQueries } from '../../db/prepared.js';
 import { transact, type EventWriter } from '../../events/outbox.js';
 import type { EventWatching } from '../../events/relay.js';
 import { refreshingCache } from '../../shared/cache.js';
-import { KeyedCaches } from '../../shared/keyed-cache.js';
+import { KeyedCache } from '../../shared/keyed-cache.js';
 import { memoizeByObject } from '../../shared/memo.js';
 import { BusinessError, ErrorList } from '../../shared/errors.js';
 import { haversineKm, isValidLatLng, type LatLng } from '../../shared/geo.js';
@@ -257,9 +257,17 @@ const preparedUsage = preparedQueries((db) =>
     .prepare('shipping_pickup_usage_today'),
 );
 
-/** Parcels promised per point and day, keyed "<day>|<point id>", kept per database (see usageToday). */
-const usageCaches = new KeyedCaches<Database, string, number>(100_000);
-const usageKey = (day: string, pointId: string) => `${day}|${pointId}`;
+/** Parcels promised per point on one capacity day, kept per database (see usageToday); a new day starts with an empty cache. */
+const usageCaches = new WeakMap<Database, { day: string; cache: KeyedCache<string, number> }>();
+
+function usageCacheOf(ctx: ServiceContext, day: string): KeyedCache<string, number> | null {
+  if (ctx.config.CHECKOUT_CACHE_TTL_MS <= 0) return null;
+  const held = usageCaches.get(ctx.database);
+  if (held?.day === day) return held.cache;
+  const cache = new KeyedCache<string, number>({ ttlMs: ctx.config.CHECKOUT_CACHE_TTL_MS, max: 100_000 });
+  usageCaches.set(ctx.database, { day, cache });
+  return cache;
+}
 
 /**
  * Parcels promised today per point (points without a row: none), from this instance's cache: every
@@ -270,22 +278,22 @@ async function usageToday(ctx: ServiceContext, ids: readonly string[]): Promise<
   const day = capacityDay(ctx.clock.now());
   const read = async (pointIds: string[]) =>
     new Map((await preparedUsage(ctx.database.db).execute({ ids: pointIds, day })).map((r) => [r.id, r.used]));
-  const cache = usageCaches.of(ctx.database, ctx.config.CHECKOUT_CACHE_TTL_MS);
+  const cache = usageCacheOf(ctx, day);
   if (!cache) return read([...ids]);
-  const keys = ids.map((id) => usageKey(day, id));
-  const got = await cache.getMany(keys, async (missing) => {
-    const pointIds = missing.map((k) => k.slice(day.length + 1));
-    const used = await read(pointIds);
-    return new Map(missing.map((k, i) => [k, used.get(pointIds[i]!) ?? 0]));
+  return cache.getMany(ids, async (missing) => {
+    const used = await read(missing);
+    return new Map(missing.map((id) => [id, used.get(id) ?? 0]));
   });
-  return new Map(ids.map((id, i) => [id, got.get(keys[i]!) ?? 0]));
 }
 
 export const PICKUP_USAGE_CHANGED = 'pickup_point.usage_changed';
 
 /** Keeps usageToday true on this instance: a committed change of a point's usage (from any instance) drops it. */
 export function watchPickupUsage(relay: EventWatching, database: Database): void {
-  relay.watch(PICKUP_USAGE_CHANGED, (e) => usageCaches.invalidate(database, [usageKey(String(e.day), String(e.pickupPointId))]));
+  relay.watch(PICKUP_USAGE_CHANGED, (e) => {
+    const held = usageCaches.get(database);
+    if (held && held.day === e.day) held.cache.invalidate([String(e.pickupPointId)]);
+  });
 }
 
 /** The points with today's usage. */
