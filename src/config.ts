@@ -86,7 +86,8 @@ const schema = z.object({
   /**
    * Checkout reads stock availability and today's pickup-point usage from a per-instance cache that
    * committed changes invalidate at once (this instance's at commit, other instances' through the
-   * pub/sub); entries also expire after this long, bounding what a lost pub/sub message leaves. 0: no cache.
+   * pub/sub); entries are also read again (in the background) after this long, bounding what a lost
+   * pub/sub message leaves. 0: no cache.
    */
   CHECKOUT_CACHE_TTL_MS: int(5000, 0).pipe(z.number().max(600_000)),
   /** Anonymous `tracking` lookups of unknown numbers per client IP per 10 minutes (against enumeration). */

@@ -56,14 +56,32 @@ describe('KeyedCache', () => {
     expect((await c.getMany(['a'], async (keys) => new Map(keys.map((k) => [k, 2])))).get('a')).toBe(2);
   });
 
-  it('reads a key again after ttlMs', async () => {
+  it('after ttlMs answers once more from the cache while it reads the key again in the background, then with what it read', async () => {
     const c = new KeyedCache<string, number>({ ttlMs: 30, max: 100 });
     let n = 0;
     const load = async (keys: string[]) => new Map(keys.map((k) => [k, ++n]));
     expect((await c.getMany(['a'], load)).get('a')).toBe(1);
     expect((await c.getMany(['a'], load)).get('a')).toBe(1);
     await new Promise((r) => setTimeout(r, 60));
+    expect((await c.getMany(['a'], load)).get('a')).toBe(1); // expired: served, and read again
     expect((await c.getMany(['a'], load)).get('a')).toBe(2);
+    expect(n).toBe(2); // one background read, not one per caller
+  });
+
+  it('a background read that fails drops the expired entry: the next caller reads it', async () => {
+    const c = new KeyedCache<string, number>({ ttlMs: 30, max: 100 });
+    await c.getMany(['a'], async () => new Map([['a', 1]]));
+    await new Promise((r) => setTimeout(r, 60));
+    let calls = 0;
+    const failing = async (): Promise<Map<string, number>> => {
+      calls++;
+      throw new Error('database down');
+    };
+    expect((await c.getMany(['a'], failing)).get('a')).toBe(1);
+    await new Promise((r) => setTimeout(r, 10));
+    await expect(c.getMany(['a'], failing)).rejects.toThrow('database down');
+    expect((await c.getMany(['a'], async () => new Map([['a', 3]]))).get('a')).toBe(3);
+    expect(calls).toBe(2);
   });
 
   it('keeps at most `max` keys, dropping the oldest', async () => {

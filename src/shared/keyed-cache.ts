@@ -1,9 +1,10 @@
 /**
  * Values per key for rows that change through committed events (stock availability, today's
- * pickup-point usage): kept for `ttlMs` at most, dropped at once by `invalidate` when an event says
- * the row changed. Each instance invalidates on the events it hears (its own at commit, the
- * others' through the pub/sub; relay.watch), so the TTL only bounds what a lost pub/sub message
- * could leave behind.
+ * pickup-point usage): dropped at once by `invalidate` when an event says the row changed, and read
+ * again after `ttlMs` in any case. Each instance invalidates on the events it hears (its own at
+ * commit, the others' through the pub/sub; relay.watch), so the TTL only bounds what a lost pub/sub
+ * message could leave behind: an entry past its TTL is served once more while it is read again in
+ * the background (no request waits for that read; one that fails drops the entry).
  *
  * A load that was under way when one of its keys was invalidated answers with what it read but
  * does not keep that key: it may have read the row before the change committed.
@@ -11,7 +12,7 @@
 
 export class KeyedCache<K extends {}, V extends {}> {
   /** Value and expiry (epoch ms) per key, oldest first (a Map keeps insertion order; a re-read key goes to the end). */
-  private readonly entries = new Map<K, { value: V; expires: number }>();
+  private readonly entries = new Map<K, { value: V; expires: number; refreshing: boolean }>();
   private readonly ttlMs: number;
   private readonly max: number;
   /** Invalidations so far; a load keeps a key only if the key was not invalidated since the load began. */
@@ -29,28 +30,54 @@ export class KeyedCache<K extends {}, V extends {}> {
   async getMany(keys: readonly K[], load: (missing: K[]) => Promise<Map<K, V>>): Promise<Map<K, V>> {
     const out = new Map<K, V>();
     const missing: K[] = [];
+    let expired: K[] | null = null;
     const now = Date.now();
     for (const k of keys) {
       const e = this.entries.get(k);
-      if (e !== undefined && e.expires > now) out.set(k, e.value);
-      else missing.push(k);
+      if (e === undefined) {
+        missing.push(k);
+        continue;
+      }
+      out.set(k, e.value);
+      if (e.expires <= now && !e.refreshing) {
+        e.refreshing = true;
+        (expired ??= []).push(k);
+      }
     }
-    if (!missing.length) return out;
+    if (expired) {
+      if (missing.length) missing.push(...expired); // one read for both
+      else this.fill(expired, load, null).catch(() => {}); // a failed read dropped its entries (fill)
+    }
+    if (missing.length) await this.fill(missing, load, out);
+    return out;
+  }
+
+  /** Reads `keys` and keeps what no invalidation overtook; with `out`, also answers with what was read. */
+  private async fill(keys: K[], load: (missing: K[]) => Promise<Map<K, V>>, out: Map<K, V> | null): Promise<void> {
     const began = this.seq;
     this.loading++;
     try {
-      const loaded = await load(missing);
-      for (const k of missing) {
+      const loaded = await load(keys);
+      for (const k of keys) {
         const v = loaded.get(k);
-        if (v === undefined) continue;
-        out.set(k, v);
-        if (this.clearedAt <= began && (this.invalidatedAt.get(k) ?? 0) <= began) this.keep(k, v);
+        if (v === undefined) this.dropIfRefreshing(k);
+        else {
+          out?.set(k, v);
+          if (this.clearedAt <= began && (this.invalidatedAt.get(k) ?? 0) <= began) this.keep(k, v);
+          else this.dropIfRefreshing(k);
+        }
       }
-      return out;
+    } catch (err) {
+      for (const k of keys) this.dropIfRefreshing(k); // read again by the next caller, not served stale for ever
+      throw err;
     } finally {
       // With no load under way, nothing can be kept from before an invalidation: forget them.
       if (--this.loading === 0) this.invalidatedAt.clear();
     }
+  }
+
+  private dropIfRefreshing(k: K): void {
+    if (this.entries.get(k)?.refreshing) this.entries.delete(k);
   }
 
   private keep(k: K, value: V): void {
@@ -61,7 +88,7 @@ export class KeyedCache<K extends {}, V extends {}> {
       this.entries.delete(oldest);
     }
     // Each entry lives 75–100% of the TTL: keys loaded together (a warm-up, a busy minute) are not all read again at once.
-    this.entries.set(k, { value, expires: Date.now() + this.ttlMs * (0.75 + 0.25 * Math.random()) });
+    this.entries.set(k, { value, expires: Date.now() + this.ttlMs * (0.75 + 0.25 * Math.random()), refreshing: false });
   }
 
   invalidate(keys: Iterable<K>): void {

@@ -222,7 +222,7 @@ const availabilityCaches = new KeyedCaches<Database, string, Availability[]>(100
 /**
  * availabilityByVariants for previews (checkout's deliveryOptions), from this instance's cache of
  * availability per variant: every committed level change drops its variant at once
- * (watchAvailability), entries expire after CHECKOUT_CACHE_TTL_MS anyway. Allocation itself
+ * (watchAvailability), entries are read again after CHECKOUT_CACHE_TTL_MS anyway. Allocation itself
  * (orderCreate, reservations) always reads and locks the rows.
  */
 export async function availabilityForPreview(ctx: ServiceContext, variantIds: readonly string[]): Promise<Availability[]> {

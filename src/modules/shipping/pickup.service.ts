@@ -271,8 +271,8 @@ function usageCacheOf(ctx: ServiceContext, day: string): KeyedCache<string, numb
 
 /**
  * Parcels promised today per point (points without a row: none), from this instance's cache: every
- * committed change of a point's usage drops it at once (watchPickupUsage), entries expire after
- * CHECKOUT_CACHE_TTL_MS anyway. Taking capacity (takePickupCapacity) never relies on it.
+ * committed change of a point's usage drops it at once (watchPickupUsage), entries are read again
+ * after CHECKOUT_CACHE_TTL_MS anyway. Taking capacity (takePickupCapacity) never relies on it.
  */
 async function usageToday(ctx: ServiceContext, ids: readonly string[]): Promise<Map<string, number>> {
   const day = capacityDay(ctx.clock.now());
