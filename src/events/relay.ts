@@ -95,7 +95,7 @@ export class OutboxRelay implements RelayHandle, EventWatching {
           if (m.done) return;
           this.tell(topic, m.value as Record<string, unknown>);
         }
-      })();
+      })().catch((err: unknown) => this.log.error({ err, topic }, 'event watch stopped: this instance no longer hears other instances\' events of this topic'));
     }
     list.push(watcher);
   }
