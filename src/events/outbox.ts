@@ -37,8 +37,8 @@ export async function transact<T>(
   const written: DomainEvent[] = [];
   const result = await inTransaction(
     ctx.database,
-    (tx) => {
-      return fn(tx, {
+    (tx) =>
+      fn(tx, {
         async emit(...events) {
           if (!events.length) return;
           await outboxInsert(tx, events);
@@ -48,8 +48,7 @@ export async function transact<T>(
           written.push(...events);
           return outboxInsert(tx, events);
         },
-      });
-    },
+      }),
     opts,
   );
   if (written.length) ctx.relay.committed(written);

@@ -72,10 +72,6 @@ export class OutboxRelay implements RelayHandle, EventWatching {
     this.loop.start();
   }
 
-  kick(): void {
-    this.loop.kick();
-  }
-
   /**
    * Calls `watcher` with the payload of every committed event of `topic`: synchronously when this
    * process committed it (relay.committed, before the committing call returns), and when it

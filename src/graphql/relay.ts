@@ -6,6 +6,7 @@ import 'reflect-metadata';
 import { ArgsType, Field, ID, Int, InterfaceType, ObjectType, type ClassType } from 'type-graphql';
 import { GraphQLError } from 'graphql';
 import type { Page, PageArgs } from '../db/pagination.js';
+import { memoize } from '../shared/memo.js';
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -31,20 +32,10 @@ export abstract class Node {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Global IDs made recently, per type: answers name the same carriers, services, warehouses and points over and over. */
-const globalIds = new Map<string, Map<string, string>>();
-const GLOBAL_IDS_PER_TYPE = 20_000;
+const encoderOf = memoize((type: string) => memoize((id: string) => Buffer.from(`${type}:${id}`).toString('base64url'), { max: 20_000 }));
 
 /** Encodes a type name and a database id into an opaque global ID. */
-export function toGlobalId(type: string, id: string): string {
-  let ofType = globalIds.get(type);
-  if (!ofType) globalIds.set(type, (ofType = new Map()));
-  let gid = ofType.get(id);
-  if (gid === undefined) {
-    if (ofType.size >= GLOBAL_IDS_PER_TYPE) ofType.clear();
-    ofType.set(id, (gid = Buffer.from(`${type}:${id}`).toString('base64url')));
-  }
-  return gid;
-}
+export const toGlobalId = (type: string, id: string): string => encoderOf(type)(id);
 
 /** Decodes a global ID; null when it is malformed. */
 export function fromGlobalId(gid: string): { type: string; id: string } | null {

@@ -2,9 +2,10 @@ import 'reflect-metadata';
 /** Scalars of the public schema. `DateTime` must be named exactly that (contract). */
 import { GraphQLScalarType } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
+import { memoize } from '../shared/memo.js';
 
 /** ISO text of recent instants: an answer repeats a few (every delivery option of a service has the same window). */
-const isoText = new Map<number, string>();
+const isoText = memoize((ms: number) => new Date(ms).toISOString(), { max: 4096 });
 
 /**
  * graphql-scalars' DateTime (same name, description, validation and input parsing), serialized
@@ -17,11 +18,6 @@ export const DateTime = new GraphQLScalarType({
   serialize(value) {
     const ms = value instanceof Date ? value.getTime() : NaN;
     if (Number.isNaN(ms)) return (DateTimeResolver.serialize(value) as Date).toISOString(); // strings, numbers, and the errors
-    let text = isoText.get(ms);
-    if (text === undefined) {
-      if (isoText.size >= 4096) isoText.clear();
-      isoText.set(ms, (text = (value as Date).toISOString()));
-    }
-    return text;
+    return isoText(ms);
   },
 });

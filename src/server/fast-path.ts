@@ -39,7 +39,7 @@ import {
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
 import type { GraphQLContext } from '../graphql/context.js';
-import { memoizeByObject } from '../shared/memo.js';
+import { memoize, memoizeByObject } from '../shared/memo.js';
 import { hideSuggestions } from './plugins/errors.js';
 
 /** What Apollo answers for these `accept` headers (the table is checked against Apollo in the tests); others go to Apollo. */
@@ -78,8 +78,18 @@ export class FastPath {
   /** Off once the server starts shutting down: Apollo then answers (and refuses) every request as before. */
   enabled = true;
   private readonly documents: LRUCache<string, DocumentNode>;
-  /** graphql-jit's code per cached document (and operation name); goes with the document when it is evicted. */
-  private readonly compiledQueries = memoizeByObject((_document: DocumentNode) => new Map<string, CompiledQuery | null>());
+  /**
+   * The document compiled by graphql-jit for an operation (queries only), once per document and
+   * operation name, and gone with the document when it is evicted: execution then runs generated
+   * code instead of walking the AST for every field of every object. A document graphql-jit cannot
+   * compile (null) keeps executing on graphql-js.
+   */
+  private readonly compiled = memoizeByObject((document: DocumentNode) =>
+    memoize((operationName: string | undefined): CompiledQuery | null => {
+      const out = compileQuery(this.opts.schema, document, operationName, { disablingCapturingStackErrors: !this.opts.includeStacktrace });
+      return isCompiledQuery(out) ? out : null;
+    }),
+  );
 
   constructor(private readonly opts: FastPathOptions) {
     // Bounded by count and by size: any caller who passes validation can add documents, of up to MAX_BODY_BYTES each.
@@ -136,7 +146,7 @@ export class FastPath {
     this.stats.hits++;
 
     const variableValues = (variables as Record<string, unknown> | null | undefined) ?? undefined;
-    const compiled = operation.operation === 'query' ? this.compiled(document, opName) : null;
+    const compiled = operation.operation === 'query' ? this.compiled(document)(opName) : null;
     const jit = compiled ? await compiled.query(undefined, contextValue, variableValues) : null;
     // No data at all means the request failed before execution (variables that do not coerce; no
     // resolver ran): graphql-js answers it, with the errors Apollo's answer is made of.
@@ -159,23 +169,6 @@ export class FastPath {
     if (!headers.some(([k]) => k === 'cache-control')) headers.push(['cache-control', 'no-store']);
     headers.push(['content-type', contentType]);
     return { status, headers, body: JSON.stringify({ errors: formattedErrors, data: result.data, extensions: result.extensions }) + '\n' };
-  }
-
-  /**
-   * The document compiled by graphql-jit for this operation (queries only), once per document and
-   * operation name: execution then runs generated code instead of walking the AST for every field
-   * of every object. A document graphql-jit cannot compile keeps executing on graphql-js.
-   */
-  private compiled(document: DocumentNode, operationName: string | undefined): CompiledQuery | null {
-    const byName = this.compiledQueries(document);
-    const key = operationName ?? '';
-    let c = byName.get(key);
-    if (c === undefined) {
-      const out = compileQuery(this.opts.schema, document, operationName, { disablingCapturingStackErrors: !this.opts.includeStacktrace });
-      c = isCompiledQuery(out) ? out : null;
-      byName.set(key, c);
-    }
-    return c;
   }
 
   /** Apollo's normalizeAndFormatErrors for one error. */

@@ -18,9 +18,9 @@ export class KeyedCache<K extends {}, V extends {}> {
   /** Invalidations so far; a load keeps a key only if the key was not invalidated since the load began. */
   private seq = 0;
   private readonly invalidatedAt = new Map<K, number>();
-  private clearedAt = 0;
   private loading = 0;
 
+  /** `ttlMs` may be Infinity (rows that never change: only `invalidate` and `max` drop them). */
   constructor(opts: { ttlMs: number; max: number }) {
     this.ttlMs = opts.ttlMs;
     this.max = opts.max;
@@ -63,7 +63,7 @@ export class KeyedCache<K extends {}, V extends {}> {
         if (v === undefined) this.dropIfRefreshing(k);
         else {
           out?.set(k, v);
-          if (this.clearedAt <= began && (this.invalidatedAt.get(k) ?? 0) <= began) this.keep(k, v);
+          if ((this.invalidatedAt.get(k) ?? 0) <= began) this.keep(k, v);
           else this.dropIfRefreshing(k);
         }
       }
@@ -98,29 +98,30 @@ export class KeyedCache<K extends {}, V extends {}> {
       if (this.loading) this.invalidatedAt.set(k, this.seq);
     }
   }
-
-  clear(): void {
-    this.seq++;
-    this.entries.clear();
-    this.clearedAt = this.seq; // every key counts as invalidated for the loads under way
-  }
 }
 
-/** One KeyedCache per owner object (per database), made on first use with that use's TTL; none when ttlMs is 0. */
+/**
+ * One KeyedCache per owner object (per database), made on first use with that use's TTL; none when
+ * ttlMs is 0. `epoch` names what the keys are of (e.g. a capacity day): a new epoch starts an empty
+ * cache, and invalidations for another epoch are ignored.
+ */
 export class KeyedCaches<O extends object, K extends {}, V extends {}> {
-  private readonly byOwner = new WeakMap<O, KeyedCache<K, V>>();
+  private readonly byOwner = new WeakMap<O, { epoch: string; cache: KeyedCache<K, V> }>();
 
   constructor(private readonly max: number) {}
 
-  of(owner: O, ttlMs: number): KeyedCache<K, V> | null {
+  of(owner: O, ttlMs: number, epoch = ''): KeyedCache<K, V> | null {
     if (ttlMs <= 0) return null;
-    let c = this.byOwner.get(owner);
-    if (!c) this.byOwner.set(owner, (c = new KeyedCache<K, V>({ ttlMs, max: this.max })));
-    return c;
+    const held = this.byOwner.get(owner);
+    if (held?.epoch === epoch) return held.cache;
+    const cache = new KeyedCache<K, V>({ ttlMs, max: this.max });
+    this.byOwner.set(owner, { epoch, cache });
+    return cache;
   }
 
-  /** Drops these keys from the owner's cache, if it has one. */
-  invalidate(owner: O, keys: Iterable<K>): void {
-    this.byOwner.get(owner)?.invalidate(keys);
+  /** Drops these keys from the owner's cache of that epoch, if it has one. */
+  invalidate(owner: O, keys: Iterable<K>, epoch = ''): void {
+    const held = this.byOwner.get(owner);
+    if (held?.epoch === epoch) held.cache.invalidate(keys);
   }
 }

@@ -8,8 +8,6 @@ import type { Extensions } from './extensions.js';
 import type { Principal } from './principal.js';
 
 export interface RelayHandle {
-  /** Ask the outbox relay to publish soon. */
-  kick(): void;
   /**
    * Called right after a commit that wrote these events: tells this process's watchers at once
    * (relay.watch: e.g. caches drop what the change made stale before the caller answers) and asks

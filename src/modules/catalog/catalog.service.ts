@@ -1,6 +1,5 @@
 /** Catalog: products and their variants (unique SKU, GS1-valid GTIN), search and pagination. */
 import { and, asc, ilike, inArray, or, sql } from 'drizzle-orm';
-import { LRUCache } from 'lru-cache';
 import { finishPage, planPage, type Page, type PageArgs } from '../../db/pagination.js';
 import { transact } from '../../events/outbox.js';
 import { BusinessError, ErrorList } from '../../shared/errors.js';
@@ -8,6 +7,7 @@ import { isValidGtin } from '../../shared/gs1.js';
 import { isCurrency, isMinorAmount } from '../../shared/money.js';
 import type { Database } from '../../db/client.js';
 import { preparedQueries } from '../../db/prepared.js';
+import { KeyedCache } from '../../shared/keyed-cache.js';
 import { memoizeByObject } from '../../shared/memo.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { escapeLike } from '../customers/customer.service.js';
@@ -184,25 +184,12 @@ export async function variantsBySkus(ctx: ServiceContext, skus: readonly string[
  * are kept (a SKU created later is read from the database when first asked for). If variants ever
  * become editable, their writes must clear this cache.
  */
-const keptVariants = memoizeByObject((_database: Database) => new LRUCache<string, VariantRow>({ max: 100_000 }));
+const keptVariants = memoizeByObject((_database: Database) => new KeyedCache<string, VariantRow>({ ttlMs: Infinity, max: 100_000 }));
 
 /** variantsBySkus through a per-database cache of variant rows (see above); unknown SKUs are simply absent. */
 export async function variantsBySkusKept(ctx: ServiceContext, skus: readonly string[]): Promise<VariantRow[]> {
-  const kept = keptVariants(ctx.database);
-  const found: VariantRow[] = [];
-  const missing: string[] = [];
-  for (const sku of skus) {
-    const v = kept.get(sku);
-    if (v) found.push(v);
-    else missing.push(sku);
-  }
-  if (missing.length) {
-    for (const v of await variantsBySkus(ctx, missing)) {
-      kept.set(v.sku, v);
-      found.push(v);
-    }
-  }
-  return found;
+  const found = await keptVariants(ctx.database).getMany(skus, async (missing) => new Map((await variantsBySkus(ctx, missing)).map((v) => [v.sku, v])));
+  return [...found.values()];
 }
 
 export async function variantsByIds(ctx: ServiceContext, ids: readonly string[]): Promise<VariantRow[]> {

@@ -9,6 +9,7 @@
 import validator from 'validator';
 import { BusinessError, ErrorList } from '../../shared/errors.js';
 import { isCurrency } from '../../shared/money.js';
+import { memoize } from '../../shared/memo.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { variantsBySkusKept } from '../catalog/catalog.service.js';
 import type { DeliveryQuotes, QuoteFacts, RedeemedDelivery } from '../orders/order.delivery.js';
@@ -115,26 +116,23 @@ export async function deliveryOptions(ctx: ServiceContext, input: DeliveryOption
   const calendars = parcels.map((p) => calendarOf(p.warehouse));
   // The latest window over the parcels (each leaves its own warehouse), once per transit range:
   // services share a few.
-  const windows = new Map<string, { fromMs: number; toMs: number; from: Date; to: Date }>();
-  const windowOf = (min: number, max: number) => {
-    const key = `${min}-${max}`;
-    let w = windows.get(key);
-    if (!w) {
+  const windowOf = memoize(
+    ({ transitDaysMin, transitDaysMax }: CatalogService) => {
       let fromMs = -Infinity;
       let toMs = -Infinity;
       for (const cal of calendars) {
-        const one = deliveryWindow(now, cal, min, max);
+        const one = deliveryWindow(now, cal, transitDaysMin, transitDaysMax);
         fromMs = Math.max(fromMs, one.from.getTime());
         toMs = Math.max(toMs, one.to.getTime());
       }
-      windows.set(key, (w = { fromMs, toMs, from: new Date(fromMs), to: new Date(toMs) }));
-    }
-    return w;
-  };
+      return { fromMs, toMs, from: new Date(fromMs), to: new Date(toMs) };
+    },
+    { key: (s) => `${s.transitDaysMin}-${s.transitDaysMax}` },
+  );
   for (const service of services) {
     const priced = priceParcels(service, parcels, destination, input.currency);
     if (!priced) continue;
-    const { fromMs, toMs, from, to } = windowOf(service.transitDaysMin, service.transitDaysMax);
+    const { fromMs, toMs, from, to } = windowOf(service);
     const sign = signer({ v: 1, s: service.code, t: service.deliveryType, p: priced, c: input.currency, f: fromMs, u: toMs, x: expires, h: facts });
     const option = (pickupPoint: PickupPointView | null): DeliveryOptionView => ({
       id: sign(pickupPoint?.id ?? null),

@@ -12,7 +12,7 @@ import { preparedQueries } from '../../db/prepared.js';
 import { transact, type EventWriter } from '../../events/outbox.js';
 import type { EventWatching } from '../../events/relay.js';
 import { refreshingCache } from '../../shared/cache.js';
-import { KeyedCache } from '../../shared/keyed-cache.js';
+import { KeyedCaches } from '../../shared/keyed-cache.js';
 import { memoizeByObject } from '../../shared/memo.js';
 import { BusinessError, ErrorList } from '../../shared/errors.js';
 import { haversineKm, isValidLatLng, type LatLng } from '../../shared/geo.js';
@@ -167,29 +167,31 @@ export async function pickupPointsNear(
     const p = points[i]!;
     return (!allowed || allowed.has(p.carrierId)) && (opts.includeFull || p.dailyCapacity > 0);
   };
-  // The nearest `want` candidates, nearest first, ties by code. geokdbush measures on a sphere of
-  // 6371 km, a hair under ours, so its circle holds ours; the exact filter follows. When the search
-  // stopped at `want`, candidates as far as the last one may have equally far company it did not
-  // return, so only the nearer ones count as settled until a wider search.
+  // The nearest `want` candidates, nearest first, ties by code (remembered per place and filter).
+  // geokdbush measures on a sphere of 6371 km, a hair under ours, so its circle holds ours; the
+  // exact filter follows. When the search stopped at `want`, candidates as far as the last one may
+  // have equally far company it did not return, so only the nearer ones count as settled until a
+  // wider search.
   const memo = nearestMemo(dir);
-  const memoKey = `${near.lat},${near.lng},${radiusKm},${opts.includeFull ? 1 : 0},${opts.carrierIds?.join() ?? '*'}`;
+  const place = `${near.lat},${near.lng},${radiusKm},${opts.includeFull ? 1 : 0},${opts.carrierIds?.join() ?? '*'}`;
   const nearest = (want: number): Nearest => {
-    const key = `${memoKey},${want}`;
-    let found = memo.get(key);
-    if (!found) memo.set(key, (found = nearestUncached(want)));
-    return found;
-  };
-  const nearestUncached = (want: number): Nearest => {
+    const key = `${place},${want}`;
+    const known = memo.get(key);
+    if (known) return known;
     const ids = around(dir.index!, near.lng, near.lat, want, radiusKm, keep);
     const list = ids
       .map((i) => ({ point: points[i]!, distanceKm: haversineKm(near, points[i]!) }))
       .filter((c) => c.distanceKm <= radiusKm)
       .sort((a, b) => a.distanceKm - b.distanceKm || (a.point.code < b.point.code ? -1 : a.point.code > b.point.code ? 1 : 0));
-    if (ids.length < want) return { list, settled: list.length, all: true };
-    const last = list[list.length - 1]?.distanceKm;
     let settled = list.length;
-    while (settled > 0 && list[settled - 1]!.distanceKm === last) settled--;
-    return { list, settled, all: false };
+    const all = ids.length < want;
+    if (!all) {
+      const last = list[list.length - 1]?.distanceKm;
+      while (settled > 0 && list[settled - 1]!.distanceKm === last) settled--;
+    }
+    const found = { list, settled, all };
+    memo.set(key, found);
+    return found;
   };
   let want = Math.max(16, 2 * (opts.quota ? opts.quota.count * opts.quota.carrierIds.length : Math.min(limit, 200)));
   let search = nearest(want);
@@ -257,17 +259,8 @@ const preparedUsage = preparedQueries((db) =>
     .prepare('shipping_pickup_usage_today'),
 );
 
-/** Parcels promised per point on one capacity day, kept per database (see usageToday); a new day starts with an empty cache. */
-const usageCaches = new WeakMap<Database, { day: string; cache: KeyedCache<string, number> }>();
-
-function usageCacheOf(ctx: ServiceContext, day: string): KeyedCache<string, number> | null {
-  if (ctx.config.CHECKOUT_CACHE_TTL_MS <= 0) return null;
-  const held = usageCaches.get(ctx.database);
-  if (held?.day === day) return held.cache;
-  const cache = new KeyedCache<string, number>({ ttlMs: ctx.config.CHECKOUT_CACHE_TTL_MS, max: 100_000 });
-  usageCaches.set(ctx.database, { day, cache });
-  return cache;
-}
+/** Parcels promised per point, kept per database for one capacity day (the cache's epoch; see usageToday). */
+const usageCaches = new KeyedCaches<Database, string, number>(100_000);
 
 /**
  * Parcels promised today per point (points without a row: none), from this instance's cache: every
@@ -278,7 +271,7 @@ async function usageToday(ctx: ServiceContext, ids: readonly string[]): Promise<
   const day = capacityDay(ctx.clock.now());
   const read = async (pointIds: string[]) =>
     new Map((await preparedUsage(ctx.database.db).execute({ ids: pointIds, day })).map((r) => [r.id, r.used]));
-  const cache = usageCacheOf(ctx, day);
+  const cache = usageCaches.of(ctx.database, ctx.config.CHECKOUT_CACHE_TTL_MS, day);
   if (!cache) return read([...ids]);
   return cache.getMany(ids, async (missing) => {
     const used = await read(missing);
@@ -290,10 +283,7 @@ export const PICKUP_USAGE_CHANGED = 'pickup_point.usage_changed';
 
 /** Keeps usageToday true on this instance: a committed change of a point's usage (from any instance) drops it. */
 export function watchPickupUsage(relay: EventWatching, database: Database): void {
-  relay.watch(PICKUP_USAGE_CHANGED, (e) => {
-    const held = usageCaches.get(database);
-    if (held && held.day === e.day) held.cache.invalidate([String(e.pickupPointId)]);
-  });
+  relay.watch(PICKUP_USAGE_CHANGED, (e) => usageCaches.invalidate(database, [String(e.pickupPointId)], String(e.day)));
 }
 
 /** The points with today's usage. */
@@ -309,14 +299,18 @@ export async function pickupPointsByIds(ctx: ServiceContext, ids: readonly strin
  */
 export async function takePickupCapacity(ctx: ServiceContext, tx: Executor, events: EventWriter, pickupPointId: string, path: (string | number)[]): Promise<void> {
   const day = capacityDay(ctx.clock.now());
+  // The event rides along in the same statement (the order's stock rows are locked meanwhile); when
+  // the point is full the caller's transaction rolls back, event row included.
   const rows = await ctx.database.rows<{ used: number }>(
-    sql`insert into pickup_point_usage (pickup_point_id, day, used)
-        select id, ${day}, 1 from pickup_points where id = ${pickupPointId} and daily_capacity >= 1
-        on conflict (pickup_point_id, day) do update set used = pickup_point_usage.used + 1
-        where pickup_point_usage.used < (select daily_capacity from pickup_points where id = ${pickupPointId})
-        returning used`,
+    sql`with taken as (
+          insert into pickup_point_usage (pickup_point_id, day, used)
+          select id, ${day}, 1 from pickup_points where id = ${pickupPointId} and daily_capacity >= 1
+          on conflict (pickup_point_id, day) do update set used = pickup_point_usage.used + 1
+          where pickup_point_usage.used < (select daily_capacity from pickup_points where id = ${pickupPointId})
+          returning used
+        ), event as (${events.insertOf({ topic: PICKUP_USAGE_CHANGED, payload: { pickupPointId, day } }).getSQL()})
+        select used from taken`,
     tx,
   );
   if (!rows.length) throw BusinessError.of('PICKUP_POINT_FULL', 'The pickup point takes no more parcels today; choose another delivery option.', path.map(String));
-  await events.emit({ topic: PICKUP_USAGE_CHANGED, payload: { pickupPointId, day, used: rows[0]!.used } });
 }

@@ -6,6 +6,7 @@ import type { GraphQLContext } from '../../graphql/context.js';
 import { idOfType } from '../../graphql/relay.js';
 import { DateTime } from '../../graphql/scalars.js';
 import { payload } from '../../graphql/user-error.js';
+import { memoize } from '../../shared/memo.js';
 import { money } from '../../shared/money.js';
 import { orderLoaders } from '../orders/order.loaders.js';
 import { FulfillmentOrder, Order } from '../orders/order.types.js';
@@ -95,14 +96,7 @@ export class DeliveryOptionResolver {
   async deliveryOptions(@Arg('input', () => DeliveryOptionsInput, { description: 'Cart and destination.' }) input: DeliveryOptionsInput, @Ctx() ctx: GraphQLContext) {
     const options = await deliveryOptions(ctx.services, input);
     // Options share carriers, services, warehouses and pickup points: one object each per answer.
-    const once = <R extends { id: string }, T>(from: (r: R) => T) => {
-      const made = new Map<string, T>();
-      return (r: R) => {
-        let v = made.get(r.id);
-        if (v === undefined) made.set(r.id, (v = from(r)));
-        return v;
-      };
-    };
+    const once = <R extends { id: string }, T>(from: (r: R) => T) => memoize(from, { key: (r) => r.id });
     const carrier = once(Carrier.from);
     const service = once(CarrierService.from);
     const warehouse = once(Warehouse.from);
