@@ -18,6 +18,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import {
+  getOperationAST,
   GraphQLError,
   Kind,
   parse,
@@ -43,6 +44,8 @@ export interface DocumentRules {
   checkNesting(source: string): GraphQLError | null;
   /** Nesting check, parse and validation, for transports other than Apollo. */
   parseAndValidate(schema: GraphQLSchema, source: string): { document: DocumentNode; errors?: undefined } | { errors: GraphQLError[] };
+  /** graphql-js's error when the document has no operation of this name (Apollo: OPERATION_RESOLUTION_FAILURE); null when it has. */
+  resolveOperation(document: DocumentNode, operationName: string | null | undefined): GraphQLError | null;
   /** Removes "Did you mean …?" from the messages when this caller must not see them. */
   hideSuggestions(errors: readonly { message: string }[], principal: Principal): void;
   /** Variable coercion errors as Apollo tags them (BAD_USER_INPUT); others unchanged. */
@@ -110,6 +113,15 @@ export function documentRules(config: Config): DocumentRules {
       const errors = validate(schema, document, allRules);
       if (errors.length) return { errors: errors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED')) };
       return { document };
+    },
+    resolveOperation(document, operationName) {
+      if (getOperationAST(document, operationName)) return null;
+      const message = operationName
+        ? `Unknown operation named "${operationName}".`
+        : document.definitions.some((d) => d.kind === Kind.OPERATION_DEFINITION)
+          ? 'Must provide operation name if query contains multiple operations.'
+          : 'Must provide an operation.';
+      return new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } });
     },
     hideSuggestions,
     tagUserInput: (errors) => errors.map((e) => (isBadUserInputGraphQLError(e) && e.extensions?.code == null ? withCode(e, 'BAD_USER_INPUT', 'UserInputError') : e)),

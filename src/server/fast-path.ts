@@ -8,7 +8,7 @@
  *
  * Documents enter the cache only from Apollo itself (a plugin's `didResolveOperation`, reached
  * only after Apollo parsed the document with `maxTokens` and validated it with the specified
- * rules, the armor limits and, when introspection is off, Apollo's introspection rule), so every
+ * rules and the rules of document-rules.ts: nesting, armor limits, introspection when off), so every
  * limit is applied exactly as before, once per document. Anything the fast path is not sure to
  * answer identically goes to Apollo unchanged: first-seen documents, GET, persisted queries
  * (`extensions`), other content types and `accept` headers, a missing or ambiguous operation,

@@ -49,6 +49,8 @@ export function attachGraphQLWs(wss: WebSocketServer, deps: WsDeps) {
         // Parsed and validated here, not by graphql-ws, so that the rules and error codes are HTTP's.
         const checked = deps.rules.parseAndValidate(deps.schema, params.query);
         if (checked.errors) return checked.errors;
+        const unresolved = deps.rules.resolveOperation(checked.document, params.operationName);
+        if (unresolved) return [unresolved];
         return { schema: deps.schema, document: checked.document, variableValues: params.variables, operationName: params.operationName ?? undefined };
       },
       context: (ctx) => deps.context((ctx.extra as Extra).principal!, randomUUID(), (ctx.extra as Extra).ip),

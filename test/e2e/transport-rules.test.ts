@@ -58,6 +58,12 @@ const badCases = (): Case[] => [
     message: /nest/i,
   },
   {
+    name: 'two operations, no operation name',
+    query: 'query A { viewer { kind } } query B { viewer { kind } }',
+    code: 'OPERATION_RESOLUTION_FAILURE',
+    message: /^Must provide operation name if query contains multiple operations\.$/,
+  },
+  {
     name: 'bad enum literal',
     query: '{ orders(first: 1, filter: { status: [SHIPED] }) { totalCount } }',
     code: 'GRAPHQL_VALIDATION_FAILED',
