@@ -1,33 +1,12 @@
-/** Apollo Server 5 with query limits (graphql-armor) and error shaping. */
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+/** Apollo Server 5 with the document rules (document-rules.ts) and error shaping. */
+import { ApolloServer, type ApolloServerPlugin, type HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { GraphQLError, type GraphQLSchema, type ValidationContext, type ValidationRule } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { GraphQLContext } from '../graphql/context.js';
-import { hideSuggestionsFromAnonymous, makeFormatError } from './plugins/errors.js';
-
-/** The armor limits: depth, aliases, directives, tokens, cost; rejections are QUERY_TOO_COMPLEX. */
-export function armorProtection(config: Config) {
-  const reject = {
-    propagateOnRejection: false,
-    onReject: [
-      (ctx: ValidationContext | null, err: GraphQLError) =>
-        ctx?.reportError(new GraphQLError(err.message.replace(/^Syntax Error: /, ''), { extensions: { code: 'QUERY_TOO_COMPLEX' } })),
-    ],
-  };
-  return new ApolloArmor({
-    maxDepth: { n: config.MAX_DEPTH, ignoreIntrospection: true, flattenFragments: true, ...reject },
-    maxAliases: { n: config.MAX_ALIASES, ...reject },
-    maxDirectives: { n: config.MAX_DIRECTIVES, ...reject },
-    // Tokens are limited by graphql-js's own parser (parseOptions.maxTokens), so the error is a clean 400.
-    maxTokens: { enabled: false },
-    costLimit: { maxCost: config.MAX_COST, ignoreIntrospection: true, ...reject },
-    // Hidden for anonymous callers only, by our own plugin: staff keep the helpful hints.
-    blockFieldSuggestion: { enabled: false },
-  }).protect();
-}
+import type { DocumentRules } from './document-rules.js';
+import { makeFormatError } from './plugins/errors.js';
 
 /** GraphQL responses are per caller: never stored by shared caches (what Apollo's cache-control plugin sent without hints). */
 const noStore: ApolloServerPlugin<GraphQLContext> = {
@@ -40,22 +19,61 @@ const noStore: ApolloServerPlugin<GraphQLContext> = {
   },
 };
 
-export function createApollo(schema: GraphQLSchema, config: Config, log: Logger, extraPlugins: ApolloServerPlugin<GraphQLContext>[]) {
-  const armor = armorProtection(config);
-  return new ApolloServer<GraphQLContext>({
+/**
+ * Apollo with the nesting check of the rules before Apollo parses (Apollo has no hook there that
+ * can refuse a request: a plugin's didResolveSource error is logged and answered 500). The check
+ * runs where the context is built, which is before parsing; a GraphQLError thrown there leaves
+ * through Apollo's own error response: formatError, the status from `extensions.http`, the
+ * negotiated content type.
+ */
+class RuledApollo extends ApolloServer<GraphQLContext> {
+  constructor(
+    options: ConstructorParameters<typeof ApolloServer<GraphQLContext>>[0],
+    private readonly rules: DocumentRules,
+  ) {
+    super(options);
+  }
+
+  override executeHTTPGraphQLRequest(args: Parameters<ApolloServer<GraphQLContext>['executeHTTPGraphQLRequest']>[0]) {
+    const query = queryOf(args.httpGraphQLRequest);
+    const tooDeep = typeof query === 'string' ? this.rules.checkNesting(query) : null;
+    if (!tooDeep) return super.executeHTTPGraphQLRequest(args);
+    return super.executeHTTPGraphQLRequest({
+      ...args,
+      context: async () => {
+        throw tooDeep;
+      },
+    });
+  }
+}
+
+/** The query text as Apollo reads it: `query` of a POST body object, or of the GET search string. */
+function queryOf(req: HTTPGraphQLRequest): unknown {
+  if (req.method === 'GET') return new URLSearchParams(req.search).get('query');
+  return typeof req.body === 'object' && req.body !== null ? (req.body as { query?: unknown }).query : undefined;
+}
+
+export function createApollo(
+  schema: GraphQLSchema,
+  config: Config,
+  log: Logger,
+  rules: DocumentRules,
+  extraPlugins: ApolloServerPlugin<GraphQLContext>[],
+) {
+  return new RuledApollo({
     schema,
-    introspection: config.INTROSPECTION,
+    // The introspection rule is in rules.validationRules (shared with the WebSocket): Apollo must not add its own.
+    introspection: true,
     csrfPrevention: true,
     // main.ts owns SIGTERM/SIGINT and stops everything in order; Apollo's own handlers would race it.
     stopOnTerminationSignals: false,
-    parseOptions: { maxTokens: config.MAX_TOKENS },
+    parseOptions: rules.parseOptions,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: config.isDevelopment,
     formatError: makeFormatError(log, config.isDevelopment),
-    validationRules: armor.validationRules as ValidationRule[],
+    validationRules: [...rules.validationRules],
     plugins: [
-      ...(armor.plugins as ApolloServerPlugin<GraphQLContext>[]),
-      hideSuggestionsFromAnonymous,
+      ...rules.apolloPlugins,
       // No field carries a cache hint, so Apollo's cache-control plugin only ever answered
       // `no-store`, at the price of wrapping every resolver; the same header, without the wrapping.
       ApolloServerPluginCacheControlDisabled(),
@@ -64,5 +82,5 @@ export function createApollo(schema: GraphQLSchema, config: Config, log: Logger,
       ...extraPlugins,
     ],
     nodeEnv: config.NODE_ENV ?? 'production',
-  });
+  }, rules);
 }

@@ -6,7 +6,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { GraphQLError, GraphQLSchema, ValidationRule } from 'graphql';
+import type { GraphQLError, GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { Config } from '../config.js';
@@ -26,8 +26,9 @@ import { mailTransport, NotificationSender, senderOptions } from '../modules/not
 import { registerNotificationHandlers } from '../modules/notifications/notification.service.js';
 import { dispatcherOptions, WebhookDispatcher } from '../modules/webhooks/webhook.dispatcher.js';
 import { registerWebhookHandlers } from '../modules/webhooks/webhook.service.js';
-import { armorProtection, createApollo } from './apollo.js';
+import { createApollo } from './apollo.js';
 import { buildContext } from './context.js';
+import { documentRules } from './document-rules.js';
 import { FastPath } from './fast-path.js';
 import { createRequestHandler } from './http.js';
 import { createLogger } from './logger.js';
@@ -109,17 +110,19 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const server = createServer({ keepAliveTimeout: 65_000 });
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: config.MAX_BODY_BYTES });
   const formatError = makeFormatError(log, config.isDevelopment);
+  // One set of document rules (limits, introspection, suggestions) for HTTP, its fast path and the WebSocket.
+  const rules = documentRules(config);
   const wsServer = attachGraphQLWs(wss, {
     schema,
-    validationRules: armorProtection(config).validationRules as ValidationRule[],
+    rules,
     authenticate,
     context,
     rateLimit,
     formatError: (e: GraphQLError) => formatError(e.toJSON(), e),
   });
   // Known documents skip Apollo's per-request pipeline (fast-path.ts); Apollo fills its cache.
-  const fastPath = new FastPath({ schema, formatError, includeStacktrace: config.isDevelopment });
-  const apollo = createApollo(schema, config, log, [
+  const fastPath = new FastPath({ schema, formatError, rules, includeStacktrace: config.isDevelopment });
+  const apollo = createApollo(schema, config, log, rules, [
     fastPath.plugin(),
     ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: config.SHUTDOWN_TIMEOUT_MS }),
     {

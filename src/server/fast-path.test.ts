@@ -7,6 +7,7 @@
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ANONYMOUS } from '../shared/principal.js';
+import { documentRules } from './document-rules.js';
 import { FastPath } from './fast-path.js';
 import { startApp, type TestApp } from '../../test/harness.js';
 import { productInput } from '../../test/factories/catalog.js';
@@ -244,7 +245,7 @@ describe('HTTP fast path', () => {
   });
 
   it('keeps its document cache bounded in bytes: a large document is not kept, old ones are evicted', async () => {
-    const fp = new FastPath({ schema: t.app.schema, formatError: (f) => f, includeStacktrace: false, maxBytes: 16 * 1024 });
+    const fp = new FastPath({ schema: t.app.schema, formatError: (f) => f, rules: documentRules(t.app.config), includeStacktrace: false, maxBytes: 16 * 1024 });
     const listener = (await fp.plugin().requestDidStart!({} as never)) as { didResolveOperation(rc: unknown): Promise<void> };
     const store = (source: string) => listener.didResolveOperation({ source, document: parse(source) });
     const small = '{ viewer { kind } }';

@@ -8,7 +8,7 @@
  *
  * Documents enter the cache only from Apollo itself (a plugin's `didResolveOperation`, reached
  * only after Apollo parsed the document with `maxTokens` and validated it with the specified
- * rules, the armor limits and, when introspection is off, Apollo's introspection rule), so every
+ * rules and the rules of document-rules.ts: nesting, armor limits, introspection when off), so every
  * limit is applied exactly as before, once per document. Anything the fast path is not sure to
  * answer identically goes to Apollo unchanged: first-seen documents, GET, persisted queries
  * (`extensions`), other content types and `accept` headers, a missing or ambiguous operation,
@@ -17,7 +17,7 @@
  * What the fast path replicates of Apollo (see @apollo/server 5 `requestPipeline.js`,
  * `runHttpQuery.js`, `errorNormalize.js`), and must keep replicating when apollo.ts changes:
  * - errors: variable coercion errors become BAD_USER_INPUT and answer 400 when there is no data;
- *   `hideSuggestionsFromAnonymous` (the `didEncounterErrors` plugin), then `formatError` on the
+ *   the rules' `hideSuggestions` (their `didEncounterErrors` plugin), then `formatError` on the
  *   enriched error (`extensions.code` defaulting to INTERNAL_SERVER_ERROR, `extensions.http`
  *   lifted into status and headers, the stack trace in development only);
  * - headers: `cache-control: no-store` (the `noStore` plugin), then the negotiated content type;
@@ -29,7 +29,6 @@ import {
   execute,
   getOperationAST,
   GraphQLError,
-  Kind,
   type DocumentNode,
   type ExecutionResult,
   type GraphQLFormattedError,
@@ -40,7 +39,7 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
 import type { GraphQLContext } from '../graphql/context.js';
 import { memoize, memoizeByObject } from '../shared/memo.js';
-import { hideSuggestions } from './plugins/errors.js';
+import type { DocumentRules } from './document-rules.js';
 
 /** What Apollo answers for these `accept` headers (the table is checked against Apollo in the tests); others go to Apollo. */
 const CONTENT_TYPE_FOR_ACCEPT: ReadonlyMap<string, string> = new Map([
@@ -58,6 +57,8 @@ export interface FastPathOptions {
   schema: GraphQLSchema;
   /** The `formatError` given to Apollo. */
   formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
+  /** The rules Apollo applies (document-rules.ts): variable errors tagged, suggestions hidden as Apollo does. */
+  rules: Pick<DocumentRules, 'hideSuggestions' | 'tagUserInput'>;
   /** Apollo's `includeStacktraceInErrorResponses`. */
   includeStacktrace: boolean;
   /** Documents kept (LRU), at most this many... */
@@ -157,8 +158,8 @@ export class FastPath {
     const headers: [string, string][] = [];
     let formattedErrors: GraphQLFormattedError[] | undefined;
     if (result.errors) {
-      const errors = result.errors.map((e) => (isBadUserInputGraphQLError(e) && e.extensions?.code == null ? userInputError(e) : e));
-      hideSuggestions(errors, contextValue.principal);
+      const errors = this.opts.rules.tagUserInput(result.errors);
+      this.opts.rules.hideSuggestions(errors, contextValue.principal);
       const http = { status: undefined as number | undefined, headers: new Map<string, string>() };
       formattedErrors = errors.map((e) => this.format(e, http));
       status = http.status;
@@ -230,28 +231,4 @@ function usesIntrospection(document: DocumentNode): boolean {
     },
   });
   return found;
-}
-
-/** Apollo's test for a variable coercion error (requestPipeline.js). */
-function isBadUserInputGraphQLError(error: GraphQLError): boolean {
-  const node = error.nodes?.length === 1 ? error.nodes[0] : undefined;
-  if (!node || node.kind !== Kind.VARIABLE_DEFINITION) return false;
-  const v = `Variable "$${node.variable.name.value}" `;
-  return (
-    error.message.startsWith(`${v}has invalid value`) ||
-    error.message.startsWith(`${v}got invalid value `) ||
-    error.message.startsWith(`${v}of required type `) ||
-    error.message.startsWith(`${v}of non-null type `)
-  );
-}
-
-/** Apollo's UserInputError (internalErrorClasses.js), which the package does not export. */
-function userInputError(e: GraphQLError): GraphQLError {
-  const err = new GraphQLError(e.message, {
-    nodes: e.nodes,
-    originalError: e.originalError ?? e,
-    extensions: { ...e.extensions, code: 'BAD_USER_INPUT' },
-  });
-  err.name = 'UserInputError';
-  return err;
 }

@@ -1,18 +1,20 @@
 /**
  * graphql-ws on the same port and path as HTTP. Authentication comes from the
  * `connection_init` payload `{ authorization: "Bearer …" }`; every operation gets a fresh
- * context (principal, loaders), the same limits as HTTP, and the rate limit.
+ * context (principal, loaders), the rate limit, and the document rules of HTTP (document-rules.ts:
+ * limits, introspection, suggestions), with the same error codes.
  */
-import { GraphQLError, specifiedRules, validate, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { randomUUID } from 'node:crypto';
 import type { WebSocketServer } from 'ws';
 import type { Principal } from '../shared/principal.js';
 import type { GraphQLContext } from '../graphql/context.js';
+import type { DocumentRules } from './document-rules.js';
 
 export interface WsDeps {
   schema: GraphQLSchema;
-  validationRules: ValidationRule[];
+  rules: DocumentRules;
   authenticate(header: string | undefined): Promise<Principal | null>;
   context(principal: Principal, requestId: string, clientIp?: string): GraphQLContext;
   rateLimit(principal: Principal, ip: string): Promise<{ allowed: boolean; retryAfterSeconds: number }>;
@@ -44,16 +46,23 @@ export function attachGraphQLWs(wss: WebSocketServer, deps: WsDeps) {
           return [new GraphQLError('Rate limit exceeded.', { extensions: { code: 'RATE_LIMITED', retryAfterSeconds: decision.retryAfterSeconds } })];
         }
         void params;
-        return undefined;
+        // Parsed and validated here, not by graphql-ws, so that the rules and error codes are HTTP's.
+        const checked = deps.rules.parseAndValidate(deps.schema, params.query);
+        if (checked.errors) return checked.errors;
+        const unresolved = deps.rules.resolveOperation(checked.document, params.operationName);
+        if (unresolved) return [unresolved];
+        return { schema: deps.schema, document: checked.document, variableValues: params.variables, operationName: params.operationName ?? undefined };
       },
-      validate: (schema, document) => validate(schema, document, [...specifiedRules, ...deps.validationRules]),
       context: (ctx) => deps.context((ctx.extra as Extra).principal!, randomUUID(), (ctx.extra as Extra).ip),
-      onError(_ctx, _id, _payload, errors) {
+      onError(ctx, _id, _payload, errors) {
+        deps.rules.hideSuggestions(errors, (ctx.extra as Extra).principal!);
         return errors.map((e) => deps.formatError(e));
       },
-      onNext(_ctx, _id, _payload, _args, result) {
+      onNext(ctx, _id, _payload, _args, result) {
         if ('errors' in result && result.errors?.length) {
-          return { ...result, errors: result.errors.map((e) => deps.formatError(e)) };
+          const errors = deps.rules.tagUserInput(result.errors);
+          deps.rules.hideSuggestions(errors, (ctx.extra as Extra).principal!);
+          return { ...result, errors: errors.map((e) => deps.formatError(e)) };
         }
         return result;
       },

@@ -1,17 +1,14 @@
 /**
  * Error shaping: every thrown error leaves with `extensions.code`; faults are masked (no
  * message internals, SQL or stack) unless NODE_ENV=development; limit rejections are
- * QUERY_TOO_COMPLEX; field suggestions are hidden from anonymous callers.
+ * QUERY_TOO_COMPLEX. (Suggestions are hidden by document-rules.ts, before formatting.)
  */
-import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
-import type { GraphQLContext } from '../../graphql/context.js';
 import { AccessError, BusinessError } from '../../shared/errors.js';
-import type { Principal } from '../../shared/principal.js';
 
-const LIMIT_MESSAGES = /Document contains more tha[nt] \d+ tokens|Token limit|Query Cost limit|Aliases limit|Query depth limit|Directives limit/i;
+const LIMIT_MESSAGES = /Document contains more tha[nt] \d+ tokens|Token limit|Query Cost limit|Aliases limit|Query depth limit|Directives limit|Document nesting limit/i;
 
 export function makeFormatError(log: Logger, development: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -37,22 +34,3 @@ export function makeFormatError(log: Logger, development: boolean) {
     return formatted;
   };
 }
-
-/** Strips "Did you mean …" schema hints from error messages for anonymous callers (they would map the private schema). */
-export function hideSuggestions(errors: readonly { message: string }[], principal: Principal): void {
-  if (principal.kind !== 'ANONYMOUS') return;
-  for (const e of errors) {
-    (e as { message: string }).message = e.message.replace(/ ?Did you mean .+\?$/, '');
-  }
-}
-
-/** Hides field suggestions from anonymous callers (see hideSuggestions); the HTTP fast path calls the same function. */
-export const hideSuggestionsFromAnonymous: ApolloServerPlugin<GraphQLContext> = {
-  async requestDidStart() {
-    return {
-      async didEncounterErrors({ errors, contextValue }) {
-        hideSuggestions(errors, contextValue.principal);
-      },
-    };
-  },
-};
