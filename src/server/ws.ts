@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { WebSocketServer } from 'ws';
 import type { Principal } from '../shared/principal.js';
 import type { GraphQLContext } from '../graphql/context.js';
+import { findUnsafeString } from '../graphql/input-guard.js';
 
 export interface WsDeps {
   schema: GraphQLSchema;
@@ -43,8 +44,9 @@ export function attachGraphQLWs(wss: WebSocketServer, deps: WsDeps) {
         if (!decision.allowed) {
           return [new GraphQLError('Rate limit exceeded.', { extensions: { code: 'RATE_LIMITED', retryAfterSeconds: decision.retryAfterSeconds } })];
         }
-        void params;
-        return undefined;
+        // Strings PostgreSQL cannot store (NUL, unpaired surrogates) stop here, as over HTTP.
+        const unsafe = findUnsafeString(params);
+        return unsafe ? [unsafe] : undefined;
       },
       validate: (schema, document) => validate(schema, document, [...specifiedRules, ...deps.validationRules]),
       context: (ctx) => deps.context((ctx.extra as Extra).principal!, randomUUID(), (ctx.extra as Extra).ip),
