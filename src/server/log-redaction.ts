@@ -3,8 +3,9 @@
  * `parameters` and `args`, PGlite's `params` and `queryOptions`, drizzle's DrizzleQueryError
  * `params` and a message ending in "params: …", and a PostgreSQL error's `detail` repeats the
  * offending values ("Key (email)=(…) already exists"): e-mails, addresses, password hashes.
- * `redactErr` is pino's standard `err` serializer run on a copy of the error (and of its causes)
- * without those; the statement text (`query`, with placeholders only) and the codes stay.
+ * `redactErr` is pino's `errWithCause` serializer (causes nested, with their own fields such as
+ * the driver's `code` and `constraint`) run on a copy of the error and of its causes without
+ * those; the statement text (`query`, with placeholders only) and the codes stay.
  */
 import pino from 'pino';
 
@@ -31,7 +32,7 @@ function scrub(err: Error, depth: number): Error {
 
 /** pino's `err` serializer without SQL parameters (see the module comment). */
 export function redactErr(err: unknown): unknown {
-  return pino.stdSerializers.err(isErrorLike(err) ? scrub(err, 0) : (err as Error));
+  return pino.stdSerializers.errWithCause(isErrorLike(err) ? scrub(err, 0) : (err as Error));
 }
 
 /** The serializers every logger of the app uses. */
