@@ -30,6 +30,12 @@ describe('config', () => {
     expect(loadConfig({ WORKERS: '2', DATABASE_URL: 'postgres://h/db', REDIS_URL: 'redis://h:6379' }).WORKERS).toBe(2);
   });
 
+  it('limits PostgreSQL statements to 15 s by default; 0 turns the limit off; a negative value is refused', () => {
+    expect(loadConfig({}).DB_STATEMENT_TIMEOUT_MS).toBe(15_000);
+    expect(loadConfig({ DB_STATEMENT_TIMEOUT_MS: '0' }).DB_STATEMENT_TIMEOUT_MS).toBe(0);
+    expect(() => loadConfig({ DB_STATEMENT_TIMEOUT_MS: '-1' })).toThrow(/DB_STATEMENT_TIMEOUT_MS/);
+  });
+
   it('turns introspection off in production unless asked for', () => {
     expect(loadConfig({ NODE_ENV: 'production' }).INTROSPECTION).toBe(false);
     expect(loadConfig({ NODE_ENV: 'production', INTROSPECTION: 'true' }).INTROSPECTION).toBe(true);

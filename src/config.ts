@@ -21,6 +21,12 @@ const schema = z.object({
     .optional(),
   PGLITE_DATA_DIR: z.string().default('./.data'),
   DB_POOL_SIZE: int(10, 1),
+  /**
+   * PostgreSQL cancels a statement of the API's pool after this long (statement_timeout), so a
+   * runaway query cannot hold a connection; 0 = no limit. Migrations (their own connection) and
+   * scripts (seed, imports: they default to 0) are not limited. PGlite has no such timer.
+   */
+  DB_STATEMENT_TIMEOUT_MS: int(15_000, 0),
   /** Server processes sharing the port (node:cluster); more than 1 needs PostgreSQL and Redis. */
   WORKERS: int(1, 1).pipe(z.number().max(64)),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be redis://… or rediss://…').optional(),

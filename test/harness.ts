@@ -9,6 +9,7 @@ import { print } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { createClient, type Client } from 'graphql-ws';
 import postgres from 'postgres';
+import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import { loadConfig } from '../src/config.js';
 import { createApp, type App } from '../src/server/app.js';
@@ -72,6 +73,8 @@ export interface StartOptions {
   clock?: Clock;
   /** Reuse this database URL instead of creating a fresh one (several instances on one database). */
   databaseUrl?: string;
+  /** The app's logger (default: one at TEST_LOG_LEVEL); tests that read the logs pass a pino logger on a capture stream. */
+  log?: Logger;
 }
 
 /** Starts an app on a fresh database (see module doc). */
@@ -101,7 +104,7 @@ export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
     PORT: '0',
     HOST: '127.0.0.1',
   });
-  const app = await createApp(config, { clock: opts.clock });
+  const app = await createApp(config, { clock: opts.clock, log: opts.log });
   const url = await app.listen(0, '127.0.0.1');
   const wsUrl = url.replace(/^http/, 'ws');
   const clients: Client[] = [];

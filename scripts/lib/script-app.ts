@@ -32,7 +32,8 @@ export interface ScriptAppOptions {
 export async function withScriptApp<T>(fn: (ctx: ServiceContext, app: App) => Promise<T>, opts: ScriptAppOptions = {}): Promise<T> {
   let config;
   try {
-    config = loadConfig({ LOG_LEVEL: 'warn', ...process.env, ...opts.env });
+    // Scripts do long legitimate work (seed, imports): no statement timeout unless the environment sets one.
+    config = loadConfig({ LOG_LEVEL: 'warn', DB_STATEMENT_TIMEOUT_MS: '0', ...process.env, ...opts.env });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);

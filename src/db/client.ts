@@ -42,6 +42,8 @@ export interface DbOptions {
   url?: string;
   dataDir: string;
   poolSize: number;
+  /** PostgreSQL statement_timeout of the pool's connections, ms; 0 or absent = none. Not applied by PGlite. */
+  statementTimeoutMs?: number;
 }
 
 /** Opens the configured database and applies pending drizzle-kit migrations. */
@@ -50,7 +52,7 @@ export async function openDatabase(opts: DbOptions): Promise<Database> {
   if (!url || url.startsWith('memory://') || url.startsWith('file:') || url.startsWith('pglite:')) {
     return openPglite(url && !url.startsWith('memory://') ? url.replace(/^(file:|pglite:)(\/\/)?/, '') : url ? undefined : opts.dataDir);
   }
-  return openPostgres(url, opts.poolSize);
+  return openPostgres(url, opts.poolSize, opts.statementTimeoutMs ?? 0);
 }
 
 function rowsOfResult<T>(result: unknown): T[] {
@@ -113,11 +115,13 @@ function alwaysPrepared<T extends PostgresClient>(client: T): T {
   });
 }
 
-async function openPostgres(url: string, poolSize: number): Promise<Database> {
+async function openPostgres(url: string, poolSize: number, statementTimeoutMs: number): Promise<Database> {
   const postgres = (await import('postgres')).default;
   const { drizzle } = await import('drizzle-orm/postgres-js');
   const { migrate } = await import('drizzle-orm/postgres-js/migrator');
-  const client = postgres(url, { max: poolSize, prepare: true, onnotice: () => {}, connect_timeout: 10 });
+  // statement_timeout is a startup parameter of every pool connection; the migrator below has none.
+  const connection = statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : undefined;
+  const client = postgres(url, { max: poolSize, prepare: true, onnotice: () => {}, connect_timeout: 10, connection });
   // Several instances may start at once: one migrates, the others wait on an advisory lock
   // held by a dedicated single connection (session-level locks need the same connection).
   const migrator = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });

@@ -32,6 +32,7 @@ import { documentRules } from './document-rules.js';
 import { FastPath } from './fast-path.js';
 import { createRequestHandler } from './http.js';
 import { createLogger } from './logger.js';
+import { logSerializers } from './log-redaction.js';
 import { makeFormatError } from './plugins/errors.js';
 import { RateLimits } from './plugins/rate-limit.js';
 import { createSchema } from './schema.js';
@@ -68,10 +69,17 @@ export interface AppOptions {
 }
 
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
-  const log = opts.log ?? createLogger(config);
+  // A logger handed in (tests, scripts) also logs errors without SQL parameters (log-redaction.ts).
+  const log = (opts.log ?? createLogger(config)).child({}, { serializers: logSerializers });
   const clock = opts.clock ?? systemClock;
   const database =
-    opts.database ?? (await openDatabase({ url: config.DATABASE_URL, dataDir: config.PGLITE_DATA_DIR, poolSize: config.DB_POOL_SIZE }));
+    opts.database ??
+    (await openDatabase({
+      url: config.DATABASE_URL,
+      dataDir: config.PGLITE_DATA_DIR,
+      poolSize: config.DB_POOL_SIZE,
+      statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+    }));
   const pubSub = await createAppPubSub(config.REDIS_URL);
   const relay = new OutboxRelay(database, pubSub.pubSub, log, config.OUTBOX_POLL_MS);
   // Checkout's caches of stock availability and pickup usage drop what committed changes made stale.

@@ -11,6 +11,7 @@ import type { Config } from '../config.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { Principal } from '../shared/principal.js';
 import { statementCounter } from '../db/client.js';
+import { findUnsafeString, httpRequestParts } from '../graphql/input-guard.js';
 import type { FastPath } from './fast-path.js';
 
 export interface HttpDeps {
@@ -161,6 +162,11 @@ export function createRequestHandler(deps: HttpDeps) {
           return;
         }
       } else body = text;
+    }
+    // Strings PostgreSQL cannot store (NUL, unpaired surrogates) stop here, before any execution.
+    const unsafe = findUnsafeString(httpRequestParts(body, url), { maxTokens: config.MAX_TOKENS });
+    if (unsafe) return sendJson(res, 400, { errors: [unsafe.toJSON()] }, {}, GRAPHQL_RESPONSE);
+    if (req.method === 'POST') {
       // A document Apollo has already parsed and validated: straight to execution (fast-path.ts).
       if (deps.fastPath?.accepts(contentType, accept)) {
         const fast = await deps.fastPath.execute(body, accept, context);

@@ -11,6 +11,7 @@ import type { WebSocketServer } from 'ws';
 import type { Principal } from '../shared/principal.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { DocumentRules } from './document-rules.js';
+import { findUnsafeString } from '../graphql/input-guard.js';
 
 export interface WsDeps {
   schema: GraphQLSchema;
@@ -45,7 +46,9 @@ export function attachGraphQLWs(wss: WebSocketServer, deps: WsDeps) {
         if (!decision.allowed) {
           return [new GraphQLError('Rate limit exceeded.', { extensions: { code: 'RATE_LIMITED', retryAfterSeconds: decision.retryAfterSeconds } })];
         }
-        void params;
+        // Strings PostgreSQL cannot store (NUL, unpaired surrogates) stop here, as over HTTP.
+        const unsafe = findUnsafeString(params);
+        if (unsafe) return [unsafe];
         // Parsed and validated here, not by graphql-ws, so that the rules and error codes are HTTP's.
         const checked = deps.rules.parseAndValidate(deps.schema, params.query);
         if (checked.errors) return checked.errors;

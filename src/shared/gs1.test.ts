@@ -20,6 +20,11 @@ describe('GS1 check digits', () => {
     expect(isValidSscc('4006381333931')).toBe(false);
   });
 
+  it('rejects the all-zero placeholder of every length, though its check digit is right', () => {
+    for (const code of ['00000000', '000000000000', '0000000000000', '00000000000000']) expect(isValidGtin(code), code).toBe(false);
+    expect(isValidGtin('00000000000017')).toBe(true); // leading zeros alone are fine
+  });
+
   it('computes the check digit of the GS1 manual example', () => {
     expect(gs1CheckDigit('629104150021')).toBe(3);
     expect(withCheckDigit('37610425002123456')).toBe('376104250021234569');

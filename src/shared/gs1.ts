@@ -17,8 +17,11 @@ function validKey(code: string, lengths: readonly number[]): boolean {
   return gs1CheckDigit(code.slice(0, -1)) === code.charCodeAt(code.length - 1) - 48;
 }
 
-/** True for a GTIN-8, GTIN-12 (UPC-A), GTIN-13 (EAN-13) or GTIN-14 with a correct check digit. */
-export const isValidGtin = (code: string): boolean => validKey(code, [8, 12, 13, 14]);
+/**
+ * True for a GTIN-8, GTIN-12 (UPC-A), GTIN-13 (EAN-13) or GTIN-14 with a correct check digit.
+ * All zeros is refused: its check digit is right, but GS1 never assigns it (it is a placeholder).
+ */
+export const isValidGtin = (code: string): boolean => validKey(code, [8, 12, 13, 14]) && !/^0+$/.test(code);
 
 /** True for an 18-digit SSCC with a correct check digit. */
 export const isValidSscc = (code: string): boolean => validKey(code, [18]);

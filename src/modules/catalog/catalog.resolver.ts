@@ -15,7 +15,7 @@ export class ProductResolver {
   @Query(() => ProductConnection, { description: 'Products, newest first; `query` matches title, SKU or GTIN. Open to CUSTOMER tokens.' })
   async products(
     @Args(() => ConnectionArgs) args: ConnectionArgs,
-    @Arg('query', () => String, { nullable: true, description: 'Substring of the title or SKU, or an exact GTIN.' }) query: string | null,
+    @Arg('query', () => String, { nullable: true, description: 'Substring of the title or SKU, or an exact GTIN; at most 200 characters (`%` and `_` match themselves).' }) query: string | null,
     @Ctx() ctx: GraphQLContext,
   ) {
     return toConnection(await listProducts(ctx.services, { ...pageArgs(args), query }), Product.from);

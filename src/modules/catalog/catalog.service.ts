@@ -10,7 +10,8 @@ import { preparedQueries } from '../../db/prepared.js';
 import { KeyedCache } from '../../shared/keyed-cache.js';
 import { memoizeByObject } from '../../shared/memo.js';
 import type { ServiceContext } from '../../shared/service-context.js';
-import { escapeLike } from '../customers/customer.service.js';
+import { containsPattern } from '../../db/like.js';
+import { searchText } from '../../shared/search-text.js';
 import { products, productVariants } from './catalog.table.js';
 
 export type ProductRow = typeof products.$inferSelect;
@@ -130,9 +131,9 @@ export function isUniqueViolation(err: unknown): boolean {
 }
 
 function searchFilter(query: string | null | undefined) {
-  const q = query?.trim();
+  const q = searchText(query, 'query');
   if (!q) return undefined;
-  const like = `%${escapeLike(q)}%`;
+  const like = containsPattern(q);
   return or(
     ilike(products.title, like),
     sql`exists (select 1 from ${productVariants} where ${productVariants.productId} = ${products.id} and (${productVariants.sku} ilike ${like} or ${productVariants.gtin} = ${q}))`,

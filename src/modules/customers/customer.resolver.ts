@@ -19,7 +19,7 @@ export class CustomerResolver {
   @Query(() => CustomerConnection, { description: 'Customers, newest first; `query` matches e-mail or name. Requires read_customers.' })
   async customers(
     @Args(() => ConnectionArgs) args: ConnectionArgs,
-    @Arg('query', () => String, { nullable: true, description: 'Substring of e-mail or name.' }) query: string | null,
+    @Arg('query', () => String, { nullable: true, description: 'Substring of e-mail or name; at most 200 characters (`%` and `_` match themselves).' }) query: string | null,
     @Ctx() ctx: GraphQLContext,
   ) {
     const page = await listCustomers(ctx.services, { ...pageArgs(args), query });

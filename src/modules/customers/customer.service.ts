@@ -3,10 +3,12 @@ import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } 
 import { count, eq, ilike, inArray, or } from 'drizzle-orm';
 import validator from 'validator';
 import type { Executor } from '../../db/client.js';
+import { containsPattern } from '../../db/like.js';
 import { finishPage, planPage, type Page, type PageArgs } from '../../db/pagination.js';
 import { transact } from '../../events/outbox.js';
 import { AccessError, BusinessError, ErrorList } from '../../shared/errors.js';
 import { hasScope } from '../../shared/principal.js';
+import { searchText } from '../../shared/search-text.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { customers } from './customer.table.js';
 
@@ -106,8 +108,8 @@ export function mayViewCustomer(ctx: ServiceContext, customerId: string): boolea
 /** Customers, newest first, optionally filtered by e-mail or name. */
 export async function listCustomers(ctx: ServiceContext, args: PageArgs & { query?: string | null }): Promise<Page<CustomerRow>> {
   if (!hasScope(ctx.principal, 'read_customers')) throw new AccessError('FORBIDDEN', 'Forbidden: requires scope read_customers.');
-  const q = args.query?.trim();
-  const filter = q ? or(ilike(customers.email, `%${escapeLike(q)}%`), ilike(customers.name, `%${escapeLike(q)}%`)) : undefined;
+  const q = searchText(args.query, 'query');
+  const filter = q ? or(ilike(customers.email, containsPattern(q)), ilike(customers.name, containsPattern(q))) : undefined;
   const plan = planPage(args, customers.id, filter);
   const rows = await ctx.database.db.select().from(customers).where(plan.where).orderBy(plan.orderBy).limit(plan.limit);
   return finishPage(rows, plan, args, async () => {
@@ -116,7 +118,6 @@ export async function listCustomers(ctx: ServiceContext, args: PageArgs & { quer
   });
 }
 
-export const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
  * The customer with this e-mail, created if new, in the caller's transaction (order intake).

@@ -77,7 +77,7 @@ export class InventoryInboundCreateInput {
   warehouseCode!: string;
   @Field(() => String, { description: 'PO / ASN / transfer number; inventoryReceive with this reference consumes the lines.' })
   reference!: string;
-  @Field(() => DateTime, { nullable: true, description: 'When the goods are expected.' })
+  @Field(() => DateTime, { nullable: true, description: 'When the goods are expected; from 2000-01-01 (inclusive) to 2100-01-01 (exclusive), UTC.' })
   expectedAt?: Date | null;
   @Field(() => [InventoryLineInput], { description: 'What is expected.' })
   lines!: InventoryLineInput[];

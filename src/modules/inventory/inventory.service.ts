@@ -14,6 +14,7 @@ import type { EventWatching } from '../../events/relay.js';
 import { KeyedCaches } from '../../shared/keyed-cache.js';
 import { BusinessError, ErrorList } from '../../shared/errors.js';
 import { isValidGtin, normalizeGtin } from '../../shared/gs1.js';
+import { isPlausibleDate } from '../../shared/plausible-date.js';
 import { preparedQueries } from '../../db/prepared.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { variantsByGtins, variantsBySkus, type VariantRow } from '../catalog/catalog.service.js';
@@ -388,6 +389,9 @@ export async function createInbound(ctx: ServiceContext, input: InboundInput): P
   const warehouse = await requireWarehouseAccess(ctx, input.warehouseCode, 'write');
   const reference = input.reference.trim();
   if (!reference || reference.length > 100) throw BusinessError.of('INVALID', 'Reference must be 1 to 100 characters.', ['input', 'reference']);
+  if (input.expectedAt && !isPlausibleDate(input.expectedAt)) {
+    throw BusinessError.of('INVALID', 'expectedAt must be between 2000-01-01 and 2100-01-01 (UTC).', ['input', 'expectedAt']);
+  }
   const lines = await resolveLines(ctx, input.lines, ['input', 'lines']);
   return transact(ctx, async (tx, events) => {
     await tx.insert(inboundLines).values(

@@ -62,12 +62,12 @@ export class OrderCancelInput {
 export class OrderFilter {
   @Field(() => [OrderStatus], { nullable: true, description: 'Any of these statuses.' })
   status?: OrderStatusValue[] | null;
-  @Field(() => String, { nullable: true, description: 'Sales channel.' })
+  @Field(() => String, { nullable: true, description: 'Sales channel (exact; at most 200 characters).' })
   channel?: string | null;
   @Field(() => DateTime, { nullable: true, description: 'Created at or after.' })
   createdFrom?: Date | null;
   @Field(() => DateTime, { nullable: true, description: 'Created at or before.' })
   createdTo?: Date | null;
-  @Field(() => String, { nullable: true, description: "Customer's e-mail (exact, case-insensitive)." })
+  @Field(() => String, { nullable: true, description: "Customer's e-mail (exact, case-insensitive; `%` and `_` are not wildcards; at most 200 characters)." })
   customerEmail?: string | null;
 }

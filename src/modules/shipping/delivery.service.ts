@@ -6,7 +6,7 @@
  * services the nearest points with capacity. Each option's id is a signed, expiring quote that
  * orderCreate redeems (see shipping.quote.ts and the DeliveryQuotes extension below).
  */
-import validator from 'validator';
+import { isCountryCode } from '../../shared/country.js';
 import { BusinessError, ErrorList } from '../../shared/errors.js';
 import { isCurrency } from '../../shared/money.js';
 import { memoize } from '../../shared/memo.js';
@@ -53,7 +53,7 @@ export async function deliveryOptions(ctx: ServiceContext, input: DeliveryOption
   const e = new ErrorList();
   const d = input.destination;
   const country = d.countryCode?.trim().toUpperCase() ?? '';
-  if (!validator.isISO31661Alpha2(country)) e.add('INVALID_COUNTRY', `Unknown country "${d.countryCode}" (ISO 3166-1 alpha-2 expected).`, ['input', 'destination', 'countryCode']);
+  if (!isCountryCode(country)) e.add('INVALID_COUNTRY', `Unknown country "${d.countryCode}" (ISO 3166-1 alpha-2 expected).`, ['input', 'destination', 'countryCode']);
   if (!d.city?.trim()) e.add('INVALID', 'City is required.', ['input', 'destination', 'city']);
   if (!d.postalCode?.trim()) e.add('INVALID', 'Postal code is required.', ['input', 'destination', 'postalCode']);
   if (d.location && !(Math.abs(d.location.lat) <= 90 && Math.abs(d.location.lng) <= 180)) e.add('INVALID', 'Coordinates out of range.', ['input', 'destination', 'location']);

@@ -3,6 +3,7 @@
  * before it is stored. Rows are weight brackets: a row prices parcels up to `maxWeightGrams`.
  */
 import validator from 'validator';
+import { isCountryCode } from '../../shared/country.js';
 import { memoizeByObject } from '../../shared/memo.js';
 
 export interface RateRow {
@@ -154,7 +155,7 @@ export function matchRateIndexed(rows: readonly RateRow[], dest: Destination, ch
 /**
  * Validates a rate card for carrierCreate. Problems, each on the row index and the field:
  * - countryCode: not an ISO 3166-1 alpha-2 code in upper case (format and assigned code, via
- *   `validator`'s list, so 'XX' fails as well as 'ru');
+ *   shared/country.ts, so 'XX' fails as well as 'ru');
  * - maxWeightGrams: not a positive integer; or the same destination (normalised as matchRate
  *   compares it) and bracket as an earlier row (reported on the later row);
  * - priceMinor: not a non-negative integer (minor units);
@@ -171,7 +172,7 @@ export function validateRateCard(rows: readonly RateRow[]): RateCardProblem[] {
   const cardIndex = rows.findIndex((r) => validCurrency(r.currency));
   const cardCurrency = rows[cardIndex]?.currency;
   rows.forEach((row, index) => {
-    if (!/^[A-Z]{2}$/.test(row.countryCode) || !validator.isISO31661Alpha2(row.countryCode)) {
+    if (!isCountryCode(row.countryCode)) {
       problems.push({ index, field: 'countryCode', message: `"${row.countryCode}" is not an ISO 3166-1 alpha-2 country code in upper case` });
     }
     if (!Number.isSafeInteger(row.maxWeightGrams) || row.maxWeightGrams <= 0) {

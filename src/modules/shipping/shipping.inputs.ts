@@ -96,7 +96,7 @@ export class TrackingEventInput {
   externalEventId!: string;
   @Field(() => ShipmentStatus, { description: 'Status the event reports.' })
   status!: ShipmentStatusValue;
-  @Field(() => DateTime, { description: 'When it happened.' })
+  @Field(() => DateTime, { description: 'When it happened; from 2000-01-01 (inclusive) to 2100-01-01 (exclusive), UTC, and at most a day ahead of the server clock.' })
   occurredAt!: Date;
   @Field(() => String, { nullable: true, description: 'City-level place.' })
   location?: string | null;

@@ -283,6 +283,8 @@ describe('shipments and tracking', () => {
     expect(unknown.data!.trackingEventsIngest).toMatchObject({ accepted: 0, userErrors: [{ code: 'NOT_FOUND', field: ['input', 'events', '1', 'trackingNumber'] }] });
     const future = await ingest('CDEK', [ev('e9', 'IN_TRANSIT', '2026-12-09T12:00:00Z')]);
     expect(future.data!.trackingEventsIngest.userErrors.map((e) => e.code)).toEqual(['INVALID']);
+    const ancient = await ingest('CDEK', [ev('e8', 'IN_TRANSIT', '0001-01-01T00:00:00Z')]);
+    expect(ancient.data!.trackingEventsIngest.userErrors).toMatchObject([{ code: 'INVALID', field: ['input', 'events', '0', 'occurredAt'] }]);
     expect((await t.gql(TrackingDocument, { trackingNumber }, { token: null })).data!.tracking!.events.length).toBe(1); // nothing written
 
     // Out of order: the later event first.

@@ -6,6 +6,7 @@
 import { and, asc, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import { transact } from '../../events/outbox.js';
 import { AccessError, BusinessError, ErrorList } from '../../shared/errors.js';
+import { isPlausibleDate } from '../../shared/plausible-date.js';
 import { hasScope, mayAccessCarrier } from '../../shared/principal.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { deliverOrderIfComplete } from '../orders/order.shipping.js';
@@ -48,6 +49,7 @@ export async function ingestTrackingEvents(ctx: ServiceContext, input: { carrier
     if (!ev.externalEventId?.trim() || ev.externalEventId.length > 200) e.add('INVALID', 'externalEventId is 1 to 200 characters.', at('externalEventId'));
     if (!SHIPMENT_STATUSES.includes(ev.status)) e.add('INVALID', 'Unknown status.', at('status'));
     if (!(ev.occurredAt instanceof Date) || Number.isNaN(ev.occurredAt.getTime())) e.add('INVALID', 'occurredAt is not a date.', at('occurredAt'));
+    else if (!isPlausibleDate(ev.occurredAt)) e.add('INVALID', 'occurredAt must be between 2000-01-01 and 2100-01-01 (UTC).', at('occurredAt'));
     else if (ev.occurredAt.getTime() > now + FUTURE_SKEW_MS) e.add('INVALID', 'occurredAt is in the future.', at('occurredAt'));
     if ((ev.location?.length ?? 0) > 200) e.add('INVALID', 'location is at most 200 characters.', at('location'));
     if ((ev.description?.length ?? 0) > 500) e.add('INVALID', 'description is at most 500 characters.', at('description'));

@@ -7,6 +7,7 @@ import type { Database, Executor } from '../../db/client.js';
 import { DEFAULT_PAGE_SIZE, finishPage, type Page, type PageArgs } from '../../db/pagination.js';
 import { transact } from '../../events/outbox.js';
 import { AccessError, BusinessError, ErrorList } from '../../shared/errors.js';
+import { isCountryCode } from '../../shared/country.js';
 import { isValidGtin } from '../../shared/gs1.js';
 import { hasScope, mayAccessWarehouse } from '../../shared/principal.js';
 import { IANAZone } from 'luxon';
@@ -44,7 +45,7 @@ export function validateAddress(e: ErrorList, a: AddressData, path: Path): void 
     const v = a[k];
     if (typeof v !== 'string' || !v.trim() || v.length > 200) e.add('INVALID', `${k} must be 1 to 200 characters.`, f(k));
   }
-  if (!/^[A-Z]{2}$/.test(a.countryCode)) e.add('INVALID', 'countryCode is an ISO 3166-1 alpha-2 code in capitals, e.g. RU.', f('countryCode'));
+  if (!isCountryCode(a.countryCode)) e.add('INVALID', 'countryCode is an assigned ISO 3166-1 alpha-2 code in capitals, e.g. RU.', f('countryCode'));
   for (const k of ['name', 'line2', 'region', 'phone'] as const) {
     const v = a[k];
     if (v != null && v.length > 200) e.add('INVALID', `${k} is longer than 200 characters.`, f(k));
