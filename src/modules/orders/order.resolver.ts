@@ -5,6 +5,7 @@ import type { GraphQLContext } from '../../graphql/context.js';
 import { ConnectionArgs, idOfType, pageArgs, toConnection } from '../../graphql/relay.js';
 import { payload } from '../../graphql/user-error.js';
 import { BusinessError } from '../../shared/errors.js';
+import { mayAccessWarehouse } from '../../shared/principal.js';
 import { catalogLoaders } from '../catalog/catalog.loaders.js';
 import { ProductVariant } from '../catalog/catalog.types.js';
 import { Customer } from '../customers/customer.types.js';
@@ -141,9 +142,13 @@ export class OrderResolver {
     return (await ctx.loaders.get(orderLoaders).linesByOrderId.load(o.dbId)).map((l) => OrderLine.from(l, o.currency));
   }
 
-  @FieldResolver(() => [FulfillmentOrder], { description: 'Per warehouse.' })
+  @FieldResolver(() => [FulfillmentOrder], { description: 'Per warehouse. A PARTNER key restricted to warehouses sees only the parts in its warehouses.' })
   async fulfillmentOrders(@Root() o: Order, @Ctx() ctx: GraphQLContext) {
-    return (await ctx.loaders.get(orderLoaders).fulfillmentOrdersByOrderId.load(o.dbId)).map(FulfillmentOrder.from);
+    const fos = await ctx.loaders.get(orderLoaders).fulfillmentOrdersByOrderId.load(o.dbId);
+    if (!ctx.principal.warehouseCodes) return fos.map(FulfillmentOrder.from);
+    const whs = ctx.loaders.get(warehouseLoaders);
+    const shown = await Promise.all(fos.map(async (f) => mayAccessWarehouse(ctx.principal, (await whs.warehouseById.load(f.warehouseId))?.code ?? '')));
+    return fos.filter((_, i) => shown[i]).map(FulfillmentOrder.from);
   }
 
   @FieldResolver(() => [OrderEvent], { description: 'Status timeline, oldest first.' })
