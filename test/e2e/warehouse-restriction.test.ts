@@ -13,6 +13,7 @@ import { parse } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toGlobalId } from '../../src/graphql/relay.js';
+import { productInput } from '../factories/catalog.js';
 import { shippedParcel } from '../factories/shipping.js';
 import { address } from '../factories/stock.js';
 import { startApp, type TestApp } from '../harness.js';
@@ -182,7 +183,14 @@ describe('a PARTNER key restricted to another warehouse', () => {
   it.each(cases)('%s answers for the other warehouse exactly as for one that does not exist', async (_name, q, hidden, missing) => {
     const vars = { sku: away.sku, bin: away.binBarcode };
     const used = q.includes('$sku') || q.includes('$bin') ? Object.fromEntries(Object.entries(vars).filter(([k]) => q.includes(`$${k}`))) : {};
-    expect(await asPartner(q, hidden(), used)).toBe(await asPartner(q, missing(), used));
+    const answer = await asPartner(q, hidden(), used);
+    expect(answer).toBe(await asPartner(q, missing(), used));
+    // One channel for every mutation: a NOT_FOUND userError, never a thrown FORBIDDEN.
+    if (q.startsWith('mutation')) {
+      const r = JSON.parse(answer);
+      expect(r.errors).toBeUndefined();
+      expect((Object.values(r.data)[0] as Any).userErrors.map((e: Any) => e.code)).toEqual(['NOT_FOUND']);
+    }
   });
 
   it('the targets exist: the admin key sees what the partner key does not (the table compares real objects)', async () => {
@@ -231,6 +239,27 @@ describe('a PARTNER key restricted to another warehouse', () => {
     const ok = (await t.gql(doc(create), { input: input() }, { token: partner })).data.orderCreate;
     expect(ok.userErrors).toEqual([]);
     expect(ok.order.fulfillmentOrders.map((f: Any) => f.warehouse.code)).toEqual([HOME]);
+  });
+
+  it('sees only its warehouses\' parts of an order split over warehouses', async () => {
+    const product = productInput();
+    const skuH = product.variants[0]!.sku;
+    expect((await admin(`mutation($input: ProductCreateInput!) { productCreate(input: $input) { userErrors { code } } }`, { input: product })).productCreate.userErrors).toEqual([]);
+    const receive = `mutation($input: InventoryReceiveInput!) { inventoryReceive(input: $input) { userErrors { code } } }`;
+    expect((await admin(receive, { input: { warehouseCode: HOME, lines: [{ sku: skuH, quantity: 2 }] } })).inventoryReceive.userErrors).toEqual([]);
+    expect((await admin(receive, { input: { warehouseCode: away.code, lines: [{ sku: away.sku, quantity: 20 }] } })).inventoryReceive.userErrors).toEqual([]);
+    // skuH is only at home; 10 of away.sku only fit in the other warehouse.
+    const o = (
+      await admin(`mutation($input: OrderCreateInput!) { orderCreate(input: $input) { order { id fulfillmentOrders { id warehouse { code } } } userErrors { code } } }`, {
+        input: { channel: 'web', currency: 'RUB', deliveryType: 'COURIER', customer: { email: 'split@example.ru', name: 'Split' }, shippingAddress: address(), lines: [{ sku: skuH, quantity: 1 }, { sku: away.sku, quantity: 10 }] },
+      })
+    ).orderCreate;
+    expect(o.userErrors).toEqual([]);
+    const awayFo = o.order.fulfillmentOrders.find((f: Any) => f.warehouse.code === away.code);
+    expect(awayFo).toBeTruthy();
+    const seen = await t.gql(doc(`query($id: ID!, $fo: ID!) { order(id: $id) { fulfillmentOrders { warehouse { code } } } fo: node(id: $fo) { id } }`), { id: o.order.id, fo: awayFo.id }, { token: partner });
+    expect(seen.data.order.fulfillmentOrders.map((f: Any) => f.warehouse.code)).toEqual([HOME]);
+    expect(seen.data.fo).toBeNull();
   });
 
   it('is quoted at checkout from its warehouses only, like its orders', async () => {
