@@ -13,6 +13,7 @@ import { parse } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toGlobalId } from '../../src/graphql/relay.js';
+import { generateTrackingNumber } from '../../src/modules/shipping/tracking-number.js';
 import { productInput } from '../factories/catalog.js';
 import { shippedParcel } from '../factories/shipping.js';
 import { address } from '../factories/stock.js';
@@ -41,6 +42,7 @@ const away = {} as {
   pickListId: string;
   shippedFoId: string;
   shipmentId: string;
+  trackingNumber: string;
   routePlanId: string;
 };
 
@@ -68,6 +70,7 @@ beforeAll(async () => {
     binBarcode: fo1.warehouse.bins.nodes[0].barcode,
     shippedFoId: fo1.id,
     shipmentId: o1.shipments[0].id,
+    trackingNumber: parcel.trackingNumber,
     sku: o1.lines[0].variant.sku,
   });
   // A second order there, left OPEN then PICKING on a pick list.
@@ -163,6 +166,8 @@ const cases: [string, string, () => string, () => string][] = [
   ['inventoryMovements', `query($x: String!) { inventoryMovements(warehouseCode: $x) { totalCount edges { node { id } } } }`, () => away.code, missingCode],
   ['slottingRecommendations', `query($x: String!) { slottingRecommendations(warehouseCode: $x) { reason } }`, () => away.code, missingCode],
   ['scanBarcode', `query($x: String!, $bin: String!) { scanBarcode(warehouseCode: $x, barcode: $bin) { kind } }`, () => away.code, missingCode],
+  // A tracking number scanned in its own warehouse: another warehouse's parcel is UNKNOWN, like a number never issued.
+  ['scanBarcode(tracking number)', `query($x: String!) { scanBarcode(warehouseCode: "${HOME}", barcode: $x) { kind shipment { id } } }`, () => away.trackingNumber, () => generateTrackingNumber('RA', 'RU')],
   // Queries by id / number
   ['order', `query($x: ID!) { order(id: $x) { id } }`, () => away.orderId, () => gid('Order')],
   ['orderByNumber', `query($x: String!) { orderByNumber(number: $x) { id } }`, () => away.orderNumber, () => `WB-${Math.floor(Math.random() * 1e9)}`],
@@ -199,6 +204,7 @@ describe('a PARTNER key restricted to another warehouse', () => {
       { o: away.orderId, fo: away.shippedFoId, pl: away.pickListId, s: away.shipmentId, rp: away.routePlanId, b: away.binId, c: away.code },
     );
     for (const v of Object.values(seen)) expect(v).not.toBeNull();
+    expect((await admin(`query($b: String!) { scanBarcode(warehouseCode: "${HOME}", barcode: $b) { kind } }`, { b: away.trackingNumber })).scanBarcode.kind).toBe('SHIPMENT');
   });
 
   it('allocates only in its warehouses: INSUFFICIENT_STOCK, or a backorder filled later only from its warehouses', async () => {

@@ -226,8 +226,10 @@ export async function shipmentsByOrderIds(ctx: ServiceContext, orderIds: readonl
 }
 
 /** Unfiltered id lookup (scanning); reading the shipment goes through the visibility rules. */
+/** The id of the shipment with this tracking number; one leaving a warehouse hidden from a restricted key answers as none. */
 export async function shipmentIdByTrackingNumber(ctx: ServiceContext, trackingNumber: string): Promise<string | null> {
-  const [row] = await ctx.database.db.select({ id: shipments.id }).from(shipments).where(eq(shipments.trackingNumber, trackingNumber.trim().toUpperCase()));
+  const rows = await ctx.database.db.select().from(shipments).where(eq(shipments.trackingNumber, trackingNumber.trim().toUpperCase()));
+  const [row] = await inVisibleWarehouses(ctx, rows);
   return row?.id ?? null;
 }
 
