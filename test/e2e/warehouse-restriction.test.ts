@@ -245,6 +245,9 @@ describe('a PARTNER key restricted to another warehouse', () => {
     const ok = (await t.gql(doc(create), { input: input() }, { token: partner })).data.orderCreate;
     expect(ok.userErrors).toEqual([]);
     expect(ok.order.fulfillmentOrders.map((f: Any) => f.warehouse.code)).toEqual([HOME]);
+    // ...which it can see and cancel (no orphaned reservation).
+    const cancelled = await t.gql(doc(`mutation($id: ID!) { orderCancel(input: { id: $id }) { order { status } userErrors { code } } }`), { id: ok.order.id }, { token: partner });
+    expect(cancelled.data.orderCancel).toEqual({ order: { status: 'CANCELLED' }, userErrors: [] });
   });
 
   it('sees only its warehouses\' parts of an order split over warehouses', async () => {
@@ -266,6 +269,10 @@ describe('a PARTNER key restricted to another warehouse', () => {
     const seen = await t.gql(doc(`query($id: ID!, $fo: ID!) { order(id: $id) { fulfillmentOrders { warehouse { code } } } fo: node(id: $fo) { id } }`), { id: o.order.id, fo: awayFo.id }, { token: partner });
     expect(seen.data.order.fulfillmentOrders.map((f: Any) => f.warehouse.code)).toEqual([HOME]);
     expect(seen.data.fo).toBeNull();
+    // Cancelling would release the other warehouse's reservation: refused, nothing changes.
+    const cancel = await t.gql(doc(`mutation($id: ID!) { orderCancel(input: { id: $id }) { order { id } userErrors { code field } } }`), { id: o.order.id }, { token: partner });
+    expect(cancel.data.orderCancel.userErrors).toEqual([{ code: 'FORBIDDEN', field: ['input', 'id'] }]);
+    expect((await admin(`query($id: ID!) { order(id: $id) { status } }`, { id: o.order.id })).order.status).toBe('ALLOCATED');
   });
 
   it('is quoted at checkout from its warehouses only, like its orders', async () => {

@@ -91,7 +91,10 @@ export class OrderResolver {
   }
 
   @Authorized('write_orders')
-  @Mutation(() => OrderCancelPayload, { description: 'Cancels an order and releases every allocation that was not shipped.' })
+  @Mutation(() => OrderCancelPayload, {
+    description:
+      'Cancels an order and releases every allocation that was not shipped. Errors: NOT_FOUND, INVALID_STATE_TRANSITION; FORBIDDEN for a key restricted to warehouses when the order has open parts in other warehouses.',
+  })
   orderCancel(@Arg('input', () => OrderCancelInput) input: OrderCancelInput, @Ctx() ctx: GraphQLContext) {
     return payload(
       () => {

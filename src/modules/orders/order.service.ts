@@ -444,7 +444,10 @@ function stockOf(warehouses: WarehouseRow[], avail: { variantId: string; warehou
   }));
 }
 
-/** Cancels an order and releases every allocation not shipped. Errors: NOT_FOUND, INVALID_STATE_TRANSITION. */
+/**
+ * Cancels an order and releases every allocation not shipped. Errors: NOT_FOUND, INVALID_STATE_TRANSITION;
+ * FORBIDDEN for a key restricted to warehouses when the order has open parts in other warehouses.
+ */
 export async function cancelOrder(ctx: ServiceContext, input: { orderId: string; reason?: string | null }): Promise<OrderRow> {
   // Read outside the transaction: PGlite has one connection, and a query beside an open transaction would wait for it.
   const [visible] = await ordersByIds(ctx, [input.orderId]);
@@ -456,6 +459,11 @@ export async function cancelOrder(ctx: ServiceContext, input: { orderId: string;
     if (!cancellable(order.status)) throw BusinessError.of('INVALID_STATE_TRANSITION', `An order in status ${order.status} cannot be cancelled.`, ['input', 'id']);
     const fos = await tx.select().from(fulfillmentOrders).where(eq(fulfillmentOrders.orderId, order.id));
     const open = fos.filter((f) => f.status !== 'SHIPPED' && f.status !== 'CANCELLED');
+    const only = ctx.principal.warehouseCodes;
+    if (only && open.some((f) => !only.includes(whs.get(f.warehouseId)?.code ?? ''))) {
+      // Cancelling would release reservations in warehouses this key may not touch.
+      throw BusinessError.of('FORBIDDEN', 'This order also has open parts outside the warehouses of this key; a key without that restriction must cancel it.', ['input', 'id']);
+    }
     if (open.length) {
       const fls = await tx.select().from(fulfillmentLines).where(inArray(fulfillmentLines.fulfillmentOrderId, open.map((f) => f.id)));
       const byFo = new Map<string, FulfillmentLineRow[]>();
