@@ -2,7 +2,7 @@
 import { Arg, Authorized, Ctx, ID, Query, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../graphql/context.js';
 import { fromGlobalId, Node } from '../graphql/relay.js';
-import { hasScope, mayAccessCarrier } from '../shared/principal.js';
+import { hasScope, mayAccessCarrier, mayAccessWarehouse } from '../shared/principal.js';
 import { listOneApiKey } from '../modules/auth/auth.service.js';
 import { ApiKey } from '../modules/auth/auth.types.js';
 import { catalogLoaders } from '../modules/catalog/catalog.loaders.js';
@@ -73,7 +73,10 @@ const fetchers: Record<string, Fetcher> = {
   FulfillmentOrder: async (ctx, id) => {
     const l = ctx.loaders.get(orderLoaders);
     const fo = await l.fulfillmentOrderById.load(id);
-    return fo && (await l.orderById.load(fo.orderId)) ? FulfillmentOrder.from(fo) : null;
+    if (!fo || !(await l.orderById.load(fo.orderId))) return null;
+    // Another warehouse's part of a visible order answers as an id that does not exist.
+    const wh = await ctx.loaders.get(warehouseLoaders).warehouseById.load(fo.warehouseId);
+    return wh && mayAccessWarehouse(ctx.principal, wh.code) ? FulfillmentOrder.from(fo) : null;
   },
   Carrier: async (ctx, id) => {
     if (!hasScope(ctx.principal, 'read_shipping')) return null;

@@ -39,13 +39,18 @@ export class AuthResolver {
   }
 
   @Authorized('admin')
-  @Mutation(() => ApiKeyCreatePayload, { description: 'Creates an API key; the secret is in the payload exactly once. Requires admin.' })
+  @Mutation(() => ApiKeyCreatePayload, {
+    description:
+      'Creates an API key; the secret is in the payload exactly once. Requires admin. The key can be no broader than the caller: userErrors FORBIDDEN (a STAFF key from a PARTNER key, no or a wider warehouse/carrier restriction than the caller has) and SCOPE_NOT_HELD (a scope the caller does not hold). Unknown warehouse or carrier codes are NOT_FOUND. Other errors: INVALID, INVALID_SCOPE.',
+  })
   apiKeyCreate(@Arg('input', () => ApiKeyCreateInput) input: ApiKeyCreateInput, @Ctx() ctx: GraphQLContext) {
     return payload(() => createApiKey(ctx.services, input), (r) => ({ apiKey: ApiKey.from(r.apiKey), secret: r.secret }));
   }
 
   @Authorized('admin')
-  @Mutation(() => ApiKeyRevokePayload, { description: 'Revokes an API key at once. Requires admin.' })
+  @Mutation(() => ApiKeyRevokePayload, {
+    description: 'Revokes an API key at once. Requires admin. Errors: NOT_FOUND; FORBIDDEN when the key is broader than the caller (kind, scopes or warehouse/carrier restriction).',
+  })
   apiKeyRevoke(@Arg('input', () => ApiKeyRevokeInput) input: ApiKeyRevokeInput, @Ctx() ctx: GraphQLContext) {
     return payload(
       async () => {

@@ -10,10 +10,12 @@ import { finishPage, planPage, type Page, type PageArgs } from '../../db/paginat
 import { transact } from '../../events/outbox.js';
 import type { Clock } from '../../shared/clock.js';
 import { BusinessError, ErrorList } from '../../shared/errors.js';
-import { ALL_SCOPES, ANONYMOUS, CUSTOMER_SCOPES, type Principal, type PrincipalKind } from '../../shared/principal.js';
+import { ALL_SCOPES, ANONYMOUS, CUSTOMER_SCOPES, excessOver, type Principal, type PrincipalKind } from '../../shared/principal.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { verifyCustomerCredentials } from '../customers/customer.service.js';
 import { customers } from '../customers/customer.table.js';
+import { carrierCatalog } from '../shipping/carrier.service.js';
+import { listAllWarehouses } from '../warehouse/warehouse.service.js';
 import { apiKeys, customerAccessTokens } from './auth.table.js';
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
@@ -33,9 +35,16 @@ export interface ApiKeyCreateInput {
   carrierCodes?: string[] | null;
 }
 
-/** Validates and creates an API key; the secret is returned once and never stored. */
+/**
+ * Validates and creates an API key; the secret is returned once and never stored.
+ * `ctx.principal`, when given (the API, the CLI), is the creator: the key may be no broader than it
+ * (userErrors FORBIDDEN for a more privileged kind or a wider/absent restriction, SCOPE_NOT_HELD for
+ * a scope it does not hold). Restriction codes must name existing warehouses/carriers (NOT_FOUND);
+ * a code outside the creator's own restriction answers FORBIDDEN whether or not it exists.
+ * Without a principal (ADMIN_API_KEY at start-up, benchmarks) the system itself creates it.
+ */
 export async function createApiKey(
-  ctx: Pick<ServiceContext, 'database' | 'relay'>,
+  ctx: Pick<ServiceContext, 'database' | 'relay'> & { principal?: Principal },
   input: ApiKeyCreateInput,
   secret: string = newSecret(API_KEY_PREFIX),
 ): Promise<{ apiKey: ApiKeyRow; secret: string }> {
@@ -58,6 +67,16 @@ export async function createApiKey(
     });
   }
   errors.throwIfAny();
+  const grant = { kind: input.kind, scopes, warehouseCodes: input.warehouseCodes ?? null, carrierCodes: input.carrierCodes ?? null };
+  const outside = new Set<string>();
+  if (ctx.principal) {
+    for (const x of excessOver(ctx.principal, grant)) {
+      errors.add(x.code, x.message, x.index == null ? ['input', x.field] : ['input', x.field, String(x.index)]);
+      if (x.index != null) outside.add(`${x.field}:${x.index}`);
+    }
+  }
+  await checkRestrictionCodes(ctx, grant, errors, outside);
+  errors.throwIfAny();
   return transact(ctx, async (tx, events) => {
     const [apiKey] = await tx
       .insert(apiKeys)
@@ -76,8 +95,42 @@ export async function createApiKey(
   });
 }
 
-/** Revokes a key (idempotent: revoking twice keeps the first time). Errors: NOT_FOUND. */
+/** Unknown warehouse or carrier codes in a restriction are NOT_FOUND (codes already refused as outside the creator's restriction are skipped, so they reveal nothing). */
+async function checkRestrictionCodes(
+  ctx: Pick<ServiceContext, 'database'>,
+  grant: { warehouseCodes: string[] | null; carrierCodes: string[] | null },
+  errors: ErrorList,
+  skip: Set<string>,
+): Promise<void> {
+  const check = async (field: 'warehouseCodes' | 'carrierCodes', known: () => Promise<string[]>, what: string) => {
+    const codes = grant[field];
+    if (!codes?.length) return;
+    const have = new Set(await known());
+    codes.forEach((c, i) => {
+      if (!skip.has(`${field}:${i}`) && !have.has(c)) errors.add('NOT_FOUND', `No ${what} with code ${c}.`, ['input', field, String(i)]);
+    });
+  };
+  await check('warehouseCodes', async () => (await listAllWarehouses(ctx)).map((w) => w.code), 'warehouse');
+  await check('carrierCodes', async () => (await carrierCatalog(ctx)).carriers.map((c) => c.code), 'carrier');
+}
+
+/**
+ * Revokes a key (idempotent: revoking twice keeps the first time). Errors: NOT_FOUND; FORBIDDEN
+ * when `ctx.principal` is narrower than the key (a restricted or PARTNER key cannot revoke a
+ * broader one, see excessOver).
+ */
 export async function revokeApiKey(ctx: ServiceContext, id: string): Promise<ApiKeyRow> {
+  const [target] = await ctx.database.db.select().from(apiKeys).where(eq(apiKeys.id, id));
+  if (!target) throw BusinessError.of('NOT_FOUND', 'No API key with this id.', ['input', 'id']);
+  const targetGrant = {
+    kind: target.kind,
+    scopes: target.scopes,
+    warehouseCodes: target.kind === 'PARTNER' ? target.warehouseCodes : null,
+    carrierCodes: target.kind === 'PARTNER' ? target.carrierCodes : null,
+  };
+  if (excessOver(ctx.principal, targetGrant).length) {
+    throw BusinessError.of('FORBIDDEN', 'This key may not revoke a key broader than itself (kind, scopes or warehouse/carrier restriction).', ['input', 'id']);
+  }
   const row = await transact(ctx, async (tx, events) => {
     const [row] = await tx
       .update(apiKeys)

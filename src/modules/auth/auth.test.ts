@@ -6,6 +6,7 @@ import {
   ApiKeyCreateDocument,
   ApiKeyRevokeDocument,
   ApiKeysDocument,
+  CarrierCreateDocument,
   CustomerAccessTokenCreateDocument,
   CustomerCreateDocument,
   CustomersDocument,
@@ -14,8 +15,10 @@ import {
   ProductsDocument,
   ProductVariantDocument,
   ViewerDocument,
+  WarehouseCreateDocument,
 } from '../../../test/generated/graphql.js';
 import { productInput } from '../../../test/factories/catalog.js';
+import { warehouseInput } from '../../../test/factories/warehouse.js';
 import { collect, startApp, type TestApp } from '../../../test/harness.js';
 import { ManualClock } from '../../shared/clock.js';
 import { ensureAdminKey } from './auth.service.js';
@@ -70,6 +73,15 @@ describe('API keys', () => {
   });
 
   it('carries PARTNER restrictions into the viewer', async () => {
+    // Restriction codes must name existing warehouses and carriers.
+    await t.admin(WarehouseCreateDocument, { input: warehouseInput({ code: 'MSK-1' }) });
+    await t.admin(CarrierCreateDocument, {
+      input: {
+        code: 'CDEK',
+        name: 'CDEK',
+        services: [{ code: 'CDEK_COURIER', name: 'Courier', deliveryType: 'COURIER', transitDaysMin: 1, transitDaysMax: 3, maxWeightGrams: 30_000, rates: [{ countryCode: 'RU', maxWeightGrams: 30_000, price: { amountMinor: 300_00, currency: 'RUB' } }] }],
+      },
+    });
     const k = await key(['read_inventory'], 'PARTNER', { warehouseCodes: ['MSK-1'], carrierCodes: ['CDEK'] });
     const v = await t.gql(ViewerDocument, {}, { token: k.secret });
     expect(v.data!.viewer).toMatchObject({ kind: 'PARTNER', scopes: ['read_inventory'], warehouseCodes: ['MSK-1'], carrierCodes: ['CDEK'] });

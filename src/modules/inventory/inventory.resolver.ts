@@ -131,7 +131,10 @@ export class InventoryResolver {
   }
 
   @Authorized('write_inventory')
-  @Mutation(() => ChannelStockSyncPayload, { description: "Replaces an external channel's reported quantity per SKU." })
+  @Mutation(() => ChannelStockSyncPayload, {
+    description:
+      "Replaces an external channel's reported quantity per SKU. Channel stock is one figure per SKU across all warehouses, so it requires a key without a warehouse restriction: a PARTNER key restricted to warehouses gets FORBIDDEN. Requires write_inventory.",
+  })
   channelStockSync(@Arg('input', () => ChannelStockSyncInput) input: ChannelStockSyncInput, @Ctx() ctx: GraphQLContext) {
     return payload(() => syncChannelStock(ctx.services, input), (updated) => ({ updated }), { updated: 0 });
   }

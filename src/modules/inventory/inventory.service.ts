@@ -12,7 +12,7 @@ import { finishPage, planPage, type Page, type PageArgs } from '../../db/paginat
 import { transact, type EventWriter } from '../../events/outbox.js';
 import type { EventWatching } from '../../events/relay.js';
 import { KeyedCaches } from '../../shared/keyed-cache.js';
-import { BusinessError, ErrorList } from '../../shared/errors.js';
+import { AccessError, BusinessError, ErrorList } from '../../shared/errors.js';
 import { isValidGtin, normalizeGtin } from '../../shared/gs1.js';
 import { isPlausibleDate } from '../../shared/plausible-date.js';
 import { preparedQueries } from '../../db/prepared.js';
@@ -539,8 +539,14 @@ export interface ChannelSyncInput {
   lines: LineInput[];
 }
 
-/** Replaces the reported quantity of each SKU in an external channel. Errors: INVALID, NOT_FOUND, INVALID_BARCODE. */
+/**
+ * Replaces the reported quantity of each SKU in an external channel. Errors: INVALID, NOT_FOUND,
+ * INVALID_BARCODE. Channel stock is one figure per SKU, not per warehouse, so a key restricted to
+ * warehouses may not write it (thrown FORBIDDEN): limiting it to "SKUs stocked in its warehouses"
+ * would still let it overwrite figures that other warehouses' partners rely on.
+ */
 export async function syncChannelStock(ctx: ServiceContext, input: ChannelSyncInput): Promise<number> {
+  if (ctx.principal.warehouseCodes) throw new AccessError('FORBIDDEN', 'Forbidden: channel stock spans every warehouse; a key restricted to warehouses may not sync it.');
   const channel = input.channel.trim();
   if (!/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/.test(channel)) throw BusinessError.of('INVALID', 'Channel is 1 to 64 letters, digits, "_", ".", ":" or "-".', ['input', 'channel']);
   const lines = await resolveLines(ctx, input.lines, ['input', 'lines'], { allowZero: true });

@@ -5,6 +5,7 @@ import type { GraphQLContext } from '../../graphql/context.js';
 import { ConnectionArgs, idOfType, pageArgs, toConnection } from '../../graphql/relay.js';
 import { payload } from '../../graphql/user-error.js';
 import { BusinessError } from '../../shared/errors.js';
+import { mayAccessWarehouse } from '../../shared/principal.js';
 import { catalogLoaders } from '../catalog/catalog.loaders.js';
 import { ProductVariant } from '../catalog/catalog.types.js';
 import { Customer } from '../customers/customer.types.js';
@@ -90,7 +91,10 @@ export class OrderResolver {
   }
 
   @Authorized('write_orders')
-  @Mutation(() => OrderCancelPayload, { description: 'Cancels an order and releases every allocation that was not shipped.' })
+  @Mutation(() => OrderCancelPayload, {
+    description:
+      'Cancels an order and releases every allocation that was not shipped. Errors: NOT_FOUND, INVALID_STATE_TRANSITION; FORBIDDEN for a key restricted to warehouses when the order has open parts in other warehouses.',
+  })
   orderCancel(@Arg('input', () => OrderCancelInput) input: OrderCancelInput, @Ctx() ctx: GraphQLContext) {
     return payload(
       () => {
@@ -141,9 +145,13 @@ export class OrderResolver {
     return (await ctx.loaders.get(orderLoaders).linesByOrderId.load(o.dbId)).map((l) => OrderLine.from(l, o.currency));
   }
 
-  @FieldResolver(() => [FulfillmentOrder], { description: 'Per warehouse.' })
+  @FieldResolver(() => [FulfillmentOrder], { description: 'Per warehouse. A PARTNER key restricted to warehouses sees only the parts in its warehouses.' })
   async fulfillmentOrders(@Root() o: Order, @Ctx() ctx: GraphQLContext) {
-    return (await ctx.loaders.get(orderLoaders).fulfillmentOrdersByOrderId.load(o.dbId)).map(FulfillmentOrder.from);
+    const fos = await ctx.loaders.get(orderLoaders).fulfillmentOrdersByOrderId.load(o.dbId);
+    if (!ctx.principal.warehouseCodes) return fos.map(FulfillmentOrder.from);
+    const whs = ctx.loaders.get(warehouseLoaders);
+    const shown = await Promise.all(fos.map(async (f) => mayAccessWarehouse(ctx.principal, (await whs.warehouseById.load(f.warehouseId))?.code ?? '')));
+    return fos.filter((_, i) => shown[i]).map(FulfillmentOrder.from);
   }
 
   @FieldResolver(() => [OrderEvent], { description: 'Status timeline, oldest first.' })

@@ -115,7 +115,8 @@ export async function createOrder(ctx: ServiceContext, input: OrderCreateInput):
 
   const hash = requestHash(input);
   const scope = idempotencyScope(ctx);
-  const warehouses = allWarehouses.filter((w) => w.isActive);
+  // A PARTNER key restricted to warehouses allocates only there (else INSUFFICIENT_STOCK or a backorder, as usual).
+  const warehouses = allocatableWarehouses(allWarehouses, ctx.principal.warehouseCodes);
   const lines = input.lines.map((l, i) => {
     const v = variants.get(l.sku)!;
     return { ...l, index: i, variant: v, unitPriceMinor: l.unitPrice?.amountMinor ?? v.priceMinor };
@@ -246,6 +247,7 @@ export async function createOrder(ctx: ServiceContext, input: OrderCreateInput):
         subtotalMinor: subtotal,
         shippingMinor: delivery?.shippingMinor ?? 0,
         totalMinor: subtotal + (delivery?.shippingMinor ?? 0),
+        allocationWarehouseCodes: ctx.principal.warehouseCodes ? [...ctx.principal.warehouseCodes] : null,
         allowBackorder: input.allowBackorder ?? false,
         idempotencyScope: key ? scope : null,
         idempotencyKey: key,
@@ -341,13 +343,14 @@ export async function allocateBackorders(ctx: ServiceContext, opts: { variantIds
     .orderBy(asc(orders.id))
     .limit(opts.limit ?? 200);
   if (!candidates.length) return 0;
-  const warehouses = (await listAllWarehouses(ctx)).filter((w) => w.isActive);
+  const allWarehouses = await listAllWarehouses(ctx);
   let completed = 0;
   for (const { id } of candidates) {
     const done = await transact(ctx, async (tx, events) => {
       const [order] = await tx.select().from(orders).where(and(eq(orders.id, id), eq(orders.status, 'BACKORDERED'))).for('update');
       if (!order) return false;
       const lines = (await tx.select().from(orderLines).where(eq(orderLines.orderId, id)).orderBy(asc(orderLines.position))).filter((l) => l.allocatedQuantity < l.quantity);
+      const warehouses = allocatableWarehouses(allWarehouses, order.allocationWarehouseCodes);
       const need = lines.map((l) => ({ variantId: l.variantId, quantity: l.quantity - l.allocatedQuantity }));
       const avail = await availabilityByVariants(tx, [...new Set(need.map((n) => n.variantId))]);
       if (!avail.length) return false;
@@ -411,7 +414,8 @@ export async function previewAllocation(
 ): Promise<{ warehouse: WarehouseRow; lines: { variantId: string; quantity: number }[] }[]> {
   // Both reads at once (one round trip; the warehouses usually come from the short cache).
   const [all, avail] = await Promise.all([listAllWarehousesCached(ctx), availabilityForPreview(ctx, [...new Set(need.map((n) => n.variantId))])]);
-  const warehouses = all.filter((w) => w.isActive);
+  // A PARTNER key restricted to warehouses is quoted as its orders would allocate: from those only.
+  const warehouses = allocatableWarehouses(all, ctx.principal.warehouseCodes);
   if (!warehouses.length) return [];
   const destination = { location: dest.location ?? null, region: dest.region ?? null, countryCode: dest.countryCode };
   const plan = planAllocation(need, stockOf(warehouses, avail), destination);
@@ -427,6 +431,11 @@ export async function previewAllocation(
   return parts;
 }
 
+/** Active warehouses an order may allocate from: all, or only those of a restricting PARTNER key (by code). */
+export function allocatableWarehouses(all: readonly WarehouseRow[], codes: readonly string[] | null | undefined): WarehouseRow[] {
+  return all.filter((w) => w.isActive && (!codes || codes.includes(w.code)));
+}
+
 function stockOf(warehouses: WarehouseRow[], avail: { variantId: string; warehouseId: string; available: number }[]): WarehouseStock[] {
   return warehouses.map((w) => ({
     warehouseId: w.id,
@@ -437,7 +446,10 @@ function stockOf(warehouses: WarehouseRow[], avail: { variantId: string; warehou
   }));
 }
 
-/** Cancels an order and releases every allocation not shipped. Errors: NOT_FOUND, INVALID_STATE_TRANSITION. */
+/**
+ * Cancels an order and releases every allocation not shipped. Errors: NOT_FOUND, INVALID_STATE_TRANSITION;
+ * FORBIDDEN for a key restricted to warehouses when the order has open parts in other warehouses.
+ */
 export async function cancelOrder(ctx: ServiceContext, input: { orderId: string; reason?: string | null }): Promise<OrderRow> {
   // Read outside the transaction: PGlite has one connection, and a query beside an open transaction would wait for it.
   const [visible] = await ordersByIds(ctx, [input.orderId]);
@@ -449,6 +461,11 @@ export async function cancelOrder(ctx: ServiceContext, input: { orderId: string;
     if (!cancellable(order.status)) throw BusinessError.of('INVALID_STATE_TRANSITION', `An order in status ${order.status} cannot be cancelled.`, ['input', 'id']);
     const fos = await tx.select().from(fulfillmentOrders).where(eq(fulfillmentOrders.orderId, order.id));
     const open = fos.filter((f) => f.status !== 'SHIPPED' && f.status !== 'CANCELLED');
+    const only = ctx.principal.warehouseCodes;
+    if (only && open.some((f) => !only.includes(whs.get(f.warehouseId)?.code ?? ''))) {
+      // Cancelling would release reservations in warehouses this key may not touch.
+      throw BusinessError.of('FORBIDDEN', 'This order also has open parts outside the warehouses of this key; a key without that restriction must cancel it.', ['input', 'id']);
+    }
     if (open.length) {
       const fls = await tx.select().from(fulfillmentLines).where(inArray(fulfillmentLines.fulfillmentOrderId, open.map((f) => f.id)));
       const byFo = new Map<string, FulfillmentLineRow[]>();

@@ -38,6 +38,11 @@ export const orders = pgTable(
     shippingMinor: integer('shipping_minor').notNull().default(0),
     totalMinor: integer('total_minor').notNull(),
     allowBackorder: boolean('allow_backorder').notNull().default(false),
+    /**
+     * Warehouses (by code) this order may ever be allocated from: the restriction of the PARTNER key
+     * that created it, so backordered lines are filled only there too; null = any warehouse.
+     */
+    allocationWarehouseCodes: text('allocation_warehouse_codes').array(),
     /** Who may reuse the idempotency key: the API key or customer that sent it. */
     idempotencyScope: text('idempotency_scope'),
     idempotencyKey: text('idempotency_key'),

@@ -11,7 +11,7 @@ import { hasScope } from '../../shared/principal.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { variantsByGtins, variantsByIds } from '../catalog/catalog.service.js';
 import { pickableStock, pickFromBin } from '../inventory/inventory.service.js';
-import { binByBarcode, requireWarehouseAccess, warehousesByIds } from '../warehouse/warehouse.service.js';
+import { binByBarcode, mayTouchWarehouseId, requireObjectWarehouse, requireWarehouseAccess } from '../warehouse/warehouse.service.js';
 import { transitionOrder } from './order.service.js';
 import { fulfillmentLines, fulfillmentOrders, orders, pickListLines, pickListOrders, pickLists } from './order.table.js';
 
@@ -107,10 +107,11 @@ export async function scanPick(
   const qty = input.quantity ?? 1;
   if (!Number.isInteger(qty) || qty < 1 || qty > 10_000) throw BusinessError.of('INVALID', 'Quantity must be 1 to 10,000.', ['input', 'quantity']);
   const db = ctx.database.db;
+  const noList = () => BusinessError.of('NOT_FOUND', 'No such pick list.', ['input', 'pickListId']);
   const [list] = await db.select().from(pickLists).where(eq(pickLists.id, input.pickListId));
-  if (!list) throw BusinessError.of('NOT_FOUND', 'No such pick list.', ['input', 'pickListId']);
-  const [warehouse] = await warehousesByIds(ctx, [list.warehouseId]);
-  await requireWarehouseAccess(ctx, warehouse!.code, 'write');
+  if (!list) throw noList();
+  // Another warehouse's list answers exactly as a list that does not exist.
+  const warehouse = await requireObjectWarehouse(ctx, list.warehouseId, noList);
   if (list.completedAt) throw BusinessError.of('INVALID_STATE_TRANSITION', 'This pick list is complete.', ['input', 'pickListId']);
   const bin = await binByBarcode(ctx, list.warehouseId, input.binBarcode.trim().toUpperCase());
   const lines = await db.select().from(pickListLines).where(eq(pickListLines.pickListId, list.id));
@@ -133,7 +134,7 @@ export async function scanPick(
       .where(and(eq(pickListLines.id, line.id), sql`${pickListLines.pickedQuantity} + ${qty} <= ${pickListLines.quantity}`))
       .returning();
     if (!updated) throw BusinessError.of('OVER_PICK', 'Already picked meanwhile.', ['input', 'quantity']);
-    await pickFromBin(ctx, tx, events, warehouse!, { binId: bin.id, variantId: line.variantId, quantity: qty, reference: `pick:${list.id}` }, ['input', 'quantity']);
+    await pickFromBin(ctx, tx, events, warehouse, { binId: bin.id, variantId: line.variantId, quantity: qty, reference: `pick:${list.id}` }, ['input', 'quantity']);
     // Credit the picked units to the fulfillment lines of this list, oldest order first.
     const foIds = (await tx.select({ id: pickListOrders.fulfillmentOrderId }).from(pickListOrders).where(eq(pickListOrders.pickListId, list.id))).map((r) => r.id);
     const fls = await tx
@@ -168,8 +169,7 @@ export async function pickListById(ctx: ServiceContext, id: string): Promise<Pic
   if (!hasScope(ctx.principal, 'read_fulfillment')) return null;
   const [row] = await ctx.database.db.select().from(pickLists).where(eq(pickLists.id, id));
   if (!row) return null;
-  const [w] = await warehousesByIds(ctx, [row.warehouseId]);
-  return w && (!ctx.principal.warehouseCodes || ctx.principal.warehouseCodes.includes(w.code)) ? row : null;
+  return (await mayTouchWarehouseId(ctx, row.warehouseId)) ? row : null;
 }
 
 export async function pickListLinesOf(ctx: ServiceContext, ids: readonly string[]): Promise<PickListLineRow[]> {
@@ -211,10 +211,11 @@ export async function packFulfillmentOrder(ctx: ServiceContext, input: PackInput
   });
   e.throwIfAny();
   const db = ctx.database.db;
+  const noFo = () => BusinessError.of('NOT_FOUND', 'No such fulfillment order.', ['input', 'fulfillmentOrderId']);
   const [fo] = await db.select().from(fulfillmentOrders).where(eq(fulfillmentOrders.id, input.fulfillmentOrderId));
-  if (!fo) throw BusinessError.of('NOT_FOUND', 'No such fulfillment order.', ['input', 'fulfillmentOrderId']);
-  const [warehouse] = await warehousesByIds(ctx, [fo.warehouseId]);
-  await requireWarehouseAccess(ctx, warehouse!.code, 'write');
+  if (!fo) throw noFo();
+  // Another warehouse's fulfillment order answers exactly as one that does not exist.
+  const warehouse = await requireObjectWarehouse(ctx, fo.warehouseId, noFo);
   if (fo.status !== 'PICKED') throw BusinessError.of('INVALID_STATE_TRANSITION', `A fulfillment order in status ${fo.status} cannot be packed; it must be PICKED.`, ['input', 'fulfillmentOrderId']);
   const lines = await db.select().from(fulfillmentLines).where(eq(fulfillmentLines.fulfillmentOrderId, fo.id));
   const byGtin = await variantsByGtins(ctx, input.scannedBarcodes.map((b) => b.trim()));
@@ -253,7 +254,7 @@ export async function packFulfillmentOrder(ctx: ServiceContext, input: PackInput
     const siblings = await tx.select().from(fulfillmentOrders).where(eq(fulfillmentOrders.orderId, fo.orderId));
     if (siblings.every((s) => ['PACKED', 'SHIPPED', 'CANCELLED'].includes(s.status))) {
       const [order] = await tx.select().from(orders).where(eq(orders.id, fo.orderId)).for('update');
-      if (order && order.status === 'PICKING') await transitionOrder(ctx, tx, events, order, 'PACKED', 'All parcels packed', [warehouse!.code]);
+      if (order && order.status === 'PICKING') await transitionOrder(ctx, tx, events, order, 'PACKED', 'All parcels packed', [warehouse.code]);
     }
     return packed;
   });

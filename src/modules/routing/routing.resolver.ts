@@ -31,7 +31,7 @@ export class RoutePlanResolver {
       "Plans the day's routes of a warehouse's own couriers (CVRPTW: fewest vehicles, then shortest distance, within timeLimitMs) and stores the plan. " +
       'Without stops, the COURIER shipments of the warehouse with status LABEL_CREATED and a located address are the stops (demand 1 each, tracking number as stop id). ' +
       'Stops no vehicle can serve are returned in `unassigned` with a reason, never dropped. ' +
-      'Errors: INVALID, NO_VEHICLES, NO_STOPS, DUPLICATE_ID, NOT_FOUND, WAREHOUSE_LOCATION_MISSING; FORBIDDEN for a key restricted to other warehouses. Requires write_shipping.',
+      'Errors: INVALID, NO_VEHICLES, NO_STOPS, DUPLICATE_ID, NOT_FOUND, WAREHOUSE_LOCATION_MISSING; a warehouse outside the warehouses of a restricted key is NOT_FOUND, as if it did not exist. Requires write_shipping.',
   })
   routePlanCreate(
     @Arg('input', () => RoutePlanCreateInput, { description: 'Fleet, stops and parameters.' }) input: RoutePlanCreateInput,

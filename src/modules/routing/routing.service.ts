@@ -13,7 +13,7 @@ import { isValidLatLng, type LatLng } from '../../shared/geo.js';
 import { hasScope, mayAccessWarehouse } from '../../shared/principal.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { courierStopsToRoute } from '../shipping/courier.service.js';
-import { assertMayChangeWarehouse, warehouseByCode, warehousesByIds, type WarehouseRow } from '../warehouse/warehouse.service.js';
+import { warehouseByCode, warehousesByIds, type WarehouseRow } from '../warehouse/warehouse.service.js';
 import { routePlans, type StoredRoute, type StoredUnassignedStop } from './routing.table.js';
 import { GeoModel, type GeoPlanInput, type PlanStop, type PlanVehicle, type RouteSchedule, type UnassignedStop } from './routing.instance.js';
 import { solveInWorker } from './solver/worker.js';
@@ -190,11 +190,10 @@ function validateAgainstWarehouse(e: ErrorList, input: RoutePlanCreateData, wh: 
  * located address are the stops, one parcel each.
  *
  * Errors (nothing written): INVALID, NO_VEHICLES, NO_STOPS, DUPLICATE_ID, NOT_FOUND (warehouse),
- * WAREHOUSE_LOCATION_MISSING. Thrown: FORBIDDEN for a PARTNER restricted to other warehouses;
- * a fault when the verifier rejects the solver's result.
+ * WAREHOUSE_LOCATION_MISSING; a warehouse outside a restricted PARTNER's is NOT_FOUND, exactly as a
+ * code that does not exist (warehouseByCode hides it). Thrown: a fault when the verifier rejects the solver's result.
  */
 export async function createRoutePlan(ctx: ServiceContext, input: RoutePlanCreateData): Promise<RoutePlanRow> {
-  assertMayChangeWarehouse(ctx, input.warehouseCode);
   const opts = {
     speedKmh: input.speedKmh ?? DEFAULTS.speedKmh,
     detourFactor: input.detourFactor ?? DEFAULTS.detourFactor,

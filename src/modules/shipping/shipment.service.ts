@@ -14,7 +14,7 @@ import { isUniqueViolation, variantsByIds } from '../catalog/catalog.service.js'
 import { customersByIdsUnfiltered } from '../customers/customer.service.js';
 import { fulfillmentLinesByFoIds, fulfillmentOrdersByIds, type FulfillmentOrderRow } from '../orders/order.service.js';
 import { orderRowsByIds, shipFulfillmentOrder } from '../orders/order.shipping.js';
-import { warehousesByIds } from '../warehouse/warehouse.service.js';
+import { requireObjectWarehouse, warehousesByIds } from '../warehouse/warehouse.service.js';
 import { adapterFor } from './carrier.adapter.js';
 import { carrierCatalog, requireShipping, type CatalogService } from './carrier.service.js';
 import { deliveryWindow } from './calendar.js';
@@ -60,9 +60,11 @@ export async function lateHistory(ctx: ServiceContext, serviceIds: string[]): Pr
 export async function createShipment(ctx: ServiceContext, input: ShipmentCreateInput): Promise<ShipmentRow> {
   requireShipping(ctx, 'write_shipping');
   const path = ['input', 'fulfillmentOrderId'];
+  const noFo = () => BusinessError.of('NOT_FOUND', 'No such fulfillment order.', path);
   const [fo] = await fulfillmentOrdersByIds(ctx, [input.fulfillmentOrderId]);
-  const [wh] = fo ? await warehousesByIds(ctx, [fo.warehouseId]) : [];
-  if (!fo || !wh || !mayAccessWarehouse(ctx.principal, wh.code)) throw BusinessError.of('NOT_FOUND', 'No such fulfillment order.', path);
+  if (!fo) throw noFo();
+  // Another warehouse's fulfillment order answers exactly as one that does not exist.
+  const wh = await requireObjectWarehouse(ctx, fo.warehouseId, noFo);
   const [[existing], [order]] = await Promise.all([
     ctx.database.db.select({ id: shipments.id }).from(shipments).where(eq(shipments.fulfillmentOrderId, fo.id)),
     orderRowsByIds(ctx, [fo.orderId]),
@@ -224,8 +226,10 @@ export async function shipmentsByOrderIds(ctx: ServiceContext, orderIds: readonl
 }
 
 /** Unfiltered id lookup (scanning); reading the shipment goes through the visibility rules. */
+/** The id of the shipment with this tracking number; one leaving a warehouse hidden from a restricted key answers as none. */
 export async function shipmentIdByTrackingNumber(ctx: ServiceContext, trackingNumber: string): Promise<string | null> {
-  const [row] = await ctx.database.db.select({ id: shipments.id }).from(shipments).where(eq(shipments.trackingNumber, trackingNumber.trim().toUpperCase()));
+  const rows = await ctx.database.db.select().from(shipments).where(eq(shipments.trackingNumber, trackingNumber.trim().toUpperCase()));
+  const [row] = await inVisibleWarehouses(ctx, rows);
   return row?.id ?? null;
 }
 
@@ -240,13 +244,24 @@ export async function visibleShipments(ctx: ServiceContext, rows: ShipmentRow[],
     return rows.filter((r) => mine.has(r.orderId));
   }
   if (hasScope(p, 'read_shipping')) {
+    rows = await inVisibleWarehouses(ctx, rows);
     if (!p.carrierCodes) return rows;
     const cat = await carrierCatalog(ctx);
     const allowed = new Set(cat.carriers.filter((c) => p.carrierCodes!.includes(c.code)).map((c) => c.id));
     return rows.filter((r) => allowed.has(r.carrierId));
   }
-  if (viaOrder && hasScope(p, 'read_orders')) return rows;
+  if (viaOrder && hasScope(p, 'read_orders')) return inVisibleWarehouses(ctx, rows);
   return [];
+}
+
+/** A PARTNER restricted to warehouses sees only shipments that leave them (the others answer as ids that do not exist). */
+async function inVisibleWarehouses(ctx: ServiceContext, rows: ShipmentRow[]): Promise<ShipmentRow[]> {
+  const codes = ctx.principal.warehouseCodes;
+  if (!codes || !rows.length) return rows;
+  const fos = await fulfillmentOrdersByIds(ctx, [...new Set(rows.map((r) => r.fulfillmentOrderId))]);
+  const whs = new Map((await warehousesByIds(ctx, [...new Set(fos.map((f) => f.warehouseId))])).map((w) => [w.id, w.code]));
+  const allowed = new Set(fos.filter((f) => mayAccessWarehouse(ctx.principal, whs.get(f.warehouseId) ?? '')).map((f) => f.id));
+  return rows.filter((r) => allowed.has(r.fulfillmentOrderId));
 }
 
 export async function shipmentById(ctx: ServiceContext, id: string): Promise<ShipmentRow | null> {

@@ -39,7 +39,7 @@ export class WarehouseResolver {
 
   @Authorized('write_inventory')
   @Mutation(() => ZoneCreatePayload, {
-    description: 'Creates a zone in a warehouse. Errors: NOT_FOUND, INVALID, CODE_TAKEN; FORBIDDEN for a key restricted to other warehouses. Requires write_inventory.',
+    description: 'Creates a zone in a warehouse. Errors: NOT_FOUND, INVALID, CODE_TAKEN; a warehouse outside the warehouses of a restricted key is NOT_FOUND, as if it did not exist. Requires write_inventory.',
   })
   zoneCreate(@Arg('input', () => ZoneCreateInput, { description: 'The new zone.' }) input: ZoneCreateInput, @Ctx() ctx: GraphQLContext) {
     return payload(
@@ -54,7 +54,7 @@ export class WarehouseResolver {
   @Authorized('write_inventory')
   @Mutation(() => BinLocationsCreatePayload, {
     description:
-      'Creates a grid of bins (up to 20,000) in a zone, numbered in serpentine pick order after the existing bins. Errors: NOT_FOUND, INVALID, BIN_EXISTS; FORBIDDEN for a key restricted to other warehouses. Requires write_inventory.',
+      'Creates a grid of bins (up to 20,000) in a zone, numbered in serpentine pick order after the existing bins. Errors: NOT_FOUND, INVALID, BIN_EXISTS; a warehouse outside the warehouses of a restricted key is NOT_FOUND, as if it did not exist. Requires write_inventory.',
   })
   async binLocationsCreate(
     @Arg('input', () => BinLocationsCreateInput, { description: 'The grid.' }) input: BinLocationsCreateInput,

@@ -6,7 +6,7 @@ import { and, asc, desc, eq, inArray, max, sql, type SQL } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/client.js';
 import { DEFAULT_PAGE_SIZE, finishPage, type Page, type PageArgs } from '../../db/pagination.js';
 import { transact } from '../../events/outbox.js';
-import { AccessError, BusinessError, ErrorList } from '../../shared/errors.js';
+import { BusinessError, ErrorList } from '../../shared/errors.js';
 import { isCountryCode } from '../../shared/country.js';
 import { isValidGtin } from '../../shared/gs1.js';
 import { hasScope, mayAccessWarehouse } from '../../shared/principal.js';
@@ -82,29 +82,50 @@ export function mayViewWarehouse(ctx: Pick<ServiceContext, 'principal'>, code: s
   return hasScope(ctx.principal, 'read_inventory') && mayAccessWarehouse(ctx.principal, code);
 }
 
-/** Throws FORBIDDEN (AccessError) when a PARTNER restricted to other warehouses tries to change this one. */
-export function assertMayChangeWarehouse(ctx: Pick<ServiceContext, 'principal'>, code: string): void {
-  if (!mayAccessWarehouse(ctx.principal, code)) throw new AccessError('FORBIDDEN', `Forbidden: this key may not change warehouse ${code}.`);
+/**
+ * Never reveal existence: a warehouse outside the caller's PARTNER restriction answers exactly as
+ * a code that does not exist (userError NOT_FOUND, same message and field), for reads and writes.
+ */
+export function assertMayChangeWarehouse(ctx: Pick<ServiceContext, 'principal'>, code: string, field: string[] = ['input', 'warehouseCode']): void {
+  if (!mayAccessWarehouse(ctx.principal, code)) throw notFound(code, field);
 }
 
 const notFound = (code: string, field: string[]) => BusinessError.of('NOT_FOUND', `No warehouse with code ${code}.`, field);
 
 /**
- * The warehouse with this code, checked against the caller's warehouse restriction.
- * Reads: NOT_FOUND (BusinessError) when it does not exist or a restricted PARTNER may not see it.
- * Writes: FORBIDDEN (AccessError) for a PARTNER restricted to other warehouses, else NOT_FOUND when missing.
+ * The warehouse with this code, checked against the caller's warehouse restriction: NOT_FOUND
+ * (BusinessError) when it does not exist or a restricted PARTNER may not touch it, for reads and
+ * writes alike, so a restricted key cannot tell another warehouse from a code that does not exist.
  */
 export async function requireWarehouseAccess(
   ctx: ServiceContext,
   code: string,
-  mode: 'read' | 'write',
+  _mode: 'read' | 'write',
   field: string[] = ['input', 'warehouseCode'],
   executor: Executor = ctx.database.db,
 ): Promise<WarehouseRow> {
-  if (mode === 'write') assertMayChangeWarehouse(ctx, code);
-  else if (!mayAccessWarehouse(ctx.principal, code)) throw notFound(code, field);
+  if (!mayAccessWarehouse(ctx.principal, code)) throw notFound(code, field);
   const [row] = await executor.select().from(warehouses).where(eq(warehouses.code, code)).limit(1);
   if (!row) throw notFound(code, field);
+  return row;
+}
+
+/**
+ * The one check for objects that belong to a warehouse (fulfillment orders, pick lists, shipments,
+ * bins, route plans): true when the object's warehouse exists and the caller's PARTNER restriction
+ * allows it. Callers answer `false` exactly as they answer an id that does not exist.
+ */
+export async function mayTouchWarehouseId(ctx: ServiceContext, warehouseId: string | null | undefined): Promise<boolean> {
+  if (!warehouseId) return false;
+  if (!ctx.principal.warehouseCodes) return true;
+  const [row] = await warehousesByIds(ctx, [warehouseId]);
+  return !!row && mayAccessWarehouse(ctx.principal, row.code);
+}
+
+/** The warehouse an object belongs to, or `notFound()` thrown when it is hidden from the caller (see mayTouchWarehouseId). */
+export async function requireObjectWarehouse(ctx: ServiceContext, warehouseId: string, notFoundError: () => Error): Promise<WarehouseRow> {
+  const [row] = await warehousesByIds(ctx, [warehouseId]);
+  if (!row || !mayAccessWarehouse(ctx.principal, row.code)) throw notFoundError();
   return row;
 }
 
@@ -159,7 +180,7 @@ export interface ZoneCreateInput {
   distanceRank: number;
 }
 
-/** Creates a zone in a warehouse. Errors: NOT_FOUND (warehouse), INVALID, CODE_TAKEN; FORBIDDEN (thrown) for a restricted PARTNER. */
+/** Creates a zone in a warehouse. Errors: NOT_FOUND (warehouse), INVALID, CODE_TAKEN; a warehouse hidden from a restricted PARTNER is NOT_FOUND. */
 export async function createZone(ctx: ServiceContext, input: ZoneCreateInput): Promise<ZoneRow> {
   const e = new ErrorList();
   if (!ZONE_CODE_PATTERN.test(input.code)) e.add('INVALID', 'Zone code is 1 to 16 capital letters, digits, "_" or "-".', ['input', 'code']);
@@ -168,7 +189,6 @@ export async function createZone(ctx: ServiceContext, input: ZoneCreateInput): P
   if (!Number.isInteger(input.distanceRank) || input.distanceRank < 0 || input.distanceRank > 1_000_000) {
     e.add('INVALID', 'distanceRank is an integer from 0 (next to dispatch) to 1,000,000.', ['input', 'distanceRank']);
   }
-  assertMayChangeWarehouse(ctx, input.warehouseCode);
   e.throwIfAny();
   return transact(ctx, async (tx, events) => {
     const wh = await requireWarehouseAccess(ctx, input.warehouseCode, 'write', undefined, tx);
@@ -257,15 +277,14 @@ function validateGrid(input: BinGridInput): ErrorList {
  * after the warehouse's last pick sequence; returns them in pick order. Inserts in multi-row
  * statements (2,000 rows each) under a lock on the warehouse row, so concurrent grids of one
  * warehouse number one after the other.
- * Errors: INVALID, NOT_FOUND (warehouse or zone), BIN_EXISTS; FORBIDDEN (thrown) for a restricted PARTNER.
+ * Errors: INVALID, NOT_FOUND (warehouse or zone), BIN_EXISTS; a warehouse hidden from a restricted PARTNER is NOT_FOUND.
  */
 export async function createBinGrid(ctx: ServiceContext, input: BinGridInput): Promise<BinRow[]> {
   const errors = validateGrid(input);
-  assertMayChangeWarehouse(ctx, input.warehouseCode);
   errors.throwIfAny();
   return transact(ctx, async (tx, events) => {
     const [wh] = await tx.select().from(warehouses).where(eq(warehouses.code, input.warehouseCode)).for('update').limit(1);
-    if (!wh) throw notFound(input.warehouseCode, ['input', 'warehouseCode']);
+    if (!wh || !mayAccessWarehouse(ctx.principal, wh.code)) throw notFound(input.warehouseCode, ['input', 'warehouseCode']);
     const [zone] = await tx
       .select()
       .from(zones)

@@ -254,10 +254,11 @@ describe('access', () => {
     expect((await t.gql(WarehouseDocument, { code: 'MSK1' }, { token: partner })).data!.warehouse!.code).toBe('MSK1');
     expect((await t.gql(WarehouseNodeDocument, { id: spb.id }, { token: partner })).data!.node).toBeNull();
 
-    const forbidden = await t.gql(ZoneCreateDocument, { input: { warehouseCode: 'SPB1', code: 'P', name: 'P', kind: 'PICK', distanceRank: 1 } }, { token: partner });
-    expect(forbidden.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const grid403 = await t.gql(BinLocationsCreateDocument, { input: grid('SPB1') }, { token: partner });
-    expect(grid403.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    // Another warehouse answers exactly as a code that does not exist (never reveal existence).
+    const hidden = await t.gql(ZoneCreateDocument, { input: { warehouseCode: 'SPB1', code: 'P', name: 'P', kind: 'PICK', distanceRank: 1 } }, { token: partner });
+    expect(hidden.data!.zoneCreate.userErrors).toEqual([{ code: 'NOT_FOUND', field: ['input', 'warehouseCode'], message: 'No warehouse with code SPB1.' }]);
+    const gridHidden = await t.gql(BinLocationsCreateDocument, { input: grid('SPB1') }, { token: partner });
+    expect(gridHidden.data!.binLocationsCreate.userErrors.map((e) => e.code)).toEqual(['NOT_FOUND']);
     expect(await binTotal('SPB1')).toBe(0);
     const allowed = await t.gql(ZoneCreateDocument, { input: { warehouseCode: 'MSK1', code: 'P', name: 'P', kind: 'PICK', distanceRank: 1 } }, { token: partner });
     expect(allowed.data!.zoneCreate.zone!.code).toBe('P');

@@ -1,0 +1,1 @@
+ALTER TABLE "orders" ADD COLUMN "allocation_warehouse_codes" text[];
