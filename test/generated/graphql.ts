@@ -612,7 +612,7 @@ export type WebhookDeliveryStatus =
 export type WebhookSubscriptionCreateInput = {
   /** Events to receive. */
   topic: WebhookTopic;
-  /** An absolute http(s) URL, at most 2048 characters, without credentials. In production, loopback, private and link-local addresses are refused (INVALID) unless WEBHOOK_ALLOW_PRIVATE_URLS is set. */
+  /** An absolute http(s) URL, at most 2048 characters, without credentials. In production (unless WEBHOOK_ALLOW_PRIVATE_URLS is set) only public targets are accepted: a host that is a loopback, private, link-local, CGNAT, unique-local, multicast or otherwise non-public IP address in any notation (decimal, octal, hex, IPv4-mapped, IPv4-compatible, NAT64, 6to4, Teredo), or localhost, is refused (INVALID); a host name is resolved at every delivery and the attempt fails when any of its addresses is not public. */
   url: string;
 };
 

@@ -6,12 +6,23 @@
  * outcome and an attempt row are then written together.
  *
  * Each attempt sends the stored body (built once when the event was queued), signed with the
- * subscription's secret: `X-Waybill-Signature: sha256=<hex HMAC-SHA256(secret, body)>`.
+ * subscription's secret twice: `Waybill-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret,
+ * "<t>.<body>")>` with the attempt's own time (receivers reject stale timestamps, so a captured
+ * request cannot be replayed later), and the contract's `X-Waybill-Signature: sha256=<hex
+ * HMAC-SHA256(secret, body)>` for receivers written against it.
  * 2xx -> SUCCEEDED. Anything else (non-2xx incl. redirects, which are not followed; timeout;
- * network error; a private target when those are not allowed) -> retried after a jittered
- * exponential backoff (shared/backoff.ts), FAILED after `maxAttempts`.
+ * network error; a non-public target when those are not allowed, see webhook.url.ts) -> retried
+ * after a jittered exponential backoff (shared/backoff.ts), FAILED after `maxAttempts`.
+ *
+ * The POST goes through node:http(s) rather than fetch because the connection must go to the
+ * address the SSRF guard checked: `http.request` takes a `lookup` (guardedLookup) that resolves,
+ * checks and hands the socket exactly those addresses; Node's fetch (undici) offers no such hook
+ * without the undici package's own Agent.
  */
 import { createHmac } from 'node:crypto';
+import { Agent as HttpAgent, request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import type { Logger } from 'pino';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Config } from '../../config.js';
@@ -19,7 +30,7 @@ import type { Database } from '../../db/client.js';
 import { PollingWorker } from '../../events/polling-worker.js';
 import { backoffDelay } from '../../shared/backoff.js';
 import { webhookAttempts, webhookDeliveries } from './webhook.table.js';
-import { privateTargetProblem } from './webhook.url.js';
+import { guardedLookup, literalTargetProblem, systemResolver, type Resolver } from './webhook.url.js';
 
 export interface DispatcherOptions {
   maxAttempts: number;
@@ -31,6 +42,10 @@ export interface DispatcherOptions {
   /** Deliveries claimed (and sent concurrently) per round. */
   batch?: number;
   random?: () => number;
+  /** Resolves target host names (tests inject one; default: the system resolver). */
+  resolve?: Resolver;
+  /** Milliseconds since the epoch, for the signature timestamp (default Date.now). */
+  now?: () => number;
 }
 
 export const dispatcherOptions = (c: Config): DispatcherOptions => ({
@@ -53,14 +68,18 @@ interface Claimed {
   disabled_at: Date | string | null;
 }
 
-/** `sha256=<hex>` signature of a body, as receivers verify it. */
+/** `sha256=<hex>` signature of a body (X-Waybill-Signature, the contract's; no timestamp). */
 export const signBody = (secret: string, body: string): string => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+
+/** `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>` (Waybill-Signature). */
+export const signTimestamped = (secret: string, body: string, unixSeconds: number): string =>
+  `t=${unixSeconds},v1=${createHmac('sha256', secret).update(`${unixSeconds}.${body}`).digest('hex')}`;
 
 const ERROR_MAX = 500;
 
 function describe(err: unknown): string {
   const e = err as Error & { cause?: { code?: string; message?: string } };
-  if (e?.name === 'TimeoutError') return 'timeout';
+  if (e?.name === 'TimeoutError' || (e?.cause as Error | undefined)?.name === 'TimeoutError') return 'timeout';
   const cause = e?.cause?.code ?? e?.cause?.message;
   return (cause ? `${e.message}: ${cause}` : String(e?.message ?? err)).slice(0, ERROR_MAX);
 }
@@ -71,6 +90,9 @@ export class WebhookDispatcher {
   private readonly batch: number;
   /** How long a claim holds a delivery: the request timeout plus a margin for recording the outcome. */
   private readonly leaseMs: number;
+  /** Own keep-alive pools: a pooled socket was opened through this dispatcher's guarded lookup. */
+  private readonly agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+  private readonly lookup: LookupFunction;
 
   constructor(
     private readonly database: Database,
@@ -79,6 +101,7 @@ export class WebhookDispatcher {
   ) {
     this.batch = opts.batch ?? 16;
     this.leaseMs = opts.timeoutMs + 30_000;
+    this.lookup = guardedLookup(opts.resolve ?? systemResolver, opts.allowPrivateUrls);
     this.loop = new PollingWorker('webhook dispatcher', log, opts.pollMs, () => this.drain());
   }
 
@@ -132,26 +155,20 @@ export class WebhookDispatcher {
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
-      const refused = await privateTargetProblem(d.url, this.opts.allowPrivateUrls);
+      const url = new URL(d.url);
+      const refused = literalTargetProblem(url, this.opts.allowPrivateUrls);
       if (refused) error = refused;
       else {
-        const res = await fetch(d.url, {
-          method: 'POST',
-          redirect: 'manual',
-          headers: {
-            'content-type': 'application/json',
-            'user-agent': 'Waybill-Webhooks/1',
-            'x-waybill-event-id': d.event_id,
-            'x-waybill-topic': d.topic,
-            'x-waybill-delivery-attempt': String(attempt),
-            'x-waybill-signature': signBody(d.secret, body),
-          },
-          body,
-          signal: AbortSignal.any([AbortSignal.timeout(this.opts.timeoutMs), this.shutdown.signal]),
+        const timestamp = Math.floor((this.opts.now?.() ?? Date.now()) / 1000);
+        statusCode = await this.post(url, body, {
+          'content-type': 'application/json',
+          'user-agent': 'Waybill-Webhooks/1',
+          'x-waybill-event-id': d.event_id,
+          'x-waybill-topic': d.topic,
+          'x-waybill-delivery-attempt': String(attempt),
+          'waybill-signature': signTimestamped(d.secret, body, timestamp),
+          'x-waybill-signature': signBody(d.secret, body),
         });
-        statusCode = res.status;
-        // The response body is not used; release the connection.
-        await res.body?.cancel().catch(() => {});
         if (statusCode < 200 || statusCode >= 300) error = `HTTP ${statusCode}`;
       }
     } catch (err) {
@@ -186,10 +203,40 @@ export class WebhookDispatcher {
     }
   }
 
+  /**
+   * One POST; resolves with the status code (redirects are not followed). The socket connects
+   * only to addresses `this.lookup` checked; a literal IP host was checked by the caller.
+   */
+  private post(url: URL, body: string, headers: OutgoingHttpHeaders): Promise<number> {
+    const https = url.protocol === 'https:';
+    return new Promise<number>((resolve, reject) => {
+      const req = (https ? httpsRequest : httpRequest)(
+        url,
+        {
+          method: 'POST',
+          headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+          agent: https ? this.agents.https : this.agents.http,
+          lookup: this.lookup,
+          signal: AbortSignal.any([AbortSignal.timeout(this.opts.timeoutMs), this.shutdown.signal]),
+        },
+        (res) => {
+          // The response body is not used: drain it so the connection can be reused.
+          res.on('error', () => {});
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
   /** Stops polling, aborts in-flight requests (their deliveries are retried later) and waits for the round to end. */
   async stop(): Promise<void> {
     this.loop.halt();
     this.shutdown.abort(); // requests in flight are abandoned; their lease expires and they are sent again
     await this.loop.idle();
+    this.agents.http.destroy();
+    this.agents.https.destroy();
   }
 }

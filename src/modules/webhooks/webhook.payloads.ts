@@ -7,7 +7,11 @@ import { WebhookDelivery, WebhookSubscription } from './webhook.types.js';
 export class WebhookSubscriptionCreatePayload {
   @Field(() => WebhookSubscription, { nullable: true, description: 'The new subscription.' })
   webhookSubscription?: WebhookSubscription | null;
-  @Field(() => String, { nullable: true, description: 'HMAC secret, returned once.' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'HMAC secret, returned once: the key of the Waybill-Signature (t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">) and X-Waybill-Signature headers; see WebhookSubscription for verification.',
+  })
   secret?: string | null;
   @Field(() => [UserError], { description: 'Why nothing was created, if so.' })
   userErrors!: UserError[];

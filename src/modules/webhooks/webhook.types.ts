@@ -100,7 +100,14 @@ export class WebhookDelivery {
   description: `Webhook deliveries: HTTP POST with a JSON body {id, topic, occurredAt, data}, header
 X-Waybill-Event-Id, and X-Waybill-Signature: sha256=<hex HMAC-SHA256 of the raw body with
 the subscription's secret>. At least once; retried with exponential backoff on non-2xx or
-timeout; each attempt is recorded.`,
+timeout; each attempt is recorded.
+
+Every attempt also carries Waybill-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 with the
+subscription's secret of "<t>.<raw body>">, signed at the time of that attempt. Verify this one:
+compute the HMAC over the decimal t, a dot and the exact bytes received (before any JSON
+parsing), compare it with v1 in constant time (e.g. crypto.timingSafeEqual), and reject a t more
+than 5 minutes from your clock, so that a captured request cannot be replayed later. Deduplicate
+by X-Waybill-Event-Id: a retry has a new t and v1 but the same body and event id.`,
 })
 export class WebhookSubscription implements Node {
   @Field(() => ID, { description: 'Opaque global ID.' })

@@ -1,52 +1,63 @@
 /**
- * Webhook target validation. Creating a subscription accepts http(s) URLs only; unless private
- * targets are allowed (development and tests), literal loopback, private, link-local, CGNAT and
- * unique-local addresses and `localhost` are refused, and at send time the host name is resolved
- * and refused if any address is private (a public name pointing at 10.0.0.1 is caught then).
- * Known gap: DNS rebinding between our lookup and fetch's own lookup; closing it needs pinning
- * the resolved address in the HTTP agent (an undici dispatcher with a custom lookup).
+ * Webhook target policy (SSRF guard). Unless private targets are allowed (development and tests),
+ * only public unicast addresses may receive webhooks:
+ *
+ * - at creation, a literal IP host (in any form the WHATWG URL parser accepts: `2130706433`,
+ *   `0x7f.1`, `[::127.0.0.1]`, `[::ffff:127.0.0.1]`, `[64:ff9b::7f00:1]`, ...; the parser
+ *   normalises them) and `localhost` / `*.localhost` (also with trailing dots) are refused;
+ * - at delivery, the host name is resolved, every address is checked, and the connection is made
+ *   to the addresses that were checked (the `lookup` given to the HTTP request), so a name that
+ *   resolves to a public address for the check and to 10.0.0.1 for the connection (DNS rebinding)
+ *   cannot slip through.
+ *
+ * Classification is ipaddr.js's `range()` (the parser and range table behind Express's
+ * proxy-addr): anything but plain 'unicast' is refused (private, loopback, link-local, CGNAT,
+ * unique-local, site-local, multicast, broadcast, unspecified, reserved and documentation ranges,
+ * Teredo, ...). IPv6 forms that carry an IPv4 address (IPv4-mapped, NAT64 64:ff9b::/96, 6to4) are
+ * judged by the IPv4 address they carry, so public hosts stay reachable from a DNS64 network;
+ * IPv4-compatible `::a.b.c.d` (deprecated, and ipaddr.js calls it unicast) is refused outright.
  */
-import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { lookup as dnsLookup } from 'node:dns/promises';
+import type { LookupAddress } from 'node:dns';
+import { isIP, type LookupFunction } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
-const blocked = new BlockList();
-for (const [net, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 3],
-] as const) {
-  blocked.addSubnet(net, prefix, 'ipv4');
-}
-for (const [net, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-] as const) {
-  blocked.addSubnet(net, prefix, 'ipv6');
+/** Why this address may not receive webhooks, or null when it is a public unicast IP address (anything that is not an IP is refused). */
+export function addressProblem(address: string): string | null {
+  if (!isIP(address) || !ipaddr.isValid(address)) return 'not an IP address';
+  let ip = ipaddr.parse(address);
+  if (ip.kind() === 'ipv6') {
+    const v6 = ip as ipaddr.IPv6;
+    const range = v6.range();
+    const p = v6.parts;
+    if (range === 'ipv4Mapped') ip = v6.toIPv4Address();
+    // NAT64 well-known prefix 64:ff9b::/96 (RFC 6052): the IPv4 address is the last 32 bits.
+    else if (range === 'rfc6052' && p[0] === 0x64 && p[1] === 0xff9b && p.slice(2, 6).every((x) => x === 0)) ip = ipaddr.fromByteArray(v6.toByteArray().slice(12));
+    // 6to4 2002:AABB:CCDD::/48 carries AA.BB.CC.DD.
+    else if (range === '6to4') ip = ipaddr.fromByteArray(v6.toByteArray().slice(2, 6));
+    // IPv4-compatible ::/96 (RFC 4291, deprecated): ipaddr.js calls ::7f00:1 unicast.
+    else if (p.slice(0, 6).every((x) => x === 0)) return 'IPv4-compatible IPv6 address';
+  }
+  const range = ip.range();
+  return range === 'unicast' ? null : `${range} address`;
 }
 
-/** True for loopback, private, link-local, CGNAT, multicast and reserved addresses (IPv4, IPv6, IPv4-mapped IPv6). */
-export function isPrivateAddress(address: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return blocked.check(mapped[1]!, 'ipv4');
-  const family = isIP(address);
-  if (family === 4) return blocked.check(address, 'ipv4');
-  if (family === 6) return blocked.check(address, 'ipv6');
-  return false;
-}
+/** True for an IP address that is not public unicast: loopback, private, link-local, CGNAT, unique-local, multicast, reserved, ... */
+export const isPrivateAddress = (address: string): boolean => isIP(address) !== 0 && addressProblem(address) !== null;
+
+/** `localhost` and `*.localhost` (RFC 6761), case-insensitive, with or without trailing dots. */
+const isLocalhostName = (host: string): boolean => {
+  const h = host.toLowerCase().replace(/\.+$/, '');
+  return h === 'localhost' || h.endsWith('.localhost');
+};
+
+/** The URL's host without IPv6 brackets (WHATWG-normalised: numeric IPv4 forms are already dotted quads). */
+const hostOf = (url: URL): string => url.hostname.replace(/^\[|\]$/g, '');
 
 const MAX_URL_LENGTH = 2048;
+const PRIVATE_REFUSED = 'Private, loopback, link-local and other non-public addresses are not accepted.';
 
-/** Why a webhook URL is refused at creation, or null when it is acceptable. */
+/** Why a webhook URL is refused at creation, or null when it is acceptable. Host names are checked again, resolved, at delivery. */
 export function webhookUrlProblem(raw: string, allowPrivate: boolean): string | null {
   if (raw.length > MAX_URL_LENGTH) return `URL must be at most ${MAX_URL_LENGTH} characters.`;
   let url: URL;
@@ -56,21 +67,59 @@ export function webhookUrlProblem(raw: string, allowPrivate: boolean): string | 
     return 'Not a valid absolute URL.';
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'Only http and https URLs are accepted.';
-  if (url.username || url.password) return 'Credentials in the URL are not accepted; verify the X-Waybill-Signature header instead.';
+  if (url.username || url.password) return 'Credentials in the URL are not accepted; verify the Waybill-Signature header instead.';
   if (!allowPrivate) {
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    if (host === 'localhost' || host.endsWith('.localhost') || isPrivateAddress(host)) {
-      return 'Private, loopback and link-local addresses are not accepted.';
-    }
+    const host = hostOf(url);
+    if (isLocalhostName(host) || isPrivateAddress(host)) return PRIVATE_REFUSED;
   }
   return null;
 }
 
-/** At send time: resolves the host and refuses private targets (unless allowed). Returns an error text or null. */
-export async function privateTargetProblem(raw: string, allowPrivate: boolean): Promise<string | null> {
+/** Resolves a host name to all its addresses (the default is the system resolver, `dns.lookup`). */
+export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
+
+export const systemResolver: Resolver = (hostname) => dnsLookup(hostname, { all: true });
+
+/** A delivery refused by the policy; its message is what the attempt records. */
+export class BlockedTargetError extends Error {
+  override readonly name = 'BlockedTargetError';
+  readonly code = 'EWEBHOOKBLOCKED';
+}
+
+/**
+ * A `lookup` for the HTTP request: resolves with `resolve`, refuses the connection when any
+ * address is not public (unless `allowPrivate`), and otherwise hands exactly the checked
+ * addresses to the socket, which connects to one of them: no second resolution, no rebinding.
+ */
+export function guardedLookup(resolve: Resolver, allowPrivate: boolean): LookupFunction {
+  // `net.connect` asks for one address, or for all of them (`options.all`, with autoSelectFamily).
+  return (hostname, options, callback) => {
+    resolve(hostname).then(
+      (found) => {
+        if (!allowPrivate && found.some((a) => addressProblem(a.address) !== null)) {
+          return callback(new BlockedTargetError(`${hostname} resolves to a non-public address`), '');
+        }
+        const family = options.family === 4 || options.family === 'IPv4' ? 4 : options.family === 6 || options.family === 'IPv6' ? 6 : 0;
+        const usable = family ? found.filter((a) => a.family === family) : found;
+        if (!usable.length) {
+          return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname }), '');
+        }
+        if (options.all) callback(null, usable);
+        else callback(null, usable[0]!.address, usable[0]!.family);
+      },
+      (err: NodeJS.ErrnoException) => callback(err, ''),
+    );
+  };
+}
+
+/**
+ * At delivery, before connecting: a literal IP host (never passed to `lookup`) or a localhost
+ * name is checked here; names are checked by `guardedLookup` as the connection is made.
+ */
+export function literalTargetProblem(url: URL, allowPrivate: boolean): string | null {
   if (allowPrivate) return null;
-  const host = new URL(raw).hostname.replace(/^\[|\]$/g, '');
-  if (isIP(host)) return isPrivateAddress(host) ? 'target address is private' : null;
-  const addresses = await lookup(host, { all: true });
-  return addresses.some((a) => isPrivateAddress(a.address)) ? `${host} resolves to a private address` : null;
+  const host = hostOf(url);
+  if (isLocalhostName(host)) return `${host} is a loopback name`;
+  const problem = isIP(host) ? addressProblem(host) : null;
+  return problem ? `target is a ${problem}` : null;
 }
