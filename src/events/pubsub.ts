@@ -120,7 +120,8 @@ export async function createAppPubSub(redisUrl: string | undefined, opts: PubSub
     // Reconnect for ever, every 100 ms at first, then every reconnectMaxMs.
     retryStrategy: (times) => Math.min(times * 100, reconnectMaxMs),
   };
-  const publishClient = new Redis(redisUrl, { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  // commandTimeout: a stalled (not disconnected) Redis must not hold the relay's transaction open.
+  const publishClient = new Redis(redisUrl, { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: 2000 });
   const subscribeClient = new Redis(redisUrl, { ...base, enableOfflineQueue: true, maxRetriesPerRequest: null, autoResubscribe: true });
 
   const healthListeners: ((healthy: boolean) => void)[] = [];
@@ -169,8 +170,15 @@ export async function createAppPubSub(redisUrl: string | undefined, opts: PubSub
     );
   });
 
-  await Promise.all([publishClient.connect(), subscribeClient.connect()]);
-  await subscribeClient.ping();
+  try {
+    await Promise.all([publishClient.connect(), subscribeClient.connect()]);
+    await subscribeClient.ping();
+  } catch (err) {
+    // Redis unreachable at start-up: fail the start (as before), without clients reconnecting in the background.
+    publishClient.disconnect();
+    subscribeClient.disconnect();
+    throw err;
+  }
   subscribed = true;
   update();
 
