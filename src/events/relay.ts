@@ -1,17 +1,24 @@
 /**
- * The outbox relay: publishes committed events and marks them. Rows are claimed with
- * `FOR UPDATE SKIP LOCKED`, so several instances on one PostgreSQL share the work without
- * publishing a row twice in the normal case (at least once if an instance dies mid-batch).
+ * The outbox relay: hands committed events to the durable handlers, then publishes them, and
+ * marks each step on the row. Rows are claimed with `FOR UPDATE SKIP LOCKED`, so several
+ * instances on one PostgreSQL share the work without doing a row twice in the normal case (a
+ * publish is at least once if an instance dies mid-batch; subscribers drop repeated event ids).
  *
- * Durable consumers (webhooks, notifications) register a handler per topic: it runs inside the
- * relay's claiming transaction, so the jobs it writes (delivery rows) commit together with the
- * "published" mark: exactly once per event, whatever happens to the process.
+ * Two steps, two marks, because they fail differently:
+ * - handled_at: durable consumers (webhooks, notifications) register a handler per topic; it runs
+ *   inside the claiming transaction, so the jobs it writes (delivery rows) commit together with
+ *   the "handled" mark: exactly once per event, whatever happens to the process or to Redis.
+ * - published_at: set only after the pub/sub accepted the message. While Redis is down, publishing
+ *   stops at the first failure (so a topic's events go out in outbox order), the rows stay
+ *   unpublished and the relay tries again with exponential backoff (shared/backoff.ts), and at once
+ *   when the pub/sub reports healthy again: the backlog then drains oldest first.
  */
 import type { Logger } from 'pino';
 import { sql, type Database, type Executor } from '../db/client.js';
 import type { RelayHandle } from '../shared/service-context.js';
+import { backoffDelay } from '../shared/backoff.js';
 import { PollingWorker } from './polling-worker.js';
-import type { AppPubSub } from './pubsub.js';
+import type { EventMessage, PubSubHandle } from './pubsub.js';
 
 const BATCH = 200;
 
@@ -39,6 +46,20 @@ export type EventWatcher = (payload: Record<string, unknown>) => void;
 
 export interface EventWatching {
   watch(topic: string, watcher: EventWatcher): void;
+  /**
+   * False while watchers may miss other instances' events (the pub/sub is down or reconnecting):
+   * what they maintain must not be trusted then. `onReliability` is told of every change; after a
+   * change to true, events published during the gap may never arrive.
+   */
+  readonly reliable: boolean;
+  onReliability(listener: (reliable: boolean) => void): void;
+}
+
+export interface RelayOptions {
+  pollMs: number;
+  /** Backoff of publish retries while the pub/sub fails (ms): first ceiling and cap. */
+  retryBaseMs?: number;
+  retryCapMs?: number;
 }
 
 export class OutboxRelay implements RelayHandle, EventWatching {
@@ -48,13 +69,34 @@ export class OutboxRelay implements RelayHandle, EventWatching {
   private readonly handlers = new Map<string, DurableHandler[]>();
   private readonly batchHandlers: { topics: ReadonlySet<string>; handler: DurableBatchHandler }[] = [];
 
+  /** Publish failures in a row, and when the next publish may be tried (epoch ms). */
+  private failures = 0;
+  private retryAt = 0;
+  private readonly retryBaseMs: number;
+  private readonly retryCapMs: number;
+
   constructor(
     private readonly database: Database,
-    private readonly pubSub: AppPubSub,
+    private readonly pubSub: PubSubHandle,
     private readonly log: Logger,
-    pollMs: number,
+    opts: RelayOptions,
   ) {
-    this.loop = new PollingWorker('outbox relay', log, pollMs, () => this.drain());
+    this.retryBaseMs = opts.retryBaseMs ?? 250;
+    this.retryCapMs = opts.retryCapMs ?? 30_000;
+    this.loop = new PollingWorker('outbox relay', log, opts.pollMs, () => this.drain());
+    pubSub.onHealth((healthy) => {
+      if (!healthy) return;
+      this.retryAt = 0; // Redis is back: publish the backlog now rather than after the backoff
+      this.loop.kick();
+    });
+  }
+
+  get reliable(): boolean {
+    return this.pubSub.healthy;
+  }
+
+  onReliability(listener: (reliable: boolean) => void): void {
+    this.pubSub.onHealth(listener);
   }
 
   /** Registers a durable handler for a topic (call before start). */
@@ -83,7 +125,7 @@ export class OutboxRelay implements RelayHandle, EventWatching {
     let list = this.watchers.get(topic);
     if (!list) {
       this.watchers.set(topic, (list = []));
-      const messages = this.pubSub.subscribe(topic)[Symbol.asyncIterator]();
+      const messages = this.pubSub.pubSub.subscribe(topic)[Symbol.asyncIterator]();
       this.watching.push(messages);
       void (async () => {
         for (;;) {
@@ -111,22 +153,22 @@ export class OutboxRelay implements RelayHandle, EventWatching {
     }
   }
 
-  /** Publishes everything pending; resolves when the outbox is empty (used by tests and shutdown). */
+  /**
+   * Hands every unhandled event to the durable handlers, then publishes what is unpublished;
+   * resolves when both are done (used by tests and shutdown), or, for publishing, as soon as the
+   * pub/sub is unhealthy or fails (the rows wait for the next try; see the module doc).
+   */
   async drain(): Promise<void> {
+    await this.handleAll();
+    await this.publishAll();
+  }
+
+  private async handleAll(): Promise<void> {
     for (;;) {
       const after = new Set<() => void>();
       const n = await this.database.db.transaction(async (tx) => {
-        const rows = await this.database.rows<{ id: string; topic: string; payload: Record<string, unknown>; created_at: Date | string }>(
-          sql`select id, topic, payload, created_at from outbox where published_at is null order by id limit ${BATCH} for update skip locked`,
-          tx as never,
-        );
-        if (!rows.length) return 0;
-        const events = rows.map((r) => ({
-          id: r.id,
-          topic: r.topic,
-          payload: (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as Record<string, unknown>,
-          createdAt: new Date(r.created_at),
-        }));
+        const events = await this.claim(tx as never, 'handled_at');
+        if (!events.length) return 0;
         const exec = tx as unknown as Executor;
         const afterCommit = (fn: () => void) => after.add(fn);
         // Events go to the handlers in outbox order: batch handlers get runs of events, cut
@@ -148,14 +190,62 @@ export class OutboxRelay implements RelayHandle, EventWatching {
           run.push(e);
         }
         await flush();
-        for (const e of events) this.pubSub.publish(e.topic, { ...e.payload, eventId: e.id, topic: e.topic });
-        const ids = rows.map((r) => r.id);
-        await tx.execute(sql`update outbox set published_at = now() where id in ${sql`(${sql.join(ids.map((i) => sql`${i}::uuid`), sql`, `)})`}`);
-        return rows.length;
+        await tx.execute(sql`update outbox set handled_at = now() where id in ${idList(events.map((e) => e.id))}`);
+        return events.length;
       });
       for (const fn of after) fn();
       if (n < BATCH) return;
     }
+  }
+
+  private async publishAll(): Promise<void> {
+    for (;;) {
+      if (!this.pubSub.healthy || Date.now() < this.retryAt) return; // onHealth / wakeAfter kick us again
+      let failure: unknown = null;
+      const { claimed, sent } = await this.database.db.transaction(async (tx) => {
+        const events = await this.claim(tx as never, 'published_at');
+        if (!events.length) return { claimed: 0, sent: 0 };
+        const messages: EventMessage[] = events.map((e) => ({ ...e.payload, eventId: e.id, topic: e.topic }));
+        let n = 0;
+        try {
+          n = await this.pubSub.publish(messages);
+        } catch (err) {
+          failure = err;
+        }
+        // Only what the pub/sub accepted is marked; the rest (from the first failure on) stays for the retry.
+        if (n) await tx.execute(sql`update outbox set published_at = now() where id in ${idList(events.slice(0, n).map((e) => e.id))}`);
+        if (n < events.length) failure ??= new Error('publish failed');
+        return { claimed: events.length, sent: n };
+      });
+      if (failure) {
+        const delay = Math.max(this.retryBaseMs, backoffDelay(this.failures, this.retryBaseMs, this.retryCapMs));
+        if (this.failures === 0) {
+          const err = failure as Error;
+          this.log.warn({ err: { message: err.message }, pending: claimed - sent }, 'outbox relay: publish failed; events stay in the outbox and are retried');
+        }
+        this.failures++;
+        this.retryAt = Date.now() + delay;
+        this.loop.wakeAfter(delay);
+        return;
+      }
+      if (this.failures) this.log.info({ failures: this.failures }, 'outbox relay: publishing again');
+      this.failures = 0;
+      if (claimed < BATCH) return;
+    }
+  }
+
+  /** The oldest rows not yet marked in `column` (handled_at | published_at), locked for this transaction. */
+  private async claim(tx: Executor, column: 'handled_at' | 'published_at'): Promise<CommittedEvent[]> {
+    const rows = await this.database.rows<{ id: string; topic: string; payload: Record<string, unknown>; created_at: Date | string }>(
+      sql`select id, topic, payload, created_at from outbox where ${sql.raw(column)} is null order by id limit ${BATCH} for update skip locked`,
+      tx as never,
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      topic: r.topic,
+      payload: (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as Record<string, unknown>,
+      createdAt: new Date(r.created_at),
+    }));
   }
 
   /** Stops polling and waits for a running batch. */
@@ -163,4 +253,11 @@ export class OutboxRelay implements RelayHandle, EventWatching {
     await Promise.allSettled(this.watching.map((m) => m.return?.()));
     await this.loop.stop();
   }
+}
+
+function idList(ids: readonly string[]) {
+  return sql`(${sql.join(
+    ids.map((i) => sql`${i}::uuid`),
+    sql`, `,
+  )})`;
 }

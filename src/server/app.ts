@@ -80,8 +80,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       poolSize: config.DB_POOL_SIZE,
       statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
     }));
-  const pubSub = await createAppPubSub(config.REDIS_URL);
-  const relay = new OutboxRelay(database, pubSub.pubSub, log, config.OUTBOX_POLL_MS);
+  const pubSub = await createAppPubSub(config.REDIS_URL, { log });
+  const relay = new OutboxRelay(database, pubSub, log, { pollMs: config.OUTBOX_POLL_MS });
   // Checkout's caches of stock availability and pickup usage drop what committed changes made stale.
   watchAvailability(relay, database);
   watchPickupUsage(relay, database);
@@ -101,12 +101,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     onQueued: () => notifications.kick(),
   });
 
-  // Revocations reach every instance's auth cache through the event stream.
-  void (async () => {
-    for await (const e of pubSub.pubSub.subscribe('auth.api_key_revoked')) {
-      authenticator.evictApiKey(String(e.apiKeyId));
-    }
-  })();
+  // Revocations reach every instance's auth cache through the event stream (relay.watch never rejects).
+  relay.watch('auth.api_key_revoked', (e) => authenticator.evictApiKey(String(e.apiKeyId)));
+  // Revocations published while this instance's subscriber was away are lost: start over.
+  relay.onReliability(() => authenticator.evictAll());
 
   const schema = await createSchema(pubSub.pubSub);
   const rateLimits = new RateLimits(config, pubSub.redis);

@@ -3,16 +3,21 @@
  * pickup-point usage): dropped at once by `invalidate` when an event says the row changed, and read
  * again after `ttlMs` in any case. Each instance invalidates on the events it hears (its own at
  * commit, the others' through the pub/sub; relay.watch), so the TTL only bounds what a lost pub/sub
- * message could leave behind: an entry past its TTL is served once more while it is read again in
- * the background (no request waits for that read; one that fails drops the entry).
+ * message could leave behind: no entry is ever served once it is `ttlMs` old (counted from when its
+ * read began). To keep requests off PostgreSQL in steady state, an entry used after 50–75% of its
+ * TTL is read again in the background while it is still served (refresh ahead; a failed read drops
+ * it); past the TTL it is a miss and the caller waits for the read.
  *
  * A load that was under way when one of its keys was invalidated answers with what it read but
  * does not keep that key: it may have read the row before the change committed.
  */
 
 export class KeyedCache<K extends {}, V extends {}> {
-  /** Value and expiry (epoch ms) per key, oldest first (a Map keeps insertion order; a re-read key goes to the end). */
-  private readonly entries = new Map<K, { value: V; expires: number; refreshing: boolean }>();
+  /**
+   * Value per key with when it is read again in the background (`refreshAt`) and when it is no longer
+   * served (`expires`), epoch ms; oldest first (a Map keeps insertion order; a re-read key goes to the end).
+   */
+  private readonly entries = new Map<K, { value: V; refreshAt: number; expires: number; refreshing: boolean }>();
   private readonly ttlMs: number;
   private readonly max: number;
   /** Invalidations so far; a load keeps a key only if the key was not invalidated since the load began. */
@@ -34,12 +39,14 @@ export class KeyedCache<K extends {}, V extends {}> {
     const now = Date.now();
     for (const k of keys) {
       const e = this.entries.get(k);
-      if (e === undefined) {
+      if (e === undefined || e.expires <= now) {
+        // Past its TTL: never served. A background read still under way for it may keep it later.
+        if (e && !e.refreshing) this.entries.delete(k);
         missing.push(k);
         continue;
       }
       out.set(k, e.value);
-      if (e.expires <= now && !e.refreshing) {
+      if (e.refreshAt <= now && !e.refreshing) {
         e.refreshing = true;
         (expired ??= []).push(k);
       }
@@ -55,6 +62,7 @@ export class KeyedCache<K extends {}, V extends {}> {
   /** Reads `keys` and keeps what no invalidation overtook; with `out`, also answers with what was read. */
   private async fill(keys: K[], load: (missing: K[]) => Promise<Map<K, V>>, out: Map<K, V> | null): Promise<void> {
     const began = this.seq;
+    const startedAt = Date.now();
     this.loading++;
     try {
       const loaded = await load(keys);
@@ -63,7 +71,7 @@ export class KeyedCache<K extends {}, V extends {}> {
         if (v === undefined) this.dropIfRefreshing(k);
         else {
           out?.set(k, v);
-          if ((this.invalidatedAt.get(k) ?? 0) <= began) this.keep(k, v);
+          if ((this.invalidatedAt.get(k) ?? 0) <= began) this.keep(k, v, startedAt);
           else this.dropIfRefreshing(k);
         }
       }
@@ -80,15 +88,21 @@ export class KeyedCache<K extends {}, V extends {}> {
     if (this.entries.get(k)?.refreshing) this.entries.delete(k);
   }
 
-  private keep(k: K, value: V): void {
+  /** Keeps what a read that began at `readAt` returned: its age counts from then, not from when it answered. */
+  private keep(k: K, value: V, readAt: number): void {
     this.entries.delete(k);
     // Full: the oldest entries go (they are the nearest to expiring anyway).
     for (const oldest of this.entries.keys()) {
       if (this.entries.size < this.max) break;
       this.entries.delete(oldest);
     }
-    // Each entry lives 75–100% of the TTL: keys loaded together (a warm-up, a busy minute) are not all read again at once.
-    this.entries.set(k, { value, expires: Date.now() + this.ttlMs * (0.75 + 0.25 * Math.random()), refreshing: false });
+    // Refreshed after 50–75% of the TTL: keys loaded together (a warm-up, a busy minute) are not all read again at once.
+    this.entries.set(k, {
+      value,
+      refreshAt: readAt + this.ttlMs * (0.5 + 0.25 * Math.random()),
+      expires: readAt + this.ttlMs,
+      refreshing: false,
+    });
   }
 
   invalidate(keys: Iterable<K>): void {
@@ -104,14 +118,18 @@ export class KeyedCache<K extends {}, V extends {}> {
  * One KeyedCache per owner object (per database), made on first use with that use's TTL; none when
  * ttlMs is 0. `epoch` names what the keys are of (e.g. a capacity day): a new epoch starts an empty
  * cache, and invalidations for another epoch are ignored.
+ *
+ * `suspend` is for when invalidations may be lost (the pub/sub is down): the owner's cache is
+ * dropped and `of` answers null (callers read through) until `resume`, which starts an empty cache.
  */
 export class KeyedCaches<O extends object, K extends {}, V extends {}> {
   private readonly byOwner = new WeakMap<O, { epoch: string; cache: KeyedCache<K, V> }>();
+  private readonly suspended = new WeakSet<O>();
 
   constructor(private readonly max: number) {}
 
   of(owner: O, ttlMs: number, epoch = ''): KeyedCache<K, V> | null {
-    if (ttlMs <= 0) return null;
+    if (ttlMs <= 0 || this.suspended.has(owner)) return null;
     const held = this.byOwner.get(owner);
     if (held?.epoch === epoch) return held.cache;
     const cache = new KeyedCache<K, V>({ ttlMs, max: this.max });
@@ -123,5 +141,23 @@ export class KeyedCaches<O extends object, K extends {}, V extends {}> {
   invalidate(owner: O, keys: Iterable<K>, epoch = ''): void {
     const held = this.byOwner.get(owner);
     if (held?.epoch === epoch) held.cache.invalidate(keys);
+  }
+
+  /** No cache for this owner until `resume`; what it held is dropped (reads already under way keep nothing). */
+  suspend(owner: O): void {
+    this.suspended.add(owner);
+    this.byOwner.delete(owner);
+  }
+
+  /** Caching again, from empty. */
+  resume(owner: O): void {
+    this.byOwner.delete(owner);
+    this.suspended.delete(owner);
+  }
+
+  /** Suspends the owner's cache while `events` may miss invalidations (see EventWatching.reliable). */
+  followReliability(owner: O, events: { readonly reliable: boolean; onReliability(listener: (reliable: boolean) => void): void }): void {
+    if (!events.reliable) this.suspend(owner);
+    events.onReliability((reliable) => (reliable ? this.resume(owner) : this.suspend(owner)));
   }
 }

@@ -223,7 +223,8 @@ const availabilityCaches = new KeyedCaches<Database, string, Availability[]>(100
 /**
  * availabilityByVariants for previews (checkout's deliveryOptions), from this instance's cache of
  * availability per variant: every committed level change drops its variant at once
- * (watchAvailability), entries are read again after CHECKOUT_CACHE_TTL_MS anyway. Allocation itself
+ * (watchAvailability), no entry is served once CHECKOUT_CACHE_TTL_MS old, and nothing is cached while
+ * the pub/sub is down (other instances' changes could go unheard). Allocation itself
  * (orderCreate, reservations) always reads and locks the rows.
  */
 export async function availabilityForPreview(ctx: ServiceContext, variantIds: readonly string[]): Promise<Availability[]> {
@@ -237,9 +238,13 @@ export async function availabilityForPreview(ctx: ServiceContext, variantIds: re
   return variantIds.flatMap((id) => got.get(id) ?? []);
 }
 
-/** Keeps availabilityForPreview true on this instance: a committed level change (from any instance) drops its variant. */
+/**
+ * Keeps availabilityForPreview true on this instance: a committed level change (from any instance)
+ * drops its variant; while other instances' changes may go unheard (pub/sub down) nothing is cached.
+ */
 export function watchAvailability(relay: EventWatching, database: Database): void {
   relay.watch(LEVEL_CHANGED, (e) => availabilityCaches.invalidate(database, [String(e.variantId)]));
+  availabilityCaches.followReliability(database, relay);
 }
 
 /**

@@ -22,12 +22,13 @@ export class BackorderAllocator {
 
   /** Listens to level changes from the event stream and starts the fallback poll. */
   start(levelChanges: AsyncIterable<Record<string, unknown>>): void {
+    // The fallback poll below covers any gap in the stream, so a failure here is logged, not fatal.
     void (async () => {
       for await (const e of levelChanges) {
         if (this.stopped) return;
         if (typeof e.variantId === 'string') this.wake(e.variantId);
       }
-    })();
+    })().catch((err: unknown) => this.log.error({ err }, 'backorder allocator stopped hearing level changes; the poll still runs'));
     this.poll = setInterval(() => this.wake(null), this.pollMs);
     this.poll.unref();
   }

@@ -264,8 +264,8 @@ const usageCaches = new KeyedCaches<Database, string, number>(100_000);
 
 /**
  * Parcels promised today per point (points without a row: none), from this instance's cache: every
- * committed change of a point's usage drops it at once (watchPickupUsage), entries are read again
- * after CHECKOUT_CACHE_TTL_MS anyway. Taking capacity (takePickupCapacity) never relies on it.
+ * committed change of a point's usage drops it at once (watchPickupUsage), no entry is served once
+ * CHECKOUT_CACHE_TTL_MS old, and nothing is cached while the pub/sub is down. Taking capacity (takePickupCapacity) never relies on it.
  */
 async function usageToday(ctx: ServiceContext, ids: readonly string[]): Promise<Map<string, number>> {
   const day = capacityDay(ctx.clock.now());
@@ -281,9 +281,13 @@ async function usageToday(ctx: ServiceContext, ids: readonly string[]): Promise<
 
 export const PICKUP_USAGE_CHANGED = 'pickup_point.usage_changed';
 
-/** Keeps usageToday true on this instance: a committed change of a point's usage (from any instance) drops it. */
+/**
+ * Keeps usageToday true on this instance: a committed change of a point's usage (from any instance)
+ * drops it; while other instances' changes may go unheard (pub/sub down) nothing is cached.
+ */
 export function watchPickupUsage(relay: EventWatching, database: Database): void {
   relay.watch(PICKUP_USAGE_CHANGED, (e) => usageCaches.invalidate(database, [String(e.pickupPointId)], String(e.day)));
+  usageCaches.followReliability(database, relay);
 }
 
 /** The points with today's usage. */

@@ -2,6 +2,12 @@
  * Rate limiting with rate-limiter-flexible: per API key, per customer, per IP for anonymous
  * callers; in memory, or shared through Redis when REDIS_URL is set. A sustained per-minute
  * budget plus a burst budget (BurstyRateLimiter), so bulk work is not cut short.
+ *
+ * While Redis is unavailable each Redis limiter falls back to an in-memory one of the same budget
+ * (rate-limiter-flexible's `insuranceLimiter`, taken at once: `rejectIfRedisNotReady`): limits keep
+ * holding per instance instead of failing open for everyone or closed for everyone, and no request
+ * waits on Redis. Should even that fail, the caller is let through (fail open) rather than the API
+ * going down with its rate-limit store.
  */
 import type { Redis } from 'ioredis';
 import {
@@ -27,13 +33,24 @@ export class RateLimits {
     private readonly redis?: Redis,
   ) {}
 
+  /** In Redis when there is one (with an in-memory stand-in for its outages), else in memory. */
+  private store(prefix: string, points: number, duration: number): RateLimiterAbstract {
+    const memory = new RateLimiterMemory({ keyPrefix: prefix, points, duration });
+    if (!this.redis) return memory;
+    return new RateLimiterRedis({
+      storeClient: this.redis,
+      keyPrefix: `${this.config.RATE_LIMIT_KEY_PREFIX}:${prefix}`,
+      points,
+      duration,
+      rejectIfRedisNotReady: true,
+      insuranceLimiter: memory,
+    });
+  }
+
   private limiter(kind: string, perMinute: number, burst: number): BurstyRateLimiter {
     let l = this.limiters.get(kind);
     if (!l) {
-      const make = (prefix: string, points: number): RateLimiterAbstract =>
-        this.redis
-          ? new RateLimiterRedis({ storeClient: this.redis, keyPrefix: `${this.config.RATE_LIMIT_KEY_PREFIX}:${prefix}`, points, duration: 60 })
-          : new RateLimiterMemory({ keyPrefix: prefix, points, duration: 60 });
+      const make = (prefix: string, points: number): RateLimiterAbstract => this.store(prefix, points, 60);
       l = new BurstyRateLimiter(make(kind, perMinute) as never, make(`${kind}:burst`, burst) as never);
       this.limiters.set(kind, l);
     }
@@ -63,9 +80,7 @@ export class RateLimits {
   async consumeWindow(name: string, key: string, points: number, seconds: number): Promise<RateDecision> {
     let l = this.windows.get(name);
     if (!l) {
-      l = this.redis
-        ? new RateLimiterRedis({ storeClient: this.redis, keyPrefix: `${this.config.RATE_LIMIT_KEY_PREFIX}:${name}`, points, duration: seconds })
-        : new RateLimiterMemory({ keyPrefix: name, points, duration: seconds });
+      l = this.store(name, points, seconds);
       this.windows.set(name, l);
     }
     try {
@@ -73,6 +88,7 @@ export class RateLimits {
       return { allowed: true, retryAfterSeconds: 0 };
     } catch (res) {
       if (res instanceof RateLimiterRes) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) };
+      // Neither store answered: fail open (see the module doc).
       return { allowed: true, retryAfterSeconds: 0 };
     }
   }
@@ -86,7 +102,7 @@ export class RateLimits {
       return { allowed: true, retryAfterSeconds: 0 };
     } catch (res) {
       if (res instanceof RateLimiterRes) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) };
-      // The limiter's store failed (Redis down): fail open rather than take the API down with it.
+      // Neither store answered: fail open rather than take the API down with it (see the module doc).
       return { allowed: true, retryAfterSeconds: 0 };
     }
   }
