@@ -5,6 +5,7 @@ import { runPrimary } from './server/cluster.js';
 import { createApp } from './server/app.js';
 import { warmUpLabelRenderer } from './modules/shipping/label.js';
 import { createLogger } from './server/logger.js';
+import { describeError, exitAfter, exitAfterLogs, onStopSignals } from './server/lifecycle.js';
 
 let config: Config;
 try {
@@ -17,12 +18,73 @@ try {
   throw err;
 }
 const log = createLogger(config);
-if (config.WORKERS > 1 && cluster.isPrimary) runPrimary(config, log);
-else await serve(config);
+
+/** The forced exit comes this long after the grace period, if the graceful stop has not finished by then. */
+const FORCE_EXIT_AFTER_GRACE_MS = 1_000;
+
+/**
+ * Stops the process: gracefully once the server runs (set by `serve` or `runPrimary`); before that
+ * there is nothing to drain. `code`: the exit code (the highest one asked for wins).
+ */
+let stop: (reason: string, code: number) => void = (_reason, code) => void exitAfterLogs(code);
+
+// stdout and stderr must not kill the process when their reader is gone (EPIPE): the logs have their
+// own destination, which handles its errors (logger.ts); whatever else is written there is lost.
+process.stdout.on('error', () => {});
+process.stderr.on('error', () => {});
+
+onStopSignals(
+  (signal) => stop(signal, 0),
+  // A repeated signal: stop now, whatever is still running.
+  () => process.exit(1),
+);
+
+// Crash policy. A rejected promise nobody handled is a bug, but the request or job it belonged to is
+// over and the process is sound: log it and keep serving. An uncaught exception can leave anything
+// half done (a lock held, a stream in a broken state): stop gracefully (in-flight requests still
+// finish) and exit 1, so that the supervisor starts a fresh process. Only the error's type, code,
+// message and stack are logged (no personal data from its other properties).
+process.on('unhandledRejection', (reason) => {
+  log.error({ error: describeError(reason) }, 'unhandled promise rejection; still serving');
+});
+process.on('uncaughtException', (err) => {
+  log.fatal({ error: describeError(err) }, 'uncaught exception; stopping with exit code 1');
+  stop('uncaughtException', 1);
+});
+
+if (config.WORKERS > 1 && cluster.isPrimary) stop = runPrimary(config, log);
+else {
+  try {
+    await serve(config);
+  } catch (err) {
+    log.fatal({ error: describeError(err) }, 'start-up failed');
+    await exitAfterLogs(1);
+  }
+}
 
 /** One server process: the whole app on PORT (alone, or as one of WORKERS under the primary). */
 async function serve(config: Config): Promise<void> {
   const app = await createApp(config, { log });
+  let exitCode = 0;
+  let stopping = false;
+  stop = (reason, code) => {
+    exitCode = Math.max(exitCode, code);
+    if (stopping) return;
+    stopping = true;
+    const forcedExitMs = config.SHUTDOWN_TIMEOUT_MS + FORCE_EXIT_AFTER_GRACE_MS;
+    log.info({ reason, graceMs: config.SHUTDOWN_TIMEOUT_MS, forcedExitMs }, 'shutting down');
+    exitAfter(forcedExitMs);
+    void app.close().then(
+      () => {
+        log.info('stopped');
+        return exitAfterLogs(exitCode);
+      },
+      (err: unknown) => {
+        log.error({ error: describeError(err) }, 'shutdown failed');
+        return exitAfterLogs(1);
+      },
+    );
+  };
   const url = await app.listen();
   log.info(
     { url, database: app.database.kind, pubsub: app.pubSub.kind, dataDir: app.database.kind === 'pglite' && !config.DATABASE_URL ? config.PGLITE_DATA_DIR : undefined },
@@ -30,26 +92,4 @@ async function serve(config: Config): Promise<void> {
   );
   // Load the label fonts now rather than in the first shipmentCreate (about a second on a small machine).
   void warmUpLabelRenderer().catch((err: unknown) => log.warn({ err }, 'label renderer warm-up failed'));
-
-  let stopping = false;
-  async function shutdown(signal: string) {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => {
-      log.error('shutdown took too long; exiting');
-      process.exit(1);
-    }, config.SHUTDOWN_TIMEOUT_MS + 1500);
-    force.unref();
-    try {
-      await app.close();
-      log.info('stopped');
-      process.exit(0);
-    } catch (err) {
-      log.error({ err }, 'shutdown failed');
-      process.exit(1);
-    }
-  }
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
 }

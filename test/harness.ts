@@ -95,6 +95,8 @@ export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
     REDIS_URL: process.env.REDIS_URL,
     NODE_ENV: 'test',
     OUTBOX_POLL_MS: '200',
+    // close() keeps idle keep-alive sockets open for a quarter of the grace period (at most 1 s): 250 ms here.
+    SHUTDOWN_TIMEOUT_MS: '1000',
     EXPOSE_SQL_COUNT: 'true',
     // Each test app its own rate-limit counters in the shared Redis.
     RATE_LIMIT_KEY_PREFIX: `wb:rl:test:${randomBytes(6).toString('hex')}`,

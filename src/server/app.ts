@@ -2,7 +2,6 @@
  * The composition root: config -> database -> pub/sub -> relay -> schema -> HTTP + WebSocket.
  * `createApp` is used by main.ts, the tests (several apps per process) and the benchmarks.
  */
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -29,6 +28,7 @@ import { registerWebhookHandlers } from '../modules/webhooks/webhook.service.js'
 import { createApollo } from './apollo.js';
 import { buildContext } from './context.js';
 import { documentRules } from './document-rules.js';
+import { HttpDrain } from './drain.js';
 import { FastPath } from './fast-path.js';
 import { createRequestHandler } from './http.js';
 import { createLogger } from './logger.js';
@@ -114,6 +114,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const context = (p: Principal, requestId: string, clientIp?: string) => buildContext(deps, p, requestId, clientIp);
 
   const server = createServer({ keepAliveTimeout: 65_000 });
+  // Graceful stop for keep-alive clients (drain.ts): created before any other listener of the server.
+  const drain = new HttpDrain(server, { graceMs: config.SHUTDOWN_TIMEOUT_MS, log });
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: config.MAX_BODY_BYTES });
   const formatError = makeFormatError(log, config.isDevelopment);
   // One set of document rules (limits, introspection, suggestions) for HTTP, its fast path and the WebSocket.
@@ -130,12 +132,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const fastPath = new FastPath({ schema, formatError, rules, includeStacktrace: config.isDevelopment });
   const apollo = createApollo(schema, config, log, rules, [
     fastPath.plugin(),
-    ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: config.SHUTDOWN_TIMEOUT_MS }),
     {
       async serverWillStart() {
         return {
+          // Apollo still executes operations while it drains: in-flight HTTP requests finish here.
           async drainServer() {
-            await wsServer.dispose();
+            await Promise.all([drain.stop(), wsServer.dispose()]);
           },
         };
       },
@@ -152,6 +154,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     routes: [trackPageRoute({ schema, context, rateLimit })],
     fastPath,
     async ready() {
+      // Load balancers stop sending new requests here while the open connections are drained.
+      if (drain.stopping) return { ok: false, checks: { server: 'stopping' } };
       const checks: Record<string, string> = {};
       const probe = async (name: string, fn: () => Promise<void>) => {
         try {
@@ -165,7 +169,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       return { ok: Object.values(checks).every((v) => v === 'ok'), checks };
     },
   });
-  server.on('request', (req, res) => void handler(req, res));
+  server.on('request', drain.handler((req, res) => void handler(req, res)));
   relay.start();
   // Backorders are allocated, oldest first, when stock arrives.
   const backorders = new BackorderAllocator(buildContext(deps, { kind: 'STAFF', name: 'system', scopes: ['admin'] }, 'backorders').services, log);
@@ -200,7 +204,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     close() {
       closed ??= (async () => {
         fastPath.enabled = false; // from here on Apollo answers every request, as it did before the fast path
-        await apollo.stop(); // drains HTTP (in-flight requests finish) and disposes the WebSocket server
+        // The HTTP drain starts now (synchronously: from here on every response says `connection: close`);
+        // apollo.stop() waits for it and disposes the WebSocket server.
+        const httpDrained = drain.stop();
+        await apollo.stop();
+        await httpDrained;
         wss.close();
         await backorders.stop();
         await relay.stop();

@@ -206,7 +206,7 @@ export type InventoryAdjustInput = {
 
 /** Goods on their way to a warehouse (purchase order, transfer, ASN): counted as `incoming` until received with the same reference. */
 export type InventoryInboundCreateInput = {
-  /** When the goods are expected. */
+  /** When the goods are expected; from 2000-01-01 (inclusive) to 2100-01-01 (exclusive), UTC. */
   expectedAt?: string | null | undefined;
   /** What is expected. */
   lines: Array<InventoryLineInput>;
@@ -336,13 +336,13 @@ export type OrderCustomerInput = {
 
 /** Filters of Query.orders. */
 export type OrderFilter = {
-  /** Sales channel. */
+  /** Sales channel (exact; at most 200 characters). */
   channel?: string | null | undefined;
   /** Created at or after. */
   createdFrom?: string | null | undefined;
   /** Created at or before. */
   createdTo?: string | null | undefined;
-  /** Customer's e-mail (exact, case-insensitive). */
+  /** Customer's e-mail (exact, case-insensitive; `%` and `_` are not wildcards; at most 200 characters). */
   customerEmail?: string | null | undefined;
   /** Any of these statuses. */
   status?: Array<OrderStatus> | null | undefined;
@@ -546,7 +546,7 @@ export type TrackingEventInput = {
   externalEventId: string;
   /** City-level place. */
   location?: string | null | undefined;
-  /** When it happened. */
+  /** When it happened; from 2000-01-01 (inclusive) to 2100-01-01 (exclusive), UTC, and at most a day ahead of the server clock. */
   occurredAt: string;
   /** Status the event reports. */
   status: ShipmentStatus;
