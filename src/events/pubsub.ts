@@ -127,7 +127,9 @@ export async function createAppPubSub(redisUrl: string | undefined, opts: PubSub
   const healthListeners: ((healthy: boolean) => void)[] = [];
   let subscribed = false; // the subscriber answered a PING since it last became ready: its resubscribes are done
   let healthy = false;
+  let closing = false; // close() was called: the connections going down are ours, not an outage
   const update = () => {
+    if (closing) return;
     const now = publishClient.status === 'ready' && subscribeClient.status === 'ready' && subscribed;
     if (now === healthy) return;
     healthy = now;
@@ -145,7 +147,7 @@ export async function createAppPubSub(redisUrl: string | undefined, opts: PubSub
     let reported = false;
     // ioredis only prints an unlistened 'error' event; we log it once per outage instead.
     client.on('error', (err: Error) => {
-      if (!reported) log?.warn({ err: { message: err.message, code: (err as NodeJS.ErrnoException).code } }, `pub/sub: Redis ${name} connection error`);
+      if (!reported && !closing) log?.warn({ err: { message: err.message, code: (err as NodeJS.ErrnoException).code } }, `pub/sub: Redis ${name} connection error`);
       reported = true;
     });
     client.on('ready', () => {
@@ -221,6 +223,8 @@ export async function createAppPubSub(redisUrl: string | undefined, opts: PubSub
       await publishClient.ping();
     },
     async close() {
+      closing = true;
+      healthy = false;
       healthListeners.length = 0;
       // QUIT only on a live connection: a reconnecting subscriber would queue it until Redis is back.
       await Promise.allSettled(
