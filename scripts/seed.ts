@@ -11,8 +11,9 @@ import { and, eq, sql } from 'drizzle-orm';
 import { isMain, withScriptApp } from './lib/script-app.js';
 import { createProduct, variantsBySkus, type ProductCreateInput } from '../src/modules/catalog/catalog.service.js';
 import { createCustomer, listCustomers, normalizeEmail, type CustomerCreateInput } from '../src/modules/customers/customer.service.js';
-import { LEVEL_CHANGED, receiveInventory, type MovementRow } from '../src/modules/inventory/inventory.service.js';
-import { binStock, inventoryLevels, inventoryMovements } from '../src/modules/inventory/inventory.table.js';
+import { LEVEL_CHANGED } from '../src/modules/inventory/inventory.events.js';
+import { receiveInventory } from '../src/modules/inventory/ledger.service.js';
+import { binStock, inventoryLevels, inventoryMovements, type MovementRow } from '../src/modules/inventory/inventory.table.js';
 import {
   createBinGrid,
   createWarehouse,

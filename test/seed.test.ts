@@ -5,7 +5,7 @@ import { DEMO_CUSTOMER, demoProduct, seedDemoStore, type WarehouseSeedOptions } 
 import { SCRIPT_PRINCIPAL } from '../scripts/lib/script-app.js';
 import { listProducts, variantsByProductIds, type ProductRow } from '../src/modules/catalog/catalog.service.js';
 import { listCustomers, verifyCustomerCredentials, type CustomerRow } from '../src/modules/customers/customer.service.js';
-import { slottingRecommendations } from '../src/modules/inventory/inventory.service.js';
+import { slottingRecommendations } from '../src/modules/inventory/availability.service.js';
 import { carrierPerformance } from '../src/modules/shipping/tracking.service.js';
 import { ManualClock } from '../src/shared/clock.js';
 import { isValidGtin } from '../src/shared/gs1.js';

@@ -1,8 +1,9 @@
 import DataLoader from 'dataloader';
 import { groupByKey } from '../../graphql/loaders.js';
 import type { ServiceContext } from '../../shared/service-context.js';
-import { binStockByBinIds, binStockByLevelKeys, channelStockByVariantIds, levelsByVariantIds, type BinStockRow, type ChannelStockRow, type LevelRow } from './inventory.service.js';
-
+import { binStockByBinIds, binStockByLevelKeys, levelsByVariantIds } from './availability.service.js';
+import { channelStockByVariantIds } from './channel-stock.service.js';
+import type { BinStockRow, ChannelStockRow, LevelRow } from './inventory.table.js';
 
 /** Per-request loaders of the inventory module. */
 export function inventoryLoaders(ctx: ServiceContext) {

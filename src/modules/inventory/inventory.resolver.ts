@@ -8,19 +8,10 @@ import { ProductVariant } from '../catalog/catalog.types.js';
 import { mayViewWarehouse } from '../warehouse/warehouse.service.js';
 import { warehouseLoaders } from '../warehouse/warehouse.loaders.js';
 import { BinLocation, Warehouse } from '../warehouse/warehouse.types.js';
-import {
-  adjustInventory,
-  createInbound,
-  LEVEL_CHANGED,
-  levelOf,
-  listLevels,
-  listMovements,
-  moveInventory,
-  receiveInventory,
-  slottingRecommendations,
-  submitCycleCount,
-  syncChannelStock,
-} from './inventory.service.js';
+import { levelOf, listLevels, listMovements, slottingRecommendations } from './availability.service.js';
+import { syncChannelStock } from './channel-stock.service.js';
+import { LEVEL_CHANGED } from './inventory.events.js';
+import { adjustInventory, createInbound, moveInventory, receiveInventory, submitCycleCount } from './ledger.service.js';
 import { inventoryLoaders } from './inventory.loaders.js';
 import { ChannelStockSyncInput, CycleCountInput, InventoryAdjustInput, InventoryInboundCreateInput, InventoryMoveInput, InventoryReceiveInput } from './inventory.inputs.js';
 import {

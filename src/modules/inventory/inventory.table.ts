@@ -133,3 +133,8 @@ export const inboundLines = pgTable(
     check('inbound_lines_received_range', sql`${t.received} >= 0 and ${t.received} <= ${t.expected}`),
   ],
 );
+
+export type LevelRow = typeof inventoryLevels.$inferSelect;
+export type MovementRow = typeof inventoryMovements.$inferSelect;
+export type BinStockRow = typeof binStock.$inferSelect;
+export type ChannelStockRow = typeof channelStock.$inferSelect;

@@ -3,7 +3,7 @@ import { Node, toGlobalId, typed } from '../../graphql/relay.js';
 import { DateTime } from '../../graphql/scalars.js';
 import { ProductVariant } from '../catalog/catalog.types.js';
 import { BinLocation, Warehouse } from '../warehouse/warehouse.types.js';
-import type { BinStockRow, ChannelStockRow, LevelRow, MovementRow } from './inventory.service.js';
+import type { BinStockRow, ChannelStockRow, LevelRow, MovementRow } from './inventory.table.js';
 import { MOVEMENT_REASONS, type MovementReasonValue } from './inventory.table.js';
 
 export const MovementReason = Object.fromEntries(MOVEMENT_REASONS.map((r) => [r, r])) as { [K in MovementReasonValue]: K };

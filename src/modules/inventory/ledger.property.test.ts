@@ -1,7 +1,9 @@
 /**
  * Property: after any sequence of receive / move / adjust / count / reserve / release, the sum of
  * ledger movements equals on-hand for every variant, bin and warehouse, and nothing is negative
- * (available = onHand - allocated >= 0). Runs through the services on a real database.
+ * (available = onHand - allocated >= 0). Runs through the services on a real database; reserve and
+ * release go through the primitives order intake and cancellation call (reserveAll, releaseStock in
+ * the caller's transaction).
  */
 import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
@@ -10,9 +12,13 @@ import { BinLocationsCreateDocument, ProductCreateDocument, WarehouseCreateDocum
 import { productInput } from '../../../test/factories/catalog.js';
 import { startApp, type TestApp } from '../../../test/harness.js';
 import { BusinessError } from '../../shared/errors.js';
+import { transact } from '../../events/outbox.js';
 import type { ServiceContext } from '../../shared/service-context.js';
+import { variantsBySkus } from '../catalog/catalog.service.js';
 import { warehouseByCode, type WarehouseRow } from '../warehouse/warehouse.service.js';
-import { adjustInventory, moveInventory, receiveInventory, release, reserve, submitCycleCount } from './inventory.service.js';
+import { levelChangedEvents } from './inventory.events.js';
+import { adjustInventory, moveInventory, receiveInventory, submitCycleCount } from './ledger.service.js';
+import { releaseStock, reserveAll } from './reservation.service.js';
 
 let t: TestApp;
 let ctx: ServiceContext;
@@ -34,7 +40,8 @@ beforeAll(async () => {
   await t.admin(BinLocationsCreateDocument, { input: { warehouseCode: 'PF', zoneCode: 'P', aisles: ['A'], racks: 2, levels: 1, positions: 2, capacityUnits: 60 } });
   ctx = t.app.context({ kind: 'STAFF', name: 'property', scopes: ['admin'] }).services;
   wh = (await warehouseByCode(ctx, 'PF'))!;
-  for (const sku of skus) variantIds.push((await t.app.database.rows<{ id: string }>(sql`select id from product_variants where sku = ${sku}`))[0]!.id);
+  const bySku = new Map((await variantsBySkus(ctx, skus)).map((v) => [v.sku, v.id]));
+  for (const sku of skus) variantIds.push(bySku.get(sku)!);
 });
 afterAll(async () => t?.close());
 
@@ -58,10 +65,19 @@ async function apply(o: Record<string, number | string | undefined>): Promise<vo
       return void (await adjustInventory(ctx, { warehouseCode: 'PF', binBarcode: bins[o.bin as number]!, sku, quantityDelta: o.delta as number, reason: 'ADJUSTMENT' }));
     case 'count':
       return void (await submitCycleCount(ctx, { warehouseCode: 'PF', binBarcode: bins[o.bin as number]!, counts: [{ sku, quantity: o.qty as number }] }));
-    case 'reserve':
-      return reserve(ctx, { variantId: variantIds[o.sku as number]!, warehouse: wh, quantity: o.qty as number });
-    default:
-      return release(ctx, { variantId: variantIds[o.sku as number]!, warehouse: wh, quantity: o.qty as number });
+    case 'reserve': {
+      const variantId = variantIds[o.sku as number]!;
+      return transact(ctx, async (tx, events) => {
+        if (await reserveAll(ctx, tx, [{ variantId, warehouseId: wh.id, quantity: o.qty as number }])) await events.emit(...levelChangedEvents(wh, [variantId]));
+      });
+    }
+    default: {
+      const variantId = variantIds[o.sku as number]!;
+      return transact(ctx, async (tx, events) => {
+        await releaseStock(tx, variantId, wh.id, o.qty as number);
+        await events.emit(...levelChangedEvents(wh, [variantId]));
+      });
+    }
   }
 }
 

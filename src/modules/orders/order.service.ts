@@ -18,7 +18,9 @@ import type { ServiceContext } from '../../shared/service-context.js';
 import { variantsBySkus } from '../catalog/catalog.service.js';
 import { findOrCreateCustomer } from '../customers/customer.service.js';
 import { customers } from '../customers/customer.table.js';
-import { availabilityByVariants, availabilityForPreview, levelChangedEvents, releaseStock, reserveAll, reserveStock } from '../inventory/inventory.service.js';
+import { availabilityByVariants, availabilityForPreview } from '../inventory/availability.service.js';
+import { levelChangedEvents } from '../inventory/inventory.events.js';
+import { releaseStock, reserveAll } from '../inventory/reservation.service.js';
 import { listAllWarehouses, listAllWarehousesCached, validateAddress, type AddressData, type WarehouseRow } from '../warehouse/warehouse.service.js';
 import { planAllocation, type WarehouseStock } from './allocation.js';
 import { DELIVERY_QUOTES, type RedeemedDelivery } from './order.delivery.js';
@@ -361,15 +363,8 @@ export async function allocateBackorders(ctx: ServiceContext, opts: { variantIds
       });
       if (!plan.parts.length) return false;
       for (const part of plan.parts) {
-        for (const l of [...part.lines].sort((a, b) => a.variantId.localeCompare(b.variantId))) {
-          // Stock read a moment ago may be gone: skip this order for now rather than fail the batch.
-          try {
-            await reserveStock(tx, l.variantId, part.warehouseId, l.quantity);
-          } catch (err) {
-            if (err instanceof BusinessError) throw new AllocationRace();
-            throw err;
-          }
-        }
+        // Stock read a moment ago may be gone: skip this order for now rather than fail the batch.
+        if (!(await reserveAll(ctx, tx, part.lines.map((l) => ({ warehouseId: part.warehouseId, ...l }))))) throw new AllocationRace();
         const [fo] = await tx.insert(fulfillmentOrders).values({ orderId: id, warehouseId: part.warehouseId, status: 'OPEN' }).returning();
         const fl: (typeof fulfillmentLines.$inferInsert)[] = [];
         for (const pl of part.lines) {

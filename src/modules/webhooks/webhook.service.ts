@@ -12,7 +12,7 @@ import { inTransaction } from '../../db/tx.js';
 import { AccessError, BusinessError } from '../../shared/errors.js';
 import { hasScope, isAuthenticated, type Principal } from '../../shared/principal.js';
 import type { ServiceContext } from '../../shared/service-context.js';
-import { LEVEL_CHANGED } from '../inventory/inventory.service.js';
+import { LEVEL_CHANGED } from '../inventory/inventory.events.js';
 import { ORDER_CREATED, ORDER_STATUS_CHANGED } from '../orders/order.service.js';
 import { webhookUrlProblem } from './webhook.url.js';
 import {

@@ -1,0 +1,393 @@
+/**
+ * The stock ledger: everything that changes on-hand (receive with putaway, inbound announcements,
+ * move, adjust, cycle count, picks into staging). Every change of on-hand writes InventoryMovement
+ * rows and the level-changed events in the same transaction; decrements are conditional
+ * single-statement updates. Reservations (allocated) are in reservation.service.ts, reads in
+ * availability.service.ts.
+ */
+import { and, asc, eq, gte, inArray, sql } from 'drizzle-orm';
+import type { Executor } from '../../db/client.js';
+import { transact, type EventWriter } from '../../events/outbox.js';
+import { BusinessError, ErrorList } from '../../shared/errors.js';
+import { isPlausibleDate } from '../../shared/plausible-date.js';
+import type { ServiceContext } from '../../shared/service-context.js';
+import { variantsBySkus } from '../catalog/catalog.service.js';
+import { binByBarcode, binSlots, requireWarehouseAccess, type WarehouseRow } from '../warehouse/warehouse.service.js';
+import { picksByVariant } from './availability.service.js';
+import { levelChangedEvents } from './inventory.events.js';
+import { resolveLines, type LineInput, type ResolvedLine } from './lines.service.js';
+import { binStock, inboundLines, inventoryLevels, inventoryMovements, type MovementReasonValue, type MovementRow } from './inventory.table.js';
+import { isOversize, PutawayPlanner, type VelocityClass } from './putaway.js';
+import { classify } from './slotting.js';
+
+/** Serialises capacity-affecting work (putaway, moves) within one warehouse. */
+async function lockWarehouseStock(tx: Executor, warehouseId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${'stock:' + warehouseId}, 0))`);
+}
+
+async function requireBin(ctx: ServiceContext, warehouse: WarehouseRow, barcode: string, field: string[]) {
+  const bin = await binByBarcode(ctx, warehouse.id, barcode.trim());
+  if (!bin) throw BusinessError.of('NOT_FOUND', `No bin with barcode ${barcode} in warehouse ${warehouse.code}.`, field);
+  return bin;
+}
+
+/** Units in each of these bins (all SKUs). */
+async function binUsage(tx: Executor, binIds: string[]): Promise<Map<string, number>> {
+  if (!binIds.length) return new Map();
+  const rows = await tx
+    .select({ binId: binStock.binId, used: sql<number>`sum(${binStock.quantity})::int` })
+    .from(binStock)
+    .where(inArray(binStock.binId, binIds))
+    .groupBy(binStock.binId);
+  return new Map(rows.map((r) => [r.binId, Number(r.used)]));
+}
+
+interface Delta {
+  variantId: string;
+  binId: string | null;
+  delta: number;
+  reason: MovementReasonValue;
+}
+
+/**
+ * Applies signed bin deltas, the matching level change and the ledger rows in the caller's
+ * transaction, then emits one level-changed event per variant. Decrements are conditional:
+ * a bin never goes below zero and on-hand never below allocated (INSUFFICIENT_STOCK).
+ */
+async function applyDeltas(
+  ctx: ServiceContext,
+  tx: Executor,
+  events: EventWriter,
+  warehouse: WarehouseRow,
+  deltas: Delta[],
+  meta: { reference?: string | null; field: string[] },
+): Promise<MovementRow[]> {
+  const actor = ctx.principal.name ?? ctx.principal.kind;
+  const inc = deltas.filter((d) => d.delta > 0 && d.binId);
+  const dec = deltas.filter((d) => d.delta < 0 && d.binId);
+  for (const d of dec) {
+    const rows = await tx
+      .update(binStock)
+      .set({ quantity: sql`${binStock.quantity} + ${d.delta}` })
+      .where(and(eq(binStock.binId, d.binId!), eq(binStock.variantId, d.variantId), gte(binStock.quantity, -d.delta)))
+      .returning({ q: binStock.quantity });
+    if (!rows.length) throw BusinessError.of('INSUFFICIENT_STOCK', `The bin holds fewer than ${-d.delta} units of this item.`, meta.field);
+  }
+  if (inc.length) {
+    const merged = new Map<string, { binId: string; variantId: string; quantity: number }>();
+    for (const d of inc) {
+      const k = `${d.binId}|${d.variantId}`;
+      const m = merged.get(k) ?? { binId: d.binId!, variantId: d.variantId, quantity: 0 };
+      m.quantity += d.delta;
+      merged.set(k, m);
+    }
+    await tx
+      .insert(binStock)
+      .values([...merged.values()].map((m) => ({ ...m, warehouseId: warehouse.id })))
+      .onConflictDoUpdate({ target: [binStock.binId, binStock.variantId], set: { quantity: sql`${binStock.quantity} + excluded.quantity` } });
+  }
+  const net = new Map<string, number>();
+  for (const d of deltas) net.set(d.variantId, (net.get(d.variantId) ?? 0) + d.delta);
+  const up = [...net].filter(([, n]) => n > 0);
+  const down = [...net].filter(([, n]) => n < 0);
+  if (up.length) {
+    await tx
+      .insert(inventoryLevels)
+      .values(up.map(([variantId, n]) => ({ variantId, warehouseId: warehouse.id, onHand: n })))
+      .onConflictDoUpdate({
+        target: [inventoryLevels.variantId, inventoryLevels.warehouseId],
+        set: { onHand: sql`${inventoryLevels.onHand} + excluded.on_hand`, updatedAt: sql`now()` },
+      });
+  }
+  for (const [variantId, n] of down) {
+    const rows = await tx
+      .update(inventoryLevels)
+      .set({ onHand: sql`${inventoryLevels.onHand} + ${n}`, updatedAt: sql`now()` })
+      .where(and(eq(inventoryLevels.variantId, variantId), eq(inventoryLevels.warehouseId, warehouse.id), sql`${inventoryLevels.onHand} - ${inventoryLevels.allocated} >= ${-n}`))
+      .returning({ q: inventoryLevels.onHand });
+    if (!rows.length) throw BusinessError.of('INSUFFICIENT_STOCK', `Taking ${-n} units would leave less on hand than is allocated to orders.`, meta.field);
+  }
+  const movements = deltas.length
+    ? await tx
+        .insert(inventoryMovements)
+        .values(
+          deltas.map((d) => ({
+            variantId: d.variantId,
+            warehouseId: warehouse.id,
+            binId: d.binId,
+            quantityDelta: d.delta,
+            reason: d.reason,
+            reference: meta.reference ?? null,
+            actor,
+          })),
+        )
+        .returning()
+    : [];
+  await emitLevelChanges(events, warehouse, [...net.keys()]);
+  return movements;
+}
+
+async function emitLevelChanges(events: EventWriter, warehouse: Pick<WarehouseRow, 'id' | 'code'>, variantIds: string[]): Promise<void> {
+  await events.emit(...levelChangedEvents(warehouse, variantIds));
+}
+
+/**
+ * Takes picked units out of a bin into the warehouse's picked staging (still on hand, still
+ * allocated, until shipped): a PICK movement out of the bin and one into staging (no bin), so the
+ * ledger stays whole. Joins the caller's transaction. Errors: INSUFFICIENT_STOCK (the bin holds less).
+ */
+export async function pickFromBin(
+  ctx: ServiceContext,
+  tx: Executor,
+  events: EventWriter,
+  warehouse: WarehouseRow,
+  move: { binId: string; variantId: string; quantity: number; reference: string },
+  field: string[],
+): Promise<MovementRow[]> {
+  return applyDeltas(
+    ctx,
+    tx,
+    events,
+    warehouse,
+    [
+      { variantId: move.variantId, binId: move.binId, delta: -move.quantity, reason: 'PICK' },
+      { variantId: move.variantId, binId: null, delta: move.quantity, reason: 'PICK' },
+    ],
+    { reference: move.reference, field },
+  );
+}
+
+export interface ReceiveInput {
+  warehouseCode: string;
+  binBarcode?: string | null;
+  reference?: string | null;
+  lines: LineInput[];
+}
+
+/**
+ * Receives stock into a named bin, or into bins chosen by putaway (same SKU first, then the
+ * zone of its velocity class, nearest to dispatch, within capacity). Errors: NOT_FOUND,
+ * INVALID, INVALID_BARCODE, BIN_FULL, NO_BIN_AVAILABLE.
+ */
+export async function receiveInventory(ctx: ServiceContext, input: ReceiveInput): Promise<MovementRow[]> {
+  const warehouse = await requireWarehouseAccess(ctx, input.warehouseCode, 'write');
+  const lines = await resolveLines(ctx, input.lines, ['input', 'lines']);
+  const named = input.binBarcode != null ? await requireBin(ctx, warehouse, input.binBarcode, ['input', 'binBarcode']) : null;
+  return transact(ctx, async (tx, events) => {
+    await lockWarehouseStock(tx, warehouse.id);
+    const deltas: Delta[] = [];
+    if (named) {
+      const total = lines.reduce((s, l) => s + l.quantity, 0);
+      const used = (await binUsage(tx, [named.id])).get(named.id) ?? 0;
+      if (named.capacityUnits != null && used + total > named.capacityUnits) {
+        throw BusinessError.of('BIN_FULL', `Bin ${named.code} holds ${used} of ${named.capacityUnits} units; ${total} more do not fit.`, ['input', 'binBarcode']);
+      }
+      for (const l of lines) deltas.push({ variantId: l.variant.id, binId: named.id, delta: l.quantity, reason: 'RECEIPT' });
+    } else {
+      const slots = await binSlots(ctx, warehouse.id, tx);
+      const stock = await tx
+        .select({ binId: binStock.binId, variantId: binStock.variantId, quantity: binStock.quantity })
+        .from(binStock)
+        .where(and(eq(binStock.warehouseId, warehouse.id), sql`${binStock.quantity} > 0`));
+      const planner = new PutawayPlanner(slots.map((s) => ({ ...s, used: 0, holdsSku: 0 })), stock);
+      const velocity = classify(await picksByVariant(ctx, warehouse.id, 30, tx));
+      for (const l of lines) {
+        const bin = planner.place(l.variant.id, { velocity: (velocity.get(l.variant.id) ?? 'C') as VelocityClass, oversize: isOversize(l.variant), quantity: l.quantity });
+        if (!bin) {
+          throw BusinessError.of('NO_BIN_AVAILABLE', `No bin in ${warehouse.code} can take ${l.quantity} units of ${l.variant.sku}.`, ['input', 'lines', String(l.index)]);
+        }
+        deltas.push({ variantId: l.variant.id, binId: bin.id, delta: l.quantity, reason: 'RECEIPT' });
+      }
+    }
+    if (input.reference) await consumeInbound(tx, warehouse.id, input.reference, lines);
+    return applyDeltas(ctx, tx, events, warehouse, deltas, { reference: input.reference, field: ['input', 'lines'] });
+  });
+}
+
+/** A receipt against a reference reduces the open expected quantities (and `incoming`), oldest line first. */
+async function consumeInbound(tx: Executor, warehouseId: string, reference: string, lines: ResolvedLine[]): Promise<void> {
+  const open = await tx
+    .select()
+    .from(inboundLines)
+    .where(and(eq(inboundLines.warehouseId, warehouseId), eq(inboundLines.reference, reference), sql`${inboundLines.received} < ${inboundLines.expected}`))
+    .orderBy(asc(inboundLines.id))
+    .for('update');
+  if (!open.length) return;
+  const arriving = new Map<string, number>();
+  for (const l of lines) arriving.set(l.variant.id, (arriving.get(l.variant.id) ?? 0) + l.quantity);
+  const consumed = new Map<string, number>();
+  for (const line of open) {
+    const left = arriving.get(line.variantId) ?? 0;
+    const take = Math.min(left, line.expected - line.received);
+    if (take <= 0) continue;
+    arriving.set(line.variantId, left - take);
+    consumed.set(line.variantId, (consumed.get(line.variantId) ?? 0) + take);
+    await tx.update(inboundLines).set({ received: sql`${inboundLines.received} + ${take}` }).where(eq(inboundLines.id, line.id));
+  }
+  for (const [variantId, n] of consumed) {
+    await tx
+      .update(inventoryLevels)
+      .set({ incoming: sql`greatest(${inventoryLevels.incoming} - ${n}, 0)` })
+      .where(and(eq(inventoryLevels.variantId, variantId), eq(inventoryLevels.warehouseId, warehouseId)));
+  }
+}
+
+export interface InboundInput {
+  warehouseCode: string;
+  reference: string;
+  expectedAt?: Date | null;
+  lines: LineInput[];
+}
+
+/**
+ * Announces goods on their way (purchase order, transfer or ASN): they count as `incoming` until
+ * received with the same reference. Errors: NOT_FOUND, INVALID, INVALID_BARCODE.
+ */
+export async function createInbound(ctx: ServiceContext, input: InboundInput): Promise<number> {
+  const warehouse = await requireWarehouseAccess(ctx, input.warehouseCode, 'write');
+  const reference = input.reference.trim();
+  if (!reference || reference.length > 100) throw BusinessError.of('INVALID', 'Reference must be 1 to 100 characters.', ['input', 'reference']);
+  if (input.expectedAt && !isPlausibleDate(input.expectedAt)) {
+    throw BusinessError.of('INVALID', 'expectedAt must be between 2000-01-01 and 2100-01-01 (UTC).', ['input', 'expectedAt']);
+  }
+  const lines = await resolveLines(ctx, input.lines, ['input', 'lines']);
+  return transact(ctx, async (tx, events) => {
+    await tx.insert(inboundLines).values(
+      lines.map((l) => ({ warehouseId: warehouse.id, variantId: l.variant.id, reference, expected: l.quantity, expectedAt: input.expectedAt ?? null })),
+    );
+    const total = new Map<string, number>();
+    for (const l of lines) total.set(l.variant.id, (total.get(l.variant.id) ?? 0) + l.quantity);
+    await tx
+      .insert(inventoryLevels)
+      .values([...total].map(([variantId, n]) => ({ variantId, warehouseId: warehouse.id, incoming: n })))
+      .onConflictDoUpdate({
+        target: [inventoryLevels.variantId, inventoryLevels.warehouseId],
+        set: { incoming: sql`${inventoryLevels.incoming} + excluded.incoming`, updatedAt: sql`now()` },
+      });
+    await emitLevelChanges(events, warehouse, [...total.keys()]);
+    return lines.length;
+  });
+}
+
+export interface MoveInput {
+  warehouseCode: string;
+  fromBinBarcode: string;
+  toBinBarcode: string;
+  lines: LineInput[];
+}
+
+/** Moves units between two bins of one warehouse. Errors: NOT_FOUND, INVALID, INSUFFICIENT_STOCK, BIN_FULL. */
+export async function moveInventory(ctx: ServiceContext, input: MoveInput): Promise<MovementRow[]> {
+  const warehouse = await requireWarehouseAccess(ctx, input.warehouseCode, 'write');
+  const from = await requireBin(ctx, warehouse, input.fromBinBarcode, ['input', 'fromBinBarcode']);
+  const to = await requireBin(ctx, warehouse, input.toBinBarcode, ['input', 'toBinBarcode']);
+  if (from.id === to.id) throw BusinessError.of('INVALID', 'From and to are the same bin.', ['input', 'toBinBarcode']);
+  const lines = await resolveLines(ctx, input.lines, ['input', 'lines']);
+  return transact(ctx, async (tx, events) => {
+    await lockWarehouseStock(tx, warehouse.id);
+    const total = lines.reduce((s, l) => s + l.quantity, 0);
+    const used = (await binUsage(tx, [to.id])).get(to.id) ?? 0;
+    if (to.capacityUnits != null && used + total > to.capacityUnits) {
+      throw BusinessError.of('BIN_FULL', `Bin ${to.code} holds ${used} of ${to.capacityUnits} units; ${total} more do not fit.`, ['input', 'toBinBarcode']);
+    }
+    const deltas: Delta[] = lines.flatMap((l) => [
+      { variantId: l.variant.id, binId: from.id, delta: -l.quantity, reason: 'MOVE' as const },
+      { variantId: l.variant.id, binId: to.id, delta: l.quantity, reason: 'MOVE' as const },
+    ]);
+    return applyDeltas(ctx, tx, events, warehouse, deltas, { field: ['input', 'lines'] });
+  });
+}
+
+export interface AdjustInput {
+  warehouseCode: string;
+  binBarcode: string;
+  sku: string;
+  quantityDelta: number;
+  reason: MovementReasonValue;
+  reference?: string | null;
+}
+
+const ADJUST_REASONS: MovementReasonValue[] = ['ADJUSTMENT', 'WRITE_OFF', 'RETURN_RESTOCK'];
+
+/** Corrects a bin's quantity with a reason. Errors: NOT_FOUND, INVALID, INSUFFICIENT_STOCK, BIN_FULL. */
+export async function adjustInventory(ctx: ServiceContext, input: AdjustInput): Promise<MovementRow> {
+  const warehouse = await requireWarehouseAccess(ctx, input.warehouseCode, 'write');
+  const errors = new ErrorList();
+  if (!Number.isInteger(input.quantityDelta) || input.quantityDelta === 0 || Math.abs(input.quantityDelta) > 1_000_000) {
+    errors.add('INVALID', 'quantityDelta must be a non-zero whole number.', ['input', 'quantityDelta']);
+  }
+  if (!ADJUST_REASONS.includes(input.reason)) errors.add('INVALID', `Reason must be one of ${ADJUST_REASONS.join(', ')}.`, ['input', 'reason']);
+  if (input.reason === 'WRITE_OFF' && input.quantityDelta > 0) errors.add('INVALID', 'A write-off removes units: quantityDelta must be negative.', ['input', 'quantityDelta']);
+  errors.throwIfAny();
+  const bin = await requireBin(ctx, warehouse, input.binBarcode, ['input', 'binBarcode']);
+  // `sku` also takes a scanned GTIN: handhelds send whatever the label carries.
+  const [known] = await variantsBySkus(ctx, [input.sku]);
+  const asBarcode = !known && /^\d{8,14}$/.test(input.sku.trim());
+  const [line] = await resolveLines(ctx, [{ sku: asBarcode ? null : input.sku, barcode: asBarcode ? input.sku : null, quantity: Math.abs(input.quantityDelta) }], ['input']).catch((err) => {
+    if (err instanceof BusinessError) throw new BusinessError(err.errors.map((e) => ({ ...e, field: ['input', 'sku'] })));
+    throw err;
+  });
+  return transact(ctx, async (tx, events) => {
+    await lockWarehouseStock(tx, warehouse.id);
+    if (input.quantityDelta > 0 && bin.capacityUnits != null) {
+      const used = (await binUsage(tx, [bin.id])).get(bin.id) ?? 0;
+      if (used + input.quantityDelta > bin.capacityUnits) throw BusinessError.of('BIN_FULL', `Bin ${bin.code} is full.`, ['input', 'quantityDelta']);
+    }
+    const [m] = await applyDeltas(ctx, tx, events, warehouse, [{ variantId: line!.variant.id, binId: bin.id, delta: input.quantityDelta, reason: input.reason }], {
+      reference: input.reference,
+      field: ['input', 'quantityDelta'],
+    });
+    return m!;
+  });
+}
+
+export interface CycleCountInput {
+  warehouseCode: string;
+  binBarcode: string;
+  counts: LineInput[];
+}
+
+/**
+ * Records a physical count of one bin: SKUs absent from the list count as 0. Differences
+ * become CYCLE_COUNT movements. Errors: NOT_FOUND, INVALID, COUNT_BELOW_ALLOCATED.
+ */
+export async function submitCycleCount(
+  ctx: ServiceContext,
+  input: CycleCountInput,
+): Promise<{ discrepancies: { variantId: string; expected: number; counted: number }[]; movements: MovementRow[] }> {
+  const warehouse = await requireWarehouseAccess(ctx, input.warehouseCode, 'write');
+  const bin = await requireBin(ctx, warehouse, input.binBarcode, ['input', 'binBarcode']);
+  const lines = await resolveLines(ctx, input.counts, ['input', 'counts'], { allowZero: true });
+  return transact(ctx, async (tx, events) => {
+    await lockWarehouseStock(tx, warehouse.id);
+    const current = await tx.select().from(binStock).where(eq(binStock.binId, bin.id));
+    const counted = new Map<string, number>();
+    for (const l of lines) counted.set(l.variant.id, (counted.get(l.variant.id) ?? 0) + l.quantity);
+    const ids = new Set([...current.map((c) => c.variantId), ...counted.keys()]);
+    const discrepancies: { variantId: string; expected: number; counted: number }[] = [];
+    for (const id of ids) {
+      const expected = current.find((c) => c.variantId === id)?.quantity ?? 0;
+      const c = counted.get(id) ?? 0;
+      if (expected !== c) discrepancies.push({ variantId: id, expected, counted: c });
+    }
+    let movements: MovementRow[] = [];
+    if (discrepancies.length) {
+      try {
+        movements = await applyDeltas(
+          ctx,
+          tx,
+          events,
+          warehouse,
+          discrepancies.map((d) => ({ variantId: d.variantId, binId: bin.id, delta: d.counted - d.expected, reason: 'CYCLE_COUNT' as const })),
+          { reference: `count:${bin.code}`, field: ['input', 'counts'] },
+        );
+      } catch (err) {
+        if (err instanceof BusinessError && err.errors[0]?.code === 'INSUFFICIENT_STOCK') {
+          throw BusinessError.of('COUNT_BELOW_ALLOCATED', 'The count leaves less on hand than is allocated to orders; resolve those allocations first.', ['input', 'counts']);
+        }
+        throw err;
+      }
+    }
+    return { discrepancies, movements };
+  });
+}
