@@ -27,8 +27,9 @@ describe.skipIf(!realPostgresUrl)('allocation on PostgreSQL under contention', (
       const address = { line1: 'Склад 1', city: 'Казань', postalCode: '420000', countryCode: 'RU' };
       await t.admin(WarehouseCreateDocument, { input: { code: 'KZN1', name: 'Kazan', address } });
       await t.admin(ZoneCreateDocument, { input: { warehouseCode: 'KZN1', code: 'P', name: 'Pick', kind: 'PICK', distanceRank: 0 } });
-      await t.admin(BinLocationsCreateDocument, { input: { warehouseCode: 'KZN1', zoneCode: 'P', aisles: ['A'], racks: 1, levels: 1, positions: 1 } });
-      await t.admin(InventoryReceiveDocument, { input: { warehouseCode: 'KZN1', lines: [{ sku: sku!, quantity: 37 }, { sku: other!, quantity: 5 }] } });
+      await t.admin(BinLocationsCreateDocument, { input: { warehouseCode: 'KZN1', zoneCode: 'P', aisles: ['A'], racks: 1, levels: 1, positions: 2 } });
+      const { inventoryReceive } = await t.admin(InventoryReceiveDocument, { input: { warehouseCode: 'KZN1', lines: [{ sku: sku!, quantity: 37 }, { sku: other!, quantity: 5 }] } });
+      expect(inventoryReceive.userErrors).toEqual([]);
 
       const ctx = t.app.context({ kind: 'STAFF', name: 'race', scopes: ['admin'] }).services;
       const warehouse = (await warehouseByCode(ctx, 'KZN1'))!;

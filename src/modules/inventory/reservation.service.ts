@@ -1,7 +1,7 @@
 /**
  * Reservations: the primitives order intake, cancellation and shipping call in their own
- * transactions. Each is one conditional statement (or row locks taken in a fixed order), so
- * concurrent callers can never allocate more than is on hand nor drive a level negative. The
+ * transactions. Each changes the levels in one conditional statement (row locks taken in a fixed
+ * order), so concurrent callers can never allocate more than is on hand nor drive a level negative. The
  * caller emits the level-changed events (levelChangedEvents) with the rest of its outbox rows.
  */
 import { and, eq, gte, sql } from 'drizzle-orm';
