@@ -10,9 +10,9 @@ import { isPlausibleDate } from '../../shared/plausible-date.js';
 import { hasScope, mayAccessCarrier } from '../../shared/principal.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { deliverOrderIfComplete } from '../orders/order.shipping.js';
-import { carrierCatalog, type CarrierRow, type CatalogService } from './carrier.service.js';
-import { SHIPMENT_STATUSES, shipments, trackingEvents, type ShipmentStatusValue } from './shipping.table.js';
-import { SHIPMENT_UPDATED, trackingTopicEvent, type ShipmentRow, type TrackingEventRow } from './shipment.service.js';
+import { carrierCatalog, type CarrierRow, type CatalogService } from '../carriers/carrier.service.js';
+import { SHIPMENT_STATUSES, shipments, trackingEvents, type ShipmentStatusValue } from '../shipments/shipment.table.js';
+import { SHIPMENT_UPDATED, trackingTopicEvent, type ShipmentRow, type TrackingEventRow } from '../shipments/shipment.service.js';
 
 
 export interface TrackingEventInput {
