@@ -1,5 +1,6 @@
 import { index, integer, jsonb, pgTable, text, unique, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, idColumn, tstz } from '../../db/columns.js';
+import { historyTable } from '../../shared/lifecycle.js';
 import { fulfillmentOrders, orders } from '../orders/order.table.js';
 import { carriers, carrierServices, pickupPoints, SHIPMENT_STATUSES } from '../carriers/carrier.table.js';
 
@@ -33,6 +34,8 @@ export const shipments = pgTable(
       .references(() => carrierServices.id),
     trackingNumber: text('tracking_number').notNull().unique(),
     status: text('status', { enum: SHIPMENT_STATUSES }).notNull(),
+    /** The lifecycle kernel's per-shipment sequence: the last row of shipment_status_events. */
+    lastSequence: integer('last_sequence').notNull().default(1),
     costMinor: integer('cost_minor').notNull(),
     currency: text('currency').notNull(),
     weightGrams: integer('weight_grams').notNull(),
@@ -46,7 +49,7 @@ export const shipments = pgTable(
     pickupPointId: uuid('pickup_point_id').references(() => pickupPoints.id),
     estimatedDeliveryFrom: tstz('estimated_delivery_from'),
     estimatedDeliveryTo: tstz('estimated_delivery_to'),
-    /** occurredAt of the latest event: the status follows it, whatever order events arrive in. */
+    /** occurredAt of the latest carrier event (the label's time while there is none): the status follows it, whatever order events arrive in. */
     lastEventAt: tstz('last_event_at'),
     createdAt: createdAt(),
     deliveredAt: tstz('delivered_at'),
@@ -58,7 +61,13 @@ export const shipments = pgTable(
   ],
 );
 
-/** Carrier events; the carrier's own event id makes ingestion idempotent. */
+/** The shipment's status history (the lifecycle kernel's timeline), apart from the carrier's events below. */
+export const shipmentStatusEvents = historyTable('shipment_status_events', 'shipment_id', () => shipments.id, SHIPMENT_STATUSES);
+
+/**
+ * Carrier events, and the shipment's own label event (external id `waybill:label:<tracking
+ * number>`); the carrier's own event id makes ingestion idempotent.
+ */
 export const trackingEvents = pgTable(
   'tracking_events',
   {
