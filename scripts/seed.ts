@@ -28,7 +28,7 @@ import { withCheckDigit } from '../src/shared/gs1.js';
 import type { ServiceContext } from '../src/shared/service-context.js';
 import { prng } from './lib/prng.js';
 import { seedCarriers, seedOrderHistory, seedPickupPoints, type OrderHistoryOptions } from './seed-shipping.js';
-import { carrierPerformance } from '../src/modules/shipping/tracking.service.js';
+import { carrierPerformance } from '../src/modules/tracking/tracking.service.js';
 import { ManualClock } from '../src/shared/clock.js';
 
 interface CategorySpec {

@@ -11,8 +11,8 @@
  * duplicate, never a second event.
  */
 import { sql } from 'drizzle-orm';
-import { ingestTrackingEvents, type TrackingEventInput } from '../src/modules/shipping/tracking.service.js';
-import type { ShipmentStatusValue } from '../src/modules/shipping/shipping.table.js';
+import { ingestTrackingEvents, type TrackingEventInput } from '../src/modules/tracking/tracking.service.js';
+import type { ShipmentStatusValue } from '../src/modules/shipments/shipment.table.js';
 import type { ServiceContext } from '../src/shared/service-context.js';
 import { nextParcelEvent, seedOf } from './lib/carrier-sim.js';
 import { prng } from './lib/prng.js';

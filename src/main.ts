@@ -3,7 +3,7 @@ import cluster from 'node:cluster';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { runPrimary } from './server/cluster.js';
 import { createApp } from './server/app.js';
-import { warmUpLabelRenderer } from './modules/shipping/label.js';
+import { warmUpLabelRenderer } from './modules/carriers/label/label.pdf.js';
 import { createLogger } from './server/logger.js';
 import { describeError, exitAfter, exitAfterLogs, onStopSignals } from './server/lifecycle.js';
 

@@ -6,7 +6,7 @@ import { SCRIPT_PRINCIPAL } from '../scripts/lib/script-app.js';
 import { listProducts, variantsByProductIds, type ProductRow } from '../src/modules/catalog/catalog.service.js';
 import { listCustomers, verifyCustomerCredentials, type CustomerRow } from '../src/modules/customers/customer.service.js';
 import { slottingRecommendations } from '../src/modules/inventory/availability.service.js';
-import { carrierPerformance } from '../src/modules/shipping/tracking.service.js';
+import { carrierPerformance } from '../src/modules/tracking/tracking.service.js';
 import { ManualClock } from '../src/shared/clock.js';
 import { isValidGtin } from '../src/shared/gs1.js';
 import type { ServiceContext } from '../src/shared/service-context.js';

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCRIPT_PRINCIPAL } from '../scripts/lib/script-app.js';
 import { planCarrierStep, sendCarrierPushes, simulateCarrierStep } from '../scripts/simulate-carrier.js';
-import { publicTracking } from '../src/modules/shipping/tracking.service.js';
+import { publicTracking } from '../src/modules/tracking/tracking.service.js';
 import type { ServiceContext } from '../src/shared/service-context.js';
 import { shippedParcel } from './factories/shipments-seed.js';
 import { startApp, type TestApp } from './harness.js';

@@ -5,8 +5,8 @@
  * AT_PICKUP_POINT -> DELIVERED, sometimes FAILED_ATTEMPT or RETURNED_TO_SENDER). Places are
  * city-level only, as public tracking shows them. Pure: time and randomness come in as arguments.
  */
-import { addBusinessDays, type DispatchCalendar } from '../../src/modules/shipping/calendar.js';
-import type { ShipmentStatusValue } from '../../src/modules/shipping/shipping.table.js';
+import { addBusinessDays, type DispatchCalendar } from '../../src/modules/carriers/calendar.js';
+import type { ShipmentStatusValue } from '../../src/modules/shipments/shipment.table.js';
 import type { Prng } from './prng.js';
 
 export interface CarrierProfile {

@@ -23,8 +23,10 @@ import { PickList } from '../modules/orders/picking.types.js';
 import { routingLoaders } from '../modules/routing/routing.loaders.js';
 import { RoutePlan } from '../modules/routing/routing.types.js';
 
-import { shippingLoaders } from '../modules/shipping/shipping.loaders.js';
-import { Carrier, PickupPoint, Shipment } from '../modules/shipping/shipping.types.js';
+import { carrierLoaders } from '../modules/carriers/carrier.loaders.js';
+import { Carrier, PickupPoint } from '../modules/carriers/carrier.types.js';
+import { shipmentLoaders } from '../modules/shipments/shipment.loaders.js';
+import { Shipment } from '../modules/shipments/shipment.types.js';
 
 type Fetcher = (ctx: GraphQLContext, id: string) => Promise<Node | null>;
 
@@ -80,18 +82,18 @@ const fetchers: Record<string, Fetcher> = {
   },
   Carrier: async (ctx, id) => {
     if (!hasScope(ctx.principal, 'read_shipping')) return null;
-    const row = await ctx.loaders.get(shippingLoaders).carrierById.load(id);
+    const row = await ctx.loaders.get(carrierLoaders).carrierById.load(id);
     return row && mayAccessCarrier(ctx.principal, row.code) ? Carrier.from(row) : null;
   },
   // Pickup points are public (checkout shows them).
   PickupPoint: async (ctx, id) => {
-    const row = await ctx.loaders.get(shippingLoaders).pickupPointById.load(id);
+    const row = await ctx.loaders.get(carrierLoaders).pickupPointById.load(id);
     return row && PickupPoint.from(row);
   },
   // The shipping service filters what the caller may see.
   Shipment: async (ctx, id) => {
     if (ctx.principal.kind === 'ANONYMOUS') return null;
-    const row = await ctx.loaders.get(shippingLoaders).shipmentById.load(id);
+    const row = await ctx.loaders.get(shipmentLoaders).shipmentById.load(id);
     return row && Shipment.from(row);
   },
   PickList: async (ctx, id) => {

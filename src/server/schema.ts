@@ -23,15 +23,9 @@ import { FulfillmentLineResolver, FulfillmentOrderResolver, OrderLineResolver, O
 import { PickListLineResolver, PickListResolver } from '../modules/orders/picking.resolver.js';
 import { WebhookDeliveryResolver, WebhookSubscriptionResolver } from '../modules/webhooks/webhook.resolver.js';
 import { OrderNotificationsResolver } from '../modules/notifications/notification.resolver.js';
-import {
-  CarrierResolver,
-  DeliveryOptionResolver,
-  OrderShipmentsResolver,
-  PickupPointResolver,
-  ScanShipmentResolver,
-  ShipmentResolver,
-  TrackingResolver,
-} from '../modules/shipping/shipping.resolver.js';
+import { CarrierResolver, DeliveryOptionResolver, PickupPointResolver } from '../modules/carriers/carrier.resolver.js';
+import { OrderShipmentsResolver, ScanShipmentResolver, ShipmentResolver } from '../modules/shipments/shipment.resolver.js';
+import { TrackingResolver } from '../modules/tracking/tracking.resolver.js';
 import { RoutePlanResolver, RouteStopResolver, UnassignedStopResolver } from '../modules/routing/routing.resolver.js';
 import { NodeResolver } from './node.resolver.js';
 

@@ -13,7 +13,7 @@ import { parse } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toGlobalId } from '../../src/graphql/relay.js';
-import { generateTrackingNumber } from '../../src/modules/shipping/tracking-number.js';
+import { generateTrackingNumber } from '../../src/modules/carriers/tracking-number.js';
 import { productInput } from '../factories/catalog.js';
 import { shippedParcel } from '../factories/shipping.js';
 import { address } from '../factories/stock.js';

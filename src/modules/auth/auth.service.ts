@@ -14,7 +14,7 @@ import { ALL_SCOPES, ANONYMOUS, CUSTOMER_SCOPES, excessOver, type Principal, typ
 import type { ServiceContext } from '../../shared/service-context.js';
 import { verifyCustomerCredentials } from '../customers/customer.service.js';
 import { customers } from '../customers/customer.table.js';
-import { carrierCatalog } from '../shipping/carrier.service.js';
+import { carrierCatalog } from '../carriers/carrier.service.js';
 import { listAllWarehouses } from '../warehouse/warehouse.service.js';
 import { apiKeys, customerAccessTokens } from './auth.table.js';
 

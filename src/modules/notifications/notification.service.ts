@@ -10,7 +10,7 @@ import type { CommittedEvent, OutboxRelay } from '../../events/relay.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { customersByIdsUnfiltered } from '../customers/customer.service.js';
 import { linesByOrderIds, ORDER_STATUS_CHANGED } from '../orders/order.service.js';
-import { trackingUrl } from '../shipping/shipment.service.js';
+import { trackingUrl } from '../shipments/shipment.service.js';
 import { notifications } from './notification.table.js';
 import { renderTemplate, type TemplateName } from './notification.templates.js';
 

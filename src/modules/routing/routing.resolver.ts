@@ -2,8 +2,8 @@ import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Roo
 import type { GraphQLContext } from '../../graphql/context.js';
 import { idOfType } from '../../graphql/relay.js';
 import { payload } from '../../graphql/user-error.js';
-import { shippingLoaders } from '../shipping/shipping.loaders.js';
-import { Shipment } from '../shipping/shipping.types.js';
+import { shipmentLoaders } from '../shipments/shipment.loaders.js';
+import { Shipment } from '../shipments/shipment.types.js';
 import { warehouseLoaders } from '../warehouse/warehouse.loaders.js';
 import { Warehouse } from '../warehouse/warehouse.types.js';
 import { RoutePlanCreateInput } from './routing.inputs.js';
@@ -56,7 +56,7 @@ export class RoutePlanResolver {
 /** Loads the shipment of a stop through the shipping module's visibility rules (null when hidden). */
 async function shipmentOf(ctx: GraphQLContext, shipmentDbId: string | null) {
   if (!shipmentDbId) return null;
-  const row = await ctx.loaders.get(shippingLoaders).shipmentById.load(shipmentDbId);
+  const row = await ctx.loaders.get(shipmentLoaders).shipmentById.load(shipmentDbId);
   return row && Shipment.from(row);
 }
 

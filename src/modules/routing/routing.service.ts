@@ -12,7 +12,7 @@ import { BusinessError, ErrorList } from '../../shared/errors.js';
 import { isValidLatLng, type LatLng } from '../../shared/geo.js';
 import { hasScope, mayAccessWarehouse } from '../../shared/principal.js';
 import type { ServiceContext } from '../../shared/service-context.js';
-import { courierStopsToRoute } from '../shipping/courier.service.js';
+import { courierStopsToRoute } from '../shipments/courier.service.js';
 import { warehouseByCode, warehousesByIds, type WarehouseRow } from '../warehouse/warehouse.service.js';
 import { routePlans, type StoredRoute, type StoredUnassignedStop } from './routing.table.js';
 import { GeoModel, type GeoPlanInput, type PlanStop, type PlanVehicle, type RouteSchedule, type UnassignedStop } from './routing.instance.js';

@@ -15,7 +15,7 @@ import type { ServiceContext } from '../../shared/service-context.js';
 import { DELIVERY_TYPES, type DeliveryTypeValue } from '../orders/order.table.js';
 import { isUniqueViolation } from '../catalog/catalog.service.js';
 import { validateRateCard, type RateRow } from './rates.js';
-import { carrierRates, carriers, carrierServices } from './shipping.table.js';
+import { carrierRates, carriers, carrierServices } from './carrier.table.js';
 
 export type CarrierRow = typeof carriers.$inferSelect;
 export type CarrierServiceRow = typeof carrierServices.$inferSelect;

@@ -21,7 +21,7 @@ import { carrierCatalog, type CarrierRow, type CatalogService } from './carrier.
 import { deliveryWindow, type DispatchCalendar } from './calendar.js';
 import { chargeableWeightGrams, estimateParcel, type Parcel, type ParcelItem } from './parcel.js';
 import { pickupPointsNear, takePickupCapacity, type PickupPointView } from './pickup.service.js';
-import { quoteFactsHash, quoteSecret, quoteSigner, verifyQuote } from './shipping.quote.js';
+import { quoteFactsHash, quoteSecret, quoteSigner, verifyQuote } from './delivery.quote.js';
 
 export interface DeliveryOptionView {
   id: string;

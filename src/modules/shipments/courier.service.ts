@@ -9,7 +9,8 @@ import type { ServiceContext } from '../../shared/service-context.js';
 import { fulfillmentOrdersByIds } from '../orders/order.service.js';
 import { orderRowsByIds } from '../orders/order.shipping.js';
 import { visibleShipments } from './shipment.service.js';
-import { carrierServices, shipments } from './shipping.table.js';
+import { carrierServices } from '../carriers/carrier.table.js';
+import { shipments } from './shipment.table.js';
 
 export interface CourierStop {
   shipmentId: string;

@@ -2,18 +2,9 @@ import { inflateSync } from 'node:zlib';
 import { PDFDict, PDFDocument, PDFName, PDFNumber, PDFRawStream } from 'pdf-lib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  LABEL_HEIGHT_MM,
-  LABEL_WIDTH_MM,
-  labelFontMode,
-  labelLayout,
-  renderBarcodePng,
-  renderLabelPdf,
-  renderLabelZpl,
-  transliterate,
-  warmUpLabelRenderer,
-  type LabelData,
-} from './label.js';
+import { LABEL_HEIGHT_MM, LABEL_WIDTH_MM, labelLayout, type LabelData } from './label.layout.js';
+import { labelFontMode, renderBarcodePng, renderLabelPdf, transliterate, warmUpLabelRenderer } from './label.pdf.js';
+import { renderLabelZpl } from './label.zpl.js';
 
 function labelData(overrides: Partial<LabelData> = {}): LabelData {
   return {

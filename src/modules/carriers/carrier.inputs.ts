@@ -1,12 +1,8 @@
-import { Field, ID, InputType, Int } from 'type-graphql';
+import { Field, InputType, Int } from 'type-graphql';
 import { AddressInput, MoneyInput } from '../../graphql/common.types.js';
-import { DateTime } from '../../graphql/scalars.js';
 import { OrderLineInput } from '../orders/order.inputs.js';
 import { DeliveryType } from '../orders/order.types.js';
 import type { DeliveryTypeValue } from '../orders/order.table.js';
-import type { RateStrategyValue } from './rate-shopping.js';
-import type { ShipmentStatusValue } from './shipping.table.js';
-import { RateStrategy, ShipmentStatus } from './shipping.types.js';
 
 @InputType('DeliveryOptionsInput', { description: 'A cart and where it should go.' })
 export class DeliveryOptionsInput {
@@ -76,38 +72,4 @@ export class PickupPointCreateInput {
   dailyCapacity!: number;
   @Field(() => String, { nullable: true, description: 'Opening hours, free text.' })
   openingHours?: string | null;
-}
-
-@InputType('ShipmentCreateInput', { description: 'Ship a packed fulfillment order.' })
-export class ShipmentCreateInput {
-  @Field(() => ID, { description: 'The PACKED fulfillment order.' })
-  fulfillmentOrderId!: string;
-  @Field(() => String, { nullable: true, description: "Carrier service to use; if omitted, the service of the customer's delivery option, else rate shopping over every service that can carry the packed parcel to the address, by strategy." })
-  serviceCode?: string | null;
-  @Field(() => RateStrategy, { nullable: true, defaultValue: 'BEST_VALUE', description: 'Rate-shopping strategy.' })
-  strategy?: RateStrategyValue | null;
-}
-
-@InputType('TrackingEventInput', { description: 'One carrier event.' })
-export class TrackingEventInput {
-  @Field(() => String, { description: 'The parcel.' })
-  trackingNumber!: string;
-  @Field(() => String, { description: "The carrier's own id for the event, used to drop duplicates." })
-  externalEventId!: string;
-  @Field(() => ShipmentStatus, { description: 'Status the event reports.' })
-  status!: ShipmentStatusValue;
-  @Field(() => DateTime, { description: 'When it happened; from 2000-01-01 (inclusive) to 2100-01-01 (exclusive), UTC, and at most a day ahead of the server clock.' })
-  occurredAt!: Date;
-  @Field(() => String, { nullable: true, description: 'City-level place.' })
-  location?: string | null;
-  @Field(() => String, { nullable: true, description: 'Description.' })
-  description?: string | null;
-}
-
-@InputType('TrackingEventsIngestInput', { description: 'A batch of carrier events (all or nothing).' })
-export class TrackingEventsIngestInput {
-  @Field(() => String, { description: 'The carrier reporting.' })
-  carrierCode!: string;
-  @Field(() => [TrackingEventInput], { description: '1 to 1,000 events.' })
-  events!: TrackingEventInput[];
 }

@@ -19,7 +19,7 @@ import { haversineKm, isValidLatLng, type LatLng } from '../../shared/geo.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { validateAddress, type AddressData } from '../warehouse/warehouse.service.js';
 import { carrierCatalog, requireShipping } from './carrier.service.js';
-import { pickupPoints, pickupPointUsage } from './shipping.table.js';
+import { pickupPoints, pickupPointUsage } from './carrier.table.js';
 
 export type PickupPointRow = typeof pickupPoints.$inferSelect;
 export interface PickupPointView extends PickupPointRow {

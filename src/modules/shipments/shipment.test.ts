@@ -36,7 +36,7 @@ import { address } from '../../../test/factories/stock.js';
 import { collect, settle, startApp, type TestApp } from '../../../test/harness.js';
 import { toGlobalId } from '../../graphql/relay.js';
 import { ManualClock } from '../../shared/clock.js';
-import { isValidTrackingNumber } from './tracking-number.js';
+import { isValidTrackingNumber } from '../carriers/tracking-number.js';
 
 // Wednesday 2 December 2026, 10:00 in Moscow: before the 14:00 cut-off.
 const clock = new ManualClock(new Date('2026-12-02T07:00:00Z'));

@@ -5,10 +5,12 @@
  * (CDEK, Boxberry, ...) becomes another implementation registered under its name, and no caller
  * changes.
  */
-import { renderLabelPdf, renderLabelZpl, type LabelData } from './label.js';
+import type { LabelData } from './label/label.layout.js';
+import { renderLabelPdf } from './label/label.pdf.js';
+import { renderLabelZpl } from './label/label.zpl.js';
 import { matchRateIndexed, type Destination, type RateRow } from './rates.js';
 import { generateTrackingNumber } from './tracking-number.js';
-import type { ShipmentStatusValue } from './shipping.table.js';
+import type { ShipmentStatusValue } from './carrier.table.js';
 
 export interface AdapterService {
   code: string;

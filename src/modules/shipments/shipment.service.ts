@@ -5,30 +5,32 @@
  * SHIPPED and the order SHIPPED or PARTIALLY_SHIPPED (whose event carries the tracking numbers
  * for the customer's e-mail).
  */
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import { transact } from '../../events/outbox.js';
+import { and, asc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
+import type { Executor } from '../../db/client.js';
+import { transact, type EventWriter } from '../../events/outbox.js';
 import { AccessError, BusinessError } from '../../shared/errors.js';
 import { hasScope, mayAccessCarrier, mayAccessWarehouse } from '../../shared/principal.js';
+import { begin, transition } from '../../shared/lifecycle.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { isUniqueViolation, variantsByIds } from '../catalog/catalog.service.js';
 import { customersByIdsUnfiltered } from '../customers/customer.service.js';
 import { fulfillmentLinesByFoIds, fulfillmentOrdersByIds, type FulfillmentOrderRow } from '../orders/order.service.js';
 import { orderRowsByIds, shipFulfillmentOrder } from '../orders/order.shipping.js';
 import { requireObjectWarehouse, warehousesByIds } from '../warehouse/warehouse.service.js';
-import { adapterFor } from './carrier.adapter.js';
-import { carrierCatalog, requireShipping, type CatalogService } from './carrier.service.js';
-import { deliveryWindow } from './calendar.js';
-import { calendarOf } from './delivery.service.js';
-import { chargeableWeightGrams, estimateParcel, type Parcel } from './parcel.js';
-import { pickupPointsByIds } from './pickup.service.js';
-import { chooseService, type RateStrategyValue } from './rate-shopping.js';
-import { shipments, trackingEvents, type ParcelData } from './shipping.table.js';
+import { adapterFor } from '../carriers/carrier.adapter.js';
+import { carrierCatalog, requireShipping, type CatalogService } from '../carriers/carrier.service.js';
+import { deliveryWindow } from '../carriers/calendar.js';
+import { calendarOf } from '../carriers/delivery.service.js';
+import { chargeableWeightGrams, estimateParcel, type Parcel } from '../carriers/parcel.js';
+import { pickupPointsByIds } from '../carriers/pickup.service.js';
+import { chooseService, type RateStrategyValue } from '../carriers/rate-shopping.js';
+import { SHIPMENT_UPDATED, shipmentLifecycle, STATUS_PRECEDENCE } from './shipment.state.js';
+import { shipments, trackingEvents, type ParcelData, type ShipmentStatusValue } from './shipment.table.js';
 
 export type ShipmentRow = typeof shipments.$inferSelect;
 export type TrackingEventRow = typeof trackingEvents.$inferSelect;
 
-/** Created (status LABEL_CREATED) or a new status: the SHIPMENT_UPDATED webhook topic. */
-export const SHIPMENT_UPDATED = 'shipment.updated';
+export { SHIPMENT_UPDATED };
 export const SHIPMENT_TRACKING = 'shipment.tracking';
 
 export interface ShipmentCreateInput {
@@ -156,29 +158,15 @@ export async function createShipment(ctx: ServiceContext, input: ShipmentCreateI
         await tx.insert(trackingEvents).values({
           shipmentId: row!.id,
           carrierId: service.carrierId,
-          externalEventId: `waybill:label:${row!.trackingNumber}`,
+          externalEventId: labelEventId(row!.trackingNumber),
           status: 'LABEL_CREATED',
           occurredAt: now,
           location: wh.address.city,
           description: 'Label created, parcel handed to the carrier',
         });
         await shipFulfillmentOrder(ctx, tx, events, fo, wh, [...previous.map((p) => p.trackingNumber), row!.trackingNumber], `shipment:${row!.trackingNumber}`);
-        await events.emit(
-          {
-            topic: SHIPMENT_UPDATED,
-            payload: {
-              shipmentId: row!.id,
-              trackingNumber: row!.trackingNumber,
-              orderId: order!.id,
-              carrierCode: service.carrier.code,
-              warehouseCode: wh.code,
-              status: 'LABEL_CREATED',
-              previousStatus: null,
-              occurredAt: now.toISOString(),
-            },
-          },
-          trackingTopicEvent(row!, { status: 'LABEL_CREATED', occurredAt: now.toISOString() }, service.carrier.code),
-        );
+        await begin(tx, events, shipmentLifecycle, [row!], { at: now, message: 'Label created', payload: { carrierCode: service.carrier.code, warehouseCode: wh.code } });
+        await events.emit(trackingTopicEvent(row!, { status: 'LABEL_CREATED', occurredAt: now.toISOString() }, service.carrier.code));
         return row!;
       });
     } catch (err) {
@@ -277,3 +265,142 @@ export async function eventsByShipmentIds(ctx: ServiceContext, ids: readonly str
     .orderBy(asc(trackingEvents.shipmentId), asc(trackingEvents.occurredAt), asc(trackingEvents.receivedAt));
 }
 
+/** The external id of the shipment's own label event: not a carrier event (it never outranks one). */
+export const labelEventId = (trackingNumber: string): string => `waybill:label:${trackingNumber}`;
+
+/** Shipments by tracking number (normalised), unfiltered: for carrier ingestion and public tracking, which apply their own rules. */
+export async function shipmentsByTrackingNumbersUnfiltered(ctx: ServiceContext, trackingNumbers: readonly string[]): Promise<ShipmentRow[]> {
+  if (!trackingNumbers.length) return [];
+  return ctx.database.db.select().from(shipments).where(inArray(shipments.trackingNumber, [...trackingNumbers]));
+}
+
+export interface CarrierEvent {
+  shipmentId: string;
+  externalEventId: string;
+  status: ShipmentStatusValue;
+  occurredAt: Date;
+  location: string | null;
+  description: string | null;
+}
+
+type EventKey = Pick<TrackingEventRow, 'externalEventId' | 'status' | 'occurredAt'>;
+
+/**
+ * Which of two events is the later: occurredAt, then (same instant) the status further on in
+ * STATUS_PRECEDENCE, then the external id. By content only, so the answer does not depend on the
+ * order events arrived in.
+ */
+export function laterEvent<E extends EventKey>(a: E, b: E): E {
+  const d = +a.occurredAt - +b.occurredAt || STATUS_PRECEDENCE.indexOf(a.status) - STATUS_PRECEDENCE.indexOf(b.status);
+  if (d) return d > 0 ? a : b;
+  return a.externalEventId >= b.externalEventId ? a : b;
+}
+
+/**
+ * Stores one carrier's events (a known carrier event id is skipped) and moves every shipment they
+ * touch to the status of its latest carrier event by occurredAt (see laterEvent); the shipment's
+ * own label event counts only while it has no carrier event. Status changes go through the
+ * lifecycle kernel (history row and SHIPMENT_UPDATED event); each stored event is published on
+ * the live tracking topic. In the caller's transaction; the shipments are locked in id order, so
+ * concurrent pushes for one parcel serialise. Returns the stored events and the shipments that
+ * became DELIVERED.
+ */
+export async function recordCarrierEvents(
+  ctx: ServiceContext,
+  tx: Executor,
+  events: EventWriter,
+  carrier: { id: string; code: string },
+  input: readonly CarrierEvent[],
+): Promise<{ inserted: TrackingEventRow[]; delivered: ShipmentRow[] }> {
+  const affected = [...new Set(input.map((e) => e.shipmentId))].sort();
+  if (!affected.length) return { inserted: [], delivered: [] };
+  const locked = await tx.select().from(shipments).where(inArray(shipments.id, affected)).orderBy(asc(shipments.id)).for('update');
+  const inserted = await tx
+    .insert(trackingEvents)
+    .values(input.map((e) => ({ ...e, carrierId: carrier.id })))
+    .onConflictDoNothing({ target: [trackingEvents.carrierId, trackingEvents.externalEventId] })
+    .returning();
+  if (!inserted.length) return { inserted, delivered: [] };
+  const touched = [...new Set(inserted.map((r) => r.shipmentId))].sort();
+  const all = await tx
+    .select({ shipmentId: trackingEvents.shipmentId, externalEventId: trackingEvents.externalEventId, status: trackingEvents.status, occurredAt: trackingEvents.occurredAt })
+    .from(trackingEvents)
+    .where(inArray(trackingEvents.shipmentId, touched));
+  // Warehouses the parcels left from: webhook subscriptions of 3PL partners get only theirs.
+  const origin = new Map(
+    (
+      await ctx.database.rows<{ id: string; code: string }>(
+        sql`select s.id, w.code from shipments s join fulfillment_orders f on f.id = s.fulfillment_order_id join warehouses w on w.id = f.warehouse_id where s.id in (${sql.join(touched.map((id) => sql`${id}`), sql`, `)})`,
+        tx,
+      )
+    ).map((r) => [r.id, r.code]),
+  );
+  const delivered: ShipmentRow[] = [];
+  for (const id of touched) {
+    const before = locked.find((s) => s.id === id)!;
+    const label = labelEventId(before.trackingNumber);
+    const latest = all.filter((e) => e.shipmentId === id && e.externalEventId !== label).reduce<EventKey | null>((a, e) => (a ? laterEvent(a, e) : e), null);
+    if (!latest) continue;
+    const set = { lastEventAt: latest.occurredAt, deliveredAt: latest.status === 'DELIVERED' ? latest.occurredAt : null };
+    if (latest.status !== before.status) {
+      const after = await transition(tx, events, shipmentLifecycle, before, latest.status, {
+        at: latest.occurredAt,
+        message: `${carrier.code} event ${latest.externalEventId}`,
+        set,
+        payload: { carrierCode: carrier.code, warehouseCode: origin.get(id) ?? null },
+      });
+      if (after.status === 'DELIVERED') delivered.push(after);
+    } else if (+(before.lastEventAt ?? 0) !== +set.lastEventAt || +(before.deliveredAt ?? 0) !== +(set.deliveredAt ?? 0)) {
+      await tx.update(shipments).set(set).where(eq(shipments.id, id));
+    }
+  }
+  for (const r of [...inserted].sort((a, b) => +a.occurredAt - +b.occurredAt)) {
+    const s = locked.find((x) => x.id === r.shipmentId)!;
+    await events.emit(trackingTopicEvent(s, { status: r.status, occurredAt: r.occurredAt.toISOString(), location: r.location, description: r.description }, carrier.code));
+  }
+  return { inserted, delivered };
+}
+
+/** The DELIVERED shipments of these orders (fulfillment order and when), read in the caller's transaction. */
+export async function deliveredShipmentsOfOrders(tx: Executor, orderIds: readonly string[]): Promise<Pick<ShipmentRow, 'orderId' | 'fulfillmentOrderId' | 'deliveredAt'>[]> {
+  if (!orderIds.length) return [];
+  return tx
+    .select({ orderId: shipments.orderId, fulfillmentOrderId: shipments.fulfillmentOrderId, deliveredAt: shipments.deliveredAt })
+    .from(shipments)
+    .where(and(inArray(shipments.orderId, [...orderIds]), eq(shipments.status, 'DELIVERED')));
+}
+
+export interface ServiceStatsRow {
+  serviceId: string;
+  shipments: number;
+  delivered: number;
+  onTime: number;
+  avgHours: number | null;
+  p90Hours: number | null;
+  avgCost: number | null;
+  costPerKg: number | null;
+  currency: string | null;
+}
+
+/**
+ * Per carrier service, over shipments created in [from, to): counts, delivered by the promised
+ * window's end, transit hours (label to delivery) average and p90, average cost and cost per kg.
+ */
+export async function shipmentStatsByService(ctx: ServiceContext, from: Date, to: Date): Promise<ServiceStatsRow[]> {
+  const hours = sql`extract(epoch from (${shipments.deliveredAt} - ${shipments.createdAt})) / 3600.0`;
+  return ctx.database.db
+    .select({
+      serviceId: shipments.serviceId,
+      shipments: sql<number>`count(*)::int`,
+      delivered: sql<number>`count(${shipments.deliveredAt})::int`,
+      onTime: sql<number>`count(*) filter (where ${shipments.deliveredAt} <= ${shipments.estimatedDeliveryTo})::int`,
+      avgHours: sql<number | null>`avg(${hours})::float8`,
+      p90Hours: sql<number | null>`(percentile_cont(0.9) within group (order by ${hours}))::float8`,
+      avgCost: sql<number | null>`avg(${shipments.costMinor})::float8`,
+      costPerKg: sql<number | null>`(sum(${shipments.costMinor}) * 1000.0 / nullif(sum(${shipments.weightGrams}), 0))::float8`,
+      currency: sql<string | null>`min(${shipments.currency})`,
+    })
+    .from(shipments)
+    .where(and(gte(shipments.createdAt, from), lt(shipments.createdAt, to)))
+    .groupBy(shipments.serviceId);
+}

@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bestValueScore, chooseService, lateRisk, type RateCandidate } from './rate-shopping.js';
-import { quoteFactsHash, signQuote, verifyQuote, type QuotePayload } from './shipping.quote.js';
+import { quoteFactsHash, signQuote, verifyQuote, type QuotePayload } from './delivery.quote.js';
 
 const c = (code: string, priceMinor: number, transitDaysMax: number, delivered = 0, late = 0): RateCandidate => ({ code, priceMinor, transitDaysMin: 1, transitDaysMax, delivered, late });
 

@@ -1,10 +1,13 @@
 import { sql } from 'drizzle-orm';
-import { check, date, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, unique, uuid } from 'drizzle-orm/pg-core';
-import { createdAt, idColumn, tstz } from '../../db/columns.js';
+import { check, date, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
+import { createdAt, idColumn } from '../../db/columns.js';
 import { DELIVERY_TYPES } from '../orders/order.table.js';
-import { fulfillmentOrders, orders } from '../orders/order.table.js';
 import { type AddressData } from '../warehouse/warehouse.table.js';
 
+/**
+ * What a carrier reports about a parcel (and so what a shipment's status can be): the vocabulary of
+ * carrier adapters' tracking pushes, owned here so carriers import nothing from shipments.
+ */
 export const SHIPMENT_STATUSES = [
   'LABEL_CREATED',
   'IN_TRANSIT',
@@ -95,78 +98,4 @@ export const pickupPointUsage = pgTable(
     used: integer('used').notNull(),
   },
   (t) => [primaryKey({ columns: [t.pickupPointId, t.day] }), check('pickup_point_usage_nonneg', sql`${t.used} >= 0`)],
-);
-
-export interface ParcelData {
-  weightGrams: number;
-  chargeableWeightGrams: number;
-  lengthMm: number;
-  widthMm: number;
-  heightMm: number;
-  box?: string | null;
-}
-
-export const shipments = pgTable(
-  'shipments',
-  {
-    id: idColumn(),
-    orderId: uuid('order_id')
-      .notNull()
-      .references(() => orders.id),
-    fulfillmentOrderId: uuid('fulfillment_order_id')
-      .notNull()
-      .references(() => fulfillmentOrders.id)
-      .unique(),
-    carrierId: uuid('carrier_id')
-      .notNull()
-      .references(() => carriers.id),
-    serviceId: uuid('service_id')
-      .notNull()
-      .references(() => carrierServices.id),
-    trackingNumber: text('tracking_number').notNull().unique(),
-    status: text('status', { enum: SHIPMENT_STATUSES }).notNull(),
-    costMinor: integer('cost_minor').notNull(),
-    currency: text('currency').notNull(),
-    weightGrams: integer('weight_grams').notNull(),
-    parcel: jsonb('parcel').$type<ParcelData>().notNull(),
-    labelFormat: text('label_format').notNull(),
-    /** Base64 of the label file. */
-    labelContent: text('label_content').notNull(),
-    labelZpl: text('label_zpl'),
-    /** City-level destination, the only place public tracking shows. */
-    destinationCity: text('destination_city'),
-    pickupPointId: uuid('pickup_point_id').references(() => pickupPoints.id),
-    estimatedDeliveryFrom: tstz('estimated_delivery_from'),
-    estimatedDeliveryTo: tstz('estimated_delivery_to'),
-    /** occurredAt of the latest event: the status follows it, whatever order events arrive in. */
-    lastEventAt: tstz('last_event_at'),
-    createdAt: createdAt(),
-    deliveredAt: tstz('delivered_at'),
-  },
-  (t) => [
-    index('shipments_order_idx').on(t.orderId),
-    index('shipments_service_created_idx').on(t.serviceId, t.createdAt),
-    index('shipments_carrier_status_idx').on(t.carrierId, t.status),
-  ],
-);
-
-/** Carrier events; the carrier's own event id makes ingestion idempotent. */
-export const trackingEvents = pgTable(
-  'tracking_events',
-  {
-    id: idColumn(),
-    shipmentId: uuid('shipment_id')
-      .notNull()
-      .references(() => shipments.id),
-    carrierId: uuid('carrier_id')
-      .notNull()
-      .references(() => carriers.id),
-    externalEventId: text('external_event_id').notNull(),
-    status: text('status', { enum: SHIPMENT_STATUSES }).notNull(),
-    occurredAt: tstz('occurred_at').notNull(),
-    location: text('location'),
-    description: text('description'),
-    receivedAt: createdAt(),
-  },
-  (t) => [unique('tracking_events_carrier_external_uq').on(t.carrierId, t.externalEventId), index('tracking_events_shipment_idx').on(t.shipmentId, t.occurredAt)],
 );

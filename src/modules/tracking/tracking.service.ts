@@ -1,18 +1,26 @@
 /**
  * Tracking: carrier events in (idempotent by the carrier's event id, out-of-order safe: a
- * shipment's status is that of its latest event by occurredAt), public tracking out (no personal
- * data, city-level places only), and carrier performance from the store's own history.
+ * shipment's status is that of its latest carrier event by occurredAt, which the shipments module
+ * applies), public tracking out (no personal data, city-level places only), and carrier
+ * performance from the store's own history. Reads shipments only through their service.
  */
-import { and, asc, desc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import { transact } from '../../events/outbox.js';
 import { AccessError, BusinessError, ErrorList } from '../../shared/errors.js';
 import { isPlausibleDate } from '../../shared/plausible-date.js';
 import { hasScope, mayAccessCarrier } from '../../shared/principal.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { deliverOrderIfComplete } from '../orders/order.shipping.js';
-import { carrierCatalog, type CarrierRow, type CatalogService } from './carrier.service.js';
-import { SHIPMENT_STATUSES, shipments, trackingEvents, type ShipmentStatusValue } from './shipping.table.js';
-import { SHIPMENT_UPDATED, trackingTopicEvent, type ShipmentRow, type TrackingEventRow } from './shipment.service.js';
+import { carrierCatalog, type CarrierRow, type CatalogService } from '../carriers/carrier.service.js';
+import { SHIPMENT_STATUSES, type ShipmentStatusValue } from '../shipments/shipment.table.js';
+import {
+  deliveredShipmentsOfOrders,
+  eventsByShipmentIds,
+  recordCarrierEvents,
+  shipmentsByTrackingNumbersUnfiltered,
+  shipmentStatsByService,
+  type ShipmentRow,
+  type TrackingEventRow,
+} from '../shipments/shipment.service.js';
 
 
 export interface TrackingEventInput {
@@ -56,7 +64,7 @@ export async function ingestTrackingEvents(ctx: ServiceContext, input: { carrier
   });
   e.throwIfAny();
   const numbers = [...new Set(input.events.map((ev) => ev.trackingNumber.trim().toUpperCase()))];
-  const found = await ctx.database.db.select().from(shipments).where(inArray(shipments.trackingNumber, numbers));
+  const found = await shipmentsByTrackingNumbersUnfiltered(ctx, numbers);
   const byNumber = new Map(found.map((s) => [s.trackingNumber, s]));
   input.events.forEach((ev, i) => {
     const s = byNumber.get(ev.trackingNumber.trim().toUpperCase());
@@ -69,79 +77,27 @@ export async function ingestTrackingEvents(ctx: ServiceContext, input: { carrier
   const unique = new Map<string, TrackingEventInput>();
   for (const ev of input.events) if (!unique.has(ev.externalEventId.trim())) unique.set(ev.externalEventId.trim(), ev);
   return transact(ctx, async (tx, events) => {
-    const affected = [...new Set([...unique.values()].map((ev) => byNumber.get(ev.trackingNumber.trim().toUpperCase())!.id))].sort();
-    // Lock the shipments in a fixed order: concurrent pushes for one parcel serialise here.
-    const locked = await tx.select().from(shipments).where(inArray(shipments.id, affected)).orderBy(asc(shipments.id)).for('update');
-    const inserted = await tx
-      .insert(trackingEvents)
-      .values(
-        [...unique.entries()].map(([externalEventId, ev]) => ({
-          shipmentId: byNumber.get(ev.trackingNumber.trim().toUpperCase())!.id,
-          carrierId: carrier!.id,
-          externalEventId,
-          status: ev.status,
-          occurredAt: ev.occurredAt,
-          location: ev.location?.trim() || null,
-          description: ev.description?.trim() || null,
-        })),
-      )
-      .onConflictDoNothing({ target: [trackingEvents.carrierId, trackingEvents.externalEventId] })
-      .returning();
-    if (!inserted.length) return { accepted: 0, duplicates: input.events.length };
-    const touched = new Set(inserted.map((r) => r.shipmentId));
-    const latest = await tx
-      .selectDistinctOn([trackingEvents.shipmentId])
-      .from(trackingEvents)
-      .where(inArray(trackingEvents.shipmentId, [...touched]))
-      .orderBy(trackingEvents.shipmentId, desc(trackingEvents.occurredAt), desc(trackingEvents.receivedAt), desc(trackingEvents.id));
-    const newlyDelivered = new Set<string>();
-    // Warehouses the parcels left from: webhook subscriptions of 3PL partners get only theirs.
-    const origin = new Map(
-      (
-        await ctx.database.rows<{ id: string; code: string }>(
-          sql`select s.id, w.code from shipments s join fulfillment_orders f on f.id = s.fulfillment_order_id join warehouses w on w.id = f.warehouse_id where s.id in (${sql.join([...touched].map((id) => sql`${id}`), sql`, `)})`,
-          tx,
-        )
-      ).map((r) => [r.id, r.code]),
+    const { inserted, delivered } = await recordCarrierEvents(
+      ctx,
+      tx,
+      events,
+      carrier!,
+      [...unique.entries()].map(([externalEventId, ev]) => ({
+        shipmentId: byNumber.get(ev.trackingNumber.trim().toUpperCase())!.id,
+        externalEventId,
+        status: ev.status,
+        occurredAt: ev.occurredAt,
+        location: ev.location?.trim() || null,
+        description: ev.description?.trim() || null,
+      })),
     );
-    for (const last of latest) {
-      const before = locked.find((s) => s.id === last.shipmentId)!;
-      const deliveredAt = last.status === 'DELIVERED' ? last.occurredAt : null;
-      if (before.status !== last.status || +(before.lastEventAt ?? 0) !== +last.occurredAt) {
-        await tx.update(shipments).set({ status: last.status, lastEventAt: last.occurredAt, deliveredAt }).where(eq(shipments.id, before.id));
-      }
-      if (before.status !== last.status) {
-        await events.emit({
-          topic: SHIPMENT_UPDATED,
-          payload: {
-            shipmentId: before.id,
-            trackingNumber: before.trackingNumber,
-            orderId: before.orderId,
-            carrierCode: code,
-            warehouseCode: origin.get(before.id) ?? null,
-            status: last.status,
-            previousStatus: before.status,
-            occurredAt: last.occurredAt.toISOString(),
-          },
-        });
-        if (last.status === 'DELIVERED') newlyDelivered.add(before.orderId);
-      }
-    }
-    for (const r of [...inserted].sort((a, b) => +a.occurredAt - +b.occurredAt)) {
-      const s = locked.find((x) => x.id === r.shipmentId)!;
-      await events.emit(trackingTopicEvent(s, { status: r.status, occurredAt: r.occurredAt.toISOString(), location: r.location, description: r.description }, code));
-    }
     // An order is delivered when every part of it is.
-    const ofOrders = newlyDelivered.size
-      ? await tx
-          .select({ orderId: shipments.orderId, fo: shipments.fulfillmentOrderId, status: shipments.status, deliveredAt: shipments.deliveredAt })
-          .from(shipments)
-          .where(inArray(shipments.orderId, [...newlyDelivered]))
-      : [];
-    for (const orderId of [...newlyDelivered].sort()) {
-      const delivered = ofOrders.filter((x) => x.orderId === orderId && x.status === 'DELIVERED');
-      const lastAt = new Date(Math.max(...delivered.map((x) => +(x.deliveredAt ?? 0))));
-      await deliverOrderIfComplete(ctx, tx, events, orderId, new Set(delivered.map((x) => x.fo)), lastAt);
+    const newlyDelivered = [...new Set(delivered.map((s) => s.orderId))].sort();
+    const parts = await deliveredShipmentsOfOrders(tx, newlyDelivered);
+    for (const orderId of newlyDelivered) {
+      const done = parts.filter((x) => x.orderId === orderId);
+      const lastAt = new Date(Math.max(...done.map((x) => +(x.deliveredAt ?? 0))));
+      await deliverOrderIfComplete(ctx, tx, events, orderId, new Set(done.map((x) => x.fulfillmentOrderId)), lastAt);
     }
     return { accepted: inserted.length, duplicates: input.events.length - inserted.length };
   });
@@ -157,12 +113,9 @@ export interface PublicTrackingView {
 export async function publicTracking(ctx: ServiceContext, trackingNumber: string): Promise<PublicTrackingView | null> {
   const n = trackingNumber.trim().toUpperCase();
   if (!/^[A-Z0-9]{6,40}$/.test(n)) return null;
-  const [s] = await ctx.database.db.select().from(shipments).where(eq(shipments.trackingNumber, n));
+  const [s] = await shipmentsByTrackingNumbersUnfiltered(ctx, [n]);
   if (!s) return null;
-  const [events, catalog] = await Promise.all([
-    ctx.database.db.select().from(trackingEvents).where(eq(trackingEvents.shipmentId, s.id)).orderBy(asc(trackingEvents.occurredAt), asc(trackingEvents.receivedAt)),
-    carrierCatalog(ctx),
-  ]);
+  const [events, catalog] = await Promise.all([eventsByShipmentIds(ctx, [s.id]), carrierCatalog(ctx)]);
   const carrier = catalog.carriers.find((c) => c.id === s.carrierId);
   return { shipment: s, carrierName: carrier?.name ?? '', events };
 }
@@ -190,22 +143,7 @@ export async function carrierPerformance(ctx: ServiceContext, from: Date, to: Da
   if (p.kind === 'ANONYMOUS') throw new AccessError('UNAUTHENTICATED', 'Authentication required.');
   if (!hasScope(p, 'read_shipping')) throw new AccessError('FORBIDDEN', 'Forbidden: requires scope read_shipping.');
   if (!(to > from)) throw BusinessError.of('INVALID', '`to` must be after `from`.', ['to']);
-  const hours = sql`extract(epoch from (${shipments.deliveredAt} - ${shipments.createdAt})) / 3600.0`;
-  const rows = await ctx.database.db
-    .select({
-      serviceId: shipments.serviceId,
-      shipments: sql<number>`count(*)::int`,
-      delivered: sql<number>`count(${shipments.deliveredAt})::int`,
-      onTime: sql<number>`count(*) filter (where ${shipments.deliveredAt} <= ${shipments.estimatedDeliveryTo})::int`,
-      avgHours: sql<number | null>`avg(${hours})::float8`,
-      p90Hours: sql<number | null>`(percentile_cont(0.9) within group (order by ${hours}))::float8`,
-      avgCost: sql<number | null>`avg(${shipments.costMinor})::float8`,
-      costPerKg: sql<number | null>`(sum(${shipments.costMinor}) * 1000.0 / nullif(sum(${shipments.weightGrams}), 0))::float8`,
-      currency: sql<string | null>`min(${shipments.currency})`,
-    })
-    .from(shipments)
-    .where(and(gte(shipments.createdAt, from), lt(shipments.createdAt, to)))
-    .groupBy(shipments.serviceId);
+  const rows = await shipmentStatsByService(ctx, from, to);
   const catalog = await carrierCatalog(ctx);
   const out: CarrierPerformanceRow[] = [];
   for (const r of rows) {
