@@ -60,6 +60,15 @@ export function historyTable<S extends string>(name: string, objectIdColumn: str
 
 export type HistoryTable<S extends string> = ReturnType<typeof historyTable<S>>;
 export type HistoryRow<S extends string> = HistoryTable<S>['$inferSelect'];
+/** A history row to insert (what `beginning` hands back). */
+export interface HistoryInsert<S extends string> {
+  objectId: string;
+  sequence: number;
+  status: S;
+  previousStatus: S | null;
+  message: string | null;
+  occurredAt: Date;
+}
 
 /** What happened, as the event builder sees it. */
 export interface StatusChange<S extends string> {
@@ -102,7 +111,7 @@ function eventOf<S extends string, Row extends { id: string; status: S }>(def: L
 }
 
 function refuse(def: { noun: string }, from: string, to: string): never {
-  throw BusinessError.of('INVALID_STATE_TRANSITION', `${capitalise(def.noun)} cannot go from ${from} to ${to}.`, ['input']);
+  throw BusinessError.of('INVALID_STATE_TRANSITION', `${capitalise(/^[aeiou]/i.test(def.noun) ? 'an' : 'a')} ${def.noun} cannot go from ${from} to ${to}.`, ['input']);
 }
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -181,15 +190,31 @@ export async function begin<S extends string, Row extends { id: string; status: 
   opts: Omit<TransitionOptions, 'set'>,
 ): Promise<void> {
   if (!rows.length) return;
+  const start = beginning(def, rows, opts);
+  await tx.insert(def.history).values(start.history as never);
+  await events.emit(...start.events);
+}
+
+/**
+ * What `begin` writes, not yet written: the history rows (sequence 1) and the outbox events of
+ * objects just created, for a caller that folds them into one of its own statements (a
+ * data-modifying CTE with the INSERT of the objects, saving round trips). The caller must insert
+ * both in the same transaction: `tx.insert(def.history).values(history)` and `events.insertOf(...events)`.
+ */
+export function beginning<S extends string, Row extends { id: string; status: S }>(
+  def: LifecycleDefinition<S, Row>,
+  rows: readonly Row[],
+  opts: Omit<TransitionOptions, 'set'>,
+): { history: HistoryInsert<S>[]; events: DomainEvent[] } {
   const at = opts.at;
   const message = opts.message ?? null;
-  await tx.insert(def.history).values(rows.map((r) => ({ objectId: r.id, sequence: 1, status: r.status, previousStatus: null, message, occurredAt: at })) as never);
+  const history = rows.map((r): HistoryInsert<S> => ({ objectId: r.id, sequence: 1, status: r.status, previousStatus: null, message, occurredAt: at }));
   const out: DomainEvent[] = [];
   for (const r of rows) {
     const e = eventOf(def, r, { sequence: 1, status: r.status, previousStatus: null, message, occurredAt: at });
     if (e) out.push(opts.payload ? { ...e, payload: { ...e.payload, ...opts.payload } } : e);
   }
-  await events.emit(...out);
+  return { history, events: out };
 }
 
 /** The TypeScript key under which a table holds a column (drizzle's set() and returning() use keys, not SQL names). */

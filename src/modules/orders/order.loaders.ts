@@ -3,6 +3,7 @@ import { byKey, groupByKey } from '../../graphql/loaders.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { customersByIdsUnfiltered, type CustomerRow } from '../customers/customer.service.js';
 import {
+  eventsByFulfillmentOrderIds,
   eventsByOrderIds,
   fulfillmentLinesByFoIds,
   fulfillmentOrdersByIds,
@@ -10,6 +11,7 @@ import {
   linesByOrderIds,
   ordersByIds,
   type FulfillmentLineRow,
+  type FulfillmentOrderEventRow,
   type FulfillmentOrderRow,
   type OrderEventRow,
   type OrderLineRow,
@@ -25,7 +27,8 @@ export function orderLoaders(ctx: ServiceContext) {
     fulfillmentOrderById: new DataLoader<string, FulfillmentOrderRow | null>(async (ids) => byKey(ids, await fulfillmentOrdersByIds(ctx, ids), (r) => r.id)),
     fulfillmentOrdersByOrderId: new DataLoader<string, FulfillmentOrderRow[]>(async (ids) => groupByKey(ids, await fulfillmentOrdersByOrderIds(ctx, ids), (r) => r.orderId)),
     fulfillmentLinesByFoId: new DataLoader<string, FulfillmentLineRow[]>(async (ids) => groupByKey(ids, await fulfillmentLinesByFoIds(ctx, ids), (r) => r.fulfillmentOrderId)),
-    eventsByOrderId: new DataLoader<string, OrderEventRow[]>(async (ids) => groupByKey(ids, await eventsByOrderIds(ctx, ids), (r) => r.orderId)),
+    eventsByOrderId: new DataLoader<string, OrderEventRow[]>(async (ids) => groupByKey(ids, await eventsByOrderIds(ctx, ids), (r) => r.objectId)),
+    eventsByFulfillmentOrderId: new DataLoader<string, FulfillmentOrderEventRow[]>(async (ids) => groupByKey(ids, await eventsByFulfillmentOrderIds(ctx, ids), (r) => r.objectId)),
     /** The buyer of an order the caller may already see. */
     buyerById: new DataLoader<string, CustomerRow | null>(async (ids) => byKey(ids, await customersByIdsUnfiltered(ctx, ids), (r) => r.id)),
   };

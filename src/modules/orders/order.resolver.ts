@@ -15,7 +15,7 @@ import { cancelOrder, createOrder, eventsAfter, listOrders, mayViewOrder, orderB
 import { orderLoaders } from './order.loaders.js';
 import { OrderCancelInput, OrderCreateInput, OrderFilter } from './order.inputs.js';
 import { OrderCancelPayload, OrderConnection, OrderCreatePayload } from './order.payloads.js';
-import { FulfillmentLine, FulfillmentOrder, Order, OrderEvent, OrderLine, OrderStatusEvent } from './order.types.js';
+import { FulfillmentLine, FulfillmentOrder, FulfillmentOrderEvent, Order, OrderEvent, OrderLine, OrderStatusEvent } from './order.types.js';
 
 interface StatusMessage {
   orderId: string;
@@ -181,6 +181,10 @@ export class FulfillmentOrderResolver {
   @FieldResolver(() => [FulfillmentLine], { description: 'What it ships.' })
   async lines(@Root() f: FulfillmentOrder, @Ctx() ctx: GraphQLContext) {
     return (await ctx.loaders.get(orderLoaders).fulfillmentLinesByFoId.load(f.dbId)).map(FulfillmentLine.from);
+  }
+  @FieldResolver(() => [FulfillmentOrderEvent], { description: 'Status timeline in the warehouse, oldest first.' })
+  async events(@Root() f: FulfillmentOrder, @Ctx() ctx: GraphQLContext) {
+    return (await ctx.loaders.get(orderLoaders).eventsByFulfillmentOrderId.load(f.dbId)).map(FulfillmentOrderEvent.from);
   }
 }
 

@@ -11,6 +11,7 @@ import { likeEscape } from '../../db/like.js';
 import { finishPage, planPage, type Page, type PageArgs } from '../../db/pagination.js';
 import { transact, type EventWriter } from '../../events/outbox.js';
 import { AccessError, BusinessError, ErrorList } from '../../shared/errors.js';
+import { begin, beginning, transition, transitionMany } from '../../shared/lifecycle.js';
 import { isCurrency, isMinorAmount } from '../../shared/money.js';
 import { hasScope } from '../../shared/principal.js';
 import { searchText } from '../../shared/search-text.js';
@@ -24,9 +25,10 @@ import { releaseStock, reserveAll } from '../inventory/reservation.service.js';
 import { listAllWarehouses, listAllWarehousesCached, validateAddress, type AddressData, type WarehouseRow } from '../warehouse/warehouse.service.js';
 import { planAllocation, type WarehouseStock } from './allocation.js';
 import { DELIVERY_QUOTES, type RedeemedDelivery } from './order.delivery.js';
-import { cancellable, canTransition, orderTransitions } from './order.state.js';
+import { cancellable, fulfillmentOrderLifecycle, orderLifecycle, ORDER_STATUS_CHANGED } from './order.state.js';
 import {
   fulfillmentLines,
+  fulfillmentOrderEvents,
   fulfillmentOrders,
   orderEvents,
   orderLines,
@@ -40,9 +42,10 @@ export type OrderLineRow = typeof orderLines.$inferSelect;
 export type FulfillmentOrderRow = typeof fulfillmentOrders.$inferSelect;
 export type FulfillmentLineRow = typeof fulfillmentLines.$inferSelect;
 export type OrderEventRow = typeof orderEvents.$inferSelect;
+export type FulfillmentOrderEventRow = typeof fulfillmentOrderEvents.$inferSelect;
 
 export const ORDER_CREATED = 'order.created';
-export const ORDER_STATUS_CHANGED = 'order.status_changed';
+export { ORDER_STATUS_CHANGED };
 
 export interface OrderCreateInput {
   idempotencyKey?: string | null;
@@ -191,7 +194,7 @@ export async function createOrder(ctx: ServiceContext, input: OrderCreateInput):
     const fulfilled = new Map<string, number>();
     for (const part of plan.parts) {
       const foId = newId();
-      foRows.push({ id: foId, orderId, warehouseId: part.warehouseId, status: 'OPEN' });
+      foRows.push({ id: foId, orderId, warehouseId: part.warehouseId, status: 'OPEN', lastSequence: 1 });
       for (const pl of part.lines) {
         let left = pl.quantity;
         for (const ol of lineRows) {
@@ -206,25 +209,32 @@ export async function createOrder(ctx: ServiceContext, input: OrderCreateInput):
       stockEvents.push(...levelChangedEvents(warehouses.find((w) => w.id === part.warehouseId)!, part.lines.map((l) => l.variantId)));
     }
     const codes = plan.parts.map((part) => warehouses.find((w) => w.id === part.warehouseId)!.code);
-    const orderRef = { id: orderId, number, customerId: customer.id };
-    // The lines, fulfillment orders and lines, the first OrderEvent and the outbox rows ride along
+    const now = ctx.clock.now();
+    // The lifecycles' first history rows and events (the kernel's begin), written below with the rest.
+    // The event builders read only id, number, customerId / orderId, warehouseId and status of the rows.
+    // The order's first event has always carried message null (its history row the message).
+    const orderStart = beginning(orderLifecycle, [{ id: orderId, number, customerId: customer.id, status } as OrderRow], {
+      at: now,
+      message: status === 'BACKORDERED' ? 'Some lines wait for stock' : 'Stock reserved',
+      payload: { message: null, warehouseCodes: codes },
+    });
+    const codeOf = (warehouseId: string) => warehouses.find((w) => w.id === warehouseId)!.code;
+    const foStarts = foRows.map((f) => beginning(fulfillmentOrderLifecycle, [f as FulfillmentOrderRow], { at: now, message: `Stock reserved in ${codeOf(f.warehouseId)}` }));
+    // The lines, fulfillment orders and lines, the first history rows and the outbox rows ride along
     // with the order INSERT as data-modifying CTEs: one statement, checked (foreign keys) at its end.
     const ctes = [
       tx.$with('wb_lines', {}).as(tx.insert(orderLines).values(lineRows).getSQL()),
       ...(foRows.length ? [tx.$with('wb_fos', {}).as(tx.insert(fulfillmentOrders).values(foRows).getSQL())] : []),
+      ...(foRows.length ? [tx.$with('wb_fo_events', {}).as(tx.insert(fulfillmentOrderEvents).values(foStarts.flatMap((f) => f.history)).getSQL())] : []),
       ...(flRows.length ? [tx.$with('wb_fls', {}).as(tx.insert(fulfillmentLines).values(flRows).getSQL())] : []),
-      tx.$with('wb_events', {}).as(
-        tx
-          .insert(orderEvents)
-          .values({ orderId, sequence: 1, status, previousStatus: null, message: status === 'BACKORDERED' ? 'Some lines wait for stock' : 'Stock reserved', occurredAt: ctx.clock.now() })
-          .getSQL(),
-      ),
+      tx.$with('wb_events', {}).as(tx.insert(orderEvents).values(orderStart.history).getSQL()),
       tx.$with('wb_outbox', {}).as(
         events
           .insertOf(
             ...stockEvents,
             { topic: ORDER_CREATED, payload: { orderId, number, customerId: customer.id, channel: input.channel, warehouseCodes: codes } },
-            statusEvent(orderRef, 1, status, null, null, codes),
+            ...orderStart.events,
+            ...foStarts.flatMap((f) => f.events),
           )
           .getSQL(),
       ),
@@ -273,21 +283,9 @@ function redeemableDelivery(ctx: ServiceContext, input: OrderCreateInput): Redee
   return d;
 }
 
-/** `warehouseCodes`: where the order ships from, so partner subscribers restricted to warehouses get only their orders. */
-function statusEvent(
-  order: Pick<OrderRow, 'id' | 'number' | 'customerId'>,
-  sequence: number,
-  status: OrderStatusValue,
-  previousStatus: OrderStatusValue | null,
-  message: string | null,
-  warehouseCodes: string[],
-) {
-  return { topic: ORDER_STATUS_CHANGED, payload: { orderId: order.id, number: order.number, customerId: order.customerId, sequence, status, previousStatus, message, warehouseCodes } };
-}
-
 /**
- * Moves an order to `to` if the transition table allows it, writing the OrderEvent (next
- * sequence, from the same UPDATE) and the outbox event. Errors: INVALID_STATE_TRANSITION.
+ * Moves an order to `to` through the lifecycle kernel (transition table, conditional UPDATE,
+ * OrderEvent with the next sequence, outbox event). Errors: INVALID_STATE_TRANSITION.
  */
 export async function transitionOrder(
   ctx: ServiceContext,
@@ -301,26 +299,13 @@ export async function transitionOrder(
   /** `at`: when it happened (default now; a carrier's delivery time for DELIVERED); `payload`: extra event fields (tracking numbers). */
   opts: { at?: Date; payload?: Record<string, unknown> } = {},
 ): Promise<OrderRow> {
-  if (!canTransition(orderTransitions, order.status, to)) {
-    throw BusinessError.of('INVALID_STATE_TRANSITION', `An order cannot go from ${order.status} to ${to}.`, ['input']);
-  }
-  const now = opts.at ?? ctx.clock.now();
-  const [row] = await tx
-    .update(orders)
-    .set({
-      status: to,
-      lastSequence: sql`${orders.lastSequence} + 1`,
-      ...(to === 'CANCELLED' ? { cancelledAt: now } : {}),
-      ...(to === 'SHIPPED' ? { shippedAt: now } : {}),
-      ...(to === 'DELIVERED' ? { deliveredAt: now } : {}),
-    })
-    .where(and(eq(orders.id, order.id), eq(orders.status, order.status)))
-    .returning();
-  if (!row) throw BusinessError.of('INVALID_STATE_TRANSITION', 'The order changed meanwhile; reload it.', ['input']);
-  await tx.insert(orderEvents).values({ orderId: row.id, sequence: row.lastSequence, status: to, previousStatus: order.status, message, occurredAt: now });
-  const event = statusEvent(row, row.lastSequence, to, order.status, message, warehouseCodes);
-  await events.emit({ ...event, payload: { ...event.payload, ...opts.payload } });
-  return row;
+  const at = opts.at ?? ctx.clock.now();
+  return transition(tx, events, orderLifecycle, order, to, {
+    at,
+    message,
+    set: to === 'CANCELLED' ? { cancelledAt: at } : to === 'SHIPPED' ? { shippedAt: at } : to === 'DELIVERED' ? { deliveredAt: at } : undefined,
+    payload: { warehouseCodes, ...opts.payload },
+  });
 }
 
 /**
@@ -365,7 +350,8 @@ export async function allocateBackorders(ctx: ServiceContext, opts: { variantIds
       for (const part of plan.parts) {
         // Stock read a moment ago may be gone: skip this order for now rather than fail the batch.
         if (!(await reserveAll(ctx, tx, part.lines.map((l) => ({ warehouseId: part.warehouseId, ...l }))))) throw new AllocationRace();
-        const [fo] = await tx.insert(fulfillmentOrders).values({ orderId: id, warehouseId: part.warehouseId, status: 'OPEN' }).returning();
+        const [fo] = await tx.insert(fulfillmentOrders).values({ orderId: id, warehouseId: part.warehouseId, status: 'OPEN', lastSequence: 1 }).returning();
+        await begin(tx, events, fulfillmentOrderLifecycle, [fo!], { at: ctx.clock.now(), message: `Backordered stock reserved in ${warehouses.find((w) => w.id === part.warehouseId)!.code}` });
         const fl: (typeof fulfillmentLines.$inferInsert)[] = [];
         for (const pl of part.lines) {
           let left = pl.quantity;
@@ -454,7 +440,8 @@ export async function cancelOrder(ctx: ServiceContext, input: { orderId: string;
     const [order] = await tx.select().from(orders).where(eq(orders.id, input.orderId)).for('update');
     if (!order) throw BusinessError.of('NOT_FOUND', 'No such order.', ['input', 'id']);
     if (!cancellable(order.status)) throw BusinessError.of('INVALID_STATE_TRANSITION', `An order in status ${order.status} cannot be cancelled.`, ['input', 'id']);
-    const fos = await tx.select().from(fulfillmentOrders).where(eq(fulfillmentOrders.orderId, order.id));
+    // Locked: a part moving on meanwhile (picked, packed) waits for the cancellation rather than failing it.
+    const fos = await tx.select().from(fulfillmentOrders).where(eq(fulfillmentOrders.orderId, order.id)).for('update');
     const open = fos.filter((f) => f.status !== 'SHIPPED' && f.status !== 'CANCELLED');
     const only = ctx.principal.warehouseCodes;
     if (only && open.some((f) => !only.includes(whs.get(f.warehouseId)?.code ?? ''))) {
@@ -469,7 +456,7 @@ export async function cancelOrder(ctx: ServiceContext, input: { orderId: string;
         .flatMap((f) => (byFo.get(f.id) ?? []).map((l) => ({ warehouseId: f.warehouseId, variantId: l.variantId, quantity: l.quantity })))
         .sort((a, b) => a.warehouseId.localeCompare(b.warehouseId) || a.variantId.localeCompare(b.variantId));
       for (const r of releases) await releaseStock(tx, r.variantId, r.warehouseId, r.quantity);
-      await tx.update(fulfillmentOrders).set({ status: 'CANCELLED' }).where(inArray(fulfillmentOrders.id, open.map((f) => f.id)));
+      await transitionMany(tx, events, fulfillmentOrderLifecycle, open, 'CANCELLED', { at: ctx.clock.now(), message: `Order cancelled${input.reason ? `: ${input.reason}` : ''}`.slice(0, 500) });
       await tx.update(orderLines).set({ allocatedQuantity: sql`${orderLines.shippedQuantity}` }).where(eq(orderLines.orderId, order.id));
       for (const f of open) await events.emit(...levelChangedEvents(whs.get(f.warehouseId)!, (byFo.get(f.id) ?? []).map((l) => l.variantId)));
     }
@@ -572,7 +559,15 @@ export async function fulfillmentLinesByFoIds(ctx: ServiceContext, ids: readonly
 }
 
 export async function eventsByOrderIds(ctx: ServiceContext, ids: readonly string[]): Promise<OrderEventRow[]> {
-  return ctx.database.db.select().from(orderEvents).where(inArray(orderEvents.orderId, [...ids])).orderBy(asc(orderEvents.orderId), asc(orderEvents.sequence));
+  return ctx.database.db.select().from(orderEvents).where(inArray(orderEvents.objectId, [...ids])).orderBy(asc(orderEvents.objectId), asc(orderEvents.sequence));
+}
+
+export async function eventsByFulfillmentOrderIds(ctx: ServiceContext, ids: readonly string[]): Promise<FulfillmentOrderEventRow[]> {
+  return ctx.database.db
+    .select()
+    .from(fulfillmentOrderEvents)
+    .where(inArray(fulfillmentOrderEvents.objectId, [...ids]))
+    .orderBy(asc(fulfillmentOrderEvents.objectId), asc(fulfillmentOrderEvents.sequence));
 }
 
 /** Events of one order after a sequence (replay for subscriptions). */
@@ -580,7 +575,7 @@ export async function eventsAfter(ctx: ServiceContext, orderId: string, afterSeq
   return ctx.database.db
     .select()
     .from(orderEvents)
-    .where(and(eq(orderEvents.orderId, orderId), sql`${orderEvents.sequence} > ${afterSequence}`))
+    .where(and(eq(orderEvents.objectId, orderId), sql`${orderEvents.sequence} > ${afterSequence}`))
     .orderBy(asc(orderEvents.sequence));
 }
 

@@ -7,11 +7,13 @@ import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import type { EventWriter } from '../../events/outbox.js';
 import { BusinessError } from '../../shared/errors.js';
+import { transition } from '../../shared/lifecycle.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { levelChangedEvents } from '../inventory/inventory.events.js';
 import { shipStock } from '../inventory/reservation.service.js';
 import type { WarehouseRow } from '../warehouse/warehouse.service.js';
 import { transitionOrder, type FulfillmentOrderRow, type OrderRow } from './order.service.js';
+import { fulfillmentOrderLifecycle, isTransitionRefusal } from './order.state.js';
 import { fulfillmentLines, fulfillmentOrders, orderLines, orders } from './order.table.js';
 
 /**
@@ -28,13 +30,12 @@ export async function shipFulfillmentOrder(
   trackingNumbers: string[],
   reference: string,
 ): Promise<OrderRow> {
+  const refused = () => BusinessError.of('INVALID_STATE_TRANSITION', 'Only a PACKED fulfillment order can be shipped (it changed meanwhile?).', ['input', 'fulfillmentOrderId']);
   const [order] = await tx.select().from(orders).where(eq(orders.id, fo.orderId)).for('update');
-  const [shipped] = await tx
-    .update(fulfillmentOrders)
-    .set({ status: 'SHIPPED' })
-    .where(and(eq(fulfillmentOrders.id, fo.id), eq(fulfillmentOrders.status, 'PACKED')))
-    .returning();
-  if (!order || !shipped) throw BusinessError.of('INVALID_STATE_TRANSITION', 'Only a PACKED fulfillment order can be shipped (it changed meanwhile?).', ['input', 'fulfillmentOrderId']);
+  if (!order) throw refused();
+  await transition(tx, events, fulfillmentOrderLifecycle, { id: fo.id, status: 'PACKED' }, 'SHIPPED', { at: ctx.clock.now(), message: `Shipped (${reference})` }).catch((err: unknown) => {
+    throw isTransitionRefusal(err) ? refused() : err;
+  });
   const lines = await tx.select().from(fulfillmentLines).where(eq(fulfillmentLines.fulfillmentOrderId, fo.id));
   const actor = ctx.principal.name ?? ctx.principal.kind;
   for (const l of [...lines].sort((a, b) => a.variantId.localeCompare(b.variantId))) {

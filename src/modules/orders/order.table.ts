@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { boolean, check, index, integer, jsonb, pgSequence, pgTable, primaryKey, text, unique, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, idColumn, tstz } from '../../db/columns.js';
+import { historyTable } from '../../shared/lifecycle.js';
 import { productVariants } from '../catalog/catalog.table.js';
 import { customers } from '../customers/customer.table.js';
 import { warehouses, type AddressData } from '../warehouse/warehouse.table.js';
@@ -9,6 +10,8 @@ export const ORDER_STATUSES = ['ALLOCATED', 'BACKORDERED', 'PICKING', 'PACKED', 
 export type OrderStatusValue = (typeof ORDER_STATUSES)[number];
 export const FULFILLMENT_STATUSES = ['OPEN', 'PICKING', 'PICKED', 'PACKED', 'SHIPPED', 'CANCELLED'] as const;
 export type FulfillmentStatusValue = (typeof FULFILLMENT_STATUSES)[number];
+export const PICK_LIST_STATUSES = ['OPEN', 'COMPLETED'] as const;
+export type PickListStatusValue = (typeof PICK_LIST_STATUSES)[number];
 export const DELIVERY_TYPES = ['COURIER', 'PICKUP_POINT', 'PARTNER'] as const;
 export type DeliveryTypeValue = (typeof DELIVERY_TYPES)[number];
 
@@ -103,6 +106,8 @@ export const fulfillmentOrders = pgTable(
     packedWidthMm: integer('packed_width_mm'),
     packedHeightMm: integer('packed_height_mm'),
     packedAt: tstz('packed_at'),
+    /** Last FulfillmentOrderEvent sequence; bumped by the same UPDATE that changes the status. */
+    lastSequence: integer('last_sequence').notNull().default(1),
     createdAt: createdAt(),
   },
   (t) => [index('fulfillment_orders_order_idx').on(t.orderId), index('fulfillment_orders_wh_status_idx').on(t.warehouseId, t.status)],
@@ -128,20 +133,10 @@ export const fulfillmentLines = pgTable(
 );
 
 /** The order timeline: a gapless sequence per order, written with every status change. */
-export const orderEvents = pgTable(
-  'order_events',
-  {
-    orderId: uuid('order_id')
-      .notNull()
-      .references(() => orders.id),
-    sequence: integer('sequence').notNull(),
-    status: text('status', { enum: ORDER_STATUSES }).notNull(),
-    previousStatus: text('previous_status', { enum: ORDER_STATUSES }),
-    message: text('message'),
-    occurredAt: tstz('occurred_at').notNull().defaultNow(),
-  },
-  (t) => [primaryKey({ columns: [t.orderId, t.sequence] })],
-);
+export const orderEvents = historyTable('order_events', 'order_id', () => orders.id, ORDER_STATUSES);
+
+/** The fulfillment order timeline, likewise. */
+export const fulfillmentOrderEvents = historyTable('fulfillment_order_events', 'fulfillment_order_id', () => fulfillmentOrders.id, FULFILLMENT_STATUSES);
 
 /** A batch of open fulfillment orders of one warehouse, picked in one walk. */
 export const pickLists = pgTable(
@@ -151,12 +146,22 @@ export const pickLists = pgTable(
     warehouseId: uuid('warehouse_id')
       .notNull()
       .references(() => warehouses.id),
+    /** OPEN while lines are left to pick, COMPLETED with the last one (then completedAt is set too). */
+    status: text('status', { enum: PICK_LIST_STATUSES }).notNull().default('OPEN'),
+    /** Last pick list history sequence; bumped by the same UPDATE that changes the status. */
+    lastSequence: integer('last_sequence').notNull().default(1),
     completedAt: tstz('completed_at'),
     createdBy: text('created_by'),
     createdAt: createdAt(),
   },
-  (t) => [index('pick_lists_warehouse_idx').on(t.warehouseId)],
+  (t) => [
+    index('pick_lists_warehouse_idx').on(t.warehouseId),
+    check('pick_lists_completed_status', sql`(${t.status} = 'COMPLETED') = (${t.completedAt} is not null)`),
+  ],
 );
+
+/** The pick list timeline. */
+export const pickListEvents = historyTable('pick_list_events', 'pick_list_id', () => pickLists.id, PICK_LIST_STATUSES);
 
 export const pickListOrders = pgTable(
   'pick_list_orders',

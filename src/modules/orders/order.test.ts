@@ -10,6 +10,8 @@ import {
   OrderCancelDocument,
   OrderCreateDocument,
   OrderDocument,
+  OrderFulfillmentPartsDocument,
+  OrderFulfillmentTimelinesDocument,
   OrdersDocument,
   type OrderCreateInput,
 } from '../../../test/generated/graphql.js';
@@ -45,6 +47,7 @@ describe('orderCreate', () => {
     expect(o).toMatchObject({ status: 'ALLOCATED', channel: 'web', deliveryType: 'COURIER', customer: { email: 'anna@example.ru', locale: 'ru' } });
     expect(o.lines).toEqual([expect.objectContaining({ sku: skus[0], quantity: 2, allocatedQuantity: 2, shippedQuantity: 0 })]);
     expect(o.fulfillmentOrders).toEqual([expect.objectContaining({ status: 'OPEN', warehouse: { code: 'MSK1' } })]);
+    expect(o.fulfillmentOrders[0]!.events).toEqual([expect.objectContaining({ sequence: 1, status: 'OPEN', previousStatus: null })]);
     expect(o.events).toEqual([expect.objectContaining({ sequence: 1, status: 'ALLOCATED', previousStatus: null })]);
     expect(o.total.amountMinor).toBe(o.lines[0]!.unitPrice.amountMinor * 2);
     expect(await level(skus[0]!, 'MSK1')).toMatchObject({ onHand: 10, allocated: 2, available: 8 });
@@ -119,6 +122,8 @@ describe('backorders', () => {
       [1, 'BACKORDERED'],
       [2, 'ALLOCATED'],
     ]);
+    // The fulfillment order made by the backorder allocation starts its own timeline.
+    expect(first.fulfillmentOrders[0]!.events.map((e) => [e.sequence, e.status, e.message])).toEqual([[1, 'OPEN', 'Backordered stock reserved in SPB1']]);
     await new Promise((r) => setTimeout(r, 300));
     const second = (await t.admin(OrderDocument, { id: later.id })).order!;
     expect(second.status).toBe('BACKORDERED');
@@ -165,6 +170,11 @@ describe('cancel, visibility and live status', () => {
     const full = (await t.admin(OrderDocument, { id: o.id })).order!;
     expect(full.lines[0]!.allocatedQuantity).toBe(0);
     expect(full.fulfillmentOrders[0]!.status).toBe('CANCELLED');
+    // The fulfillment order's own timeline records the cancellation, with the reason.
+    expect(full.fulfillmentOrders[0]!.events.map((e) => [e.sequence, e.status, e.previousStatus, e.message])).toEqual([
+      [1, 'OPEN', null, 'Stock reserved in MSK1'],
+      [2, 'CANCELLED', 'OPEN', 'Order cancelled: customer changed mind'],
+    ]);
   });
 
   it('a customer sees only its own orders; a partner restricted to SPB1 sees orders shipped from there', async () => {
@@ -222,5 +232,18 @@ describe('cancel, visibility and live status', () => {
     // key lookup inside the counted request is not what this test is about.
     const warm = async (first: number) => (await count(1), count(first));
     expect(await warm(20)).toBe(await warm(5));
+  });
+
+  it("loads every fulfillment order's timeline in one SQL statement, for 5 orders as for 20", async () => {
+    const statements = async (doc: typeof OrderFulfillmentPartsDocument | typeof OrderFulfillmentTimelinesDocument, first: number) => {
+      await t.gql(doc, { first: 1 }); // warm the API key cache, as above
+      const r = await t.gql(doc, { first });
+      expect(r.errors).toBeUndefined();
+      expect(r.data!.orders.nodes.length).toBe(first);
+      return Number(r.headers.get('x-sql-statements'));
+    };
+    const timelines = await t.gql(OrderFulfillmentTimelinesDocument, { first: 20 });
+    expect(timelines.data!.orders.nodes.flatMap((o) => o.fulfillmentOrders).every((f) => f.events[0]?.sequence === 1)).toBe(true);
+    for (const first of [5, 20]) expect((await statements(OrderFulfillmentTimelinesDocument, first)) - (await statements(OrderFulfillmentPartsDocument, first))).toBe(1);
   });
 });

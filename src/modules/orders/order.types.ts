@@ -5,7 +5,7 @@ import { Node, toGlobalId, typed } from '../../graphql/relay.js';
 import { money } from '../../shared/money.js';
 import { DateTime } from '../../graphql/scalars.js';
 import { Dimensions } from '../catalog/catalog.types.js';
-import type { FulfillmentLineRow, FulfillmentOrderRow, OrderEventRow, OrderLineRow, OrderRow } from './order.service.js';
+import type { FulfillmentLineRow, FulfillmentOrderEventRow, FulfillmentOrderRow, OrderEventRow, OrderLineRow, OrderRow } from './order.service.js';
 import { DELIVERY_TYPES, FULFILLMENT_STATUSES, ORDER_STATUSES, type DeliveryTypeValue, type FulfillmentStatusValue, type OrderStatusValue } from './order.table.js';
 
 export const OrderStatus = enumOf(ORDER_STATUSES);
@@ -32,6 +32,23 @@ export class OrderEvent {
   @Field(() => DateTime, { description: 'When.' })
   occurredAt!: Date;
   static from(r: OrderEventRow): OrderEvent {
+    return { sequence: r.sequence, status: r.status, previousStatus: r.previousStatus, message: r.message, occurredAt: r.occurredAt };
+  }
+}
+
+@ObjectType('FulfillmentOrderEvent', { description: 'One step of a fulfillment order in the warehouse: picking, picked, packed, shipped or cancelled.' })
+export class FulfillmentOrderEvent {
+  @Field(() => Int, { description: 'Per-fulfillment-order sequence, 1, 2, 3 ... with no gaps.' })
+  sequence!: number;
+  @Field(() => FulfillmentStatus, { description: 'Status after this event.' })
+  status!: FulfillmentStatusValue;
+  @Field(() => FulfillmentStatus, { nullable: true, description: 'Status before this event; null for the first.' })
+  previousStatus!: FulfillmentStatusValue | null;
+  @Field(() => String, { nullable: true, description: 'Why, or what happened.' })
+  message!: string | null;
+  @Field(() => DateTime, { description: 'When.' })
+  occurredAt!: Date;
+  static from(r: FulfillmentOrderEventRow): FulfillmentOrderEvent {
     return { sequence: r.sequence, status: r.status, previousStatus: r.previousStatus, message: r.message, occurredAt: r.occurredAt };
   }
 }

@@ -6,6 +6,7 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { transact } from '../../events/outbox.js';
 import { AccessError, BusinessError, ErrorList } from '../../shared/errors.js';
+import { begin, transition, transitionMany } from '../../shared/lifecycle.js';
 import { isValidGtin, normalizeGtin } from '../../shared/gs1.js';
 import { hasScope } from '../../shared/principal.js';
 import type { ServiceContext } from '../../shared/service-context.js';
@@ -14,6 +15,7 @@ import { pickableStock } from '../inventory/availability.service.js';
 import { pickFromBin } from '../inventory/ledger.service.js';
 import { binByBarcode, mayTouchWarehouseId, requireObjectWarehouse, requireWarehouseAccess } from '../warehouse/warehouse.service.js';
 import { transitionOrder } from './order.service.js';
+import { fulfillmentOrderLifecycle, isTransitionRefusal, pickListLifecycle } from './order.state.js';
 import { fulfillmentLines, fulfillmentOrders, orders, pickListLines, pickListOrders, pickLists } from './order.table.js';
 
 export type PickListRow = typeof pickLists.$inferSelect;
@@ -73,7 +75,9 @@ export async function createPickList(ctx: ServiceContext, input: { warehouseCode
     const need = new Map<string, number>();
     for (const l of lines) need.set(l.variantId, (need.get(l.variantId) ?? 0) + l.quantity - l.pickedQuantity);
     const stock = await pickableStock(ctx, tx, warehouse.id, [...need.keys()]);
-    const [list] = await tx.insert(pickLists).values({ warehouseId: warehouse.id, createdBy: ctx.principal.name }).returning();
+    const now = ctx.clock.now();
+    const [list] = await tx.insert(pickLists).values({ warehouseId: warehouse.id, createdBy: ctx.principal.name, status: 'OPEN', lastSequence: 1 }).returning();
+    await begin(tx, events, pickListLifecycle, [list!], { at: now, message: `${fos.length} fulfillment order${fos.length === 1 ? '' : 's'} to pick in ${warehouse.code}` });
     await tx.insert(pickListOrders).values(fos.map((f) => ({ pickListId: list!.id, fulfillmentOrderId: f.id })));
     const rows: (typeof pickListLines.$inferInsert)[] = [];
     for (const [variantId, qty] of need) {
@@ -89,7 +93,7 @@ export async function createPickList(ctx: ServiceContext, input: { warehouseCode
     }
     rows.sort((a, b) => a.pickSequence - b.pickSequence);
     await tx.insert(pickListLines).values(rows);
-    await tx.update(fulfillmentOrders).set({ status: 'PICKING' }).where(inArray(fulfillmentOrders.id, fos.map((f) => f.id)));
+    await transitionMany(tx, events, fulfillmentOrderLifecycle, fos, 'PICKING', { at: now, message: `On a pick list in ${warehouse.code}` });
     const orderRows = await tx.select().from(orders).where(inArray(orders.id, [...new Set(fos.map((f) => f.orderId))])).for('update');
     for (const o of orderRows) if (o.status === 'ALLOCATED') await transitionOrder(ctx, tx, events, o, 'PICKING', `Picking in ${warehouse.code}`, [warehouse.code]);
     return list!;
@@ -113,7 +117,8 @@ export async function scanPick(
   if (!list) throw noList();
   // Another warehouse's list answers exactly as a list that does not exist.
   const warehouse = await requireObjectWarehouse(ctx, list.warehouseId, noList);
-  if (list.completedAt) throw BusinessError.of('INVALID_STATE_TRANSITION', 'This pick list is complete.', ['input', 'pickListId']);
+  const complete = () => BusinessError.of('INVALID_STATE_TRANSITION', 'This pick list is complete.', ['input', 'pickListId']);
+  if (list.status !== 'OPEN') throw complete();
   const bin = await binByBarcode(ctx, list.warehouseId, input.binBarcode.trim().toUpperCase());
   const lines = await db.select().from(pickListLines).where(eq(pickListLines.pickListId, list.id));
   const open = lines.filter((l) => l.pickedQuantity < l.quantity);
@@ -129,6 +134,10 @@ export async function scanPick(
     throw BusinessError.of('OVER_PICK', `Only ${line.quantity - line.pickedQuantity} more of this item are to be picked here.`, ['input', 'quantity']);
   }
   return transact(ctx, async (tx, events) => {
+    // Scans of one list take turns (the list row lock): each then sees the others' picks, so the
+    // scan that picks the last unit of a fulfillment order or of the list is the one that moves it.
+    const [current] = await tx.select().from(pickLists).where(eq(pickLists.id, list.id)).for('update');
+    if (current!.status !== 'OPEN') throw complete();
     const [updated] = await tx
       .update(pickListLines)
       .set({ pickedQuantity: sql`${pickListLines.pickedQuantity} + ${qty}` })
@@ -153,16 +162,21 @@ export async function scanPick(
       if (!left) break;
     }
     // Fulfillment orders picked in full move to PICKED; the list completes with its last line.
-    await tx.execute(sql`
-      update ${fulfillmentOrders} set status = 'PICKED'
-      where ${fulfillmentOrders.id} in ${sql`(${sql.join(foIds.map((i) => sql`${i}::uuid`), sql`, `)})`} and status = 'PICKING'
-        and not exists (select 1 from ${fulfillmentLines} fl where fl.fulfillment_order_id = ${fulfillmentOrders.id} and fl.picked_quantity < fl.quantity)`);
+    const now = ctx.clock.now();
+    const picked = await tx
+      .select()
+      .from(fulfillmentOrders)
+      .where(
+        and(
+          inArray(fulfillmentOrders.id, foIds),
+          eq(fulfillmentOrders.status, 'PICKING'),
+          sql`not exists (select 1 from ${fulfillmentLines} where ${fulfillmentLines.fulfillmentOrderId} = ${fulfillmentOrders.id} and ${fulfillmentLines.pickedQuantity} < ${fulfillmentLines.quantity})`,
+        ),
+      );
+    await transitionMany(tx, events, fulfillmentOrderLifecycle, picked, 'PICKED', { at: now, message: 'Every unit picked' });
     const remaining = await tx.select({ id: pickListLines.id }).from(pickListLines).where(and(eq(pickListLines.pickListId, list.id), sql`${pickListLines.pickedQuantity} < ${pickListLines.quantity}`));
-    if (!remaining.length) {
-      const [done] = await tx.update(pickLists).set({ completedAt: ctx.clock.now() }).where(eq(pickLists.id, list.id)).returning();
-      return done!;
-    }
-    return list;
+    if (!remaining.length) return transition(tx, events, pickListLifecycle, current!, 'COMPLETED', { at: now, message: 'Every line picked', set: { completedAt: now } });
+    return current!;
   });
 }
 
@@ -239,19 +253,20 @@ export async function packFulfillmentOrder(ctx: ServiceContext, input: PackInput
   }
   mismatch.throwIfAny();
   return transact(ctx, async (tx, events) => {
-    const [packed] = await tx
-      .update(fulfillmentOrders)
-      .set({
-        status: 'PACKED',
+    const now = ctx.clock.now();
+    const packed = await transition(tx, events, fulfillmentOrderLifecycle, { id: fo.id, status: 'PICKED' }, 'PACKED', {
+      at: now,
+      message: `Packed: ${input.weightGrams} g`,
+      set: {
         packedWeightGrams: input.weightGrams,
         packedLengthMm: input.dimensions.lengthMm,
         packedWidthMm: input.dimensions.widthMm,
         packedHeightMm: input.dimensions.heightMm,
-        packedAt: ctx.clock.now(),
-      })
-      .where(and(eq(fulfillmentOrders.id, fo.id), eq(fulfillmentOrders.status, 'PICKED')))
-      .returning();
-    if (!packed) throw BusinessError.of('INVALID_STATE_TRANSITION', 'The fulfillment order changed meanwhile.', ['input', 'fulfillmentOrderId']);
+        packedAt: now,
+      },
+    }).catch((err: unknown) => {
+      throw isTransitionRefusal(err) ? BusinessError.of('INVALID_STATE_TRANSITION', 'The fulfillment order changed meanwhile.', ['input', 'fulfillmentOrderId']) : err;
+    });
     const siblings = await tx.select().from(fulfillmentOrders).where(eq(fulfillmentOrders.orderId, fo.orderId));
     if (siblings.every((s) => ['PACKED', 'SHIPPED', 'CANCELLED'].includes(s.status))) {
       const [order] = await tx.select().from(orders).where(eq(orders.id, fo.orderId)).for('update');

@@ -4,8 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ApiKeyCreateDocument,
   BinLocationsCreateDocument,
+  CarrierCreateDocument,
   InventoryLevelsDocument,
   InventoryReceiveDocument,
+  OrderCancelDocument,
   OrderCreateDocument,
   OrderDocument,
   FulfillmentOrderPackDocument,
@@ -13,12 +15,14 @@ import {
   PickListDocument,
   PickListScanDocument,
   ProductCreateDocument,
+  ShipmentCreateDocument,
   WarehouseCreateDocument,
   ZoneCreateDocument,
 } from '../../../test/generated/graphql.js';
 import { productInput } from '../../../test/factories/catalog.js';
 import { address } from '../../../test/factories/stock.js';
 import { startApp, type TestApp } from '../../../test/harness.js';
+import { idOfType } from '../../graphql/relay.js';
 
 let t: TestApp;
 const v: { sku: string; gtin: string }[] = [];
@@ -95,6 +99,66 @@ describe('picking', () => {
     expect(ok.userErrors).toEqual([]);
     expect(ok.fulfillmentOrder).toMatchObject({ status: 'PACKED', packedWeightGrams: 1200, packedDimensions: { lengthMm: 300, widthMm: 200, heightMm: 100 }, order: { status: 'PACKED' } });
     expect((await pack([v[1]!.gtin, v[0]!.gtin, v[0]!.gtin])).fulfillmentOrderPack.userErrors[0]!.code).toBe('INVALID_STATE_TRANSITION');
+
+    // Shipped: o1's fulfillment order has walked its whole path, one gapless timeline entry per step,
+    // and an outbox event for each with the same sequence.
+    const carrier = await t.admin(CarrierCreateDocument, {
+      input: {
+        code: 'PKC',
+        name: 'Pick courier',
+        services: [{ code: 'PKC_COURIER', name: 'Courier', deliveryType: 'COURIER', transitDaysMin: 1, transitDaysMax: 2, maxWeightGrams: 30_000, rates: [{ countryCode: 'RU', maxWeightGrams: 30_000, price: { amountMinor: 300_00, currency: 'RUB' } }] }],
+      },
+    });
+    expect(carrier.carrierCreate.userErrors).toEqual([]);
+    const shipped = (await t.admin(ShipmentCreateDocument, { input: { fulfillmentOrderId: fo1 } })).shipmentCreate;
+    expect(shipped.userErrors).toEqual([]);
+    const fo1Events = (await t.admin(OrderDocument, { id: o1.id })).order!.fulfillmentOrders[0]!.events;
+    expect(fo1Events.map((e) => [e.sequence, e.status, e.previousStatus])).toEqual([
+      [1, 'OPEN', null],
+      [2, 'PICKING', 'OPEN'],
+      [3, 'PICKED', 'PICKING'],
+      [4, 'PACKED', 'PICKED'],
+      [5, 'SHIPPED', 'PACKED'],
+    ]);
+    expect(fo1Events.map((e) => Date.parse(e.occurredAt))).toEqual(fo1Events.map((e) => Date.parse(e.occurredAt)).sort((a, b) => a - b));
+    const published = await t.app.database.rows<{ payload: { sequence: number; status: string; previousStatus: string | null; orderId: string } }>(
+      sql`select payload from outbox where topic = 'fulfillment_order.status_changed' and payload->>'fulfillmentOrderId' = ${idOfType(fo1, 'FulfillmentOrder')} order by id`,
+    );
+    expect(published.map((r) => [r.payload.sequence, r.payload.status, r.payload.previousStatus, r.payload.orderId])).toEqual(
+      fo1Events.map((e) => [e.sequence, e.status, e.previousStatus ?? null, idOfType(o1.id, 'Order')]),
+    );
+
+    // o2 was picked but not packed; cancelling the order cancels its part, on the part's own timeline too.
+    expect((await t.admin(OrderCancelDocument, { input: { id: o2.id } })).orderCancel.userErrors).toEqual([]);
+    const fo2 = (await t.admin(OrderDocument, { id: o2.id })).order!.fulfillmentOrders[0]!;
+    expect(fo2.status).toBe('CANCELLED');
+    expect(fo2.events.map((e) => [e.sequence, e.status, e.previousStatus])).toEqual([
+      [1, 'OPEN', null],
+      [2, 'PICKING', 'OPEN'],
+      [3, 'PICKED', 'PICKING'],
+      [4, 'CANCELLED', 'PICKED'],
+    ]);
+
+    // The pick list's own history: opened, then completed by the last scan (status and completedAt agree).
+    const listId = idOfType(list.id, 'PickList')!;
+    const [row] = await t.app.database.rows<{ status: string; completed: boolean; last_sequence: number }>(
+      sql`select status, completed_at is not null as completed, last_sequence from pick_lists where id = ${listId}`,
+    );
+    expect(row).toEqual({ status: 'COMPLETED', completed: true, last_sequence: 2 });
+    const listHistory = await t.app.database.rows<{ sequence: number; status: string; previous_status: string | null }>(
+      sql`select sequence, status, previous_status from pick_list_events where pick_list_id = ${listId} order by sequence`,
+    );
+    expect(listHistory.map((h) => [h.sequence, h.status, h.previous_status])).toEqual([
+      [1, 'OPEN', null],
+      [2, 'COMPLETED', 'OPEN'],
+    ]);
+    const listEvents = await t.app.database.rows<{ payload: { sequence: number; status: string } }>(
+      sql`select payload from outbox where topic = 'pick_list.status_changed' and payload->>'pickListId' = ${listId} order by id`,
+    );
+    expect(listEvents.map((e) => [e.payload.sequence, e.payload.status])).toEqual([
+      [1, 'OPEN'],
+      [2, 'COMPLETED'],
+    ]);
   });
 
   it('needs the fulfillment scopes', async () => {

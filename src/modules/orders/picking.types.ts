@@ -27,7 +27,7 @@ export class PickList implements Node {
   @Field(() => Boolean, { description: 'Every line picked.' })
   completed!: boolean;
   static from(r: PickListRow): PickList {
-    return typed('PickList', { id: toGlobalId('PickList', r.id), dbId: r.id, warehouseDbId: r.warehouseId, completed: r.completedAt != null });
+    return typed('PickList', { id: toGlobalId('PickList', r.id), dbId: r.id, warehouseDbId: r.warehouseId, completed: r.status === 'COMPLETED' });
   }
 }
 
