@@ -29,7 +29,9 @@ import { createApollo } from './apollo.js';
 import { buildContext } from './context.js';
 import { documentRules } from './document-rules.js';
 import { HttpDrain } from './drain.js';
+import { FastPath } from './fast-path.js';
 import { createRequestHandler } from './http.js';
+import { createJitExecutor, type JitExecutor } from './jit-executor.js';
 import { createLogger } from './logger.js';
 import { logSerializers } from './log-redaction.js';
 import { makeFormatError } from './plugins/errors.js';
@@ -49,6 +51,10 @@ export interface App {
   readonly authenticator: Authenticator;
   readonly log: Logger;
   readonly clock: Clock;
+  /** Apollo's executor: graphql-jit for queries, graphql-js otherwise (its stats tell which ran). */
+  readonly executor: JitExecutor;
+  /** The HTTP fast path for known documents (its stats tell how many requests it answered). */
+  readonly fastPath: FastPath;
   readonly server: Server;
   /** http://host:port/graphql once listening. */
   url: string;
@@ -115,7 +121,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const drain = new HttpDrain(server, { graceMs: config.SHUTDOWN_TIMEOUT_MS, log });
   const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: config.MAX_BODY_BYTES });
   const formatError = makeFormatError(log, config.isDevelopment);
-  // One set of document rules (limits, introspection, suggestions) for HTTP (Apollo) and the WebSocket.
+  // One set of document rules (limits, introspection, suggestions) for HTTP, its fast path and the WebSocket.
   const rules = documentRules(config);
   const wsServer = attachGraphQLWs(wss, {
     schema,
@@ -125,7 +131,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     rateLimit,
     formatError: (e: GraphQLError) => formatError(e.toJSON(), e),
   });
-  const apollo = createApollo(schema, config, log, rules, [
+  // graphql-jit runs the queries Apollo has parsed and validated (jit-executor.ts).
+  const executor = createJitExecutor(schema, { includeStacktrace: config.isDevelopment });
+  // Known documents skip Apollo's per-request pipeline to the same executor (fast-path.ts); Apollo fills its cache.
+  const fastPath = new FastPath({ executor, formatError, rules, includeStacktrace: config.isDevelopment });
+  const apollo = createApollo(executor, config, log, rules, [
+    fastPath.plugin(),
     {
       async serverWillStart() {
         return {
@@ -146,6 +157,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     context,
     rateLimit,
     routes: [trackPageRoute({ schema, context, rateLimit })],
+    fastPath,
     async ready() {
       // Load balancers stop sending new requests here while the open connections are drained.
       if (drain.stopping) return { ok: false, checks: { server: 'stopping' } };
@@ -182,6 +194,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     authenticator,
     log,
     clock,
+    executor,
+    fastPath,
     server,
     url: '',
     async listen(port = config.PORT, host = config.HOST) {
@@ -195,6 +209,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     },
     close() {
       closed ??= (async () => {
+        fastPath.enabled = false; // from here on Apollo answers every request
         // The HTTP drain starts now (synchronously: from here on every response says `connection: close`);
         // apollo.stop() waits for it and disposes the WebSocket server.
         const httpDrained = drain.stop();

@@ -12,6 +12,7 @@ import type { GraphQLContext } from '../graphql/context.js';
 import type { Principal } from '../shared/principal.js';
 import { statementCounter } from '../db/client.js';
 import { findUnsafeString, httpRequestParts } from '../graphql/input-guard.js';
+import type { FastPath } from './fast-path.js';
 
 export interface HttpDeps {
   config: Config;
@@ -21,6 +22,8 @@ export interface HttpDeps {
   context(principal: Principal, requestId: string, clientIp?: string): GraphQLContext;
   rateLimit(principal: Principal, ip: string): Promise<{ allowed: boolean; retryAfterSeconds: number }>;
   ready(): Promise<{ ok: boolean; checks: Record<string, string> }>;
+  /** Executes known documents without Apollo's per-request pipeline; absent = everything through Apollo. */
+  fastPath?: FastPath;
   /** Extra routes of later modules (e.g. the tracking page); return true when handled. */
   routes?: ((req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean)[];
 }
@@ -143,6 +146,7 @@ export function createRequestHandler(deps: HttpDeps) {
       );
       return;
     }
+    // One context builder for both paths, so the fast path's resolvers see what Apollo's would.
     const context = () => deps.context(principal, requestId, ip);
     // GraphQL-over-HTTP: answer application/graphql-response+json unless the client asks only for application/json.
     const accept = !req.headers.accept || req.headers.accept === '*/*' ? DEFAULT_ACCEPT : req.headers.accept;
@@ -162,6 +166,20 @@ export function createRequestHandler(deps: HttpDeps) {
     // Strings PostgreSQL cannot store (NUL, unpaired surrogates) stop here, before any execution.
     const unsafe = findUnsafeString(httpRequestParts(body, url), { maxTokens: config.MAX_TOKENS });
     if (unsafe) return sendJson(res, 400, { errors: [unsafe.toJSON()] }, {}, GRAPHQL_RESPONSE);
+    if (req.method === 'POST') {
+      // A document Apollo has already parsed and validated: straight to execution (fast-path.ts).
+      if (deps.fastPath?.accepts(contentType, accept)) {
+        const fast = await deps.fastPath.execute(body, accept, context);
+        if (fast) {
+          for (const [k, v] of fast.headers) res.setHeader(k, v);
+          if (counter) res.setHeader('x-sql-statements', String(counter.count));
+          res.statusCode = fast.status ?? 200;
+          res.setHeader('content-length', Buffer.byteLength(fast.body));
+          res.end(fast.body);
+          return;
+        }
+      }
+    }
     const headers = new HeaderMap();
     for (const [k, v] of Object.entries(req.headers)) {
       if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);

@@ -33,6 +33,7 @@ import {
   type DocumentNode,
   type ExecutionResult,
   type GraphQLSchema,
+  type OperationDefinitionNode,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { LRUCache } from 'lru-cache';
@@ -54,6 +55,22 @@ export interface JitExecutor {
   readonly gateway: GatewayInterface;
   /** Operations executed by graphql-jit code and by graphql-js (tests and diagnostics). */
   readonly stats: { compiled: number; jit: number; graphqlJs: number };
+  /** Off: every operation runs on graphql-js, as Apollo runs it without an executor (the tests compare both). */
+  jit: boolean;
+  /** Executes one operation of a document Apollo parsed and validated (what Apollo's gateway executor call does). */
+  run(input: ExecutionInput): Promise<ExecutionResult>;
+}
+
+export interface ExecutionInput {
+  document: DocumentNode;
+  /** The operation Apollo resolved (`getOperationAST(document, operationName)`); undefined when none. */
+  operation: OperationDefinitionNode | undefined;
+  /** As the request gave it. */
+  operationName: string | null | undefined;
+  variables: Record<string, unknown> | null | undefined;
+  context: unknown;
+  /** Apollo's SHA-256 of the query text: with the operation's name, the key of the compiled query. */
+  queryHash: string;
 }
 
 export function createJitExecutor(schema: GraphQLSchema, opts: JitExecutorOptions): JitExecutor {
@@ -69,11 +86,10 @@ export function createJitExecutor(schema: GraphQLSchema, opts: JitExecutorOption
     return out;
   };
 
-  const executor: GatewayExecutor = async (rc: GatewayGraphQLRequestContext) => {
-    const { document, operation, request, context } = rc;
-    const variableValues = request.variables;
-    if (operation?.operation === 'query') {
-      const key = `${rc.queryHash}\0${operation.name?.value ?? ''}`;
+  const run = async ({ document, operation, operationName, variables, context, queryHash }: ExecutionInput): Promise<ExecutionResult> => {
+    const variableValues = variables ?? undefined;
+    if (self.jit && operation?.operation === 'query') {
+      const key = `${queryHash}\0${operation.name?.value ?? ''}`;
       let query = compiled.get(key);
       if (query === undefined) compiled.set(key, (query = compile(document, operation.name?.value)));
       if (query) {
@@ -87,8 +103,10 @@ export function createJitExecutor(schema: GraphQLSchema, opts: JitExecutorOption
     }
     stats.graphqlJs++;
     // What Apollo runs without an executor (incrementalDeliveryPolyfill.js on graphql 16): no rootValue, no fieldResolver.
-    return execute({ schema, document, contextValue: context, variableValues, operationName: request.operationName });
+    return execute({ schema, document, contextValue: context, variableValues, operationName });
   };
+  const executor: GatewayExecutor = (rc: GatewayGraphQLRequestContext) =>
+    run({ document: rc.document, operation: rc.operation, operationName: rc.request.operationName, variables: rc.request.variables, context: rc.context, queryHash: rc.queryHash });
 
   const gateway: GatewayInterface = {
     async load() {
@@ -100,7 +118,8 @@ export function createJitExecutor(schema: GraphQLSchema, opts: JitExecutorOption
     },
     async stop() {},
   };
-  return { gateway, stats };
+  const self: JitExecutor = { gateway, stats, jit: true, run };
+  return self;
 }
 
 /** False when the document selects an interface or union, or introspects: see the header. */
