@@ -1,7 +1,8 @@
 /**
  * The HTTP fast path: one module, kept because Apollo's own pipeline in front of the same executor
- * costs too much on the measured hot path (docs/benchmarks.md, "bench:api": graphql-jit as Apollo's
- * executor without this module kept (a) at well under 90% of the throughput with it).
+ * costs too much on the measured hot path (docs/benchmarks.md, bench:api, 2026-12-06: without this
+ * module, (a) reached a median of 49% of the req/s with it, over 4 alternated pairs; the rule for
+ * removing it was ≥ 90%).
  *
  * A `POST /graphql` with a JSON body whose document Apollo has already parsed and validated skips
  * Apollo's per-request pipeline (content negotiation with `negotiator`, SHA-256 of the query for

@@ -6,6 +6,8 @@
  * the armor limits and the introspection rule, Apollo's parsed-and-validated document cache),
  * `didEncounterErrors` (suggestion hiding), BAD_USER_INPUT tagging, `formatError`, status codes.
  *
+ * The HTTP fast path (fast-path.ts) calls the same executor (`run`) for documents Apollo validated.
+ *
  * The executor compiles a query once per document and operation (LRU keyed by Apollo's query hash
  * and the operation name) into JavaScript that resolves the selection without walking the AST per
  * field. It hands the request to graphql-js `execute`, with exactly the arguments Apollo itself
