@@ -1,11 +1,11 @@
-/** Apollo Server 5 with the document rules (document-rules.ts) and error shaping. */
+/** Apollo Server 5 with the document rules (document-rules.ts), error shaping and graphql-jit execution (jit-executor.ts). */
 import { ApolloServer, type ApolloServerPlugin, type HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { DocumentRules } from './document-rules.js';
+import type { JitExecutor } from './jit-executor.js';
 import { makeFormatError } from './plugins/errors.js';
 
 /** GraphQL responses are per caller: never stored by shared caches (what Apollo's cache-control plugin sent without hints). */
@@ -53,15 +53,16 @@ function queryOf(req: HTTPGraphQLRequest): unknown {
   return typeof req.body === 'object' && req.body !== null ? (req.body as { query?: unknown }).query : undefined;
 }
 
+/** `executor` gives Apollo the schema (its `load()`) and graphql-jit as the executor, through Apollo's gateway seam. */
 export function createApollo(
-  schema: GraphQLSchema,
+  executor: JitExecutor,
   config: Config,
   log: Logger,
   rules: DocumentRules,
   extraPlugins: ApolloServerPlugin<GraphQLContext>[],
 ) {
   return new RuledApollo({
-    schema,
+    gateway: executor.gateway,
     // The introspection rule is in rules.validationRules (shared with the WebSocket): Apollo must not add its own.
     introspection: true,
     csrfPrevention: true,

@@ -34,6 +34,7 @@ import { documentRules } from './document-rules.js';
 import { HttpDrain } from './drain.js';
 import { FastPath } from './fast-path.js';
 import { createRequestHandler } from './http.js';
+import { createJitExecutor, type JitExecutor } from './jit-executor.js';
 import { createLogger } from './logger.js';
 import { logSerializers } from './log-redaction.js';
 import { makeFormatError } from './plugins/errors.js';
@@ -53,6 +54,8 @@ export interface App {
   readonly authenticator: Authenticator;
   readonly log: Logger;
   readonly clock: Clock;
+  /** Apollo's executor: graphql-jit for queries, graphql-js otherwise (its stats tell which ran). */
+  readonly executor: JitExecutor;
   /** The HTTP fast path for known documents (its stats tell how many requests it answered). */
   readonly fastPath: FastPath;
   readonly server: Server;
@@ -132,9 +135,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     rateLimit,
     formatError: (e: GraphQLError) => formatError(e.toJSON(), e),
   });
-  // Known documents skip Apollo's per-request pipeline (fast-path.ts); Apollo fills its cache.
-  const fastPath = new FastPath({ schema, formatError, rules, includeStacktrace: config.isDevelopment });
-  const apollo = createApollo(schema, config, log, rules, [
+  // graphql-jit runs the queries Apollo has parsed and validated (jit-executor.ts).
+  const executor = createJitExecutor(schema, { includeStacktrace: config.isDevelopment });
+  // Known documents skip Apollo's per-request pipeline to the same executor (fast-path.ts); Apollo fills its cache.
+  const fastPath = new FastPath({ executor, formatError, rules, includeStacktrace: config.isDevelopment });
+  const apollo = createApollo(executor, config, log, rules, [
     fastPath.plugin(),
     {
       async serverWillStart() {
@@ -193,6 +198,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     authenticator,
     log,
     clock,
+    executor,
     fastPath,
     server,
     url: '',
@@ -207,7 +213,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     },
     close() {
       closed ??= (async () => {
-        fastPath.enabled = false; // from here on Apollo answers every request, as it did before the fast path
+        fastPath.enabled = false; // from here on Apollo answers every request
         // The HTTP drain starts now (synchronously: from here on every response says `connection: close`);
         // apollo.stop() waits for it and disposes the WebSocket server.
         const httpDrained = drain.stop();

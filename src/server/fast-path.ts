@@ -1,21 +1,28 @@
 /**
- * A fast path for the common request: `POST /graphql` with a JSON body whose document Apollo has
- * already parsed and validated. Such a request skips Apollo's per-request pipeline (body checks,
- * content negotiation with `negotiator`, SHA-256 of the query for the document store, CSRF check
- * with `whatwg-mimetype`, a `Promise.all` over every plugin hook) and goes from the cached
- * `DocumentNode` straight to graphql-js `execute`, with the same context, the same error
- * formatting, the same status codes, headers and body bytes as Apollo would produce.
+ * The HTTP fast path: one module, kept because Apollo's own pipeline in front of the same executor
+ * costs too much on the measured hot path (docs/benchmarks.md, bench:api, 2026-12-06: without this
+ * module, (a) reached a median of 49% of the req/s with it, over 4 alternated pairs; the rule for
+ * removing it was ≥ 90%).
+ *
+ * A `POST /graphql` with a JSON body whose document Apollo has already parsed and validated skips
+ * Apollo's per-request pipeline (content negotiation with `negotiator`, SHA-256 of the query for
+ * the document store, the CSRF check with `whatwg-mimetype`, a `Promise.all` over every plugin
+ * hook) and goes to the very executor Apollo calls (jit-executor.ts: graphql-jit, or graphql-js
+ * where jit could differ), with the same context, error formatting, status codes, headers and body
+ * bytes as Apollo would produce. Nothing else in the code base exists for it: the schema, the
+ * resolvers and the executor are Apollo's.
  *
  * Documents enter the cache only from Apollo itself (a plugin's `didResolveOperation`, reached
- * only after Apollo parsed the document with `maxTokens` and validated it with the specified
- * rules and the rules of document-rules.ts: nesting, armor limits, introspection when off), so every
- * limit is applied exactly as before, once per document. Anything the fast path is not sure to
+ * only after Apollo parsed the document with `maxTokens` and validated it with the specified rules
+ * and the rules of document-rules.ts: nesting, armor limits, introspection when off), so every
+ * limit applies exactly as on Apollo, once per document. Anything the fast path is not sure to
  * answer identically goes to Apollo unchanged: first-seen documents, GET, persisted queries
  * (`extensions`), other content types and `accept` headers, a missing or ambiguous operation,
  * subscriptions, introspection, and every request once the server is shutting down.
  *
  * What the fast path replicates of Apollo (see @apollo/server 5 `requestPipeline.js`,
- * `runHttpQuery.js`, `errorNormalize.js`), and must keep replicating when apollo.ts changes:
+ * `runHttpQuery.js`, `errorNormalize.js`), and what `fast-path.test.ts` checks against Apollo
+ * (every document of test/operations, every error class), must keep replicating when apollo.ts changes:
  * - errors: variable coercion errors become BAD_USER_INPUT and answer 400 when there is no data;
  *   the rules' `hideSuggestions` (their `didEncounterErrors` plugin), then `formatError` on the
  *   enriched error (`extensions.code` defaulting to INTERNAL_SERVER_ERROR, `extensions.http`
@@ -24,22 +31,11 @@
  * - body: `JSON.stringify({ errors, data, extensions }) + '\n'`.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import {
-  BREAK,
-  execute,
-  getOperationAST,
-  GraphQLError,
-  type DocumentNode,
-  type ExecutionResult,
-  type GraphQLFormattedError,
-  type GraphQLSchema,
-  visit,
-} from 'graphql';
-import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { BREAK, getOperationAST, GraphQLError, type DocumentNode, type GraphQLFormattedError, visit } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { GraphQLContext } from '../graphql/context.js';
-import { memoize, memoizeByObject } from '../shared/memo.js';
 import type { DocumentRules } from './document-rules.js';
+import type { JitExecutor } from './jit-executor.js';
 
 /** What Apollo answers for these `accept` headers (the table is checked against Apollo in the tests); others go to Apollo. */
 const CONTENT_TYPE_FOR_ACCEPT: ReadonlyMap<string, string> = new Map([
@@ -54,7 +50,8 @@ const CONTENT_TYPE_FOR_ACCEPT: ReadonlyMap<string, string> = new Map([
 const JSON_CONTENT_TYPES: ReadonlySet<string> = new Set(['application/json', 'application/json; charset=utf-8', 'application/json;charset=utf-8']);
 
 export interface FastPathOptions {
-  schema: GraphQLSchema;
+  /** The executor Apollo calls (its gateway executor). */
+  executor: Pick<JitExecutor, 'run'>;
   /** The `formatError` given to Apollo. */
   formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
   /** The rules Apollo applies (document-rules.ts): variable errors tagged, suggestions hidden as Apollo does. */
@@ -74,23 +71,12 @@ export interface FastPathResponse {
 }
 
 export class FastPath {
-  /** Requests answered by the fast path, documents stored, answers executed by graphql-jit (tests and diagnostics). */
-  readonly stats = { hits: 0, stored: 0, compiled: 0 };
+  /** Requests answered by the fast path, documents stored (tests and diagnostics). */
+  readonly stats = { hits: 0, stored: 0 };
   /** Off once the server starts shutting down: Apollo then answers (and refuses) every request as before. */
   enabled = true;
-  private readonly documents: LRUCache<string, DocumentNode>;
-  /**
-   * The document compiled by graphql-jit for an operation (queries only), once per document and
-   * operation name, and gone with the document when it is evicted: execution then runs generated
-   * code instead of walking the AST for every field of every object. A document graphql-jit cannot
-   * compile (null) keeps executing on graphql-js.
-   */
-  private readonly compiled = memoizeByObject((document: DocumentNode) =>
-    memoize((operationName: string | undefined): CompiledQuery | null => {
-      const out = compileQuery(this.opts.schema, document, operationName, { disablingCapturingStackErrors: !this.opts.includeStacktrace });
-      return isCompiledQuery(out) ? out : null;
-    }),
-  );
+  /** Query text -> the document Apollo validated and Apollo's hash of the text. */
+  private readonly documents: LRUCache<string, { document: DocumentNode; queryHash: string }>;
 
   constructor(private readonly opts: FastPathOptions) {
     // Bounded by count and by size: any caller who passes validation can add documents, of up to MAX_BODY_BYTES each.
@@ -110,14 +96,14 @@ export class FastPath {
 
   /** The Apollo plugin that stores documents Apollo has parsed and validated. */
   plugin(): ApolloServerPlugin<GraphQLContext> {
-    const store = (source: string, document: DocumentNode) => {
+    const store = (source: string, document: DocumentNode, queryHash: string) => {
       if (this.documents.has(source) || usesIntrospection(document)) return;
-      this.documents.set(source, document);
+      this.documents.set(source, { document, queryHash });
       if (this.documents.has(source)) this.stats.stored++;
     };
     const listener = {
-      async didResolveOperation({ source, document }: { source: string; document: DocumentNode }) {
-        store(source, document);
+      async didResolveOperation({ source, document, queryHash }: { source: string; document: DocumentNode; queryHash: string }) {
+        store(source, document, queryHash);
       },
     };
     return {
@@ -137,8 +123,9 @@ export class FastPath {
     if (typeof query !== 'string' || extensions !== undefined) return null;
     if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) return null;
     if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return null;
-    const document = this.documents.get(query);
-    if (!document) return null;
+    const known = this.documents.get(query);
+    if (!known) return null;
+    const { document, queryHash } = known;
     const opName = operationName ?? undefined;
     const operation = getOperationAST(document, opName);
     if (!operation || operation.operation === 'subscription') return null;
@@ -146,14 +133,14 @@ export class FastPath {
     const contextValue = context();
     this.stats.hits++;
 
-    const variableValues = (variables as Record<string, unknown> | null | undefined) ?? undefined;
-    const compiled = operation.operation === 'query' ? this.compiled(document)(opName) : null;
-    const jit = compiled ? await compiled.query(undefined, contextValue, variableValues) : null;
-    // No data at all means the request failed before execution (variables that do not coerce; no
-    // resolver ran): graphql-js answers it, with the errors Apollo's answer is made of.
-    const usable = jit !== null && !(jit.errors?.length && jit.data === undefined);
-    if (usable) this.stats.compiled++;
-    const result = usable ? fromJit(jit) : await execute({ schema: this.opts.schema, document, contextValue, variableValues, operationName: opName });
+    const result = await this.opts.executor.run({
+      document,
+      operation,
+      operationName: opName,
+      variables: variables as Record<string, unknown> | null | undefined,
+      context: contextValue,
+      queryHash,
+    });
     let status: number | undefined;
     const headers: [string, string][] = [];
     let formattedErrors: GraphQLFormattedError[] | undefined;
@@ -200,22 +187,6 @@ export class FastPath {
       return { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
     }
   }
-}
-
-/**
- * graphql-jit's errors as graphql-js makes them: its own error objects have read-only fields and
- * no `extensions` when the resolver's error had none, so they are rebuilt as graphql-js
- * GraphQLErrors (message, locations, path, original error, extensions {}), which is what Apollo
- * formats and the error plugins edit.
- */
-function fromJit(result: ExecutionResult): ExecutionResult {
-  if (!result.errors?.length) return result;
-  const errors = result.errors.map((e) => {
-    const copy = new GraphQLError(e.message, { path: e.path, originalError: e.originalError ?? undefined, extensions: e.extensions });
-    (copy as { locations: GraphQLError['locations'] }).locations = e.locations;
-    return copy;
-  });
-  return { ...result, errors };
 }
 
 /** Introspection documents always go through Apollo: any `__schema` or `__type` field, also inside fragments. */
