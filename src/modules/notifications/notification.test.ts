@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OrderCancelDocument, OrderCreateDocument, OrderNotificationsDocument, type OrderCreateInput } from '../../../test/generated/graphql.js';
 import { address, stockedStore } from '../../../test/factories/stock.js';
 import { startApp, type TestApp } from '../../../test/harness.js';
+import { eventWriterIn } from '../../events/outbox.js';
 import { idOfType } from '../../graphql/relay.js';
 import { renderTemplate, resolveLocale } from './notification.templates.js';
 import { queueStatusNotification, templateFor } from './notification.service.js';
@@ -226,7 +227,7 @@ describe('e-mails from order events over SMTP', () => {
     const payload = typeof event!.payload === 'string' ? JSON.parse(event!.payload) : event!.payload;
     const ctx = t.app.context({ kind: 'STAFF', name: 'test', scopes: ['admin'] }).services;
     const again = await t.app.database.db.transaction((tx) =>
-      queueStatusNotification(ctx, tx as never, { id: event!.id, topic: event!.topic, payload, createdAt: new Date(event!.created_at) }),
+      queueStatusNotification(ctx, tx as never, eventWriterIn(tx as never, []), { id: event!.id, topic: event!.topic, payload, createdAt: new Date(event!.created_at) }),
     );
     expect(again).toBe(false);
     expect(await notificationsOf(order.id)).toHaveLength(1);

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, idColumn, tstz } from '../../db/columns.js';
+import { defineLifecycle, historyTable, type TransitionTable } from '../../shared/lifecycle.js';
 
 /** The contract's WebhookTopic values. */
 export const WEBHOOK_TOPICS = ['ORDER_CREATED', 'ORDER_STATUS_CHANGED', 'SHIPMENT_UPDATED', 'INVENTORY_LEVEL_CHANGED', 'RETURN_UPDATED'] as const;
@@ -8,6 +9,8 @@ export type WebhookTopicValue = (typeof WEBHOOK_TOPICS)[number];
 
 export const DELIVERY_STATUSES = ['PENDING', 'SUCCEEDED', 'FAILED'] as const;
 export type DeliveryStatusValue = (typeof DELIVERY_STATUSES)[number];
+
+export const WEBHOOK_DELIVERY_STATUS_CHANGED = 'webhook_delivery.status_changed';
 
 /**
  * Webhook endpoints. The HMAC secret is stored as is because every delivery is signed with it
@@ -45,6 +48,7 @@ export const webhookDeliveries = pgTable(
     topic: text('topic', { enum: WEBHOOK_TOPICS }).notNull(),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
     status: text('status', { enum: DELIVERY_STATUSES }).notNull().default('PENDING'),
+    lastSequence: integer('last_sequence').notNull().default(1),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     lastStatusCode: integer('last_status_code'),
@@ -57,6 +61,35 @@ export const webhookDeliveries = pgTable(
     index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt),
   ],
 );
+
+/** A delivery's timeline: PENDING when queued, then SUCCEEDED or FAILED (a retry is an attempt, not a change). */
+export const webhookDeliveryEvents = historyTable('webhook_delivery_events', 'delivery_id', () => webhookDeliveries.id, DELIVERY_STATUSES);
+
+export const DELIVERY_TRANSITIONS: TransitionTable<DeliveryStatusValue> = {
+  PENDING: ['SUCCEEDED', 'FAILED'],
+  SUCCEEDED: [],
+  FAILED: [],
+};
+
+/**
+ * The delivery lifecycle (shared/lifecycle.ts). Its event, 'webhook_delivery.status_changed', is
+ * for operators and subscribers of the event stream; it is deliberately not a webhook topic
+ * (OUTBOX_TO_WEBHOOK_TOPIC), so a delivery never causes another delivery.
+ */
+export type DeliveryLifecycleRow = Pick<typeof webhookDeliveries.$inferSelect, 'id' | 'status' | 'subscriptionId' | 'eventId'>;
+
+export const webhookDeliveryLifecycle = defineLifecycle<DeliveryStatusValue, DeliveryLifecycleRow>({
+  noun: 'webhook delivery',
+  table: webhookDeliveries,
+  columns: { id: webhookDeliveries.id, status: webhookDeliveries.status, lastSequence: webhookDeliveries.lastSequence },
+  transitions: DELIVERY_TRANSITIONS,
+  history: webhookDeliveryEvents,
+  topic: WEBHOOK_DELIVERY_STATUS_CHANGED,
+  event: (row, c) => ({
+    topic: WEBHOOK_DELIVERY_STATUS_CHANGED,
+    payload: { id: row.id, subscriptionId: row.subscriptionId, eventId: row.eventId, sequence: c.sequence, status: c.status, previousStatus: c.previousStatus, message: c.message, occurredAt: c.occurredAt.toISOString() },
+  }),
+});
 
 /** Every HTTP attempt of a delivery, successful or not. */
 export const webhookAttempts = pgTable(
