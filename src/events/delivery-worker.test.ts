@@ -12,8 +12,8 @@ import { freshPostgresDatabase, realPostgresUrl } from '../../test/harness.js';
 import { openDatabase, type Database, type Executor } from '../db/client.js';
 import { newId } from '../db/columns.js';
 import { backoffCeiling } from '../shared/backoff.js';
-import { begin, defineLifecycle, historyTable, transition } from '../shared/lifecycle.js';
-import { DeliveryWorker, type ClaimedJob, type Outcome, type WorkerOptions } from './delivery-worker.js';
+import { begin, transition } from '../shared/lifecycle.js';
+import { DeliveryWorker, jobLifecycle, type ClaimedJob, type Outcome, type WorkerOptions } from './delivery-worker.js';
 import { transact } from './outbox.js';
 import { outbox } from './outbox.table.js';
 
@@ -30,16 +30,9 @@ const jobs = pgTable('dw_jobs', {
   note: text('note'),
   doneAt: timestamp('done_at', { withTimezone: true, mode: 'date' }),
 });
-const jobHistory = historyTable('dw_job_history', 'job_id', () => jobs.id, STATUSES);
-type Row = { id: string; status: S };
-const lifecycle = defineLifecycle<S, Row>({
-  noun: 'job',
-  table: jobs,
-  columns: { id: jobs.id, status: jobs.status, lastSequence: jobs.lastSequence },
-  transitions: { WAITING: ['DONE', 'GAVE_UP'], DONE: [], GAVE_UP: [] },
-  history: jobHistory,
-  topic: 'job.status_changed',
-});
+type Row = { id: string; status: S; kind: string };
+const lifecycle = jobLifecycle<S, Row>('job', jobs, STATUSES, { history: ['dw_job_history', 'job_id'], topic: 'job.status_changed', fields: ['kind'] });
+const jobHistory = lifecycle.history;
 const DDL = [
   sql`create table if not exists dw_jobs (id uuid primary key, kind text not null, status text not null, last_sequence integer not null default 1, attempts integer not null default 0,
       next_attempt_at timestamptz not null default now(), last_error text, note text, done_at timestamptz)`,
@@ -68,8 +61,6 @@ function workerOf(database: Database, script: Script, opts: Partial<WorkerOption
       noun: 'job',
       idField: 'jobId',
       lifecycle,
-      table: jobs,
-      statuses: { pending: 'WAITING', done: 'DONE', failed: 'GAVE_UP' },
       doneAtKey: 'doneAt',
       claim: { due: sql`kind <> 'ignored'`, columns: sql`dw_jobs.kind` },
       attempt: async (job, attempt, signal) => {
@@ -101,17 +92,32 @@ const dueIn = async (database: Database, id: string) =>
   (await database.rows<{ s: number }>(sql`select extract(epoch from next_attempt_at - now())::float8 as s from dw_jobs where id = ${id}::uuid`))[0]!.s;
 const makeDue = (database: Database, id: string) => database.db.update(jobs).set({ nextAttemptAt: sql`now()` }).where(eq(jobs.id, id));
 
+/** A database with the test tables: embedded, or a fresh one on the real PostgreSQL. */
+async function scratch(onPostgres: boolean): Promise<{ database: Database; close(): Promise<void> }> {
+  const fresh = onPostgres ? await freshPostgresDatabase(realPostgresUrl!) : null;
+  const database = await openDatabase({ dataDir: '', url: fresh?.url ?? 'memory://', poolSize: fresh ? 10 : 1 });
+  for (const ddl of DDL) await database.db.execute(ddl);
+  return {
+    database,
+    async close() {
+      await database.close();
+      await fresh?.drop();
+    },
+  };
+}
+
 describe('delivery worker (PGlite)', () => {
+  let db: Awaited<ReturnType<typeof scratch>> | undefined;
   let database: Database;
   beforeAll(async () => {
-    database = await openDatabase({ dataDir: '', url: 'memory://', poolSize: 1 });
-    for (const ddl of DDL) await database.db.execute(ddl);
+    db = await scratch(false);
+    database = db.database;
   });
   // Each test works on its own jobs: what an earlier one left waiting is out of the way.
   beforeEach(async () => {
     await database.db.update(jobs).set({ kind: 'ignored' });
   });
-  afterAll(async () => database?.close());
+  afterAll(async () => db?.close());
 
   it('claims only due waiting rows of the queue, and holds them for the lease', async () => {
     const [due] = await create(database, 1);
@@ -159,7 +165,7 @@ describe('delivery worker (PGlite)', () => {
     ]);
     const events = await database.db.select().from(outbox).where(eq(outbox.topic, 'job.status_changed')).orderBy(asc(outbox.id));
     expect(events.length - before).toBe(2); // begin + DONE
-    expect(events.at(-1)!.payload).toMatchObject({ id, status: 'DONE', previousStatus: 'WAITING', sequence: 2 });
+    expect(events.at(-1)!.payload).toMatchObject({ id, kind: 'mail', status: 'DONE', previousStatus: 'WAITING', sequence: 2, message: null });
   });
 
   it('failure: retried after the backoff (still WAITING, no history row), and given up after maxAttempts with the last error', async () => {
@@ -247,18 +253,13 @@ describe('delivery worker (PGlite)', () => {
 });
 
 describe.runIf(realPostgresUrl)('delivery worker (PostgreSQL race)', () => {
+  let db: Awaited<ReturnType<typeof scratch>> | undefined;
   let database: Database;
-  let drop: () => Promise<void>;
   beforeAll(async () => {
-    const fresh = await freshPostgresDatabase(realPostgresUrl!);
-    drop = fresh.drop;
-    database = await openDatabase({ dataDir: '', url: fresh.url, poolSize: 10 });
-    for (const ddl of DDL) await database.db.execute(ddl);
+    db = await scratch(true);
+    database = db.database;
   });
-  afterAll(async () => {
-    await database?.close();
-    await drop?.();
-  });
+  afterAll(async () => db?.close());
 
   it('two workers racing for the same due rows attempt each once, and every job ends DONE with a gapless history', async () => {
     const ids = await create(database, 120);

@@ -28,7 +28,7 @@ import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Database, Executor } from '../db/client.js';
 import { backoffDelay } from '../shared/backoff.js';
 import { systemClock, type Clock } from '../shared/clock.js';
-import { transitionMany, type LifecycleDefinition } from '../shared/lifecycle.js';
+import { defineLifecycle, historyTable, transitionMany, type HistoryTable, type LifecycleDefinition } from '../shared/lifecycle.js';
 import type { RelayHandle } from '../shared/service-context.js';
 import { transact } from './outbox.js';
 import { PollingWorker } from './polling-worker.js';
@@ -46,18 +46,61 @@ export type Outcome =
   /** Not attempted and never will be (the subscription is gone): failed now, no attempt counted. */
   | { kind: 'dropped'; error: string };
 
-/** A job table: the lifecycle's table with these columns under these keys. */
-type JobTable = PgTable & { id: PgColumn; status: PgColumn; attempts: PgColumn; nextAttemptAt: PgColumn; lastError: PgColumn };
+/** A job table: these columns under these keys. */
+export type JobTable = PgTable & { id: PgColumn; status: PgColumn; lastSequence: PgColumn; attempts: PgColumn; nextAttemptAt: PgColumn; lastError: PgColumn };
+
+/** A job starts pending and ends done or failed; a retry is an attempt, not a status change. */
+export interface JobStatuses<S extends string> {
+  readonly pending: S;
+  readonly done: S;
+  readonly failed: S;
+}
+
+export type JobLifecycle<S extends string, R extends { id: string; status: S }> = LifecycleDefinition<S, R> & { readonly table: JobTable; readonly statuses: JobStatuses<S> };
+
+/**
+ * The lifecycle of a kind of job on `table`: `statuses` are [pending, done, failed] (pending ->
+ * done | failed), the history table is made here (export it from the module's table file so the
+ * migrations see it), and the status event carries the job's id, `fields` of its row (what a
+ * consumer filters by) and the change.
+ */
+export function jobLifecycle<S extends string, R extends { id: string; status: S }>(
+  noun: string,
+  table: JobTable,
+  statuses: readonly [S, S, S],
+  opts: { history: readonly [name: string, objectIdColumn: string]; topic: string; fields: readonly Exclude<keyof R & string, 'id' | 'status'>[] },
+): JobLifecycle<S, R> & { readonly history: HistoryTable<S> } {
+  const [pending, done, failed] = statuses;
+  const history = historyTable(opts.history[0], opts.history[1], () => table.id, statuses);
+  const lifecycle = defineLifecycle<S, R>({
+    noun,
+    table,
+    columns: { id: table.id, status: table.status, lastSequence: table.lastSequence },
+    transitions: { [pending]: [done, failed], [done]: [], [failed]: [] } as Record<S, S[]>,
+    history,
+    topic: opts.topic,
+    event: (row, c) => ({
+      topic: opts.topic,
+      payload: {
+        id: row.id,
+        ...Object.fromEntries(opts.fields.map((f) => [f, row[f]])),
+        sequence: c.sequence,
+        status: c.status,
+        previousStatus: c.previousStatus,
+        message: c.message,
+        occurredAt: c.occurredAt.toISOString(),
+      },
+    }),
+  });
+  return { ...lifecycle, history, table, statuses: { pending, done, failed } };
+}
 
 export interface JobQueue<S extends string, R extends { id: string; status: S }, J extends ClaimedJob> {
   /** In logs: "webhook dispatcher failed", "webhook attempt failed" with `{ [idField]: id }`. */
   readonly name: string;
   readonly noun: string;
   readonly idField: string;
-  readonly lifecycle: LifecycleDefinition<S, R>;
-  /** The lifecycle's table. */
-  readonly table: JobTable;
-  readonly statuses: { readonly pending: S; readonly done: S; readonly failed: S };
+  readonly lifecycle: JobLifecycle<S, R>;
   /** The key of the column that records when the job was done (deliveredAt, sentAt). */
   readonly doneAtKey: string;
   /**
@@ -125,7 +168,8 @@ export class DeliveryWorker<S extends string, R extends { id: string; status: S 
   }
 
   private claim(): Promise<J[]> {
-    const { table, statuses, claim } = this.queue;
+    const { claim } = this.queue;
+    const { table, statuses } = this.queue.lifecycle;
     const name = sql.identifier(getTableName(table));
     const [id, status, next, attempts] = [table.id, table.status, table.nextAttemptAt, table.attempts].map((c) => sql.identifier(c.name));
     return this.database.rows<J>(sql`
@@ -146,7 +190,8 @@ export class DeliveryWorker<S extends string, R extends { id: string; status: S 
   private async run(job: J): Promise<void> {
     const attempt = job.attempts + 1;
     const outcome = await this.queue.attempt(job, attempt, this.shutdown.signal);
-    const { statuses, lifecycle, doneAtKey, table } = this.queue;
+    const { lifecycle, doneAtKey } = this.queue;
+    const { statuses, table } = lifecycle;
     const from = [{ id: job.id, status: statuses.pending }];
     const at = this.clock.now();
     if (outcome.kind === 'dropped') {

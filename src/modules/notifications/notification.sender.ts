@@ -15,7 +15,7 @@ import { sql } from 'drizzle-orm';
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/client.js';
 import { DeliveryWorker, type Outcome, type WorkerOptions } from '../../events/delivery-worker.js';
-import { notificationLifecycle, notifications, type NotificationLifecycleRow, type NotificationStatusValue } from './notification.table.js';
+import { notificationLifecycle, type NotificationLifecycleRow, type NotificationStatusValue } from './notification.table.js';
 
 export interface OutgoingMail {
   to: string;
@@ -99,8 +99,6 @@ export class NotificationSender {
         noun: 'notification',
         idField: 'notificationId',
         lifecycle: notificationLifecycle,
-        table: notifications,
-        statuses: { pending: 'PENDING', done: 'SENT', failed: 'FAILED' },
         doneAtKey: 'sentAt',
         claim: { due: sql`channel = 'EMAIL'`, columns: sql`notifications.recipient, notifications.subject, notifications.body` },
         attempt: (n) => this.send(n),

@@ -1,15 +1,18 @@
 import { index, integer, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, idColumn, tstz } from '../../db/columns.js';
-import { defineLifecycle, historyTable, type TransitionTable } from '../../shared/lifecycle.js';
+import { jobLifecycle } from '../../events/delivery-worker.js';
 import { orders } from '../orders/order.table.js';
 
 export const NOTIFICATION_CHANNELS = ['EMAIL', 'SMS', 'WEBHOOK'] as const;
 export type NotificationChannelValue = (typeof NOTIFICATION_CHANNELS)[number];
 
+/** In the order jobLifecycle reads them: pending, done, failed. */
 export const NOTIFICATION_STATUSES = ['PENDING', 'SENT', 'FAILED'] as const;
 export type NotificationStatusValue = (typeof NOTIFICATION_STATUSES)[number];
 
 export const NOTIFICATION_STATUS_CHANGED = 'notification.status_changed';
+/** What a notification's status event carries of it. */
+export type NotificationLifecycleRow = Pick<typeof notifications.$inferSelect, 'id' | 'status' | 'orderId' | 'template'>;
 
 /**
  * One message to a customer about an order, rendered once when the event was handled (the row
@@ -46,31 +49,13 @@ export const notifications = pgTable(
   ],
 );
 
-/** A notification's timeline: PENDING when rendered, then SENT or FAILED (a retry is an attempt, not a change). */
-export const notificationEvents = historyTable('notification_events', 'notification_id', () => notifications.id, NOTIFICATION_STATUSES);
-
-export const NOTIFICATION_TRANSITIONS: TransitionTable<NotificationStatusValue> = {
-  PENDING: ['SENT', 'FAILED'],
-  SENT: [],
-  FAILED: [],
-};
-
 /**
- * The notification lifecycle (shared/lifecycle.ts). Its event, 'notification.status_changed', is
- * not one the notification handler listens to (it listens to order.status_changed) nor a webhook
- * topic, so a notification never causes another notification or a webhook.
+ * The notification lifecycle: PENDING -> SENT | FAILED, with its timeline notification_events.
+ * Its event, 'notification.status_changed', is not one the notification handler listens to (it
+ * listens to order.status_changed) nor a webhook topic, so a notification never causes another
+ * notification or a webhook.
  */
-export type NotificationLifecycleRow = Pick<typeof notifications.$inferSelect, 'id' | 'status' | 'orderId' | 'template'>;
-
-export const notificationLifecycle = defineLifecycle<NotificationStatusValue, NotificationLifecycleRow>({
-  noun: 'notification',
-  table: notifications,
-  columns: { id: notifications.id, status: notifications.status, lastSequence: notifications.lastSequence },
-  transitions: NOTIFICATION_TRANSITIONS,
-  history: notificationEvents,
-  topic: NOTIFICATION_STATUS_CHANGED,
-  event: (row, c) => ({
-    topic: NOTIFICATION_STATUS_CHANGED,
-    payload: { id: row.id, orderId: row.orderId, template: row.template, sequence: c.sequence, status: c.status, previousStatus: c.previousStatus, message: c.message, occurredAt: c.occurredAt.toISOString() },
-  }),
+export const notificationLifecycle = jobLifecycle<NotificationStatusValue, NotificationLifecycleRow>('notification', notifications, NOTIFICATION_STATUSES, {
+  history: ['notification_events', 'notification_id'], topic: NOTIFICATION_STATUS_CHANGED, fields: ['orderId', 'template'],
 });
+export const notificationEvents = notificationLifecycle.history;

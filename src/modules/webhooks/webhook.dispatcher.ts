@@ -29,7 +29,7 @@ import { sql } from 'drizzle-orm';
 import type { Config } from '../../config.js';
 import type { Database, Executor } from '../../db/client.js';
 import { DeliveryWorker, type Outcome, type WorkerOptions } from '../../events/delivery-worker.js';
-import { webhookAttempts, webhookDeliveries, webhookDeliveryLifecycle, type DeliveryLifecycleRow, type DeliveryStatusValue } from './webhook.table.js';
+import { webhookAttempts, webhookDeliveryLifecycle, type DeliveryLifecycleRow, type DeliveryStatusValue } from './webhook.table.js';
 import { guardedLookup, literalTargetProblem, systemResolver, type Resolver } from './webhook.url.js';
 
 export interface DispatcherOptions extends WorkerOptions {
@@ -97,8 +97,6 @@ export class WebhookDispatcher {
         noun: 'webhook',
         idField: 'deliveryId',
         lifecycle: webhookDeliveryLifecycle,
-        table: webhookDeliveries,
-        statuses: { pending: 'PENDING', done: 'SUCCEEDED', failed: 'FAILED' },
         doneAtKey: 'deliveredAt',
         claim: {
           from: sql`webhook_subscriptions s`,

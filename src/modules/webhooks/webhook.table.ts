@@ -1,16 +1,19 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, idColumn, tstz } from '../../db/columns.js';
-import { defineLifecycle, historyTable, type TransitionTable } from '../../shared/lifecycle.js';
+import { jobLifecycle } from '../../events/delivery-worker.js';
 
 /** The contract's WebhookTopic values. */
 export const WEBHOOK_TOPICS = ['ORDER_CREATED', 'ORDER_STATUS_CHANGED', 'SHIPMENT_UPDATED', 'INVENTORY_LEVEL_CHANGED', 'RETURN_UPDATED'] as const;
 export type WebhookTopicValue = (typeof WEBHOOK_TOPICS)[number];
 
+/** In the order jobLifecycle reads them: pending, done, failed. */
 export const DELIVERY_STATUSES = ['PENDING', 'SUCCEEDED', 'FAILED'] as const;
 export type DeliveryStatusValue = (typeof DELIVERY_STATUSES)[number];
 
 export const WEBHOOK_DELIVERY_STATUS_CHANGED = 'webhook_delivery.status_changed';
+/** What a delivery's status event carries of it. */
+export type DeliveryLifecycleRow = Pick<typeof webhookDeliveries.$inferSelect, 'id' | 'status' | 'subscriptionId' | 'eventId'>;
 
 /**
  * Webhook endpoints. The HMAC secret is stored as is because every delivery is signed with it
@@ -62,34 +65,16 @@ export const webhookDeliveries = pgTable(
   ],
 );
 
-/** A delivery's timeline: PENDING when queued, then SUCCEEDED or FAILED (a retry is an attempt, not a change). */
-export const webhookDeliveryEvents = historyTable('webhook_delivery_events', 'delivery_id', () => webhookDeliveries.id, DELIVERY_STATUSES);
-
-export const DELIVERY_TRANSITIONS: TransitionTable<DeliveryStatusValue> = {
-  PENDING: ['SUCCEEDED', 'FAILED'],
-  SUCCEEDED: [],
-  FAILED: [],
-};
-
 /**
- * The delivery lifecycle (shared/lifecycle.ts). Its event, 'webhook_delivery.status_changed', is
- * for operators and subscribers of the event stream; it is deliberately not a webhook topic
- * (OUTBOX_TO_WEBHOOK_TOPIC), so a delivery never causes another delivery.
+ * The delivery lifecycle: PENDING -> SUCCEEDED | FAILED, with its timeline webhook_delivery_events.
+ * Its event, 'webhook_delivery.status_changed', is for operators and subscribers of the event
+ * stream; it is deliberately not a webhook topic (OUTBOX_TO_WEBHOOK_TOPIC), so a delivery never
+ * causes another delivery.
  */
-export type DeliveryLifecycleRow = Pick<typeof webhookDeliveries.$inferSelect, 'id' | 'status' | 'subscriptionId' | 'eventId'>;
-
-export const webhookDeliveryLifecycle = defineLifecycle<DeliveryStatusValue, DeliveryLifecycleRow>({
-  noun: 'webhook delivery',
-  table: webhookDeliveries,
-  columns: { id: webhookDeliveries.id, status: webhookDeliveries.status, lastSequence: webhookDeliveries.lastSequence },
-  transitions: DELIVERY_TRANSITIONS,
-  history: webhookDeliveryEvents,
-  topic: WEBHOOK_DELIVERY_STATUS_CHANGED,
-  event: (row, c) => ({
-    topic: WEBHOOK_DELIVERY_STATUS_CHANGED,
-    payload: { id: row.id, subscriptionId: row.subscriptionId, eventId: row.eventId, sequence: c.sequence, status: c.status, previousStatus: c.previousStatus, message: c.message, occurredAt: c.occurredAt.toISOString() },
-  }),
+export const webhookDeliveryLifecycle = jobLifecycle<DeliveryStatusValue, DeliveryLifecycleRow>('webhook delivery', webhookDeliveries, DELIVERY_STATUSES, {
+  history: ['webhook_delivery_events', 'delivery_id'], topic: WEBHOOK_DELIVERY_STATUS_CHANGED, fields: ['subscriptionId', 'eventId'],
 });
+export const webhookDeliveryEvents = webhookDeliveryLifecycle.history;
 
 /** Every HTTP attempt of a delivery, successful or not. */
 export const webhookAttempts = pgTable(
