@@ -35,22 +35,25 @@ export async function transact<T>(
   opts: { isolation?: TxIsolation } = {},
 ): Promise<T> {
   const written: DomainEvent[] = [];
-  const result = await inTransaction(
-    ctx.database,
-    (tx) =>
-      fn(tx, {
-        async emit(...events) {
-          if (!events.length) return;
-          await outboxInsert(tx, events);
-          written.push(...events);
-        },
-        insertOf(...events) {
-          written.push(...events);
-          return outboxInsert(tx, events);
-        },
-      }),
-    opts,
-  );
+  const result = await inTransaction(ctx.database, (tx) => fn(tx, eventWriterIn(tx, written)), opts);
   if (written.length) ctx.relay.committed(written);
   return result;
+}
+
+/**
+ * An event writer over a transaction someone else opened (transact's, or the relay's for its
+ * durable handlers); what it writes is added to `written`, for the relay to be told after commit.
+ */
+export function eventWriterIn(tx: Executor, written: DomainEvent[]): EventWriter {
+  return {
+    async emit(...events) {
+      if (!events.length) return;
+      await outboxInsert(tx, events);
+      written.push(...events);
+    },
+    insertOf(...events) {
+      written.push(...events);
+      return outboxInsert(tx, events);
+    },
+  };
 }

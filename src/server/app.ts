@@ -91,7 +91,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   // Checkout's caches of stock availability and pickup usage drop what committed changes made stale.
   watchAvailability(relay, database);
   watchPickupUsage(relay, database);
-  const webhooks = new WebhookDispatcher(database, log, dispatcherOptions(config));
+  const webhooks = new WebhookDispatcher(database, log, { ...dispatcherOptions(config), relay, clock });
   registerWebhookHandlers(relay, { onQueued: () => webhooks.kick() });
   const localBus = new EventEmitter();
   const extensions = new Extensions();
@@ -103,7 +103,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const deps = { config, database, clock, relay, log, localBus, events, extensions };
   if (config.ADMIN_API_KEY) await ensureAdminKey(deps, config.ADMIN_API_KEY);
   // Customer e-mails: rendered into rows by a durable relay handler, sent by the sender.
-  const notifications = new NotificationSender(database, mailTransport(config, log), log, senderOptions(config));
+  const notifications = new NotificationSender(database, mailTransport(config, log), log, { ...senderOptions(config), relay, clock });
   registerNotificationHandlers(relay, buildContext(deps, { kind: 'STAFF', name: 'system', scopes: ['admin'] }, 'notifications').services, {
     onQueued: () => notifications.kick(),
   });

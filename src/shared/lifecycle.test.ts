@@ -153,6 +153,23 @@ describe('lifecycle kernel (PGlite)', () => {
     expect((await database.db.select().from(widgets).where(eq(widgets.id, ids[1]!)))[0]!.doneNote).toBe('finished');
   });
 
+  it('skipMoved: objects that moved meanwhile are left out (no history row, no event) and the rest move', async () => {
+    const ids = await create(database, 3);
+    await move(database, ids[1]!, 'CANCELLED');
+    const before = (await database.db.select({ n: sql<number>`count(*)::int` }).from(outbox))[0]!.n;
+    const moved = await transact(ctxOf(database), (tx, events) =>
+      transitionMany(tx, events, lifecycle, ids.map((id) => ({ id, status: 'NEW' as S })), 'ACTIVE', { at: now(), skipMoved: true }),
+    );
+    expect(moved.map((w) => w.id)).toEqual([ids[0], ids[2]]);
+    expect((await history(database, ids[1]!)).map((h) => h.status)).toEqual(['NEW', 'CANCELLED']);
+    for (const id of [ids[0]!, ids[2]!]) expect((await history(database, id)).map((h) => [h.sequence, h.status])).toEqual([[1, 'NEW'], [2, 'ACTIVE']]);
+    expect((await database.db.select({ n: sql<number>`count(*)::int` }).from(outbox))[0]!.n - before).toBe(2);
+    // None left to move: nothing written at all.
+    const none = await transact(ctxOf(database), (tx, events) => transitionMany(tx, events, lifecycle, [{ id: ids[1]!, status: 'NEW' as S }], 'ACTIVE', { at: now(), skipMoved: true }));
+    expect(none).toEqual([]);
+    expect((await history(database, ids[1]!)).length).toBe(2);
+  });
+
   it('property: random requests never reach a state the table forbids, and the history is gapless and replays to the status', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.constantFrom(...STATES), { minLength: 1, maxLength: 12 }), async (requests) => {

@@ -103,6 +103,12 @@ export interface TransitionOptions {
   set?: Record<string, unknown>;
   /** Further event payload fields. */
   payload?: Record<string, unknown>;
+  /**
+   * Leave out, instead of failing the call, the objects that are no longer in the status given (a
+   * background worker recording an outcome that lost a race with a cancel). The rows returned are
+   * then only those that moved.
+   */
+  skipMoved?: boolean;
 }
 
 function eventOf<S extends string, Row extends { id: string; status: S }>(def: LifecycleDefinition<S, Row>, row: Row, change: StatusChange<S>): DomainEvent | null {
@@ -125,7 +131,7 @@ export async function transition<S extends string, Row extends { id: string; sta
   def: LifecycleDefinition<S, Row>,
   object: { id: string; status: S },
   to: S,
-  opts: TransitionOptions,
+  opts: Omit<TransitionOptions, 'skipMoved'>,
 ): Promise<Row> {
   const [row] = await transitionMany(tx, events, def, [object], to, opts);
   return row!;
@@ -134,7 +140,7 @@ export async function transition<S extends string, Row extends { id: string; sta
 /**
  * Moves several objects to `to` in one UPDATE per distinct current status, one history insert
  * and one outbox insert. All or nothing: if any of them moved meanwhile, it throws (the caller's
- * transaction rolls back). Returns the updated rows in the order given.
+ * transaction rolls back), unless `skipMoved`. Returns the updated rows in the order given.
  */
 export async function transitionMany<S extends string, Row extends { id: string; status: S }>(
   tx: Executor,
@@ -158,13 +164,14 @@ export async function transitionMany<S extends string, Row extends { id: string;
       .set({ ...opts.set, [keyOf(def.table, status)]: to, [keyOf(def.table, lastSequence)]: sql`${lastSequence} + 1` })
       .where(where)
       .returning()) as unknown as (Row & Record<string, unknown>)[];
-    if (rows.length !== ids.length) {
+    if (rows.length !== ids.length && !opts.skipMoved) {
       throw BusinessError.of('INVALID_STATE_TRANSITION', `The ${def.noun} changed meanwhile; reload it.`, ['input']);
     }
     for (const r of rows) updated.set(r.id, { row: r, from });
   }
   const seqKey = keyOf(def.table, lastSequence);
-  const ordered = objects.map((o) => updated.get(o.id)!);
+  const ordered = objects.flatMap((o) => updated.get(o.id) ?? []);
+  if (!ordered.length) return [];
   const message = opts.message ?? null;
   await tx.insert(def.history).values(
     ordered.map(({ row, from }) => ({ objectId: row.id, sequence: (row as Record<string, unknown>)[seqKey] as number, status: to, previousStatus: from, message, occurredAt: at })) as never,
@@ -187,7 +194,7 @@ export async function begin<S extends string, Row extends { id: string; status: 
   events: EventWriter,
   def: LifecycleDefinition<S, Row>,
   rows: readonly Row[],
-  opts: Omit<TransitionOptions, 'set'>,
+  opts: Omit<TransitionOptions, 'set' | 'skipMoved'>,
 ): Promise<void> {
   if (!rows.length) return;
   const start = beginning(def, rows, opts);

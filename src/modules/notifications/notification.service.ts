@@ -6,12 +6,14 @@
  */
 import { asc, inArray } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
+import { eventWriterIn, type DomainEvent, type EventWriter } from '../../events/outbox.js';
 import type { CommittedEvent, OutboxRelay } from '../../events/relay.js';
+import { begin } from '../../shared/lifecycle.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { customersByIdsUnfiltered } from '../customers/customer.service.js';
 import { linesByOrderIds, ORDER_STATUS_CHANGED } from '../orders/order.service.js';
 import { trackingUrl } from '../shipments/shipment.service.js';
-import { notifications } from './notification.table.js';
+import { notificationLifecycle, notifications } from './notification.table.js';
 import { renderTemplate, type TemplateName } from './notification.templates.js';
 
 export type NotificationRow = typeof notifications.$inferSelect;
@@ -48,15 +50,16 @@ function withExecutor(ctx: ServiceContext, tx: Executor): ServiceContext {
  * Queues the notification of one status change, rendered now, in the relay's transaction.
  * Returns whether a row was written (false: no template for the status, no customer, or already queued).
  */
-export async function queueStatusNotification(ctx: ServiceContext, tx: Executor, event: CommittedEvent): Promise<boolean> {
-  return (await queueStatusNotifications(ctx, tx, [event])) > 0;
+export async function queueStatusNotification(ctx: ServiceContext, tx: Executor, out: EventWriter, event: CommittedEvent): Promise<boolean> {
+  return (await queueStatusNotifications(ctx, tx, out, [event])) > 0;
 }
 
 /**
  * The same for a relay batch of status changes: one read of the customers, one of the order
- * lines and one insert, whatever the number of events. Returns how many rows were written.
+ * lines, one insert and one start of their lifecycle (history row 1, PENDING, and its event),
+ * whatever the number of events. Returns how many rows were written.
  */
-export async function queueStatusNotifications(ctx: ServiceContext, tx: Executor, events: readonly CommittedEvent[]): Promise<number> {
+export async function queueStatusNotifications(ctx: ServiceContext, tx: Executor, out: EventWriter, events: readonly CommittedEvent[]): Promise<number> {
   const todo = events.flatMap((event) => {
     const p = event.payload as { orderId?: string; number?: string; customerId?: string; sequence?: number; status?: string; trackingNumbers?: string[] };
     const template = p.status && p.sequence != null ? templateFor(p.status, Number(p.sequence)) : null;
@@ -94,7 +97,9 @@ export async function queueStatusNotifications(ctx: ServiceContext, tx: Executor
     .insert(notifications)
     .values(values)
     .onConflictDoNothing({ target: [notifications.eventId, notifications.template] })
-    .returning({ id: notifications.id });
+    .returning({ id: notifications.id, status: notifications.status, orderId: notifications.orderId, template: notifications.template, createdAt: notifications.createdAt });
+  // Queued at the relay transaction's time, as created_at says.
+  if (rows.length) await begin(tx, out, notificationLifecycle, rows, { at: rows[0]!.createdAt });
   return rows.length;
 }
 
@@ -102,9 +107,13 @@ export async function queueStatusNotifications(ctx: ServiceContext, tx: Executor
  * Registers the durable handler (call before `relay.start()`). `onQueued` runs once the relay's
  * transaction committed, so the sender it wakes sees the new rows.
  */
-export function registerNotificationHandlers(relay: Pick<OutboxRelay, 'onCommittedBatch'>, ctx: ServiceContext, opts: { onQueued?: () => void } = {}): void {
+export function registerNotificationHandlers(relay: Pick<OutboxRelay, 'onCommittedBatch' | 'committed'>, ctx: ServiceContext, opts: { onQueued?: () => void } = {}): void {
   relay.onCommittedBatch([ORDER_STATUS_CHANGED], async (tx, events, afterCommit) => {
-    if ((await queueStatusNotifications(ctx, tx, events)) > 0 && opts.onQueued) afterCommit(opts.onQueued);
+    // The notification status events are published after the relay's transaction commits.
+    const written: DomainEvent[] = [];
+    const queued = await queueStatusNotifications(ctx, tx, eventWriterIn(tx, written), events);
+    if (written.length) afterCommit(() => relay.committed(written));
+    if (queued > 0 && opts.onQueued) afterCommit(opts.onQueued);
   });
 }
 

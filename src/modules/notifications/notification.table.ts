@@ -1,12 +1,18 @@
 import { index, integer, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, idColumn, tstz } from '../../db/columns.js';
+import { jobLifecycle } from '../../events/delivery-worker.js';
 import { orders } from '../orders/order.table.js';
 
 export const NOTIFICATION_CHANNELS = ['EMAIL', 'SMS', 'WEBHOOK'] as const;
 export type NotificationChannelValue = (typeof NOTIFICATION_CHANNELS)[number];
 
+/** In the order jobLifecycle reads them: pending, done, failed. */
 export const NOTIFICATION_STATUSES = ['PENDING', 'SENT', 'FAILED'] as const;
 export type NotificationStatusValue = (typeof NOTIFICATION_STATUSES)[number];
+
+export const NOTIFICATION_STATUS_CHANGED = 'notification.status_changed';
+/** What a notification's status event carries of it. */
+export type NotificationLifecycleRow = Pick<typeof notifications.$inferSelect, 'id' | 'status' | 'orderId' | 'template'>;
 
 /**
  * One message to a customer about an order, rendered once when the event was handled (the row
@@ -29,6 +35,7 @@ export const notifications = pgTable(
     subject: text('subject'),
     body: text('body').notNull(),
     status: text('status', { enum: NOTIFICATION_STATUSES }).notNull().default('PENDING'),
+    lastSequence: integer('last_sequence').notNull().default(1),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     lastError: text('last_error'),
@@ -41,3 +48,14 @@ export const notifications = pgTable(
     index('notifications_due_idx').on(t.status, t.nextAttemptAt),
   ],
 );
+
+/**
+ * The notification lifecycle: PENDING -> SENT | FAILED, with its timeline notification_events.
+ * Its event, 'notification.status_changed', is not one the notification handler listens to (it
+ * listens to order.status_changed) nor a webhook topic, so a notification never causes another
+ * notification or a webhook.
+ */
+export const notificationLifecycle = jobLifecycle<NotificationStatusValue, NotificationLifecycleRow>('notification', notifications, NOTIFICATION_STATUSES, {
+  history: ['notification_events', 'notification_id'], topic: NOTIFICATION_STATUS_CHANGED, fields: ['orderId', 'template'],
+});
+export const notificationEvents = notificationLifecycle.history;

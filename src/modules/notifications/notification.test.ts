@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OrderCancelDocument, OrderCreateDocument, OrderNotificationsDocument, type OrderCreateInput } from '../../../test/generated/graphql.js';
 import { address, stockedStore } from '../../../test/factories/stock.js';
 import { startApp, type TestApp } from '../../../test/harness.js';
+import { eventWriterIn } from '../../events/outbox.js';
 import { idOfType } from '../../graphql/relay.js';
 import { renderTemplate, resolveLocale } from './notification.templates.js';
 import { queueStatusNotification, templateFor } from './notification.service.js';
@@ -178,6 +179,16 @@ describe('e-mails from order events over SMTP', () => {
 
   const notificationsOf = async (id: string) => (await t.admin(OrderNotificationsDocument, { id })).order!.notifications;
 
+  /** The status timelines of an order's notifications by template: [sequence, status, previous status, message]. */
+  const timelinesOf = async (orderId: string) => {
+    const rows = await t.app.database.rows<{ template: string; sequence: number; status: string; previous_status: string | null; message: string | null }>(sql`
+      select n.template, h.sequence, h.status, h.previous_status, h.message from notification_events h join notifications n on n.id = h.notification_id
+      where n.order_id = ${idOfType(orderId, 'Order')}::uuid order by n.template, h.sequence`);
+    const out: Record<string, unknown[][]> = {};
+    for (const r of rows) (out[r.template] ??= []).push([r.sequence, r.status, r.previous_status, r.message]);
+    return out;
+  };
+
   /** Polls Order.notifications until `pred` holds (the sender records SENT right after the server's answer). */
   async function eventually<T>(read: () => Promise<T>, pred: (v: T) => boolean, timeoutMs = 8000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
@@ -215,6 +226,12 @@ describe('e-mails from order events over SMTP', () => {
     ]);
     // One e-mail per event: nothing was sent twice.
     expect(mailbox.messages.filter((m) => m.subject.includes(order.number))).toHaveLength(2);
+    // Each went PENDING -> SENT, gapless.
+    const sentTimeline = [
+      [1, 'PENDING', null, null],
+      [2, 'SENT', 'PENDING', null],
+    ];
+    expect(await timelinesOf(order.id)).toEqual({ order_cancelled: sentTimeline, order_confirmed: sentTimeline });
   });
 
   it('an event handled again (a relay retry) queues nothing more', async () => {
@@ -226,7 +243,7 @@ describe('e-mails from order events over SMTP', () => {
     const payload = typeof event!.payload === 'string' ? JSON.parse(event!.payload) : event!.payload;
     const ctx = t.app.context({ kind: 'STAFF', name: 'test', scopes: ['admin'] }).services;
     const again = await t.app.database.db.transaction((tx) =>
-      queueStatusNotification(ctx, tx as never, { id: event!.id, topic: event!.topic, payload, createdAt: new Date(event!.created_at) }),
+      queueStatusNotification(ctx, tx as never, eventWriterIn(tx as never, []), { id: event!.id, topic: event!.topic, payload, createdAt: new Date(event!.created_at) }),
     );
     expect(again).toBe(false);
     expect(await notificationsOf(order.id)).toHaveLength(1);
@@ -254,6 +271,13 @@ describe('e-mails from order events over SMTP', () => {
       sql`select attempts, last_error from notifications where order_id = ${idOfType(order.id, 'Order')}::uuid`,
     );
     expect(row).toEqual({ attempts: 3, last_error: null });
+    // Two refusals are attempts, not status changes.
+    expect(await timelinesOf(order.id)).toEqual({
+      order_confirmed: [
+        [1, 'PENDING', null, null],
+        [2, 'SENT', 'PENDING', null],
+      ],
+    });
   });
 
   it('gives up after NOTIFICATION_MAX_ATTEMPTS refusals: FAILED with the last error, no further attempts', async () => {
@@ -269,6 +293,11 @@ describe('e-mails from order events over SMTP', () => {
     );
     expect(row!.attempts).toBe(3);
     expect(row!.last_error).toMatch(/451/);
+    const { order_confirmed: timeline } = await timelinesOf(order.id);
+    expect(timeline).toEqual([
+      [1, 'PENDING', null, null],
+      [2, 'FAILED', 'PENDING', row!.last_error],
+    ]);
   });
 });
 

@@ -1,9 +1,9 @@
 /**
- * The webhook delivery worker. Due deliveries are claimed with `FOR UPDATE SKIP LOCKED` in one
- * short statement that also pushes `next_attempt_at` forward by a lease, so several instances
- * never send the same delivery at the same moment, and a crashed sender's claim simply expires
- * (the delivery is sent again: at least once). The POST happens outside any transaction; its
- * outcome and an attempt row are then written together.
+ * The webhook delivery queue. Claiming due deliveries, the lease, retries with backoff, giving up
+ * after `maxAttempts` and the status changes are the shared job worker's (events/delivery-worker.ts);
+ * what is the webhooks' own is here: the claim reads the subscription's URL and secret with the
+ * delivery, and one attempt is a signed POST to an address the SSRF guard checked, recorded as a
+ * webhook_attempts row in the transaction that records its outcome.
  *
  * Each attempt sends the stored body (built once when the event was queued), signed with the
  * subscription's secret twice: `Waybill-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret,
@@ -12,7 +12,8 @@
  * HMAC-SHA256(secret, body)>` for receivers written against it.
  * 2xx -> SUCCEEDED. Anything else (non-2xx incl. redirects, which are not followed; timeout;
  * network error; a non-public target when those are not allowed, see webhook.url.ts) -> retried
- * after a jittered exponential backoff (shared/backoff.ts), FAILED after `maxAttempts`.
+ * after a jittered exponential backoff, FAILED after `maxAttempts`. A delivery whose subscription
+ * was deleted meanwhile is FAILED without an attempt.
  *
  * The POST goes through node:http(s) rather than fetch because the connection must go to the
  * address the SSRF guard checked: `http.request` takes a `lookup` (guardedLookup) that resolves,
@@ -24,24 +25,16 @@ import { Agent as HttpAgent, request as httpRequest, type OutgoingHttpHeaders } 
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import type { Logger } from 'pino';
-import { and, eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Config } from '../../config.js';
-import type { Database } from '../../db/client.js';
-import { PollingWorker } from '../../events/polling-worker.js';
-import { backoffDelay } from '../../shared/backoff.js';
-import { webhookAttempts, webhookDeliveries } from './webhook.table.js';
+import type { Database, Executor } from '../../db/client.js';
+import { DeliveryWorker, type Outcome, type WorkerOptions } from '../../events/delivery-worker.js';
+import { webhookAttempts, webhookDeliveryLifecycle, type DeliveryLifecycleRow, type DeliveryStatusValue } from './webhook.table.js';
 import { guardedLookup, literalTargetProblem, systemResolver, type Resolver } from './webhook.url.js';
 
-export interface DispatcherOptions {
-  maxAttempts: number;
-  backoffBaseMs: number;
-  backoffCapMs: number;
+export interface DispatcherOptions extends WorkerOptions {
   timeoutMs: number;
-  pollMs: number;
   allowPrivateUrls: boolean;
-  /** Deliveries claimed (and sent concurrently) per round. */
-  batch?: number;
-  random?: () => number;
   /** Resolves target host names (tests inject one; default: the system resolver). */
   resolve?: Resolver;
   /** Milliseconds since the epoch, for the signature timestamp (default Date.now). */
@@ -85,72 +78,57 @@ function describe(err: unknown): string {
 }
 
 export class WebhookDispatcher {
-  private readonly loop: PollingWorker;
-  private readonly shutdown = new AbortController();
-  private readonly batch: number;
-  /** How long a claim holds a delivery: the request timeout plus a margin for recording the outcome. */
-  private readonly leaseMs: number;
+  private readonly worker: DeliveryWorker<DeliveryStatusValue, DeliveryLifecycleRow, Claimed>;
   /** Own keep-alive pools: a pooled socket was opened through this dispatcher's guarded lookup. */
   private readonly agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
   private readonly lookup: LookupFunction;
 
   constructor(
-    private readonly database: Database,
-    private readonly log: Logger,
+    database: Database,
+    log: Logger,
     private readonly opts: DispatcherOptions,
   ) {
-    this.batch = opts.batch ?? 16;
-    this.leaseMs = opts.timeoutMs + 30_000;
     this.lookup = guardedLookup(opts.resolve ?? systemResolver, opts.allowPrivateUrls);
-    this.loop = new PollingWorker('webhook dispatcher', log, opts.pollMs, () => this.drain());
+    this.worker = new DeliveryWorker(
+      database,
+      log,
+      {
+        name: 'webhook dispatcher',
+        noun: 'webhook',
+        idField: 'deliveryId',
+        lifecycle: webhookDeliveryLifecycle,
+        doneAtKey: 'deliveredAt',
+        claim: {
+          from: sql`webhook_subscriptions s`,
+          join: sql`s.id = webhook_deliveries.subscription_id`,
+          columns: sql`webhook_deliveries.event_id, webhook_deliveries.topic, webhook_deliveries.payload, s.url, s.secret, s.disabled_at`,
+        },
+        attempt: (d, attempt, signal) => this.send(d, attempt, signal),
+      },
+      // A claim holds a delivery for the request timeout plus a margin for recording the outcome.
+      { ...opts, leaseMs: opts.timeoutMs + 30_000 },
+    );
   }
 
   start(): void {
-    this.loop.start();
+    this.worker.start();
   }
 
   /** Looks for due work now (coalesces with a round already running). */
   kick(): void {
-    this.loop.kick();
+    this.worker.kick();
   }
 
   /** Sends every delivery due now; resolves when none is left (tests, shutdown). */
-  async drain(): Promise<void> {
-    for (;;) {
-      if (this.loop.stopped) return;
-      const claimed = await this.claim();
-      await Promise.all(claimed.map((d) => this.send(d)));
-      if (claimed.length < this.batch) return;
-    }
+  drain(): Promise<void> {
+    return this.worker.drain();
   }
 
-  private async claim(): Promise<Claimed[]> {
-    return this.database.rows<Claimed>(sql`
-      with due as (
-        select id from webhook_deliveries
-        where status = 'PENDING' and next_attempt_at <= now()
-        order by next_attempt_at
-        limit ${this.batch}
-        for update skip locked
-      )
-      update webhook_deliveries d
-        set next_attempt_at = now() + ${this.leaseMs / 1000}::double precision * interval '1 second'
-      from due, webhook_subscriptions s
-      where d.id = due.id and s.id = d.subscription_id
-      returning d.id, d.event_id, d.topic, d.payload, d.attempts, s.url, s.secret, s.disabled_at`);
-  }
-
-  private async send(d: Claimed): Promise<void> {
-    if (d.disabled_at) {
-      await this.database.db
-        .update(webhookDeliveries)
-        .set({ status: 'FAILED', lastError: 'subscription deleted' })
-        .where(and(eq(webhookDeliveries.id, d.id), eq(webhookDeliveries.status, 'PENDING')));
-      return;
-    }
+  /** One attempt of a claimed delivery. */
+  private async send(d: Claimed, attempt: number, signal: AbortSignal): Promise<Outcome> {
+    if (d.disabled_at) return { kind: 'dropped', error: 'subscription deleted' };
     // jsonb comes back with its canonical key order, so the same row always serialises to the same bytes.
     const body = typeof d.payload === 'string' ? JSON.stringify(JSON.parse(d.payload)) : JSON.stringify(d.payload);
-    const attempt = d.attempts + 1;
     const started = performance.now();
     let statusCode: number | null = null;
     let error: string | null = null;
@@ -160,54 +138,38 @@ export class WebhookDispatcher {
       if (refused) error = refused;
       else {
         const timestamp = Math.floor((this.opts.now?.() ?? Date.now()) / 1000);
-        statusCode = await this.post(url, body, {
-          'content-type': 'application/json',
-          'user-agent': 'Waybill-Webhooks/1',
-          'x-waybill-event-id': d.event_id,
-          'x-waybill-topic': d.topic,
-          'x-waybill-delivery-attempt': String(attempt),
-          'waybill-signature': signTimestamped(d.secret, body, timestamp),
-          'x-waybill-signature': signBody(d.secret, body),
-        });
+        statusCode = await this.post(
+          url,
+          body,
+          {
+            'content-type': 'application/json',
+            'user-agent': 'Waybill-Webhooks/1',
+            'x-waybill-event-id': d.event_id,
+            'x-waybill-topic': d.topic,
+            'x-waybill-delivery-attempt': String(attempt),
+            'waybill-signature': signTimestamped(d.secret, body, timestamp),
+            'x-waybill-signature': signBody(d.secret, body),
+          },
+          signal,
+        );
         if (statusCode < 200 || statusCode >= 300) error = `HTTP ${statusCode}`;
       }
     } catch (err) {
-      // Shutting down: leave the delivery alone; its lease expires and it is sent again.
-      if (this.shutdown.signal.aborted) return;
       error = describe(err);
     }
     const durationMs = Math.round(performance.now() - started);
-    const ok = error === null;
-    const failed = !ok && attempt >= this.opts.maxAttempts;
-    const delayMs = ok || failed ? 0 : backoffDelay(attempt - 1, this.opts.backoffBaseMs, this.opts.backoffCapMs, this.opts.random);
-    await this.database.db.transaction(async (tx) => {
+    const record = async (tx: Executor) => {
       await tx.insert(webhookAttempts).values({ deliveryId: d.id, statusCode, error, durationMs });
-      await tx
-        .update(webhookDeliveries)
-        .set({
-          attempts: attempt,
-          lastStatusCode: statusCode,
-          lastError: error,
-          ...(ok
-            ? { status: 'SUCCEEDED' as const, deliveredAt: sql`now()` }
-            : failed
-              ? { status: 'FAILED' as const }
-              : { nextAttemptAt: sql`now() + ${delayMs / 1000}::double precision * interval '1 second'` }),
-        })
-        .where(and(eq(webhookDeliveries.id, d.id), eq(webhookDeliveries.status, 'PENDING')));
-    });
-    if (!ok) {
-      this.log.info({ deliveryId: d.id, attempt, statusCode, error, failed }, 'webhook attempt failed');
-      // A retry due before the next poll: wake up for it instead of waiting.
-      if (!failed && delayMs < this.opts.pollMs) this.loop.wakeAfter(delayMs + 5);
-    }
+    };
+    const set = { lastStatusCode: statusCode };
+    return error === null ? { kind: 'succeeded', set, record } : { kind: 'failed', error, set, record, log: { statusCode } };
   }
 
   /**
    * One POST; resolves with the status code (redirects are not followed). The socket connects
    * only to addresses `this.lookup` checked; a literal IP host was checked by the caller.
    */
-  private post(url: URL, body: string, headers: OutgoingHttpHeaders): Promise<number> {
+  private post(url: URL, body: string, headers: OutgoingHttpHeaders, signal: AbortSignal): Promise<number> {
     const https = url.protocol === 'https:';
     return new Promise<number>((resolve, reject) => {
       const req = (https ? httpsRequest : httpRequest)(
@@ -217,7 +179,7 @@ export class WebhookDispatcher {
           headers: { ...headers, 'content-length': Buffer.byteLength(body) },
           agent: https ? this.agents.https : this.agents.http,
           lookup: this.lookup,
-          signal: AbortSignal.any([AbortSignal.timeout(this.opts.timeoutMs), this.shutdown.signal]),
+          signal: AbortSignal.any([AbortSignal.timeout(this.opts.timeoutMs), signal]),
         },
         (res) => {
           // The response body is not used: drain it so the connection can be reused.
@@ -233,9 +195,7 @@ export class WebhookDispatcher {
 
   /** Stops polling, aborts in-flight requests (their deliveries are retried later) and waits for the round to end. */
   async stop(): Promise<void> {
-    this.loop.halt();
-    this.shutdown.abort(); // requests in flight are abandoned; their lease expires and they are sent again
-    await this.loop.idle();
+    await this.worker.stop(); // requests in flight are abandoned; their lease expires and they are sent again
     this.agents.http.destroy();
     this.agents.https.destroy();
   }

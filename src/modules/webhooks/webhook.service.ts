@@ -7,9 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { and, count, eq, inArray, isNull } from 'drizzle-orm';
 import { finishPage, planPage, type Page, type PageArgs } from '../../db/pagination.js';
 import type { Executor } from '../../db/client.js';
+import { eventWriterIn, transact, type DomainEvent, type EventWriter } from '../../events/outbox.js';
 import type { CommittedEvent, OutboxRelay } from '../../events/relay.js';
 import { inTransaction } from '../../db/tx.js';
 import { AccessError, BusinessError } from '../../shared/errors.js';
+import { begin, transitionMany } from '../../shared/lifecycle.js';
 import { hasScope, isAuthenticated, type Principal } from '../../shared/principal.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { LEVEL_CHANGED } from '../inventory/inventory.events.js';
@@ -18,6 +20,7 @@ import { webhookUrlProblem } from './webhook.url.js';
 import {
   webhookAttempts,
   webhookDeliveries,
+  webhookDeliveryLifecycle,
   webhookSubscriptions,
   WEBHOOK_TOPICS,
   type DeliveryStatusValue,
@@ -109,19 +112,31 @@ export async function createSubscription(ctx: ServiceContext, input: Subscriptio
  */
 export async function deleteSubscription(ctx: ServiceContext, id: string): Promise<SubscriptionRow> {
   if (!isAuthenticated(ctx.principal)) throw new AccessError('UNAUTHENTICATED', 'Authentication required: send "Authorization: Bearer <token>".');
-  return inTransaction(ctx.database, async (tx) => {
+  return transact(ctx, async (tx, events) => {
     const [row] = await tx.select().from(webhookSubscriptions).where(eq(webhookSubscriptions.id, id)).for('update');
     if (!row || row.disabledAt || !mayManageSubscription(ctx.principal, row)) {
       throw BusinessError.of('NOT_FOUND', 'No such webhook subscription.', ['input', 'id']);
     }
     const now = ctx.clock.now();
     const [updated] = await tx.update(webhookSubscriptions).set({ disabledAt: now }).where(eq(webhookSubscriptions.id, id)).returning();
-    await tx
-      .update(webhookDeliveries)
-      .set({ status: 'FAILED', lastError: 'subscription deleted' })
-      .where(and(eq(webhookDeliveries.subscriptionId, id), eq(webhookDeliveries.status, 'PENDING')));
+    await failPendingDeliveries(tx, events, [id], 'subscription deleted', now);
     return updated!;
   });
+}
+
+/**
+ * FAILs what is still PENDING of these subscriptions (deleted, or their key revoked), through the
+ * delivery lifecycle. A delivery the dispatcher settles meanwhile keeps its outcome (skipMoved).
+ */
+async function failPendingDeliveries(tx: Executor, events: EventWriter, subscriptionIds: readonly string[], reason: string, at: Date): Promise<void> {
+  const pending = await tx
+    .select({ id: webhookDeliveries.id, status: webhookDeliveries.status })
+    .from(webhookDeliveries)
+    .where(and(inArray(webhookDeliveries.subscriptionId, [...subscriptionIds]), eq(webhookDeliveries.status, 'PENDING')));
+  // In chunks: a statement takes at most 65,535 parameters.
+  for (let i = 0; i < pending.length; i += 5000) {
+    await transitionMany(tx, events, webhookDeliveryLifecycle, pending.slice(i, i + 5000), 'FAILED', { at, message: reason, set: { lastError: reason }, skipMoved: true });
+  }
 }
 
 /** Active subscriptions, newest first (admin). */
@@ -185,16 +200,12 @@ export function visibleTo(sub: Pick<SubscriptionRow, 'warehouseCodes' | 'carrier
   return true;
 }
 
-/** Queues one delivery per active subscription of the event's topic, in the relay's transaction. */
-export async function queueDeliveries(tx: Executor, event: CommittedEvent, topic: WebhookTopicValue): Promise<number> {
-  return queueDeliveriesOf(tx, [{ event, topic }]);
-}
-
 /**
- * Queues the deliveries of many events (a relay batch, in order) with one subscription lookup
- * and one insert, in the relay's transaction. Returns how many were queued.
+ * Queues the deliveries of many events (a relay batch, in order) with one subscription lookup,
+ * one insert and one start of their lifecycle (history row 1, PENDING, and its event) per 1000
+ * deliveries, in the relay's transaction. Returns how many were queued.
  */
-export async function queueDeliveriesOf(tx: Executor, items: readonly { event: CommittedEvent; topic: WebhookTopicValue }[]): Promise<number> {
+export async function queueDeliveriesOf(tx: Executor, events: EventWriter, items: readonly { event: CommittedEvent; topic: WebhookTopicValue }[]): Promise<number> {
   if (!items.length) return 0;
   const topics = [...new Set(items.map((i) => i.topic))];
   const subs = await tx
@@ -216,7 +227,9 @@ export async function queueDeliveriesOf(tx: Executor, items: readonly { event: C
       .insert(webhookDeliveries)
       .values(values.slice(i, i + 1000))
       .onConflictDoNothing({ target: [webhookDeliveries.subscriptionId, webhookDeliveries.eventId] })
-      .returning({ id: webhookDeliveries.id });
+      .returning({ id: webhookDeliveries.id, status: webhookDeliveries.status, subscriptionId: webhookDeliveries.subscriptionId, eventId: webhookDeliveries.eventId, createdAt: webhookDeliveries.createdAt });
+    // Queued at the relay transaction's time, as created_at says.
+    if (rows.length) await begin(tx, events, webhookDeliveryLifecycle, rows, { at: rows[0]!.createdAt });
     queued += rows.length;
   }
   return queued;
@@ -227,9 +240,17 @@ export async function queueDeliveriesOf(tx: Executor, items: readonly { event: C
  * `onQueued` is called once the relay's transaction that queued deliveries has committed (the
  * dispatcher's kick), so the new rows are visible to it.
  */
-export function registerWebhookHandlers(relay: Pick<OutboxRelay, 'onCommitted' | 'onCommittedBatch'>, opts: { onQueued?: () => void } = {}): void {
+export function registerWebhookHandlers(relay: Pick<OutboxRelay, 'onCommitted' | 'onCommittedBatch' | 'committed'>, opts: { onQueued?: () => void } = {}): void {
+  /** The relay's transaction as an event writer; the delivery status events it wrote are published after commit. */
+  const writerIn = (tx: Executor, afterCommit: (fn: () => void) => void) => {
+    const written: DomainEvent[] = [];
+    afterCommit(() => {
+      if (written.length) relay.committed(written);
+    });
+    return eventWriterIn(tx, written);
+  };
   // A revoked key's subscriptions stop with it: disabled, and what was still pending fails.
-  relay.onCommitted('auth.api_key_revoked', async (tx, event) => {
+  relay.onCommitted('auth.api_key_revoked', async (tx, event, afterCommit) => {
     const apiKeyId = String(event.payload.apiKeyId);
     const disabled = await tx
       .update(webhookSubscriptions)
@@ -237,13 +258,11 @@ export function registerWebhookHandlers(relay: Pick<OutboxRelay, 'onCommitted' |
       .where(and(eq(webhookSubscriptions.createdBy, apiKeyId), isNull(webhookSubscriptions.disabledAt)))
       .returning({ id: webhookSubscriptions.id });
     if (!disabled.length) return;
-    await tx
-      .update(webhookDeliveries)
-      .set({ status: 'FAILED', lastError: 'the API key that created the subscription was revoked' })
-      .where(and(inArray(webhookDeliveries.subscriptionId, disabled.map((d) => d.id)), eq(webhookDeliveries.status, 'PENDING')));
+    const reason = 'the API key that created the subscription was revoked';
+    await failPendingDeliveries(tx, writerIn(tx, afterCommit), disabled.map((d) => d.id), reason, event.createdAt);
   });
   relay.onCommittedBatch(Object.keys(OUTBOX_TO_WEBHOOK_TOPIC), async (tx, events, afterCommit) => {
     const items = events.map((event) => ({ event, topic: OUTBOX_TO_WEBHOOK_TOPIC[event.topic]! }));
-    if ((await queueDeliveriesOf(tx, items)) > 0 && opts.onQueued) afterCommit(opts.onQueued);
+    if ((await queueDeliveriesOf(tx, writerIn(tx, afterCommit), items)) > 0 && opts.onQueued) afterCommit(opts.onQueued);
   });
 }

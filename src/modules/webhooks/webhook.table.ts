@@ -1,13 +1,19 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, idColumn, tstz } from '../../db/columns.js';
+import { jobLifecycle } from '../../events/delivery-worker.js';
 
 /** The contract's WebhookTopic values. */
 export const WEBHOOK_TOPICS = ['ORDER_CREATED', 'ORDER_STATUS_CHANGED', 'SHIPMENT_UPDATED', 'INVENTORY_LEVEL_CHANGED', 'RETURN_UPDATED'] as const;
 export type WebhookTopicValue = (typeof WEBHOOK_TOPICS)[number];
 
+/** In the order jobLifecycle reads them: pending, done, failed. */
 export const DELIVERY_STATUSES = ['PENDING', 'SUCCEEDED', 'FAILED'] as const;
 export type DeliveryStatusValue = (typeof DELIVERY_STATUSES)[number];
+
+export const WEBHOOK_DELIVERY_STATUS_CHANGED = 'webhook_delivery.status_changed';
+/** What a delivery's status event carries of it. */
+export type DeliveryLifecycleRow = Pick<typeof webhookDeliveries.$inferSelect, 'id' | 'status' | 'subscriptionId' | 'eventId'>;
 
 /**
  * Webhook endpoints. The HMAC secret is stored as is because every delivery is signed with it
@@ -45,6 +51,7 @@ export const webhookDeliveries = pgTable(
     topic: text('topic', { enum: WEBHOOK_TOPICS }).notNull(),
     payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
     status: text('status', { enum: DELIVERY_STATUSES }).notNull().default('PENDING'),
+    lastSequence: integer('last_sequence').notNull().default(1),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     lastStatusCode: integer('last_status_code'),
@@ -57,6 +64,17 @@ export const webhookDeliveries = pgTable(
     index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt),
   ],
 );
+
+/**
+ * The delivery lifecycle: PENDING -> SUCCEEDED | FAILED, with its timeline webhook_delivery_events.
+ * Its event, 'webhook_delivery.status_changed', is for operators and subscribers of the event
+ * stream; it is deliberately not a webhook topic (OUTBOX_TO_WEBHOOK_TOPIC), so a delivery never
+ * causes another delivery.
+ */
+export const webhookDeliveryLifecycle = jobLifecycle<DeliveryStatusValue, DeliveryLifecycleRow>('webhook delivery', webhookDeliveries, DELIVERY_STATUSES, {
+  history: ['webhook_delivery_events', 'delivery_id'], topic: WEBHOOK_DELIVERY_STATUS_CHANGED, fields: ['subscriptionId', 'eventId'],
+});
+export const webhookDeliveryEvents = webhookDeliveryLifecycle.history;
 
 /** Every HTTP attempt of a delivery, successful or not. */
 export const webhookAttempts = pgTable(

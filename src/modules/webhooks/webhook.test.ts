@@ -1,5 +1,5 @@
 /** Webhooks through GraphQL over real HTTP, delivered to a real local HTTP receiver; plus the pure parts (backoff, URL checks). */
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
@@ -23,7 +23,9 @@ import { productInput } from '../../../test/factories/catalog.js';
 import { addressInput } from '../../../test/factories/warehouse.js';
 import { freshPostgresDatabase, realPostgresUrl, startApp, type TestApp } from '../../../test/harness.js';
 import { backoffCeiling, backoffDelay } from '../../shared/backoff.js';
-import { visibleTo } from './webhook.service.js';
+import { transact } from '../../events/outbox.js';
+import { queueDeliveriesOf, visibleTo } from './webhook.service.js';
+import { WEBHOOK_TOPICS } from './webhook.table.js';
 import { isPrivateAddress, webhookUrlProblem } from './webhook.url.js';
 
 const MAX_ATTEMPTS = 4;
@@ -77,6 +79,14 @@ const unsubscribe = async (id: string) =>
 
 const receive = (warehouseCode: string, quantity = 1) =>
   t.admin(InventoryReceiveDocument, { input: { warehouseCode, binBarcode: `${warehouseCode}-P-01-01-01`, lines: [{ sku, quantity }] } });
+
+/** The status timeline of the delivery of an event: [sequence, status, previous status, message]. */
+const timelineOf = async (eventId: string) =>
+  (
+    await t.app.database.rows<{ sequence: number; status: string; previous_status: string | null; message: string | null }>(sql`
+      select h.sequence, h.status, h.previous_status, h.message from webhook_delivery_events h join webhook_deliveries d on d.id = h.delivery_id
+      where d.event_id = ${eventId}::uuid order by h.sequence`)
+  ).map((h) => [h.sequence, h.status, h.previous_status, h.message]);
 
 const deliveriesOf = async (id: string) => {
   const n = (await t.admin(WebhookDeliveriesDocument, { id })).node;
@@ -145,6 +155,11 @@ describe('delivery', () => {
         select count(a.id)::int as n, d.status from webhook_deliveries d join webhook_attempts a on a.delivery_id = d.id
         where d.event_id = ${body.id}::uuid group by d.status`);
       expect(rows).toEqual([{ n: 3, status: 'SUCCEEDED' }]);
+      // Two retries are attempts, not status changes: the timeline is PENDING -> SUCCEEDED.
+      expect(await timelineOf(body.id)).toEqual([
+        [1, 'PENDING', null, null],
+        [2, 'SUCCEEDED', 'PENDING', null],
+      ]);
 
       // A subscription for another topic received nothing and has no deliveries
       expect(other.requests).toEqual([]);
@@ -168,6 +183,10 @@ describe('delivery', () => {
       const [d] = await deliveriesOf(sub.id);
       expect(d).toMatchObject({ status: 'FAILED', attempts: MAX_ATTEMPTS, lastStatusCode: 503, lastError: 'HTTP 503', deliveredAt: null, nextAttemptAt: null });
       expect(d!.attemptLog).toHaveLength(MAX_ATTEMPTS);
+      expect(await timelineOf(d!.eventId)).toEqual([
+        [1, 'PENDING', null, null],
+        [2, 'FAILED', 'PENDING', 'HTTP 503'],
+      ]);
       await unsubscribe(sub.id);
     } finally {
       await hook.close();
@@ -226,6 +245,52 @@ describe('delivery', () => {
       expect(hook.requests.length).toBe(before);
     } finally {
       await hook.close();
+    }
+  });
+
+  it('a delivery still pending when its subscription is deleted is FAILED through its lifecycle, with a status event that becomes no delivery itself', async () => {
+    const hook = await receiver([200]);
+    const sink = await receiver([200]);
+    // Active subscriptions to every other topic, so that a status event mapped to any of them would show up as a delivery.
+    const everything = await Promise.all(WEBHOOK_TOPICS.filter((topic) => topic !== 'ORDER_CREATED').map((topic) => subscribe(topic, sink.url)));
+    try {
+      const sub = await subscribe('ORDER_CREATED', hook.url);
+      // A queued delivery whose first attempt is an hour away (queued as the relay does it).
+      const eventId = randomUUID();
+      await transact(t.app.context({ kind: 'STAFF', name: 'test', scopes: ['admin'] }).services, async (tx, events) => {
+        const queued = await queueDeliveriesOf(tx, events, [{ event: { id: eventId, topic: 'order.created', payload: { orderId: 'o-1' }, createdAt: new Date() }, topic: 'ORDER_CREATED' }]);
+        expect(queued).toBe(1);
+        await tx.execute(sql`update webhook_deliveries set next_attempt_at = now() + interval '1 hour' where event_id = ${eventId}::uuid`);
+      });
+      await unsubscribe(sub.id);
+      const [row] = await t.app.database.rows<{ id: string; status: string; attempts: number; last_error: string; last_sequence: number }>(
+        sql`select id, status, attempts, last_error, last_sequence from webhook_deliveries where event_id = ${eventId}::uuid`,
+      );
+      expect(row).toMatchObject({ status: 'FAILED', attempts: 0, last_error: 'subscription deleted', last_sequence: 2 });
+      expect(await timelineOf(eventId)).toEqual([
+        [1, 'PENDING', null, null],
+        [2, 'FAILED', 'PENDING', 'subscription deleted'],
+      ]);
+      // Each change is an outbox event ...
+      await t.app.relay.drain();
+      await t.app.relay.drain(); // and what handling them wrote, if anything
+      const changes = await t.app.database.rows<{ id: string; status: string; handled: boolean }>(
+        sql`select id, payload->>'status' as status, handled_at is not null as handled from outbox where topic = 'webhook_delivery.status_changed' and payload->>'id' = ${row!.id} order by id`,
+      );
+      expect(changes.map((c) => [c.status, c.handled])).toEqual([
+        ['PENDING', true],
+        ['FAILED', true],
+      ]);
+      // ... and no such event (of deliveries or notifications) is itself delivered or notified: no loop.
+      const echoes = await t.app.database.rows<{ n: number }>(sql`
+        select (select count(*) from webhook_deliveries where event_id in (select id from outbox where topic in ('webhook_delivery.status_changed', 'notification.status_changed')))::int
+             + (select count(*) from notifications where event_id in (select id from outbox where topic in ('webhook_delivery.status_changed', 'notification.status_changed')))::int as n`);
+      expect(echoes).toEqual([{ n: 0 }]);
+      expect(hook.requests).toEqual([]);
+    } finally {
+      for (const e of everything) await unsubscribe(e.id);
+      await hook.close();
+      await sink.close();
     }
   });
 
