@@ -6,7 +6,6 @@ import 'reflect-metadata';
 import { ArgsType, Field, ID, Int, InterfaceType, ObjectType, type ClassType } from 'type-graphql';
 import { GraphQLError } from 'graphql';
 import type { Page, PageArgs } from '../db/pagination.js';
-import { memoize } from '../shared/memo.js';
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -31,11 +30,8 @@ export abstract class Node {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Global IDs made recently, per type: answers name the same carriers, services, warehouses and points over and over. */
-const encoderOf = memoize((type: string) => memoize((id: string) => Buffer.from(`${type}:${id}`).toString('base64url'), { max: 20_000 }));
-
 /** Encodes a type name and a database id into an opaque global ID. */
-export const toGlobalId = (type: string, id: string): string => encoderOf(type)(id);
+export const toGlobalId = (type: string, id: string): string => Buffer.from(`${type}:${id}`).toString('base64url');
 
 /** Decodes a global ID; null when it is malformed. */
 export function fromGlobalId(gid: string): { type: string; id: string } | null {

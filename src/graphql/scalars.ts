@@ -2,10 +2,6 @@ import 'reflect-metadata';
 /** Scalars of the public schema. `DateTime` must be named exactly that (contract). */
 import { GraphQLScalarType } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
-import { memoize } from '../shared/memo.js';
-
-/** ISO text of recent instants: an answer repeats a few (every delivery option of a service has the same window). */
-const isoText = memoize((ms: number) => new Date(ms).toISOString(), { max: 4096 });
 
 /**
  * graphql-scalars' DateTime (same name, description, validation and input parsing), serialized
@@ -18,6 +14,6 @@ export const DateTime = new GraphQLScalarType({
   serialize(value) {
     const ms = value instanceof Date ? value.getTime() : NaN;
     if (Number.isNaN(ms)) return (DateTimeResolver.serialize(value) as Date).toISOString(); // strings, numbers, and the errors
-    return isoText(ms);
+    return (value as Date).toISOString();
   },
 });

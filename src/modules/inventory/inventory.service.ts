@@ -11,7 +11,7 @@ import { outbox } from '../../events/outbox.table.js';
 import { finishPage, planPage, type Page, type PageArgs } from '../../db/pagination.js';
 import { transact, type EventWriter } from '../../events/outbox.js';
 import type { EventWatching } from '../../events/relay.js';
-import { KeyedCaches } from '../../shared/keyed-cache.js';
+import { KeyedCaches } from '../../shared/cache.js';
 import { AccessError, BusinessError, ErrorList } from '../../shared/errors.js';
 import { isValidGtin, normalizeGtin } from '../../shared/gs1.js';
 import { isPlausibleDate } from '../../shared/plausible-date.js';

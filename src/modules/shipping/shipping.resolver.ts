@@ -6,7 +6,6 @@ import type { GraphQLContext } from '../../graphql/context.js';
 import { idOfType } from '../../graphql/relay.js';
 import { DateTime } from '../../graphql/scalars.js';
 import { payload } from '../../graphql/user-error.js';
-import { memoize } from '../../shared/memo.js';
 import { money } from '../../shared/money.js';
 import { orderLoaders } from '../orders/order.loaders.js';
 import { FulfillmentOrder, Order } from '../orders/order.types.js';
@@ -95,23 +94,17 @@ export class DeliveryOptionResolver {
   @Query(() => [DeliveryOption], { description: 'Public: what a checkout shows. Sorted by price, then speed. A destination nobody serves or a parcel too heavy for every service gives an empty list.' })
   async deliveryOptions(@Arg('input', () => DeliveryOptionsInput, { description: 'Cart and destination.' }) input: DeliveryOptionsInput, @Ctx() ctx: GraphQLContext) {
     const options = await deliveryOptions(ctx.services, input);
-    // Options share carriers, services, warehouses and pickup points: one object each per answer.
-    const once = <R extends { id: string }, T>(from: (r: R) => T) => memoize(from, { key: (r) => r.id });
-    const carrier = once(Carrier.from);
-    const service = once(CarrierService.from);
-    const warehouse = once(Warehouse.from);
-    const point = once(PickupPoint.from);
     return options.map(
       (o): DeliveryOption => ({
         id: o.id,
         type: o.type,
-        carrier: carrier(o.carrier),
-        service: service(o.service),
+        carrier: Carrier.from(o.carrier),
+        service: CarrierService.from(o.service),
         price: money(o.priceMinor, o.currency),
         estimatedDeliveryFrom: o.estimatedDeliveryFrom,
         estimatedDeliveryTo: o.estimatedDeliveryTo,
-        pickupPoint: o.pickupPoint && point(o.pickupPoint),
-        shipsFrom: o.shipsFrom.map(warehouse),
+        pickupPoint: o.pickupPoint && PickupPoint.from(o.pickupPoint),
+        shipsFrom: o.shipsFrom.map((w) => Warehouse.from(w)),
       }),
     );
   }
