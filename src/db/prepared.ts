@@ -8,7 +8,7 @@
  * Keyed by the executor: the database's own handle keeps its set for the life of the process; a
  * transaction handle gets a set of its own that goes with it (no gain there, and no harm).
  */
-import { memoizeByObject } from '../shared/memo.js';
+import { perObject } from '../shared/cache.js';
 import type { Executor } from './client.js';
 
-export const preparedQueries = <T extends object>(build: (db: Executor) => T): ((db: Executor) => T) => memoizeByObject(build);
+export const preparedQueries = <T extends object>(build: (db: Executor) => T): ((db: Executor) => T) => perObject(build);

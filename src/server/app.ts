@@ -2,7 +2,6 @@
  * The composition root: config -> database -> pub/sub -> relay -> schema -> HTTP + WebSocket.
  * `createApp` is used by main.ts, the tests (several apps per process) and the benchmarks.
  */
-import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GraphQLError, GraphQLSchema } from 'graphql';
@@ -93,25 +92,19 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   watchPickupUsage(relay, database);
   const webhooks = new WebhookDispatcher(database, log, { ...dispatcherOptions(config), relay, clock });
   registerWebhookHandlers(relay, { onQueued: () => webhooks.kick() });
-  const localBus = new EventEmitter();
   const extensions = new Extensions();
   provideCarrierExtensions(extensions);
   provideShipmentExtensions(extensions);
   const authenticator = new Authenticator(database, clock);
-  localBus.on('auth.api_key_revoked', (id: string) => authenticator.evictApiKey(id));
+  authenticator.watchRevocations(relay);
   const events = { subscribe: (topic: string) => pubSub.pubSub.subscribe(topic) as AsyncIterable<Record<string, unknown>> };
-  const deps = { config, database, clock, relay, log, localBus, events, extensions };
+  const deps = { config, database, clock, relay, log, events, extensions };
   if (config.ADMIN_API_KEY) await ensureAdminKey(deps, config.ADMIN_API_KEY);
   // Customer e-mails: rendered into rows by a durable relay handler, sent by the sender.
   const notifications = new NotificationSender(database, mailTransport(config, log), log, { ...senderOptions(config), relay, clock });
   registerNotificationHandlers(relay, buildContext(deps, { kind: 'STAFF', name: 'system', scopes: ['admin'] }, 'notifications').services, {
     onQueued: () => notifications.kick(),
   });
-
-  // Revocations reach every instance's auth cache through the event stream (relay.watch never rejects).
-  relay.watch('auth.api_key_revoked', (e) => authenticator.evictApiKey(String(e.apiKeyId)));
-  // Revocations published while this instance's subscriber was away are lost: start over.
-  relay.onReliability(() => authenticator.evictAll());
 
   const schema = await createSchema(pubSub.pubSub);
   const rateLimits = new RateLimits(config, pubSub.redis);

@@ -1,5 +1,4 @@
 /** Builds the per-request (and per-WebSocket-operation) context: principal, services, fresh loaders. */
-import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
@@ -15,7 +14,6 @@ export interface ContextDeps {
   clock: Clock;
   relay: RelayHandle;
   log: Logger;
-  localBus: EventEmitter;
   events: EventSource;
   extensions: Extensions;
 }
@@ -28,7 +26,6 @@ export function buildContext(deps: ContextDeps, principal: Principal, requestId:
     relay: deps.relay,
     log: deps.log,
     config: deps.config,
-    localBus: deps.localBus,
     extensions: deps.extensions,
   };
   return { principal, events: deps.events, services, loaders: new LoaderSet(services), requestId, clientIp };

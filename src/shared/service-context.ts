@@ -1,5 +1,4 @@
 /** What every service function receives as `ctx`: who calls, the database, the clock, the relay, a logger. */
-import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
@@ -23,8 +22,6 @@ export interface ServiceContext {
   readonly relay: RelayHandle;
   readonly log: Logger;
   readonly config: Config;
-  /** In-process signals after commit (e.g. evict a revoked key from this instance's auth cache at once). */
-  readonly localBus: EventEmitter;
   /** Implementations one module provides for another's extension points (wired in the composition root). */
   readonly extensions: Extensions;
 }

@@ -4,10 +4,11 @@
  */
 import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { and, eq, gt, isNull } from 'drizzle-orm';
-import { LRUCache } from 'lru-cache';
 import type { Database } from '../../db/client.js';
 import { finishPage, planPage, type Page, type PageArgs } from '../../db/pagination.js';
 import { transact } from '../../events/outbox.js';
+import type { EventWatching } from '../../events/relay.js';
+import { KeyedCaches } from '../../shared/cache.js';
 import type { Clock } from '../../shared/clock.js';
 import { BusinessError, ErrorList } from '../../shared/errors.js';
 import { ALL_SCOPES, ANONYMOUS, CUSTOMER_SCOPES, excessOver, type Principal, type PrincipalKind } from '../../shared/principal.js';
@@ -19,6 +20,8 @@ import { listAllWarehouses } from '../warehouse/warehouse.service.js';
 import { apiKeys, customerAccessTokens } from './auth.table.js';
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
+
+export const API_KEY_REVOKED = 'auth.api_key_revoked';
 
 export const API_KEY_PREFIX = 'wb_live_';
 export const CUSTOMER_TOKEN_PREFIX = 'wb_cat_';
@@ -138,15 +141,15 @@ export async function revokeApiKey(ctx: ServiceContext, id: string): Promise<Api
       .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
       .returning();
     if (row) {
-      await events.emit({ topic: 'auth.api_key_revoked', payload: { apiKeyId: row.id } });
+      // Every instance's Authenticator forgets the key when it hears this (watchRevocations): this
+      // one at commit, before revokeApiKey returns; the others through the pub/sub.
+      await events.emit({ topic: API_KEY_REVOKED, payload: { apiKeyId: row.id } });
       return row;
     }
     const [existing] = await tx.select().from(apiKeys).where(eq(apiKeys.id, id));
     if (!existing) throw BusinessError.of('NOT_FOUND', 'No API key with this id.', ['input', 'id']);
     return existing;
   });
-  // This instance forgets the key now; the others hear it through the outbox event.
-  ctx.localBus.emit('auth.api_key_revoked', row.id);
   return row;
 }
 
@@ -182,19 +185,33 @@ export async function createCustomerAccessToken(
   return { accessToken, expiresAt };
 }
 
+/** A verified principal and until when it may be served (a customer token's expiry; Infinity for keys), epoch ms of the app's clock. */
+interface Verified {
+  principal: Principal;
+  until: number;
+}
+
 /**
- * Resolves bearer tokens to principals. Verified principals are cached for a few seconds so
- * authentication costs no SQL on the hot path; revocation evicts at once on this instance
- * (and on the others through the `auth.api_key_revoked` event).
+ * Resolves bearer tokens to principals. Verified principals are cached for a few seconds (a
+ * KeyedCache per token hash) so authentication costs no SQL on the hot path. A revocation reaches
+ * the cache through one channel, the API_KEY_REVOKED event (watchRevocations: relay.watch, at
+ * commit on the revoking instance and through the pub/sub on every other); it drops every cached
+ * principal, and a verification under way at that moment keeps nothing. While the pub/sub may lose
+ * events nothing is cached (every request checks the key in the database), so a revocation made on
+ * another instance is never missed.
  */
 export class Authenticator {
-  private readonly cache: LRUCache<string, Principal>;
+  private readonly caches = new KeyedCaches<Authenticator, string, Verified>(20_000);
   constructor(
     private readonly database: Database,
     private readonly clock: Clock,
-    ttlMs = 10_000,
-  ) {
-    this.cache = new LRUCache({ max: 20_000, ttl: ttlMs });
+    private readonly ttlMs = 10_000,
+  ) {}
+
+  /** Listens for revocations (from any instance) and suspends caching while they may be lost. */
+  watchRevocations(relay: EventWatching): void {
+    relay.watch(API_KEY_REVOKED, () => this.caches.invalidateAll(this));
+    this.caches.followReliability(this, relay);
   }
 
   /** The principal for an `Authorization` header value; ANONYMOUS when absent; null when the token is invalid. */
@@ -204,29 +221,28 @@ export class Authenticator {
     if (!m) return null;
     const token = m[1]!;
     const hash = sha256(token);
-    const cached = this.cache.get(hash);
-    if (cached) return cached;
-    if (token.startsWith(CUSTOMER_TOKEN_PREFIX)) {
-      const found = await this.customerPrincipal(hash);
-      if (!found) return null;
-      // Never serve a customer token from the cache past its expiry.
-      const ttl = Math.min(this.cache.ttl, found.expiresAt.getTime() - this.clock.now().getTime());
-      if (ttl > 0) this.cache.set(hash, found.principal, { ttl });
-      return found.principal;
+    const verify = async (): Promise<Map<string, Verified>> => {
+      if (token.startsWith(CUSTOMER_TOKEN_PREFIX)) {
+        const found = await this.customerPrincipal(hash);
+        return found ? new Map([[hash, { principal: found.principal, until: found.expiresAt.getTime() }]]) : new Map();
+      }
+      const principal = await this.keyPrincipal(hash);
+      return principal ? new Map([[hash, { principal, until: Infinity }]]) : new Map();
+    };
+    const cache = this.caches.of(this, this.ttlMs);
+    const found = (cache ? await cache.getMany([hash], verify) : await verify()).get(hash);
+    if (!found) return null;
+    // Never serve a customer token past its expiry.
+    if (found.until <= this.clock.now().getTime()) {
+      cache?.invalidate([hash]);
+      return null;
     }
-    const principal = await this.keyPrincipal(hash);
-    if (principal) this.cache.set(hash, principal);
-    return principal;
+    return found.principal;
   }
 
   /** Forgets every cached principal (tests moving the clock). */
   evictAll(): void {
-    this.cache.clear();
-  }
-
-  /** Drops cached principals of a revoked key. */
-  evictApiKey(apiKeyId: string): void {
-    for (const [hash, p] of this.cache.entries()) if (p.apiKeyId === apiKeyId) this.cache.delete(hash);
+    this.caches.invalidateAll(this);
   }
 
   private async keyPrincipal(hash: string): Promise<Principal | null> {

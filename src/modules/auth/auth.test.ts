@@ -19,9 +19,10 @@ import {
 } from '../../../test/generated/graphql.js';
 import { productInput } from '../../../test/factories/catalog.js';
 import { warehouseInput } from '../../../test/factories/warehouse.js';
-import { collect, startApp, type TestApp } from '../../../test/harness.js';
+import { collect, freshPostgresDatabase, realPostgresUrl, realRedisUrl, startApp, type TestApp } from '../../../test/harness.js';
 import { ManualClock } from '../../shared/clock.js';
-import { ensureAdminKey } from './auth.service.js';
+import type { EventWatcher } from '../../events/relay.js';
+import { API_KEY_REVOKED, Authenticator, ensureAdminKey } from './auth.service.js';
 
 let t: TestApp;
 const clock = new ManualClock(new Date('2026-11-25T10:00:00Z'));
@@ -95,6 +96,83 @@ describe('API keys', () => {
     const v = await t.gql(ViewerDocument, {});
     expect(v.data!.viewer).toMatchObject({ kind: 'STAFF', scopes: ['admin'] });
   });
+});
+
+describe('revocation reaches the auth cache through relay.watch only', () => {
+  /** A stand-in for the relay: the test decides when an event arrives and whether the pub/sub is reliable. */
+  const fakeRelay = () => {
+    const watchers = new Map<string, EventWatcher[]>();
+    const listeners: ((r: boolean) => void)[] = [];
+    return {
+      reliable: true,
+      watch: (topic: string, w: EventWatcher) => void watchers.set(topic, [...(watchers.get(topic) ?? []), w]),
+      onReliability: (l: (r: boolean) => void) => void listeners.push(l),
+      tell(topic: string, payload: Record<string, unknown>) {
+        for (const w of watchers.get(topic) ?? []) w(payload);
+      },
+      setReliable(r: boolean) {
+        this.reliable = r;
+        for (const l of listeners) l(r);
+      },
+    };
+  };
+  /** Revokes in the database only, as another instance's commit would look to this one before its event arrives. */
+  const revokeInDatabase = (id: string) => t.app.database.db.execute(sql`update api_keys set revoked_at = now() where id = ${id}`);
+  const uuidOf = (gid: string) => Buffer.from(gid, 'base64url').toString('utf8').split(':')[1]!;
+
+  it('serves a verified key from its cache until the revocation event arrives, then refuses it', async () => {
+    const relay = fakeRelay();
+    const auth = new Authenticator(t.app.database, clock, 60_000);
+    auth.watchRevocations(relay);
+    const k = await key(['read_catalog']);
+    expect((await auth.authenticate(`Bearer ${k.secret}`))?.kind).toBe('STAFF');
+    await revokeInDatabase(uuidOf(k.id));
+    expect((await auth.authenticate(`Bearer ${k.secret}`))?.kind).toBe('STAFF'); // cached: no SQL per request
+    relay.tell(API_KEY_REVOKED, { apiKeyId: uuidOf(k.id) });
+    expect(await auth.authenticate(`Bearer ${k.secret}`)).toBeNull();
+  });
+
+  it('caches nothing while the pub/sub is unreliable (a revocation elsewhere could go unheard), and starts empty after', async () => {
+    const relay = fakeRelay();
+    const auth = new Authenticator(t.app.database, clock, 60_000);
+    auth.watchRevocations(relay);
+    const k1 = await key(['read_catalog']);
+    const k2 = await key(['read_catalog']);
+    expect((await auth.authenticate(`Bearer ${k1.secret}`))?.kind).toBe('STAFF');
+    relay.setReliable(false);
+    expect((await auth.authenticate(`Bearer ${k2.secret}`))?.kind).toBe('STAFF');
+    await revokeInDatabase(uuidOf(k2.id));
+    expect(await auth.authenticate(`Bearer ${k2.secret}`)).toBeNull(); // read through: refused at once
+    await revokeInDatabase(uuidOf(k1.id)); // its event is lost in the gap
+    relay.setReliable(true);
+    expect(await auth.authenticate(`Bearer ${k1.secret}`)).toBeNull(); // nothing from before the gap
+  });
+});
+
+describe.skipIf(!realPostgresUrl || !realRedisUrl)('revocation across two instances (PostgreSQL + Redis)', () => {
+  it('a key revoked on instance A is refused by instance B at once, though B had it cached', async () => {
+    const db = await freshPostgresDatabase(realPostgresUrl!);
+    const env = { REDIS_URL: realRedisUrl! };
+    const a = await startApp({ databaseUrl: db.url, env });
+    const b = await startApp({ databaseUrl: db.url, env });
+    try {
+      expect(b.app.relay.reliable).toBe(true);
+      const created = await a.admin(ApiKeyCreateDocument, { input: { name: 'two instances', kind: 'STAFF', scopes: ['read_catalog'] } });
+      const secret = created.apiKeyCreate.secret!;
+      expect((await b.gql(ViewerDocument, {}, { token: secret })).data!.viewer.kind).toBe('STAFF'); // now in B's cache (10 s)
+      await a.admin(ApiKeyRevokeDocument, { input: { id: created.apiKeyCreate.apiKey!.id } });
+      expect((await a.gql(ViewerDocument, {}, { token: secret })).status).toBe(401); // the revoking instance: before the mutation answered
+      // B hears it through the pub/sub: well within a second, not after its cache's 10 s.
+      const until = Date.now() + 2000;
+      let status = 0;
+      while (Date.now() < until && (status = (await b.gql(ViewerDocument, {}, { token: secret })).status) !== 401) await new Promise((r) => setTimeout(r, 50));
+      expect(status).toBe(401);
+    } finally {
+      await a.close();
+      await b.close();
+      await db.drop();
+    }
+  }, 60_000);
 });
 
 describe('scopes on every operation class', () => {

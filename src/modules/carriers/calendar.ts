@@ -20,6 +20,7 @@
  */
 import Holidays from 'date-holidays';
 import { DateTime, IANAZone } from 'luxon';
+import { lruCache } from '../../shared/cache.js';
 
 export interface DispatchCalendar {
   /** IANA zone of the warehouse, e.g. 'Europe/Moscow'. */
@@ -57,8 +58,8 @@ export function supportsHolidays(countryCode: string): boolean {
 }
 let knownCountries: ReadonlySet<string> | undefined;
 
-const holidayInstances = new Map<string, Holidays>();
-const holidayDates = new Map<string, ReadonlySet<string>>();
+const holidayInstances = lruCache<string, Holidays>({ max: 64 });
+const holidayDates = lruCache<string, ReadonlySet<string>>({ max: 256 });
 
 function holidaysFor(countryCode: string): Holidays {
   let hd = holidayInstances.get(countryCode);
@@ -167,14 +168,13 @@ export function deliveryWindow(
     dispatchDate: dispatch,
   };
   if (Number.isInteger(IANAZone.create(cal.timezone).offset(nowMs))) {
-    if (windowCache.size >= WINDOW_CACHE_MAX) windowCache.clear();
     windowCache.set(key, { from: window.from.getTime(), to: window.to.getTime(), dispatchDate: dispatch });
   }
   return window;
 }
 
-const WINDOW_CACHE_MAX = 2000;
-const windowCache = new Map<string, { from: number; to: number; dispatchDate: string }>();
+/** Keyed by the minute: an entry is of no use after it (ttl). */
+const windowCache = lruCache<string, { from: number; to: number; dispatchDate: string }>({ max: 2000, ttlMs: 60_000 });
 
 function utcDate(localDate: string): DateTime {
   const d = /^\d{4}-\d{2}-\d{2}$/.test(localDate) ? DateTime.fromISO(localDate, { zone: 'utc' }) : null;

@@ -2,7 +2,6 @@ import { Arg, Authorized, Ctx, FieldResolver, Float, Int, Mutation, Query, Resol
 import { GeoPointInput } from '../../graphql/common.types.js';
 import type { GraphQLContext } from '../../graphql/context.js';
 import { payload } from '../../graphql/user-error.js';
-import { memoize } from '../../shared/memo.js';
 import { money } from '../../shared/money.js';
 import { Warehouse } from '../warehouse/warehouse.types.js';
 import { createCarrier, listCarriers } from './carrier.service.js';
@@ -63,23 +62,17 @@ export class DeliveryOptionResolver {
   @Query(() => [DeliveryOption], { description: 'Public: what a checkout shows. Sorted by price, then speed. A destination nobody serves or a parcel too heavy for every service gives an empty list.' })
   async deliveryOptions(@Arg('input', () => DeliveryOptionsInput, { description: 'Cart and destination.' }) input: DeliveryOptionsInput, @Ctx() ctx: GraphQLContext) {
     const options = await deliveryOptions(ctx.services, input);
-    // Options share carriers, services, warehouses and pickup points: one object each per answer.
-    const once = <R extends { id: string }, T>(from: (r: R) => T) => memoize(from, { key: (r) => r.id });
-    const carrier = once(Carrier.from);
-    const service = once(CarrierService.from);
-    const warehouse = once(Warehouse.from);
-    const point = once(PickupPoint.from);
     return options.map(
       (o): DeliveryOption => ({
         id: o.id,
         type: o.type,
-        carrier: carrier(o.carrier),
-        service: service(o.service),
+        carrier: Carrier.from(o.carrier),
+        service: CarrierService.from(o.service),
         price: money(o.priceMinor, o.currency),
         estimatedDeliveryFrom: o.estimatedDeliveryFrom,
         estimatedDeliveryTo: o.estimatedDeliveryTo,
-        pickupPoint: o.pickupPoint && point(o.pickupPoint),
-        shipsFrom: o.shipsFrom.map(warehouse),
+        pickupPoint: o.pickupPoint && PickupPoint.from(o.pickupPoint),
+        shipsFrom: o.shipsFrom.map((w) => Warehouse.from(w)),
       }),
     );
   }

@@ -5,8 +5,6 @@
  * no lookup: any instance with the same secret verifies it; changing a byte breaks the signature.
  */
 import { createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { hmacSha256 } from '../../shared/hmac.js';
-import { memoize } from '../../shared/memo.js';
 import type { DeliveryTypeValue } from '../orders/order.table.js';
 
 export interface QuotePayload {
@@ -54,8 +52,8 @@ export function quoteFactsHash(f: QuoteFactsInput): string {
 const processSecret = randomBytes(32).toString('base64url');
 export const quoteSecret = (configured: string | undefined): string => configured ?? processSecret;
 
-/** HMAC-SHA256 with the secret's pads made once (shared/hmac.ts: createHmac's bytes at a third of the CPU), one per secret. */
-const signerOf = memoize(hmacSha256, { max: 16 });
+/** HMAC-SHA256 truncated to 128 bits, base64url (22 characters). */
+const tag128 = (secret: string, message: string): string => createHmac('sha256', secret).update(message).digest().subarray(0, 16).toString('base64url');
 
 /**
  * `q2.<text>.<tag>`: the payload as short text (fields joined by "~", numbers in base 36, the
@@ -71,19 +69,16 @@ export function signQuote(secret: string, payload: QuotePayload): string {
 
 /**
  * signQuote for the many quotes of one answer: per service, the text of everything but the pickup
- * point is made once, then one id per point; the numbers (window, expiry) and pickup ids that
- * repeat across services are turned into text once (Number#toString(36) is slow in V8).
+ * point is made once, then one id per point.
  */
 export function quoteSigner(secret: string): (quote: Omit<QuotePayload, 'pp'>) => (pickupPointId: string | null) => string {
-  const signer = signerOf(secret);
-  const n36 = memoize((n: number) => n.toString(36));
-  const pointHex = memoize((id: string) => id.replace(/-/g, ''));
+  const n36 = (n: number) => n.toString(36);
   return (q) => {
     const head = `${q.s}~${TYPE_LETTER[q.t]}~${n36(q.p)}~${q.c}~`;
     const tail = `~${n36(q.f)}~${n36(q.u)}~${n36(q.x)}~${q.h}`;
     return (pp) => {
-      const text = pp === null ? head + tail : head + pointHex(pp) + tail;
-      return `q2.${text}.${signer.tag128(`q2.${text}`)}`;
+      const text = pp === null ? head + tail : head + pp.replace(/-/g, '') + tail;
+      return `q2.${text}.${tag128(secret, `q2.${text}`)}`;
     };
   };
 }
@@ -123,7 +118,7 @@ export function verifyQuote(secret: string, token: string, nowMs: number): Quote
   if (parts.length !== 3 || (parts[0] !== 'q1' && parts[0] !== 'q2')) return invalid('Not a delivery option id.');
   const [version, body, sig] = parts as [string, string, string];
   const given = Buffer.from(sig, 'base64url');
-  const expected = version === 'q2' ? Buffer.from(signerOf(secret).tag128(`q2.${body}`), 'base64url') : createHmac('sha256', secret).update(body).digest();
+  const expected = version === 'q2' ? Buffer.from(tag128(secret, `q2.${body}`), 'base64url') : createHmac('sha256', secret).update(body).digest();
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return invalid('The delivery option id is not one this server issued (tampered or from another server).');
   let p: QuotePayload | null;
   if (version === 'q2') p = parseQ2(body);

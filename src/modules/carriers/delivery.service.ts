@@ -9,7 +9,6 @@
 import { isCountryCode } from '../../shared/country.js';
 import { BusinessError, ErrorList } from '../../shared/errors.js';
 import { isCurrency } from '../../shared/money.js';
-import { memoize } from '../../shared/memo.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { variantsBySkusKept } from '../catalog/catalog.service.js';
 import type { DeliveryQuotes, QuoteFacts, RedeemedDelivery } from '../orders/order.delivery.js';
@@ -114,21 +113,17 @@ export async function deliveryOptions(ctx: ServiceContext, input: DeliveryOption
   const options: DeliveryOptionView[] = [];
   const shipsFrom = parcels.map((p) => p.warehouse);
   const calendars = parcels.map((p) => calendarOf(p.warehouse));
-  // The latest window over the parcels (each leaves its own warehouse), once per transit range:
-  // services share a few.
-  const windowOf = memoize(
-    ({ transitDaysMin, transitDaysMax }: CatalogService) => {
-      let fromMs = -Infinity;
-      let toMs = -Infinity;
-      for (const cal of calendars) {
-        const one = deliveryWindow(now, cal, transitDaysMin, transitDaysMax);
-        fromMs = Math.max(fromMs, one.from.getTime());
-        toMs = Math.max(toMs, one.to.getTime());
-      }
-      return { fromMs, toMs, from: new Date(fromMs), to: new Date(toMs) };
-    },
-    { key: (s) => `${s.transitDaysMin}-${s.transitDaysMax}` },
-  );
+  // The latest window over the parcels (each leaves its own warehouse; deliveryWindow keeps the windows of the minute).
+  const windowOf = ({ transitDaysMin, transitDaysMax }: CatalogService) => {
+    let fromMs = -Infinity;
+    let toMs = -Infinity;
+    for (const cal of calendars) {
+      const one = deliveryWindow(now, cal, transitDaysMin, transitDaysMax);
+      fromMs = Math.max(fromMs, one.from.getTime());
+      toMs = Math.max(toMs, one.to.getTime());
+    }
+    return { fromMs, toMs, from: new Date(fromMs), to: new Date(toMs) };
+  };
   for (const service of services) {
     const priced = priceParcels(service, parcels, destination, input.currency);
     if (!priced) continue;

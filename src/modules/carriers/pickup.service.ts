@@ -5,15 +5,12 @@
  */
 import { around } from 'geokdbush';
 import KDBush from 'kdbush';
-import { LRUCache } from 'lru-cache';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/client.js';
 import { preparedQueries } from '../../db/prepared.js';
 import { transact, type EventWriter } from '../../events/outbox.js';
 import type { EventWatching } from '../../events/relay.js';
-import { refreshingCache } from '../../shared/cache.js';
-import { KeyedCaches } from '../../shared/keyed-cache.js';
-import { memoizeByObject } from '../../shared/memo.js';
+import { KeyedCaches, lruCache, perObject, refreshingCache } from '../../shared/cache.js';
 import { BusinessError, ErrorList } from '../../shared/errors.js';
 import { haversineKm, isValidLatLng, type LatLng } from '../../shared/geo.js';
 import type { ServiceContext } from '../../shared/service-context.js';
@@ -117,7 +114,7 @@ interface Nearest {
  * them): the geometry of a checkout's destination does not change while its customer edits the
  * cart and asks again, and only usage (read per answer) does.
  */
-const nearestMemo = memoizeByObject((_dir: PickupDirectory) => new LRUCache<string, Nearest>({ max: 4096 }));
+const nearestMemo = perObject((_dir: PickupDirectory) => lruCache<string, Nearest>({ max: 4096 }));
 
 const DIRECTORY_TTL_MS = 5_000;
 // Pickup points are only ever inserted (pickupPointCreate): their number tells whether the directory changed.

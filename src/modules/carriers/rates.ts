@@ -4,7 +4,7 @@
  */
 import validator from 'validator';
 import { isCountryCode } from '../../shared/country.js';
-import { memoizeByObject } from '../../shared/memo.js';
+import { perObject } from '../../shared/cache.js';
 
 export interface RateRow {
   countryCode: string;
@@ -112,8 +112,8 @@ interface CardIndex {
 }
 
 /** Destinations as matchRateIndexed normalised them (by object: callers do not mutate a destination while pricing). */
-const normalized = memoizeByObject(normalizeDestination);
-const indexOf = memoizeByObject((rows: readonly RateRow[]): CardIndex => {
+const normalized = perObject(normalizeDestination);
+const indexOf = perObject((rows: readonly RateRow[]): CardIndex => {
   const index: CardIndex = { byCountry: new Map() };
   const ranked = rows.map((row, i) => ({ row, i, region: normText(row.region), prefix: normalizePostalCode(row.postalCodePrefix) ?? '' }));
   ranked.sort((a, b) => (b.region === null ? 0 : 1) - (a.region === null ? 0 : 1) || a.row.maxWeightGrams - b.row.maxWeightGrams || a.i - b.i);

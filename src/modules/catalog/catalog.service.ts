@@ -7,8 +7,7 @@ import { isValidGtin } from '../../shared/gs1.js';
 import { isCurrency, isMinorAmount } from '../../shared/money.js';
 import type { Database } from '../../db/client.js';
 import { preparedQueries } from '../../db/prepared.js';
-import { KeyedCache } from '../../shared/keyed-cache.js';
-import { memoizeByObject } from '../../shared/memo.js';
+import { KeyedCaches } from '../../shared/cache.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { containsPattern } from '../../db/like.js';
 import { searchText } from '../../shared/search-text.js';
@@ -185,11 +184,11 @@ export async function variantsBySkus(ctx: ServiceContext, skus: readonly string[
  * are kept (a SKU created later is read from the database when first asked for). If variants ever
  * become editable, their writes must clear this cache.
  */
-const keptVariants = memoizeByObject((_database: Database) => new KeyedCache<string, VariantRow>({ ttlMs: Infinity, max: 100_000 }));
+const keptVariants = new KeyedCaches<Database, string, VariantRow>(100_000);
 
 /** variantsBySkus through a per-database cache of variant rows (see above); unknown SKUs are simply absent. */
 export async function variantsBySkusKept(ctx: ServiceContext, skus: readonly string[]): Promise<VariantRow[]> {
-  const found = await keptVariants(ctx.database).getMany(skus, async (missing) => new Map((await variantsBySkus(ctx, missing)).map((v) => [v.sku, v])));
+  const found = await keptVariants.of(ctx.database, Infinity)!.getMany(skus, async (missing) => new Map((await variantsBySkus(ctx, missing)).map((v) => [v.sku, v])));
   return [...found.values()];
 }
 

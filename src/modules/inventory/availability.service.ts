@@ -8,7 +8,7 @@ import { and, asc, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/client.js';
 import { finishPage, planPage, type Page, type PageArgs } from '../../db/pagination.js';
 import type { EventWatching } from '../../events/relay.js';
-import { KeyedCaches } from '../../shared/keyed-cache.js';
+import { KeyedCaches } from '../../shared/cache.js';
 import { BusinessError } from '../../shared/errors.js';
 import { preparedQueries } from '../../db/prepared.js';
 import type { ServiceContext } from '../../shared/service-context.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { KeyedCache, KeyedCaches } from './keyed-cache.js';
+import { KeyedCache, KeyedCaches } from './cache.js';
 
 const deferred = <T>() => {
   let resolve!: (v: T) => void;
@@ -44,6 +44,20 @@ describe('KeyedCache', () => {
     expect([...(await pending)]).toEqual([['a', 1], ['b', 1]]);
     const fresh = async (keys: string[]) => new Map(keys.map((k) => [k, v]));
     expect([...(await c.getMany(['a', 'b'], fresh))].sort()).toEqual([['a', 2], ['b', 1]]); // b was kept, a read again
+  });
+
+  it('invalidateAll drops every key, and a load under way keeps nothing (it answers with what it read once)', async () => {
+    const c = new KeyedCache<string, number>({ ttlMs: 60_000, max: 100 });
+    await c.getMany(['a'], async () => new Map([['a', 1]]));
+    const gate = deferred<void>();
+    const pending = c.getMany(['b'], async (keys) => (await gate.promise, new Map(keys.map((k) => [k, 1]))));
+    c.invalidateAll();
+    gate.resolve();
+    expect((await pending).get('b')).toBe(1);
+    const loads: string[] = [];
+    const fresh = async (keys: string[]) => (loads.push(...keys), new Map(keys.map((k) => [k, 2])));
+    expect([...(await c.getMany(['a', 'b'], fresh))].sort()).toEqual([['a', 2], ['b', 2]]);
+    expect(loads).toEqual(['a', 'b']);
   });
 
   describe('age', () => {
@@ -102,7 +116,7 @@ describe('KeyedCache', () => {
     });
   });
 
-  it('keeps at most `max` keys, dropping the oldest', async () => {
+  it('keeps at most `max` keys, dropping the least recently used', async () => {
     const c = new KeyedCache<string, number>({ ttlMs: 60_000, max: 2 });
     const loads: string[] = [];
     const load = async (keys: string[]) => (loads.push(...keys), new Map(keys.map((k) => [k, 1])));
