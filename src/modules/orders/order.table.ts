@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { boolean, check, index, integer, jsonb, pgSequence, pgTable, primaryKey, text, unique, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, idColumn, tstz } from '../../db/columns.js';
+import { DELIVERY_TYPES, type DeliveryTypeValue } from '../../shared/delivery-type.js';
 import { productVariants } from '../catalog/catalog.table.js';
 import { customers } from '../customers/customer.table.js';
 import { warehouses, type AddressData } from '../warehouse/warehouse.table.js';
@@ -9,8 +10,7 @@ export const ORDER_STATUSES = ['ALLOCATED', 'BACKORDERED', 'PICKING', 'PACKED', 
 export type OrderStatusValue = (typeof ORDER_STATUSES)[number];
 export const FULFILLMENT_STATUSES = ['OPEN', 'PICKING', 'PICKED', 'PACKED', 'SHIPPED', 'CANCELLED'] as const;
 export type FulfillmentStatusValue = (typeof FULFILLMENT_STATUSES)[number];
-export const DELIVERY_TYPES = ['COURIER', 'PICKUP_POINT', 'PARTNER'] as const;
-export type DeliveryTypeValue = (typeof DELIVERY_TYPES)[number];
+export { DELIVERY_TYPES, type DeliveryTypeValue };
 
 /** Human order numbers WB-100001, WB-100002, ... */
 export const orderNumberSeq = pgSequence('order_number_seq', { startWith: 100001 });

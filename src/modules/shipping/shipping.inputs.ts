@@ -3,7 +3,7 @@ import { AddressInput, MoneyInput } from '../../graphql/common.types.js';
 import { DateTime } from '../../graphql/scalars.js';
 import { OrderLineInput } from '../orders/order.inputs.js';
 import { DeliveryType } from '../orders/order.types.js';
-import type { DeliveryTypeValue } from '../orders/order.table.js';
+import type { DeliveryTypeValue } from '../../shared/delivery-type.js';
 import type { RateStrategyValue } from './rate-shopping.js';
 import type { ShipmentStatusValue } from './shipping.table.js';
 import { RateStrategy, ShipmentStatus } from './shipping.types.js';

@@ -7,7 +7,7 @@
 import { createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { hmacSha256 } from '../../shared/hmac.js';
 import { memoize } from '../../shared/memo.js';
-import type { DeliveryTypeValue } from '../orders/order.table.js';
+import type { DeliveryTypeValue } from '../../shared/delivery-type.js';
 
 export interface QuotePayload {
   v: 1;

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { check, date, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, unique, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, idColumn, tstz } from '../../db/columns.js';
-import { DELIVERY_TYPES } from '../orders/order.table.js';
+import { DELIVERY_TYPES } from '../../shared/delivery-type.js';
 import { fulfillmentOrders, orders } from '../orders/order.table.js';
 import { type AddressData } from '../warehouse/warehouse.table.js';
 
