@@ -8,6 +8,7 @@
  * --json the last line printed is exactly one JSON object with routes given
  * as the customer numbers of the file (depot excluded).
  */
+import { loadConfig } from '../src/config.js';
 import { readInstanceFile } from '../src/modules/routing/solver/instance.js';
 import { solve, type Objective } from '../src/modules/routing/solver/solver.js';
 import { verifySolution } from '../src/modules/routing/solver/verify.js';
@@ -51,7 +52,8 @@ if (!file) usage('missing instance path');
 const inst = readInstanceFile(file);
 // CVRPLIB reference values are distance-only; Solomon's usual table is hierarchical.
 const obj: Objective = objective ?? (inst.format === 'cvrplib' ? 'distance' : 'hierarchical');
-const res = solve(inst, { objective: obj, timeLimitMs, maxIterations, seed });
+const trace = loadConfig({ VRP_TRACE: process.env.VRP_TRACE }).VRP_TRACE;
+const res = solve(inst, { objective: obj, timeLimitMs, maxIterations, seed, trace });
 const check = verifySolution(inst, res.routes, res.vehicleOfRoute);
 const labelled = res.routes.map((r) => r.map((c) => inst.labels[c]));
 

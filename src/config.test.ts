@@ -40,4 +40,10 @@ describe('config', () => {
     expect(loadConfig({ NODE_ENV: 'production' }).INTROSPECTION).toBe(false);
     expect(loadConfig({ NODE_ENV: 'production', INTROSPECTION: 'true' }).INTROSPECTION).toBe(true);
   });
+
+  it('keeps the route solver quiet unless VRP_TRACE asks for its progress', () => {
+    expect(loadConfig({}).VRP_TRACE).toBe(false);
+    expect(loadConfig({ VRP_TRACE: '1' }).VRP_TRACE).toBe(true);
+    expect(() => loadConfig({ VRP_TRACE: 'loud' })).toThrow(/VRP_TRACE/);
+  });
 });

@@ -98,13 +98,16 @@ const schema = z.object({
   CHECKOUT_CACHE_TTL_MS: int(5000, 0).pipe(z.number().max(600_000)),
   /** Anonymous `tracking` lookups of unknown numbers per client IP per 10 minutes (against enumeration). */
   TRACKING_MISSES_PER_10_MIN: int(30, 1),
+  /** The route solver prints its search progress on stderr (tuning). */
+  VRP_TRACE: bool(false),
 });
 
 export type Config = Readonly<
-  Omit<z.infer<typeof schema>, 'INTROSPECTION' | 'EXPOSE_SQL_COUNT' | 'WEBHOOK_ALLOW_PRIVATE_URLS'> & {
+  Omit<z.infer<typeof schema>, 'INTROSPECTION' | 'EXPOSE_SQL_COUNT' | 'WEBHOOK_ALLOW_PRIVATE_URLS' | 'VRP_TRACE'> & {
     INTROSPECTION: boolean;
     EXPOSE_SQL_COUNT: boolean;
     WEBHOOK_ALLOW_PRIVATE_URLS: boolean;
+    VRP_TRACE: boolean;
     isProduction: boolean;
     isDevelopment: boolean;
   }

@@ -39,7 +39,7 @@ import { createApiKey } from '../../src/modules/auth/auth.service.js';
 import { createCarrier, type CarrierServiceInput } from '../../src/modules/carriers/carrier.service.js';
 import { chargeableWeightGrams, estimateParcel } from '../../src/modules/carriers/parcel.js';
 import { createPickupPoint } from '../../src/modules/carriers/pickup.service.js';
-import type { DeliveryTypeValue } from '../../src/modules/orders/order.table.js';
+import type { DeliveryTypeValue } from '../../src/shared/delivery-type.js';
 import { createApp } from '../../src/server/app.js';
 import type { ServiceContext } from '../../src/shared/service-context.js';
 import { DEMO_PRODUCT_COUNT, demoProduct, seedCatalog, seedWarehouses } from '../seed.js';

@@ -11,11 +11,13 @@
  */
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadConfig } from '../../src/config.js';
 import { readInstanceFile } from '../../src/modules/routing/solver/instance.js';
 import { solve, type Objective } from '../../src/modules/routing/solver/solver.js';
 import { verifySolution } from '../../src/modules/routing/solver/verify.js';
 
 const DATA = process.env.VRP_DATA ?? '/work/shared/data/vrp';
+const trace = loadConfig({ VRP_TRACE: process.env.VRP_TRACE }).VRP_TRACE;
 
 interface Bks {
   vehicles: number;
@@ -138,6 +140,7 @@ function main(): void {
       const res = solve(inst, {
         ...opts.extra,
         objective,
+        trace,
         seed: opts.seed,
         ...(opts.iterations ? { maxIterations: opts.iterations } : { timeLimitMs: opts.timeLimit }),
       });

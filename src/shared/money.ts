@@ -31,3 +31,23 @@ export function multiply(a: Money, qty: number): Money {
 export function sum(items: Money[], currency: string): Money {
   return items.reduce((acc, m) => add(acc, m), money(0, currency));
 }
+
+/**
+ * Σ unit price × quantity over the lines, in `currency`; null when the exact total (or a step on
+ * the way) is past the safe integers, so a caller can refuse the input instead of failing.
+ */
+export function linesTotal(lines: readonly { unitPrice: Money; quantity: number }[], currency: string): Money | null {
+  let total = 0;
+  for (const l of lines) {
+    if (l.unitPrice.currency !== currency) throw new RangeError(`currency mismatch: ${l.unitPrice.currency} vs ${currency}`);
+    if (!Number.isInteger(l.quantity)) throw new RangeError('quantity must be an integer');
+    total += l.unitPrice.amountMinor * l.quantity;
+    if (!Number.isSafeInteger(total)) return null;
+  }
+  return money(total, currency);
+}
+
+/** A fractional amount of minor units (an average, a rate per kg) rounded to whole minor units, half up. */
+export function roundedMoney(fractionalMinor: number, currency: string): Money {
+  return money(Math.round(fractionalMinor), currency);
+}

@@ -13,8 +13,7 @@ import type { Clock } from '../../shared/clock.js';
 import { BusinessError, ErrorList } from '../../shared/errors.js';
 import { ALL_SCOPES, ANONYMOUS, CUSTOMER_SCOPES, excessOver, type Principal, type PrincipalKind } from '../../shared/principal.js';
 import type { ServiceContext } from '../../shared/service-context.js';
-import { verifyCustomerCredentials } from '../customers/customer.service.js';
-import { customers } from '../customers/customer.table.js';
+import { customerById, verifyCustomerCredentials } from '../customers/customer.service.js';
 import { carrierCatalog } from '../carriers/carrier.service.js';
 import { listAllWarehouses } from '../warehouse/warehouse.service.js';
 import { apiKeys, customerAccessTokens } from './auth.table.js';
@@ -260,16 +259,17 @@ export class Authenticator {
   }
 
   private async customerPrincipal(hash: string): Promise<{ principal: Principal; expiresAt: Date } | null> {
-    const [row] = await this.database.db
-      .select({ customerId: customers.id, name: customers.name, email: customers.email, expiresAt: customerAccessTokens.expiresAt })
+    const [token] = await this.database.db
+      .select({ customerId: customerAccessTokens.customerId, expiresAt: customerAccessTokens.expiresAt })
       .from(customerAccessTokens)
-      .innerJoin(customers, eq(customers.id, customerAccessTokens.customerId))
       .where(and(eq(customerAccessTokens.tokenHash, hash), gt(customerAccessTokens.expiresAt, this.clock.now())))
       .limit(1);
-    if (!row) return null;
+    // Once per token and cache lifetime: the customer through its module's service.
+    const customer = token ? await customerById(this.database.db, token.customerId) : null;
+    if (!token || !customer) return null;
     return {
-      principal: Object.freeze({ kind: 'CUSTOMER', name: row.name ?? row.email, scopes: CUSTOMER_SCOPES, customerId: row.customerId }),
-      expiresAt: row.expiresAt,
+      principal: Object.freeze({ kind: 'CUSTOMER', name: customer.name ?? customer.email, scopes: CUSTOMER_SCOPES, customerId: customer.id }),
+      expiresAt: token.expiresAt,
     };
   }
 }

@@ -2,7 +2,7 @@ import { Field, InputType, Int } from 'type-graphql';
 import { AddressInput, MoneyInput } from '../../graphql/common.types.js';
 import { OrderLineInput } from '../orders/order.inputs.js';
 import { DeliveryType } from '../orders/order.types.js';
-import type { DeliveryTypeValue } from '../orders/order.table.js';
+import type { DeliveryTypeValue } from '../../shared/delivery-type.js';
 
 @InputType('DeliveryOptionsInput', { description: 'A cart and where it should go.' })
 export class DeliveryOptionsInput {

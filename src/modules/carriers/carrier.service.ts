@@ -12,7 +12,7 @@ import { isCurrency, isMinorAmount } from '../../shared/money.js';
 import { hasScope, mayAccessCarrier } from '../../shared/principal.js';
 import { refreshingCache } from '../../shared/cache.js';
 import type { ServiceContext } from '../../shared/service-context.js';
-import { DELIVERY_TYPES, type DeliveryTypeValue } from '../orders/order.table.js';
+import { DELIVERY_TYPES, type DeliveryTypeValue } from '../../shared/delivery-type.js';
 import { isUniqueViolation } from '../catalog/catalog.service.js';
 import { validateRateCard, type RateRow } from './rates.js';
 import { carrierRates, carriers, carrierServices } from './carrier.table.js';

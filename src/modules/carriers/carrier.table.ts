@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { check, date, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, idColumn } from '../../db/columns.js';
-import { DELIVERY_TYPES } from '../orders/order.table.js';
+import { DELIVERY_TYPES } from '../../shared/delivery-type.js';
 import { type AddressData } from '../warehouse/warehouse.table.js';
 
 /**

@@ -5,7 +5,7 @@ import { Node, toGlobalId, typed } from '../../graphql/relay.js';
 import { DateTime } from '../../graphql/scalars.js';
 import { DeliveryType } from '../orders/order.types.js';
 import { Warehouse } from '../warehouse/warehouse.types.js';
-import type { DeliveryTypeValue } from '../orders/order.table.js';
+import type { DeliveryTypeValue } from '../../shared/delivery-type.js';
 import type { CarrierRow, CarrierServiceRow } from './carrier.service.js';
 import type { PickupPointView } from './pickup.service.js';
 import { RATE_STRATEGIES } from './rate-shopping.js';

@@ -5,7 +5,7 @@
  * no lookup: any instance with the same secret verifies it; changing a byte breaks the signature.
  */
 import { createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { DeliveryTypeValue } from '../orders/order.table.js';
+import type { DeliveryTypeValue } from '../../shared/delivery-type.js';
 
 export interface QuotePayload {
   v: 1;

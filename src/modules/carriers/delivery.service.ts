@@ -13,7 +13,7 @@ import type { ServiceContext } from '../../shared/service-context.js';
 import { variantsBySkusKept } from '../catalog/catalog.service.js';
 import type { DeliveryQuotes, QuoteFacts, RedeemedDelivery } from '../orders/order.delivery.js';
 import { previewAllocation } from '../orders/order.service.js';
-import type { DeliveryTypeValue } from '../orders/order.table.js';
+import type { DeliveryTypeValue } from '../../shared/delivery-type.js';
 import type { AddressData, WarehouseRow } from '../warehouse/warehouse.service.js';
 import { adapterFor } from './carrier.adapter.js';
 import { carrierCatalog, type CarrierRow, type CatalogService } from './carrier.service.js';

@@ -3,7 +3,7 @@ import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } 
 import { count, eq, ilike, inArray, or } from 'drizzle-orm';
 import validator from 'validator';
 import type { Executor } from '../../db/client.js';
-import { containsPattern } from '../../db/like.js';
+import { containsPattern, likeEscape } from '../../db/like.js';
 import { finishPage, planPage, type Page, type PageArgs } from '../../db/pagination.js';
 import { transact } from '../../events/outbox.js';
 import { AccessError, BusinessError, ErrorList } from '../../shared/errors.js';
@@ -142,6 +142,20 @@ export async function findOrCreateCustomer(
   if (created) return { customer: created, created: true };
   const [existing] = await tx.select().from(customers).where(eq(customers.email, email));
   return { customer: existing!, created: false };
+}
+
+/** One customer by id without the viewer filter: for callers that establish access themselves (authentication by token). */
+export async function customerById(db: Executor, id: string): Promise<CustomerRow | null> {
+  const [row] = await db.select().from(customers).where(eq(customers.id, id)).limit(1);
+  return row ?? null;
+}
+
+/**
+ * The ids of the customers with this e-mail (case-insensitive; the text matches only itself, no
+ * wildcards), as a subquery: another module filters by it in its own statement (orders by e-mail).
+ */
+export function customerIdsByEmail(db: Executor, email: string) {
+  return db.select({ id: customers.id }).from(customers).where(ilike(customers.email, likeEscape(email)));
 }
 
 /** By id without the viewer filter: for callers that already checked access to the owning object (an order). */

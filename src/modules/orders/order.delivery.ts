@@ -7,7 +7,7 @@ import type { Executor } from '../../db/client.js';
 import type { EventWriter } from '../../events/outbox.js';
 import { ExtensionKey } from '../../shared/extensions.js';
 import type { ServiceContext } from '../../shared/service-context.js';
-import type { AddressData } from '../warehouse/warehouse.table.js';
+import type { AddressData } from '../warehouse/warehouse.service.js';
 import type { DeliveryTypeValue } from './order.table.js';
 
 /** What a valid quote fixes on the order. */

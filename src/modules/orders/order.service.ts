@@ -4,21 +4,19 @@
  * transaction), cancellation, and reads with visibility rules.
  */
 import { createHash } from 'node:crypto';
-import { and, asc, count, eq, gte, ilike, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { newId } from '../../db/columns.js';
-import { likeEscape } from '../../db/like.js';
 import { finishPage, planPage, type Page, type PageArgs } from '../../db/pagination.js';
 import { transact, type EventWriter } from '../../events/outbox.js';
 import { AccessError, BusinessError, ErrorList } from '../../shared/errors.js';
 import { begin, beginning, transition, transitionMany } from '../../shared/lifecycle.js';
-import { isCurrency, isMinorAmount } from '../../shared/money.js';
+import { add, isCurrency, isMinorAmount, linesTotal, money } from '../../shared/money.js';
 import { hasScope } from '../../shared/principal.js';
 import { searchText } from '../../shared/search-text.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { variantsBySkus } from '../catalog/catalog.service.js';
-import { findOrCreateCustomer } from '../customers/customer.service.js';
-import { customers } from '../customers/customer.table.js';
+import { customerIdsByEmail, findOrCreateCustomer } from '../customers/customer.service.js';
 import { availabilityByVariants, availabilityForPreview } from '../inventory/availability.service.js';
 import { levelChangedEvents } from '../inventory/inventory.events.js';
 import { releaseStock, reserveAll } from '../inventory/reservation.service.js';
@@ -126,8 +124,8 @@ export async function createOrder(ctx: ServiceContext, input: OrderCreateInput):
     const v = variants.get(l.sku)!;
     return { ...l, index: i, variant: v, unitPriceMinor: l.unitPrice?.amountMinor ?? v.priceMinor };
   });
-  const subtotal = lines.reduce((s, l) => s + l.unitPriceMinor * l.quantity, 0);
-  if (!Number.isSafeInteger(subtotal) || subtotal > 2_000_000_000) throw BusinessError.of('INVALID', 'Order total is too large.', ['input', 'lines']);
+  const subtotal = linesTotal(lines.map((l) => ({ unitPrice: money(l.unitPriceMinor, input.currency), quantity: l.quantity })), input.currency);
+  if (!subtotal || subtotal.amountMinor > 2_000_000_000) throw BusinessError.of('INVALID', 'Order total is too large.', ['input', 'lines']);
   const need = lines.map((l) => ({ variantId: l.variant.id, quantity: l.quantity }));
   const variantIds = [...new Set(need.map((n) => n.variantId))];
   const destination = { location: input.shippingAddress.location ?? null, region: input.shippingAddress.region ?? null, countryCode: input.shippingAddress.countryCode };
@@ -256,9 +254,9 @@ export async function createOrder(ctx: ServiceContext, input: OrderCreateInput):
         estimatedDeliveryFrom: delivery?.estimatedDeliveryFrom ?? null,
         estimatedDeliveryTo: delivery?.estimatedDeliveryTo ?? null,
         currency: input.currency,
-        subtotalMinor: subtotal,
+        subtotalMinor: subtotal.amountMinor,
         shippingMinor: delivery?.shippingMinor ?? 0,
-        totalMinor: subtotal + (delivery?.shippingMinor ?? 0),
+        totalMinor: add(subtotal, money(delivery?.shippingMinor ?? 0, input.currency)).amountMinor,
         allocationWarehouseCodes: ctx.principal.warehouseCodes ? [...ctx.principal.warehouseCodes] : null,
         allowBackorder: input.allowBackorder ?? false,
         idempotencyScope: key ? scope : null,
@@ -528,7 +526,7 @@ export async function listOrders(ctx: ServiceContext, args: PageArgs & { filter?
   if (channel) conds.push(eq(orders.channel, channel));
   if (f.createdFrom) conds.push(gte(orders.createdAt, f.createdFrom));
   if (f.createdTo) conds.push(lte(orders.createdAt, f.createdTo));
-  if (customerEmail) conds.push(sql`${orders.customerId} in (select ${customers.id} from ${customers} where ${ilike(customers.email, likeEscape(customerEmail))})`);
+  if (customerEmail) conds.push(inArray(orders.customerId, customerIdsByEmail(ctx.database.db, customerEmail)));
   if (p.kind === 'CUSTOMER') conds.push(eq(orders.customerId, p.customerId!));
   else if (!hasScope(p, 'read_orders')) throw new AccessError('FORBIDDEN', 'Forbidden: requires scope read_orders.');
   else if (p.warehouseCodes) {

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { boolean, check, index, integer, jsonb, pgSequence, pgTable, primaryKey, text, unique, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, idColumn, tstz } from '../../db/columns.js';
+import { DELIVERY_TYPES, type DeliveryTypeValue } from '../../shared/delivery-type.js';
 import { historyTable } from '../../shared/lifecycle.js';
 import { productVariants } from '../catalog/catalog.table.js';
 import { customers } from '../customers/customer.table.js';
@@ -12,8 +13,7 @@ export const FULFILLMENT_STATUSES = ['OPEN', 'PICKING', 'PICKED', 'PACKED', 'SHI
 export type FulfillmentStatusValue = (typeof FULFILLMENT_STATUSES)[number];
 export const PICK_LIST_STATUSES = ['OPEN', 'COMPLETED'] as const;
 export type PickListStatusValue = (typeof PICK_LIST_STATUSES)[number];
-export const DELIVERY_TYPES = ['COURIER', 'PICKUP_POINT', 'PARTNER'] as const;
-export type DeliveryTypeValue = (typeof DELIVERY_TYPES)[number];
+export { DELIVERY_TYPES, type DeliveryTypeValue };
 
 /** Human order numbers WB-100001, WB-100002, ... */
 export const orderNumberSeq = pgSequence('order_number_seq', { startWith: 100001 });

@@ -286,7 +286,7 @@ async function solvePlan(ctx: ServiceContext, problem: GeoPlanInput, timeLimitMs
     const instance = model.instance(servable);
     const t0 = performance.now();
     const result = await withSolverSlot(() =>
-      solveInWorker(instance, { objective: 'hierarchical', timeLimitMs }, AbortSignal.timeout(timeLimitMs + 60_000)),
+      solveInWorker(instance, { objective: 'hierarchical', timeLimitMs, trace: ctx.config.VRP_TRACE }, AbortSignal.timeout(timeLimitMs + 60_000)),
     );
     solveMs = Math.round(performance.now() - t0);
 

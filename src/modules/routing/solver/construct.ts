@@ -29,15 +29,8 @@ export function regretConstruct(s: Sol): void {
         const len = s.len[r];
         if (len <= 2) continue;
         if (s.load[r] + p.demand[u] > p.cap[r] + 1e-9) continue;
-        let rb = Infinity;
-        let ri = -1;
-        for (let i = 0; i < len - 1; i++) {
-          const c = s.insertDelta(u, r, i);
-          if (c < rb) {
-            rb = c;
-            ri = i;
-          }
-        }
+        const rb = s.cheapestInsertion(u, r);
+        const ri = s.insertAt;
         if (rb < b1) {
           b2 = b1;
           b1 = rb;
@@ -72,7 +65,7 @@ function openRoute(s: Sol, p: Problem): boolean {
     for (let k = 0; k < s.nAbsent; k++) {
       const u = s.absent[k];
       if (p.demand[u] > p.cap[r]) continue;
-      if (s.insertDelta(u, r, 0) === Infinity) continue;
+      if (s.cheapestInsertion(u, r) === Infinity) continue;
       const d = p.dist[p.sDep[r] * p.n + u];
       if (d > bestD) {
         bestD = d;

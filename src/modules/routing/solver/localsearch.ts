@@ -50,19 +50,15 @@ export class LocalSearch {
    */
   private chain(s: Sol, ra: number, i: number, k: number, rb: number, j: number): boolean {
     const p = this.p;
-    const n = p.n;
-    const d = p.dist;
     let prev = s.nodes[ra][i];
-    let t = s.est[ra][i] + p.service[prev];
+    let t = s.est[ra][i];
     for (let q = 0; q < k; q++) {
       const x = this.seq[q];
-      t += d[prev * n + x];
-      if (t < p.ready[x]) t = p.ready[x];
+      t = p.serviceStart(prev, t, x);
       if (t > p.due[x] + EPS) return false;
-      t += p.service[x];
       prev = x;
     }
-    return t + d[prev * n + s.nodes[rb][j]] <= s.lst[rb][j] + EPS;
+    return t + p.service[prev] + p.dist[prev * p.n + s.nodes[rb][j]] <= s.lst[rb][j] + EPS;
   }
 
   /** Runs to a local optimum (bounded number of passes). Returns true if anything improved. */
@@ -127,17 +123,16 @@ export class LocalSearch {
       if (s.load[rv] + segLoad > p.cap[rv] + 1e-9) continue;
       const first = A[pu];
       const lastN = A[last];
-      const after = A[last + 1];
-      const gain = d[prevU * n + first] + d[lastN * n + after] - d[prevU * n + after];
+      const gain = p.detour(prevU, first, lastN, A[last + 1]);
       for (let q = 0; q < L; q++) this.seq[q] = A[pu + q];
       // after v
-      let delta = d[v * n + first] + d[lastN * n + nextV] - d[v * n + nextV] - gain;
+      let delta = p.detour(v, first, lastN, nextV) - gain;
       if (delta < -IMPROVE && this.chain(s, rv, pv, L, rv, pv + 1) && this.chain(s, ru, pu - 1, 0, ru, last + 1)) {
         this.applyRelocate(s, ru, pu, L, rv, pv);
         return true;
       }
       // before v
-      delta = d[prevV * n + first] + d[lastN * n + v] - d[prevV * n + v] - gain;
+      delta = p.detour(prevV, first, lastN, v) - gain;
       if (delta < -IMPROVE && this.chain(s, rv, pv - 1, L, rv, pv) && this.chain(s, ru, pu - 1, 0, ru, last + 1)) {
         this.applyRelocate(s, ru, pu, L, rv, pv - 1);
         return true;
@@ -240,14 +235,9 @@ export class LocalSearch {
       const last = pu + L - 1;
       if (last > len - 2) break;
       if (pv >= pu - 1 && pv <= last) continue;
-      const prevU = A[pu - 1];
       const first = A[pu];
       const lastN = A[last];
-      const after = A[last + 1];
-      const nextV = A[pv + 1];
-      const delta =
-        d[v * n + first] + d[lastN * n + nextV] - d[v * n + nextV] -
-        (d[prevU * n + first] + d[lastN * n + after] - d[prevU * n + after]);
+      const delta = p.detour(v, first, lastN, A[pv + 1]) - p.detour(A[pu - 1], first, lastN, A[last + 1]);
       if (delta >= -IMPROVE) continue;
       let k = 0;
       if (pv < pu) {

@@ -4,6 +4,9 @@
  */
 import type { VrpInstance } from './instance.js';
 
+/** Numerical slack on time-window checks (tighter than the verifier's). */
+export const EPS = 1e-9;
+
 /** Builds the n×n distance (= travel time) matrix from coordinates, or copies the instance's explicit one. */
 export function buildDistanceMatrix(inst: VrpInstance): Float64Array {
   const n = inst.n;
@@ -109,5 +112,44 @@ export class Problem {
       tmp.sort((a, b) => this.dist[row + a] - this.dist[row + b] || (a === i ? -1 : b === i ? 1 : a - b));
       for (let k = 0; k < m; k++) this.adj[i * m + k] = tmp[k];
     }
+  }
+
+  /*
+   * The route-cost delta, in one place for every operator: detour() is its distance side,
+   * serviceStart() and latestStart() its time-window side, placeDelta() both for one customer.
+   */
+
+  /**
+   * Distance added by putting the chain x…y (one customer: x = y) between a and b:
+   * d(a,x) + d(y,b) − d(a,b). Taking the chain out from between a and b saves as much.
+   */
+  detour(a: number, x: number, y: number, b: number): number {
+    const d = this.dist;
+    const n = this.n;
+    return d[a * n + x] + d[y * n + b] - d[a * n + b];
+  }
+
+  /** When service at u starts if u directly follows a, whose service starts at startA (waiting for u's ready time). */
+  serviceStart(a: number, startA: number, u: number): number {
+    const t = startA + this.service[a] + this.dist[a * this.n + u];
+    return t > this.ready[u] ? t : this.ready[u];
+  }
+
+  /**
+   * The route-cost delta of putting customer u between a and b: the distance added (detour),
+   * or +Infinity when a time window breaks: u, after a whose service starts at startA, would
+   * start after its due time, or b could no longer start by latestB. Capacity is the caller's.
+   */
+  placeDelta(a: number, startA: number, u: number, b: number, latestB: number): number {
+    const start = this.serviceStart(a, startA, u);
+    if (start > this.due[u] + EPS) return Infinity;
+    if (start + this.service[u] + this.dist[u * this.n + b] > latestB + EPS) return Infinity;
+    return this.detour(a, u, u, b);
+  }
+
+  /** The latest service start at u that still reaches b, directly next, by b's latest start (and meets u's due time). */
+  latestStart(u: number, b: number, latestB: number): number {
+    const l = latestB - this.dist[u * this.n + b] - this.service[u];
+    return l < this.due[u] ? l : this.due[u];
   }
 }

@@ -10,7 +10,7 @@
  */
 import type { Problem } from './problem.js';
 import type { Rng } from './rng.js';
-import { EPS, type Sol } from './solution.js';
+import type { PositionSkips, Sol } from './solution.js';
 
 export interface SisrParams {
   /** Average number of removed customers (c̄). */
@@ -27,6 +27,34 @@ export interface SisrParams {
 
 export const DEFAULT_SISR: SisrParams = { cBar: 10, lMax: 10, splitRate: 0.5, splitDepth: 0.01, blinkRate: 0.01 };
 
+/**
+ * Blinks: recreate skips each insertion position with probability `rate`. Instead of one random
+ * draw per position, the (geometric) number of positions until the next skipped one is drawn.
+ */
+class Blinks implements PositionSkips {
+  private logKeep = 0;
+  private until = Infinity;
+
+  constructor(private readonly rng: Rng) {}
+
+  /** Starts a new recreate at this rate. */
+  reset(rate: number): this {
+    this.logKeep = Math.log(1 - rate);
+    this.until = this.draw();
+    return this;
+  }
+
+  skip(): boolean {
+    if (this.until-- > 0) return false;
+    this.until = this.draw();
+    return true;
+  }
+
+  private draw(): number {
+    return this.logKeep < 0 ? Math.floor(Math.log(1 - this.rng.next()) / this.logKeep) : Infinity;
+  }
+}
+
 /** Reusable buffers so that ruin/recreate never allocate. */
 export class SisrOps {
   private readonly routeMark: Int32Array;
@@ -35,6 +63,7 @@ export class SisrOps {
   private classStamp = 0;
   private readonly order: Int32Array;
   private readonly keys: Float64Array;
+  private readonly blinks: Blinks;
   /** Probability of ordering by the priority array when one is given. */
   priorityRate = 0.5;
 
@@ -47,6 +76,7 @@ export class SisrOps {
     this.classMark = new Int32Array(p.nClasses);
     this.order = new Int32Array(p.nCust);
     this.keys = new Float64Array(p.n);
+    this.blinks = new Blinks(rng);
   }
 
   /**
@@ -175,23 +205,12 @@ export class SisrOps {
    */
   recreate(s: Sol, allowNew: boolean, priority?: Float64Array, eject = false): void {
     const p = this.p;
-    const rng = this.rng;
-    const n = p.n;
-    const d = p.dist;
     const V = p.V;
-    // Blinks: instead of one random draw per position, draw the (geometric)
-    // number of positions until the next skipped one.
-    const logKeep = Math.log(1 - this.params.blinkRate);
-    const nextBlink = (): number => (logKeep < 0 ? Math.floor(Math.log(1 - rng.next()) / logKeep) : Infinity);
-    let untilBlink = nextBlink();
+    const blinks = this.blinks.reset(this.params.blinkRate);
     const k = this.sortAbsent(s, priority);
     for (let q = 0; q < k; q++) {
       const u = this.order[q];
       const du = p.demand[u];
-      const readyU = p.ready[u];
-      const dueU = p.due[u] + EPS;
-      const svcU = p.service[u];
-      const rowU = u * n;
       let best = Infinity;
       let bestR = -1;
       let bestI = -1;
@@ -205,33 +224,11 @@ export class SisrOps {
           this.classMark[cl] = cstamp;
         }
         if (s.load[r] + du > p.cap[r] + 1e-9) continue;
-        const nodes = s.nodes[r];
-        const est = s.est[r];
-        const lst = s.lst[r];
-        // The matrix is symmetric (built from coordinates), so both legs come
-        // from u's row and d(a,u) of one position is d(u,b) of the previous.
-        let a = nodes[0];
-        let dau = d[rowU + a];
-        for (let i = 0; i < len - 1; i++) {
-          const b = nodes[i + 1];
-          const dub = d[rowU + b];
-          let st = est[i] + p.service[a] + dau;
-          // est + service is non-decreasing along the route, so with the
-          // triangle inequality no later position can meet u's due time.
-          if (st > dueU) break;
-          if (untilBlink-- > 0) {
-            if (st < readyU) st = readyU;
-            if (st + svcU + dub <= lst[i + 1] + EPS) {
-              const delta = dau + dub - d[a * n + b];
-              if (delta < best) {
-                best = delta;
-                bestR = r;
-                bestI = i;
-              }
-            }
-          } else untilBlink = nextBlink();
-          a = b;
-          dau = dub;
+        const delta = s.cheapestInsertion(u, r, blinks);
+        if (delta < best) {
+          best = delta;
+          bestR = r;
+          bestI = s.insertAt;
         }
       }
       if (bestR >= 0) s.insert(u, bestR, bestI);
@@ -247,8 +244,6 @@ export class SisrOps {
    */
   private ejectFor(s: Sol, u: number, priority: Float64Array): void {
     const p = this.p;
-    const n = p.n;
-    const d = p.dist;
     const du = p.demand[u];
     let bestKey = priority[u];
     let bestR = -1;
@@ -265,12 +260,8 @@ export class SisrOps {
         const key = priority[v];
         if (key >= bestKey) continue;
         if (spare + p.demand[v] < 0) continue;
-        const a = nodes[i - 1];
-        const b = nodes[i + 1];
-        let st = est[i - 1] + p.service[a] + d[a * n + u];
-        if (st < p.ready[u]) st = p.ready[u];
-        if (st > p.due[u] + EPS) continue;
-        if (st + p.service[u] + d[u * n + b] > lst[i + 1] + EPS) continue;
+        // u in v's place: between positions i - 1 and i + 1.
+        if (p.placeDelta(nodes[i - 1], est[i - 1], u, nodes[i + 1], lst[i + 1]) === Infinity) continue;
         bestKey = key;
         bestR = r;
         bestI = i;

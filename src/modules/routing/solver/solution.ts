@@ -9,10 +9,14 @@
  * lst[i+1]. Both arrays are recomputed in O(len) after each route change,
  * which is cheap next to the evaluation of all positions.
  */
-import type { Problem } from './problem.js';
+import { EPS, type Problem } from './problem.js';
 
-/** Numerical slack on time-window checks (tighter than the verifier's). */
-export const EPS = 1e-9;
+export { EPS };
+
+/** Decides, position by position, which insertion positions a scan passes over (SISR's blinks). */
+export interface PositionSkips {
+  skip(): boolean;
+}
 
 export class Sol {
   readonly nodes: Int32Array[];
@@ -125,10 +129,8 @@ export class Sol {
     let prev = nodes[0];
     for (let i = 1; i < len; i++) {
       const c = nodes[i];
-      const t = d[prev * n + c];
-      cost += t;
-      const a = est[i - 1] + p.service[prev] + t;
-      est[i] = a > p.ready[c] ? a : p.ready[c];
+      cost += d[prev * n + c];
+      est[i] = p.serviceStart(prev, est[i - 1], c);
       load += p.demand[c];
       cum[i] = load;
       this.routeOf[c] = r;
@@ -139,8 +141,7 @@ export class Sol {
     let next = nodes[len - 1];
     for (let i = len - 2; i >= 0; i--) {
       const c = nodes[i];
-      const l = lst[i + 1] - d[c * n + next] - p.service[c];
-      lst[i] = l < p.due[c] ? l : p.due[c];
+      lst[i] = p.latestStart(c, next, lst[i + 1]);
       next = c;
     }
     // Depot node ids are shared between routes: keep their index clean.
@@ -151,24 +152,38 @@ export class Sol {
     this.touch(r);
   }
 
+  /** Where the last cheapestInsertion found its delta: insert after this position (-1: nowhere). */
+  insertAt = -1;
+
   /**
-   * Delta cost of inserting u after position i in route r, or +Infinity if
-   * infeasible. Assumes capacity was checked by the caller.
+   * The cheapest insertion of u into route r: its route-cost delta (Problem.placeDelta), or
+   * +Infinity when no position fits; the position goes to insertAt. Positions `skips` passes
+   * over are not considered. Capacity is the caller's.
    */
-  insertDelta(u: number, r: number, i: number): number {
+  cheapestInsertion(u: number, r: number, skips?: PositionSkips): number {
     const p = this.p;
-    const n = p.n;
-    const d = p.dist;
     const nodes = this.nodes[r];
-    const a = nodes[i];
-    const b = nodes[i + 1];
-    const dau = d[a * n + u];
-    let s = this.est[r][i] + p.service[a] + dau;
-    if (s < p.ready[u]) s = p.ready[u];
-    if (s > p.due[u] + EPS) return Infinity;
-    const dub = d[u * n + b];
-    if (s + p.service[u] + dub > this.lst[r][i + 1] + EPS) return Infinity;
-    return dau + dub - d[a * n + b];
+    const est = this.est[r];
+    const lst = this.lst[r];
+    const last = this.len[r] - 1;
+    const dueU = p.due[u] + EPS;
+    let best = Infinity;
+    let at = -1;
+    let a = nodes[0];
+    for (let i = 0; i < last; i++) {
+      const b = nodes[i + 1];
+      const delta = p.placeDelta(a, est[i], u, b, lst[i + 1]);
+      // est + service is non-decreasing along the route, so with the triangle
+      // inequality no later position can meet u's due time either.
+      if (delta === Infinity && p.serviceStart(a, est[i], u) > dueU) break;
+      if ((skips === undefined || !skips.skip()) && delta < best) {
+        best = delta;
+        at = i;
+      }
+      a = b;
+    }
+    this.insertAt = at;
+    return best;
   }
 
   /**
@@ -179,8 +194,6 @@ export class Sol {
    */
   insert(u: number, r: number, i: number): void {
     const p = this.p;
-    const n = p.n;
-    const d = p.dist;
     const nodes = this.nodes[r];
     const est = this.est[r];
     const lst = this.lst[r];
@@ -198,31 +211,27 @@ export class Sol {
     this.removeAbsent(u);
     const du = p.demand[u];
     this.load[r] += du;
-    this.cost[r] += d[a * n + u] + d[u * n + b] - d[a * n + b];
+    this.cost[r] += p.detour(a, u, u, b);
     cum[i + 1] = cum[i] + du;
     for (let q = i + 2; q < newLen; q++) cum[q] += du;
     this.routeOf[u] = r;
     for (let q = i + 1; q < newLen - 1; q++) this.posOf[nodes[q]] = q;
     // Forward: earliest starts from u on, stop once unchanged.
     let prev = u;
-    let t = est[i] + p.service[a] + d[a * n + u];
-    est[i + 1] = t > p.ready[u] ? t : p.ready[u];
+    est[i + 1] = p.serviceStart(a, est[i], u);
     for (let q = i + 2; q < newLen; q++) {
       const c = nodes[q];
-      t = est[q - 1] + p.service[prev] + d[prev * n + c];
-      const e = t > p.ready[c] ? t : p.ready[c];
+      const e = p.serviceStart(prev, est[q - 1], c);
       if (e === est[q]) break;
       est[q] = e;
       prev = c;
     }
     // Backward: latest starts from u down to the depot, stop once unchanged.
-    let l = lst[i + 2] - d[u * n + b] - p.service[u];
-    lst[i + 1] = l < p.due[u] ? l : p.due[u];
+    lst[i + 1] = p.latestStart(u, b, lst[i + 2]);
     let next = u;
     for (let q = i; q >= 0; q--) {
       const c = nodes[q];
-      l = lst[q + 1] - d[c * n + next] - p.service[c];
-      const v = l < p.due[c] ? l : p.due[c];
+      const v = p.latestStart(c, next, lst[q + 1]);
       if (v === lst[q]) break;
       lst[q] = v;
       next = c;

@@ -51,6 +51,8 @@ export interface SolveOptions {
   localSearch?: boolean;
   /** Neighbours per customer considered by the local search. */
   granularity?: number;
+  /** Print the annealing and fleet-minimisation progress on stderr (tuning; config VRP_TRACE). */
+  trace?: boolean;
 }
 
 export interface SolveResult {
@@ -66,8 +68,6 @@ export interface SolveResult {
   elapsedMs: number;
   objective: Objective;
 }
-
-const TRACE = process.env.VRP_TRACE === '1';
 
 const REGRET_MAX_CUSTOMERS = 400;
 
@@ -207,6 +207,7 @@ class Search {
   bestCost = Infinity;
   lastLs = -Infinity;
   private readonly objective: Objective;
+  private readonly trace: boolean;
 
   constructor(
     private readonly p: Problem,
@@ -214,6 +215,7 @@ class Search {
     private readonly budget: Budget,
   ) {
     this.objective = options.objective ?? 'hierarchical';
+    this.trace = options.trace ?? false;
     this.rng = new Rng(options.seed ?? 1);
     this.ops = new SisrOps(p, this.rng, {
       ...DEFAULT_SISR,
@@ -262,7 +264,7 @@ class Search {
       if (prog >= 1) break;
       budget.iter++;
       const T = T0 * Math.pow(Tf / T0, prog);
-      if (TRACE && (budget.iter & 8191) === 0) {
+      if (this.trace && (budget.iter & 8191) === 0) {
         console.error(`it ${budget.iter} T ${T.toFixed(2)} cur ${curCost.toFixed(2)} best ${trackedCost.toFixed(2)}`);
       }
       ops.ruin(work);
@@ -293,7 +295,7 @@ class Search {
     }
     if (tracked === this.best) this.bestCost = trackedCost;
     else this.offerBest(tracked);
-    if (TRACE) console.error(`anneal ${objective}: ${budget.iter - start} iterations, ${absentRejects} rejected for absences, best ${trackedCost.toFixed(2)}`);
+    if (this.trace) console.error(`anneal ${objective}: ${budget.iter - start} iterations, ${absentRejects} rejected for absences, best ${trackedCost.toFixed(2)}`);
   }
 
   /**
@@ -354,7 +356,7 @@ class Search {
         commit(cur, work);
         if (cur.nAbsent === 0) {
           this.offerBest(cur);
-          if (TRACE) console.error(`fleet ${cur.vehicles()} at ${budget.elapsed().toFixed(0)} ms, iter ${budget.iter}`);
+          if (this.trace) console.error(`fleet ${cur.vehicles()} at ${budget.elapsed().toFixed(0)} ms, iter ${budget.iter}`);
           if (!dropRoute()) break;
           lastDrop = budget.iter;
         }
