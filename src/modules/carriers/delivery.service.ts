@@ -8,7 +8,7 @@
  */
 import { isCountryCode } from '../../shared/country.js';
 import { BusinessError, ErrorList } from '../../shared/errors.js';
-import { isCurrency } from '../../shared/money.js';
+import { add, isCurrency, money } from '../../shared/money.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { variantsBySkusKept } from '../catalog/catalog.service.js';
 import type { DeliveryQuotes, QuoteFacts, RedeemedDelivery } from '../orders/order.delivery.js';
@@ -165,7 +165,7 @@ export async function deliveryOptions(ctx: ServiceContext, input: DeliveryOption
 /** Sum of the parcels' rate-card prices with this service, or null when it cannot carry one of them. */
 function priceParcels(service: CatalogService, parcels: { parcel: Parcel }[], destination: AddressData, currency: string): number | null {
   const adapter = adapterFor(service.carrier.adapter);
-  let total = 0;
+  let total = money(0, currency);
   for (const { parcel } of parcels) {
     const q = adapter.quote({
       service,
@@ -174,9 +174,9 @@ function priceParcels(service: CatalogService, parcels: { parcel: Parcel }[], de
       chargeableWeightGrams: chargeableWeightGrams(parcel, service.volumetricDivisor),
     });
     if (!q || q.currency !== currency) return null;
-    total += q.priceMinor;
+    total = add(total, money(q.priceMinor, q.currency));
   }
-  return total;
+  return total.amountMinor;
 }
 
 /** orderCreate's side of a quote: verify (signature, expiry, same cart and destination) and take pickup capacity. */

@@ -10,6 +10,7 @@ import { isPlausibleDate } from '../../shared/plausible-date.js';
 import { hasScope, mayAccessCarrier } from '../../shared/principal.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { deliverOrderIfComplete } from '../orders/order.shipping.js';
+import { roundedMoney } from '../../shared/money.js';
 import { carrierCatalog, type CarrierRow, type CatalogService } from '../carriers/carrier.service.js';
 import { SHIPMENT_STATUSES, type ShipmentStatusValue } from '../shipments/shipment.table.js';
 import {
@@ -159,8 +160,8 @@ export async function carrierPerformance(ctx: ServiceContext, from: Date, to: Da
       onTimeRate: delivered ? Number(r.onTime) / delivered : null,
       avgTransitHours: num(r.avgHours),
       p90TransitHours: num(r.p90Hours),
-      avgCostMinor: r.avgCost == null ? null : Math.round(Number(r.avgCost)),
-      costPerKgMinor: r.costPerKg == null ? null : Math.round(Number(r.costPerKg)),
+      avgCostMinor: r.avgCost == null || r.currency == null ? null : roundedMoney(Number(r.avgCost), r.currency).amountMinor,
+      costPerKgMinor: r.costPerKg == null || r.currency == null ? null : roundedMoney(Number(r.costPerKg), r.currency).amountMinor,
       currency: r.currency,
     });
   }
