@@ -204,3 +204,13 @@ export async function servicesByIds(ctx: ServiceContext, ids: readonly string[])
   if (found.length === new Set(ids).size) return found;
   return ctx.database.db.select().from(carrierServices).where(inArray(carrierServices.id, [...ids]));
 }
+
+/**
+ * Ids of the services with this delivery type, read now (not from the cached catalogue, so a
+ * service created a moment ago counts): the port other modules use instead of joining
+ * carrier_services (shipments' courier stops).
+ */
+export async function serviceIdsOfType(ctx: Pick<ServiceContext, 'database'>, type: DeliveryTypeValue): Promise<string[]> {
+  const rows = await ctx.database.db.select({ id: carrierServices.id }).from(carrierServices).where(eq(carrierServices.deliveryType, type));
+  return rows.map((r) => r.id);
+}

@@ -3,13 +3,13 @@
  * service, have a label and have not left yet. Route planning reads them through here, never
  * through the shipping tables.
  */
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import { isValidLatLng, type LatLng } from '../../shared/geo.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { fulfillmentOrdersByIds } from '../orders/order.service.js';
 import { orderRowsByIds } from '../orders/order.shipping.js';
 import { visibleShipments } from './shipment.service.js';
-import { carrierServices } from '../carriers/carrier.table.js';
+import { serviceIdsOfType } from '../carriers/carrier.service.js';
 import { shipments } from './shipment.table.js';
 
 export interface CourierStop {
@@ -29,14 +29,15 @@ export interface CourierStop {
  * read across warehouses and narrowed by their fulfillment orders (which the orders module owns).
  */
 export async function courierStopsToRoute(ctx: ServiceContext, warehouseId: string): Promise<CourierStop[]> {
+  const courierServices = await serviceIdsOfType(ctx, 'COURIER');
+  if (!courierServices.length) return [];
   const candidates = await ctx.database.db
-    .select({ s: shipments })
+    .select()
     .from(shipments)
-    .innerJoin(carrierServices, eq(carrierServices.id, shipments.serviceId))
-    .where(and(eq(shipments.status, 'LABEL_CREATED'), eq(carrierServices.deliveryType, 'COURIER')))
+    .where(and(eq(shipments.status, 'LABEL_CREATED'), inArray(shipments.serviceId, courierServices)))
     .orderBy(asc(shipments.createdAt), asc(shipments.id));
   if (!candidates.length) return [];
-  const rows = await visibleShipments(ctx, candidates.map((c) => c.s));
+  const rows = await visibleShipments(ctx, candidates);
   const fos = await fulfillmentOrdersByIds(ctx, [...new Set(rows.map((r) => r.fulfillmentOrderId))]);
   const here = new Set(fos.filter((f) => f.warehouseId === warehouseId).map((f) => f.id));
   const mine = rows.filter((r) => here.has(r.fulfillmentOrderId));

@@ -404,3 +404,4 @@ export async function shipmentStatsByService(ctx: ServiceContext, from: Date, to
     .where(and(gte(shipments.createdAt, from), lt(shipments.createdAt, to)))
     .groupBy(shipments.serviceId);
 }
+export { SHIPMENT_STATUSES, type ShipmentStatusValue } from './shipment.table.js';

@@ -1,6 +1,6 @@
 import { Field, InputType } from 'type-graphql';
 import { DateTime } from '../../graphql/scalars.js';
-import type { ShipmentStatusValue } from '../shipments/shipment.table.js';
+import type { ShipmentStatusValue } from '../shipments/shipment.service.js';
 import { ShipmentStatus } from '../shipments/shipment.types.js';
 
 @InputType('TrackingEventInput', { description: 'One carrier event.' })

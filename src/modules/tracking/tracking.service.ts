@@ -12,7 +12,7 @@ import type { ServiceContext } from '../../shared/service-context.js';
 import { deliverOrderIfComplete } from '../orders/order.shipping.js';
 import { roundedMoney } from '../../shared/money.js';
 import { carrierCatalog, type CarrierRow, type CatalogService } from '../carriers/carrier.service.js';
-import { SHIPMENT_STATUSES, type ShipmentStatusValue } from '../shipments/shipment.table.js';
+import { SHIPMENT_STATUSES, type ShipmentStatusValue } from '../shipments/shipment.service.js';
 import {
   deliveredShipmentsOfOrders,
   eventsByShipmentIds,

@@ -3,7 +3,7 @@ import { Money } from '../../graphql/common.types.js';
 import { DateTime } from '../../graphql/scalars.js';
 import { Carrier, CarrierService } from '../carriers/carrier.types.js';
 import { ShipmentStatus, TrackingEvent } from '../shipments/shipment.types.js';
-import type { ShipmentStatusValue } from '../shipments/shipment.table.js';
+import type { ShipmentStatusValue } from '../shipments/shipment.service.js';
 
 @ObjectType('PublicTracking', { description: 'What anyone with the tracking number may see: no name, street, phone or e-mail; city-level places only.' })
 export class PublicTracking {

@@ -1,0 +1,66 @@
+/**
+ * The house rules of docs/architecture.md that a reader of the code can check mechanically: a
+ * change that breaks one fails here, with the file and line, instead of waiting for a review.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const src = path.join(root, 'src');
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return files(p);
+    return e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [p] : [];
+  });
+}
+const sources = files(src).map((file) => ({ file: path.relative(root, file), text: readFileSync(file, 'utf8') }));
+
+/** Lines of `text` matching `re`, as "file:line: text" (comments included: a rule may not be broken in an example either). */
+function hits(re: RegExp, only: (file: string) => boolean = () => true): string[] {
+  return sources
+    .filter((s) => only(s.file))
+    .flatMap((s) => s.text.split('\n').flatMap((line, i) => (re.test(line) && !/^\s*(\*|\/\/)/.test(line) ? [`${s.file}:${i + 1}: ${line.trim()}`] : [])));
+}
+
+const moduleOf = (file: string): string | null => /^src\/modules\/([^/]+)\//.exec(file)?.[1] ?? null;
+
+describe('architecture rules', () => {
+  it('finds the sources (the rules below would pass vacuously otherwise)', () => {
+    expect(sources.length).toBeGreaterThan(100);
+    expect(sources.some((s) => s.file === 'src/shared/lifecycle.ts')).toBe(true);
+  });
+
+  it('only src/config.ts reads process.env', () => {
+    expect(hits(/process\.env/, (f) => f !== 'src/config.ts')).toEqual([]);
+  });
+
+  it('status columns change only through the lifecycle kernel (no hand-written set({ status }))', () => {
+    expect(hits(/\.set\(\{[^}]*\bstatus\b\s*:/, (f) => f !== 'src/shared/lifecycle.ts')).toEqual([]);
+    expect(hits(/\bupdate\b[^`]*\bset\s+status\s*=/i, (f) => f !== 'src/shared/lifecycle.ts')).toEqual([]);
+  });
+
+  it("a module reads another module's data through its service, never its tables (table files may reference them for foreign keys)", () => {
+    const crossings = sources.flatMap((s) => {
+      const mine = moduleOf(s.file);
+      if (!mine || s.file.endsWith('.table.ts')) return [];
+      return [...s.text.matchAll(/from '\.\.\/([a-z-]+)\/[a-z.-]+\.table\.js'/g)].filter((m) => m[1] !== mine).map((m) => `${s.file}: ${m[0]}`);
+    });
+    expect(crossings).toEqual([]);
+  });
+
+  it('resolvers hold no SQL', () => {
+    expect(hits(/\bsql`|\.execute\(|database\.rows\(|\.db\.select\(|\.db\.insert\(|\.db\.update\(/, (f) => f.endsWith('.resolver.ts'))).toEqual([]);
+  });
+
+  it('services know nothing of GraphQL', () => {
+    expect(hits(/from '(graphql|type-graphql|@apollo\/server)'/, (f) => f.endsWith('.service.ts'))).toEqual([]);
+  });
+
+  it('shared/ and db/ import no module', () => {
+    expect(hits(/from '\.\.\/modules\//, (f) => f.startsWith('src/shared/') || f.startsWith('src/db/'))).toEqual([]);
+  });
+});
