@@ -5,7 +5,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { getMetadataStorage } from 'type-graphql';
 import { describe, expect, it } from 'vitest';
+import { resolvers } from '../src/server/schema.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const src = path.join(root, 'src');
@@ -62,5 +64,18 @@ describe('architecture rules', () => {
 
   it('shared/ and db/ import no module', () => {
     expect(hits(/from '\.\.\/modules\//, (f) => f.startsWith('src/shared/') || f.startsWith('src/db/'))).toEqual([]);
+  });
+
+  it("types with type-graphql's simpleResolvers have no @Authorized or middleware fields (those checks would be skipped)", () => {
+    expect(resolvers.length).toBeGreaterThan(10); // the import registers every type's metadata
+    const storage = getMetadataStorage();
+    const guarded = new Set<Function>([...storage.authorizedFields, ...storage.middlewares].map((m) => m.target));
+    const simple = storage.objectTypes.filter((t) => t.simpleResolvers);
+    expect(simple.map((t) => t.name).sort()).toEqual(['Address', 'Carrier', 'CarrierService', 'DeliveryOption', 'GeoPoint', 'Money', 'PickupPoint', 'ProductVariant', 'Warehouse']);
+    const unsafe = simple.filter((t) => {
+      for (let c: Function | null = t.target; c && c !== Function.prototype; c = Object.getPrototypeOf(c) as Function | null) if (guarded.has(c)) return true;
+      return false;
+    });
+    expect(unsafe.map((t) => t.name)).toEqual([]);
   });
 });

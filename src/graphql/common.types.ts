@@ -2,7 +2,7 @@ import 'reflect-metadata';
 /** Object and input types shared by every module: Money, GeoPoint, Address. */
 import { Field, Float, InputType, Int, ObjectType } from 'type-graphql';
 
-@ObjectType('Money', { description: 'Money in integer minor units (kopecks, cents) of an ISO 4217 currency. Never floating point.' })
+@ObjectType('Money', { simpleResolvers: true, description: 'Money in integer minor units (kopecks, cents) of an ISO 4217 currency. Never floating point.' })
 export class Money {
   @Field(() => Int, { description: 'Amount in minor units.' })
   amountMinor!: number;
@@ -18,7 +18,7 @@ export class MoneyInput {
   currency!: string;
 }
 
-@ObjectType('GeoPoint', { description: 'WGS 84 coordinates.' })
+@ObjectType('GeoPoint', { simpleResolvers: true, description: 'WGS 84 coordinates.' })
 export class GeoPoint {
   @Field(() => Float, { description: 'Latitude in degrees.' })
   lat!: number;
@@ -34,7 +34,7 @@ export class GeoPointInput {
   lng!: number;
 }
 
-@ObjectType('Address', { description: 'A postal address.' })
+@ObjectType('Address', { simpleResolvers: true, description: 'A postal address.' })
 export class Address {
   @Field(() => String, { nullable: true, description: 'Recipient name.' })
   name?: string | null;

@@ -67,6 +67,15 @@ export const resolvers = [
   UnassignedStopResolver,
 ] as const;
 
+/*
+ * The object types of the hot read paths (checkout's DeliveryOption with its Carrier, CarrierService,
+ * PickupPoint, Warehouse, Money, Address, GeoPoint; ProductVariant) are declared with type-graphql's
+ * own `simpleResolvers: true`: their plain fields use graphql's default resolver instead of
+ * type-graphql's per-field wrapper (which only runs middlewares and @Authorized; a checkout answer
+ * has some 500 such fields). Only for plain data (graphql-jit does not await a promise in a field
+ * without a resolver) and never on a type with @Authorized or middleware fields, which
+ * test/architecture.test.ts checks. Measured: docs/benchmarks.md, bench:checkout.
+ */
 export async function createSchema(pubSub: AppPubSub): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     resolvers: [...resolvers],

@@ -21,7 +21,7 @@ registerEnumType(RateStrategy, {
   },
 });
 
-@ObjectType('CarrierService', { description: 'A product of a carrier, e.g. courier or pickup-point delivery, with its rate card.' })
+@ObjectType('CarrierService', { simpleResolvers: true, description: 'A product of a carrier, e.g. courier or pickup-point delivery, with its rate card.' })
 export class CarrierService {
   dbId!: string;
   carrierDbId!: string;
@@ -54,7 +54,7 @@ export class CarrierService {
   }
 }
 
-@ObjectType('Carrier', { implements: Node, description: 'A carrier the store ships with.' })
+@ObjectType('Carrier', { simpleResolvers: true, implements: Node, description: 'A carrier the store ships with.' })
 export class Carrier implements Node {
   @Field(() => ID, { description: 'Opaque global ID.' })
   id!: string;
@@ -68,7 +68,7 @@ export class Carrier implements Node {
   }
 }
 
-@ObjectType('PickupPoint', { implements: Node, description: 'A place where customers collect parcels.' })
+@ObjectType('PickupPoint', { simpleResolvers: true, implements: Node, description: 'A place where customers collect parcels.' })
 export class PickupPoint implements Node {
   @Field(() => ID, { description: 'Opaque global ID.' })
   id!: string;
@@ -107,7 +107,7 @@ export class PickupPoint implements Node {
   }
 }
 
-@ObjectType('DeliveryOption', { description: 'A priced, dated way to deliver a cart, as a checkout shows it.' })
+@ObjectType('DeliveryOption', { simpleResolvers: true, description: 'A priced, dated way to deliver a cart, as a checkout shows it.' })
 export class DeliveryOption {
   @Field(() => String, { description: 'Opaque quote id, valid for at least 30 minutes, accepted by orderCreate(deliveryOptionId).' })
   id!: string;

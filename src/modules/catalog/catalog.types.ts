@@ -40,7 +40,7 @@ export class Product implements Node {
   }
 }
 
-@ObjectType('ProductVariant', { implements: Node, description: 'A sellable variant with its own SKU, barcode, price, weight and size.' })
+@ObjectType('ProductVariant', { simpleResolvers: true, implements: Node, description: 'A sellable variant with its own SKU, barcode, price, weight and size.' })
 export class ProductVariant implements Node {
   @Field(() => ID, { description: 'Opaque global ID.' })
   id!: string;

@@ -40,7 +40,7 @@ registerEnumType(ScanKind, {
   },
 });
 
-@ObjectType('Warehouse', { implements: Node, description: 'A warehouse (fulfilment centre, dark store, 3PL site) with zones and bin locations.' })
+@ObjectType('Warehouse', { simpleResolvers: true, implements: Node, description: 'A warehouse (fulfilment centre, dark store, 3PL site) with zones and bin locations.' })
 export class Warehouse implements Node {
   @Field(() => ID, { description: 'Opaque global ID.' })
   id!: string;
