@@ -60,6 +60,19 @@ function rowsOfResult<T>(result: unknown): T[] {
   return ((result as { rows?: T[] }).rows ?? []) as T[];
 }
 
+/** The Database over a drizzle handle: `rows` the same for both drivers, `ping` and `close` the driver's own. */
+function databaseOf(kind: Database['kind'], db: Executor, ping: () => Promise<void>, close: () => Promise<void>): Database {
+  return {
+    kind,
+    db,
+    async rows<T>(query: SQL, executor: Executor = db) {
+      return rowsOfResult<T>(await executor.execute(query));
+    },
+    ping,
+    close,
+  };
+}
+
 async function openPglite(dataDir: string | undefined): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
@@ -69,19 +82,14 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   await client.waitReady;
   const db = drizzle({ client, logger: countingLogger }) as unknown as Executor;
   await migrate(db as never, { migrationsFolder });
-  return {
-    kind: 'pglite',
+  return databaseOf(
+    'pglite',
     db,
-    async rows<T>(query: SQL, executor: Executor = db) {
-      return rowsOfResult<T>(await executor.execute(query));
-    },
-    async ping() {
+    async () => {
       await client.query('select 1');
     },
-    async close() {
-      await client.close();
-    },
-  };
+    () => client.close(),
+  );
 }
 
 type PostgresClient = import('postgres').Sql;
@@ -132,19 +140,14 @@ async function openPostgres(url: string, poolSize: number, statementTimeoutMs: n
     await migrator.end({ timeout: 5 });
   }
   const db = drizzle({ client: alwaysPrepared(client), logger: countingLogger }) as unknown as Executor;
-  return {
-    kind: 'postgres',
+  return databaseOf(
+    'postgres',
     db,
-    async rows<T>(query: SQL, executor: Executor = db) {
-      return rowsOfResult<T>(await executor.execute(query));
-    },
-    async ping() {
+    async () => {
       await client`select 1`;
     },
-    async close() {
-      await client.end({ timeout: 5 });
-    },
-  };
+    () => client.end({ timeout: 5 }),
+  );
 }
 
 export { sql };

@@ -75,7 +75,6 @@ export function jobLifecycle<S extends string, R extends { id: string; status: S
   const lifecycle = defineLifecycle<S, R>({
     noun,
     table,
-    columns: { id: table.id, status: table.status, lastSequence: table.lastSequence },
     transitions: { [pending]: [done, failed], [done]: [], [failed]: [] } as Record<S, S[]>,
     history,
     topic: opts.topic,
@@ -128,6 +127,34 @@ export interface WorkerOptions {
 }
 
 const noRelay: RelayHandle = { committed() {} };
+
+/**
+ * What a queue (the webhook dispatcher, the notification sender) shows the server: start, kick,
+ * drain and stop of its worker. A queue extends this and makes its `worker` in its constructor;
+ * it overrides `stop` to release its own resources after the worker's.
+ */
+export abstract class DeliveryQueue<S extends string, R extends { id: string; status: S }, J extends ClaimedJob> {
+  protected abstract readonly worker: DeliveryWorker<S, R, J>;
+
+  start(): void {
+    this.worker.start();
+  }
+
+  /** Looks for due work now (coalesces with a round already running). */
+  kick(): void {
+    this.worker.kick();
+  }
+
+  /** Attempts every job due now; resolves when none is left (tests, shutdown). */
+  drain(): Promise<void> {
+    return this.worker.drain();
+  }
+
+  /** Stops polling, aborts attempts in flight (their jobs are attempted again later) and waits for the round to end. */
+  async stop(): Promise<void> {
+    await this.worker.stop();
+  }
+}
 
 export class DeliveryWorker<S extends string, R extends { id: string; status: S }, J extends ClaimedJob> {
   private readonly loop: PollingWorker;

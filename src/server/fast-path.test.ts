@@ -27,45 +27,22 @@ import { ANONYMOUS } from '../shared/principal.js';
 import { documentRules } from './document-rules.js';
 import { FastPath } from './fast-path.js';
 import { startApp, type TestApp } from '../../test/harness.js';
-import { productInput } from '../../test/factories/catalog.js';
+import { postRaw, Q_VARIANT, snapshot as differentialSnapshot, startDifferentialApp } from '../../test/differential.js';
 
 let t: TestApp;
 let sku: string;
 let narrowKey: string;
 
-const Q_VARIANT = 'query V($sku: String!) { productVariant(sku: $sku) { sku title price { amountMinor currency } } }';
-
 beforeAll(async () => {
-  t = await startApp();
-  const input = productInput({}, 2);
-  sku = input.variants[0]!.sku;
-  const created = await post(t, {
-    query: 'mutation C($input: ProductCreateInput!) { productCreate(input: $input) { product { id } userErrors { code } } }',
-    variables: { input },
-  });
-  expect(created.status).toBe(200);
-  const key = await post(t, {
-    query: 'mutation K($input: ApiKeyCreateInput!) { apiKeyCreate(input: $input) { secret userErrors { code } } }',
-    variables: { input: { name: 'orders only', kind: 'STAFF', scopes: ['read_orders'] } },
-  });
-  narrowKey = (await key.json()).data.apiKeyCreate.secret;
+  ({ t, sku, narrowKey } = await startDifferentialApp());
 });
 afterAll(async () => t?.close());
 
-function post(app: TestApp, body: unknown, headers: Record<string, string> = {}, token: string | null = app.adminKey) {
-  return fetch(app.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
-    body: JSON.stringify(body),
-  });
-}
+const post = postRaw;
 
 const RELEVANT_HEADERS = ['content-type', 'cache-control', 'x-sql-statements', 'retry-after', 'www-authenticate', 'allow', 'content-length'];
 
-async function snapshot(res: Response) {
-  const headers = Object.fromEntries(RELEVANT_HEADERS.map((h) => [h, res.headers.get(h)]));
-  return { status: res.status, headers, body: await res.text() };
-}
+const snapshot = (res: Response) => differentialSnapshot(res, RELEVANT_HEADERS);
 
 /** The same request through Apollo (fast path off) and then with the fast path on; both answers must be identical. */
 async function compare(body: unknown, opts: { headers?: Record<string, string>; token?: string | null; fast: boolean; app?: TestApp; sqlCount?: boolean }) {

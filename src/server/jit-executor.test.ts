@@ -5,46 +5,23 @@
  * relies on and the body byte for byte; `executor.stats` tells which engine answered.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type TestApp } from '../../test/harness.js';
-import { productInput } from '../../test/factories/catalog.js';
+import type { TestApp } from '../../test/harness.js';
+import { postRaw, Q_VARIANT, snapshot as differentialSnapshot, startDifferentialApp } from '../../test/differential.js';
 
 let t: TestApp;
 let sku: string;
 let narrowKey: string;
 
-const Q_VARIANT = 'query V($sku: String!) { productVariant(sku: $sku) { sku title price { amountMinor currency } } }';
-
 beforeAll(async () => {
-  t = await startApp();
-  const input = productInput({}, 2);
-  sku = input.variants[0]!.sku;
-  const created = await post({
-    query: 'mutation C($input: ProductCreateInput!) { productCreate(input: $input) { product { id } userErrors { code } } }',
-    variables: { input },
-  });
-  expect(created.status).toBe(200);
-  const key = await post({
-    query: 'mutation K($input: ApiKeyCreateInput!) { apiKeyCreate(input: $input) { secret userErrors { code } } }',
-    variables: { input: { name: 'orders only', kind: 'STAFF', scopes: ['read_orders'] } },
-  });
-  narrowKey = (await key.json()).data.apiKeyCreate.secret;
+  ({ t, sku, narrowKey } = await startDifferentialApp());
 });
 afterAll(async () => t?.close());
 
-function post(body: unknown, headers: Record<string, string> = {}, token: string | null = t.adminKey) {
-  return fetch(t.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
-    body: JSON.stringify(body),
-  });
-}
+const post = (body: unknown, headers: Record<string, string> = {}, token: string | null = t.adminKey) => postRaw(t, body, headers, token);
 
 const RELEVANT_HEADERS = ['content-type', 'cache-control', 'x-sql-statements', 'content-length'];
 
-async function snapshot(res: Response) {
-  const headers = Object.fromEntries(RELEVANT_HEADERS.map((h) => [h, res.headers.get(h)]));
-  return { status: res.status, headers, body: await res.text() };
-}
+const snapshot = (res: Response) => differentialSnapshot(res, RELEVANT_HEADERS);
 
 type Engine = 'jit' | 'graphql-js' | 'none';
 

@@ -84,6 +84,15 @@ describe('lifecycle kernel (PGlite)', () => {
   });
   afterAll(async () => database?.close());
 
+  it('columns left out: the table\'s id, status and lastSequence (a table naming them otherwise gives its own)', () => {
+    const plain = pgTable('lc_plain', { id: uuid('id').primaryKey(), status: text('status', { enum: STATES }).notNull(), lastSequence: integer('last_sequence').notNull() });
+    const plainHistory = historyTable('lc_plain_history', 'plain_id', () => plain.id, STATES);
+    const def = defineLifecycle<S, typeof plain.$inferSelect>({ noun: 'plain', table: plain, transitions: table, history: plainHistory, topic: 'plain.status_changed' });
+    expect(def.columns).toEqual({ id: plain.id, status: plain.status, lastSequence: plain.lastSequence });
+    expect(def.columns.status).toBe(plain.status);
+    expect(lifecycle.columns.status).toBe(widgets.state);
+  });
+
   it('tables: canTransition and terminal states read the table', () => {
     expect(canTransition(table, 'NEW', 'ACTIVE')).toBe(true);
     expect(canTransition(table, 'DONE', 'ACTIVE')).toBe(false);

@@ -4,7 +4,7 @@
  * a hand-written `set({ status })`.
  *
  * A lifecycle is data: `defineLifecycle` names the object's table, its id, status and
- * last-sequence columns, the transition table, the history table (made by `historyTable`, so every
+ * last-sequence columns (by default the table's `id`, `status` and `lastSequence`), the transition table, the history table (made by `historyTable`, so every
  * timeline has the same shape) and the outbox topic. `transition` / `transitionMany` then, in the
  * caller's transaction:
  *   1. check the transition table (else INVALID_STATE_TRANSITION, nothing written);
@@ -91,8 +91,23 @@ export interface LifecycleDefinition<S extends string, Row extends { id: string;
   readonly event?: (row: Row, change: StatusChange<S>) => DomainEvent | null;
 }
 
-export function defineLifecycle<S extends string, Row extends { id: string; status: S }>(def: LifecycleDefinition<S, Row>): LifecycleDefinition<S, Row> {
-  return def;
+/** A table whose lifecycle columns are under the keys `id`, `status` and `lastSequence`. */
+export type LifecycleTable = PgTable & { readonly id: PgColumn; readonly status: PgColumn; readonly lastSequence: PgColumn };
+
+/**
+ * `columns` may be left out when the table has them under the keys `id`, `status` and
+ * `lastSequence` (every lifecycle table but one that names them otherwise).
+ */
+export function defineLifecycle<S extends string, Row extends { id: string; status: S }>(
+  def: Omit<LifecycleDefinition<S, Row>, 'table' | 'columns'> & { readonly table: LifecycleTable },
+): LifecycleDefinition<S, Row>;
+export function defineLifecycle<S extends string, Row extends { id: string; status: S }>(def: LifecycleDefinition<S, Row>): LifecycleDefinition<S, Row>;
+export function defineLifecycle<S extends string, Row extends { id: string; status: S }>(
+  def: Omit<LifecycleDefinition<S, Row>, 'columns'> & { readonly columns?: LifecycleDefinition<S, Row>['columns'] },
+): LifecycleDefinition<S, Row> {
+  if (def.columns) return def as LifecycleDefinition<S, Row>;
+  const table = def.table as LifecycleTable;
+  return { ...def, columns: { id: table.id, status: table.status, lastSequence: table.lastSequence } };
 }
 
 export interface TransitionOptions {

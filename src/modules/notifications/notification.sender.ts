@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import { sql } from 'drizzle-orm';
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/client.js';
-import { DeliveryWorker, type Outcome, type WorkerOptions } from '../../events/delivery-worker.js';
+import { DeliveryQueue, DeliveryWorker, type Outcome, type WorkerOptions } from '../../events/delivery-worker.js';
 import { notificationLifecycle, type NotificationLifecycleRow, type NotificationStatusValue } from './notification.table.js';
 
 export interface OutgoingMail {
@@ -82,8 +82,8 @@ interface Claimed {
 
 const ERROR_MAX = 500;
 
-export class NotificationSender {
-  private readonly worker: DeliveryWorker<NotificationStatusValue, NotificationLifecycleRow, Claimed>;
+export class NotificationSender extends DeliveryQueue<NotificationStatusValue, NotificationLifecycleRow, Claimed> {
+  protected readonly worker: DeliveryWorker<NotificationStatusValue, NotificationLifecycleRow, Claimed>;
 
   constructor(
     database: Database,
@@ -91,6 +91,7 @@ export class NotificationSender {
     log: Logger,
     opts: SenderOptions,
   ) {
+    super();
     this.worker = new DeliveryWorker(
       database,
       log,
@@ -108,20 +109,6 @@ export class NotificationSender {
     );
   }
 
-  start(): void {
-    this.worker.start();
-  }
-
-  /** Looks for due work now (coalesces with a round already running). */
-  kick(): void {
-    this.worker.kick();
-  }
-
-  /** Sends every message due now; resolves when none is left. */
-  drain(): Promise<void> {
-    return this.worker.drain();
-  }
-
   /** One attempt: the rendered message to the transport. */
   private async send(n: Claimed): Promise<Outcome> {
     try {
@@ -133,8 +120,8 @@ export class NotificationSender {
   }
 
   /** Stops polling and waits for the round in flight (call before the database closes). */
-  async stop(): Promise<void> {
-    await this.worker.stop();
+  override async stop(): Promise<void> {
+    await super.stop();
     this.transport.close();
   }
 }

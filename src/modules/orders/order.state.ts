@@ -62,7 +62,6 @@ export const cancellable = (s: OrderStatusValue): boolean => canTransition(order
 export const orderLifecycle = defineLifecycle<OrderStatusValue, typeof orders.$inferSelect>({
   noun: 'order',
   table: orders,
-  columns: { id: orders.id, status: orders.status, lastSequence: orders.lastSequence },
   transitions: orderTransitions,
   history: orderEvents,
   topic: ORDER_STATUS_CHANGED,
@@ -84,7 +83,6 @@ export const orderLifecycle = defineLifecycle<OrderStatusValue, typeof orders.$i
 export const fulfillmentOrderLifecycle = defineLifecycle<FulfillmentStatusValue, typeof fulfillmentOrders.$inferSelect>({
   noun: 'fulfillment order',
   table: fulfillmentOrders,
-  columns: { id: fulfillmentOrders.id, status: fulfillmentOrders.status, lastSequence: fulfillmentOrders.lastSequence },
   transitions: fulfillmentTransitions,
   history: fulfillmentOrderEvents,
   topic: FULFILLMENT_ORDER_STATUS_CHANGED,
@@ -105,7 +103,6 @@ export const fulfillmentOrderLifecycle = defineLifecycle<FulfillmentStatusValue,
 export const pickListLifecycle = defineLifecycle<PickListStatusValue, typeof pickLists.$inferSelect>({
   noun: 'pick list',
   table: pickLists,
-  columns: { id: pickLists.id, status: pickLists.status, lastSequence: pickLists.lastSequence },
   transitions: pickListTransitions,
   history: pickListEvents,
   topic: PICK_LIST_STATUS_CHANGED,

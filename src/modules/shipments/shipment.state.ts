@@ -34,7 +34,6 @@ type ShipmentRow = typeof shipments.$inferSelect;
 export const shipmentLifecycle = defineLifecycle<ShipmentStatusValue, ShipmentRow>({
   noun: 'shipment',
   table: shipments,
-  columns: { id: shipments.id, status: shipments.status, lastSequence: shipments.lastSequence },
   transitions: shipmentTransitions,
   history: shipmentStatusEvents,
   topic: SHIPMENT_UPDATED,

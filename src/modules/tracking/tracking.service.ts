@@ -11,8 +11,9 @@ import { hasScope, mayAccessCarrier } from '../../shared/principal.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { deliverOrderIfComplete } from '../orders/order.shipping.js';
 import { roundedMoney } from '../../shared/money.js';
+import type { TrackingPush } from '../carriers/carrier.adapter.js';
 import { carrierCatalog, type CarrierRow, type CatalogService } from '../carriers/carrier.service.js';
-import { SHIPMENT_STATUSES, type ShipmentStatusValue } from '../shipments/shipment.service.js';
+import { SHIPMENT_STATUSES } from '../shipments/shipment.service.js';
 import {
   deliveredShipmentsOfOrders,
   eventsByShipmentIds,
@@ -24,14 +25,8 @@ import {
 } from '../shipments/shipment.service.js';
 
 
-export interface TrackingEventInput {
-  trackingNumber: string;
-  externalEventId: string;
-  status: ShipmentStatusValue;
-  occurredAt: Date;
-  location?: string | null;
-  description?: string | null;
-}
+/** One carrier event: what a carrier adapter parses from its push (the same shape), or the GraphQL input. */
+export type TrackingEventInput = TrackingPush;
 
 const MAX_EVENTS = 1000;
 /** Carrier clocks drift; an event more than this far in the future is refused. */

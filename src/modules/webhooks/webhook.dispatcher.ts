@@ -28,7 +28,7 @@ import type { Logger } from 'pino';
 import { sql } from 'drizzle-orm';
 import type { Config } from '../../config.js';
 import type { Database, Executor } from '../../db/client.js';
-import { DeliveryWorker, type Outcome, type WorkerOptions } from '../../events/delivery-worker.js';
+import { DeliveryQueue, DeliveryWorker, type Outcome, type WorkerOptions } from '../../events/delivery-worker.js';
 import { webhookAttempts, webhookDeliveryLifecycle, type DeliveryLifecycleRow, type DeliveryStatusValue } from './webhook.table.js';
 import { guardedLookup, literalTargetProblem, systemResolver, type Resolver } from './webhook.url.js';
 
@@ -77,8 +77,8 @@ function describe(err: unknown): string {
   return (cause ? `${e.message}: ${cause}` : String(e?.message ?? err)).slice(0, ERROR_MAX);
 }
 
-export class WebhookDispatcher {
-  private readonly worker: DeliveryWorker<DeliveryStatusValue, DeliveryLifecycleRow, Claimed>;
+export class WebhookDispatcher extends DeliveryQueue<DeliveryStatusValue, DeliveryLifecycleRow, Claimed> {
+  protected readonly worker: DeliveryWorker<DeliveryStatusValue, DeliveryLifecycleRow, Claimed>;
   /** Own keep-alive pools: a pooled socket was opened through this dispatcher's guarded lookup. */
   private readonly agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
   private readonly lookup: LookupFunction;
@@ -88,6 +88,7 @@ export class WebhookDispatcher {
     log: Logger,
     private readonly opts: DispatcherOptions,
   ) {
+    super();
     this.lookup = guardedLookup(opts.resolve ?? systemResolver, opts.allowPrivateUrls);
     this.worker = new DeliveryWorker(
       database,
@@ -108,20 +109,6 @@ export class WebhookDispatcher {
       // A claim holds a delivery for the request timeout plus a margin for recording the outcome.
       { ...opts, leaseMs: opts.timeoutMs + 30_000 },
     );
-  }
-
-  start(): void {
-    this.worker.start();
-  }
-
-  /** Looks for due work now (coalesces with a round already running). */
-  kick(): void {
-    this.worker.kick();
-  }
-
-  /** Sends every delivery due now; resolves when none is left (tests, shutdown). */
-  drain(): Promise<void> {
-    return this.worker.drain();
   }
 
   /** One attempt of a claimed delivery. */
@@ -194,8 +181,8 @@ export class WebhookDispatcher {
   }
 
   /** Stops polling, aborts in-flight requests (their deliveries are retried later) and waits for the round to end. */
-  async stop(): Promise<void> {
-    await this.worker.stop(); // requests in flight are abandoned; their lease expires and they are sent again
+  override async stop(): Promise<void> {
+    await super.stop(); // requests in flight are abandoned; their lease expires and they are sent again
     this.agents.http.destroy();
     this.agents.https.destroy();
   }

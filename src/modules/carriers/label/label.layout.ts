@@ -6,16 +6,10 @@
  * (Code 128 from bwip-js, embedded as PNG); `renderLabelZpl` (label.zpl.ts) writes the same
  * layout as ZPL II for 203 dpi Zebra printers. This file is pure: no database, no clock, no I/O.
  */
-export interface LabelParty {
-  name?: string | null;
-  line1: string;
-  line2?: string | null;
-  city: string;
-  region?: string | null;
-  postalCode: string;
-  countryCode: string;
-  phone?: string | null;
-}
+import type { AddressData } from '../../warehouse/warehouse.table.js';
+
+/** A sender or recipient: the printed parts of a postal address (its location is not printed). */
+export type LabelParty = Omit<AddressData, 'location'>;
 
 export interface LabelData {
   trackingNumber: string;
