@@ -12,7 +12,11 @@
  * `perObject` is for values derived from an object that live exactly as long as it (WeakMap):
  * nothing there expires or is invalidated, and lru-cache holds its keys strongly, so it is not one of them.
  */
+import { AsyncResource } from 'node:async_hooks';
 import { LRUCache } from 'lru-cache';
+
+/** The async context of module load (no request's): background refreshes run in it. */
+const BACKGROUND = new AsyncResource('waybill.cache-refresh');
 
 export { LRUCache };
 
@@ -154,7 +158,12 @@ export class KeyedCache<K extends {}, V extends {}> {
     }
     if (expired) {
       if (missing.length) missing.push(...expired); // one read for both
-      else this.fill(expired, load, null).catch(() => {}); // a failed read dropped its entries (fill)
+      // A failed read dropped its entries (fill). Run outside the caller's async context: the refresh is
+      // nobody's request (not counted in its SQL statements, not cut short with it).
+      else {
+        const keys = expired;
+        BACKGROUND.runInAsyncScope(() => this.fill(keys, load, null).catch(() => {}));
+      }
     }
     if (missing.length) await this.fill(missing, load, out);
     return out;
