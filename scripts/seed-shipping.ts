@@ -10,16 +10,17 @@
 import { sql } from 'drizzle-orm';
 import { variantsByIds, variantsBySkus } from '../src/modules/catalog/catalog.service.js';
 import { receiveInventory } from '../src/modules/inventory/ledger.service.js';
-import { cancelOrder, createOrder, fulfillmentLinesByFoIds, ordersByIds, type OrderCreateInput } from '../src/modules/orders/order.service.js';
+import { warehousesHolding } from '../src/modules/inventory/availability.service.js';
+import { cancelOrder, countFulfillmentOrders, createOrder, fulfillmentLinesByFoIds, orderCountsByExternalIdPrefix, ordersByIds, type OrderCreateInput } from '../src/modules/orders/order.service.js';
 import { createPickList, packFulfillmentOrder, pickListLinesOf, pickListOrdersOf, scanPick } from '../src/modules/orders/picking.service.js';
 import { isBusinessDay } from '../src/modules/carriers/calendar.js';
 import { carrierCatalog, createCarrier, type CarrierCreateInput, type CarrierServiceInput } from '../src/modules/carriers/carrier.service.js';
 import { deliveryOptions, type DeliveryOptionView } from '../src/modules/carriers/delivery.service.js';
 import { estimateParcel } from '../src/modules/carriers/parcel.js';
-import { createPickupPoint } from '../src/modules/carriers/pickup.service.js';
+import { createPickupPoint, existingPickupPointCodes } from '../src/modules/carriers/pickup.service.js';
 import { createShipment, type ShipmentRow } from '../src/modules/shipments/shipment.service.js';
 import { ingestTrackingEvents, type TrackingEventInput } from '../src/modules/tracking/tracking.service.js';
-import { listAllWarehouses, type AddressData, type WarehouseRow } from '../src/modules/warehouse/warehouse.service.js';
+import { binsByIds, listAllWarehouses, type AddressData, type WarehouseRow } from '../src/modules/warehouse/warehouse.service.js';
 import { ManualClock } from '../src/shared/clock.js';
 import { BusinessError } from '../src/shared/errors.js';
 import type { ServiceContext } from '../src/shared/service-context.js';
@@ -213,9 +214,10 @@ export function demoPickupPoints(total = 300): { code: string; name: string; car
 }
 
 export async function seedPickupPoints(ctx: ServiceContext): Promise<{ created: number; skipped: number }> {
-  const have = new Set((await ctx.database.rows<{ code: string }>(sql`select code from pickup_points`)).map((r) => r.code));
+  const points = demoPickupPoints();
+  const have = await existingPickupPointCodes(ctx, points.map((p) => p.code));
   const out = { created: 0, skipped: 0 };
-  for (const p of demoPickupPoints()) {
+  for (const p of points) {
     if (have.has(p.code)) {
       out.skipped++;
       continue;
@@ -294,9 +296,9 @@ const KIND_ORDER = { flush: 0, cancel: 1, wave: 2, order: 3 } as const;
  */
 export async function seedOrderHistory(ctx: ServiceContext, buyers: readonly DemoBuyer[], skus: readonly string[], opts: OrderHistoryOptions = {}): Promise<OrderHistoryResult> {
   const out: OrderHistoryResult = { created: 0, skipped: 0, byStatus: {}, shipments: 0, trackingEvents: 0, restockedUnits: 0, pickLists: 0, failures: [] };
-  const [{ n: existing } = { n: 0 }] = await ctx.database.rows<{ n: number }>(sql`select count(*)::int as n from orders where external_id like ${`${DEMO_ORDER_PREFIX}%`}`);
-  if (Number(existing) > 0) {
-    out.skipped = Number(existing);
+  const existing = Object.values(await orderCountsByExternalIdPrefix(ctx, DEMO_ORDER_PREFIX)).reduce((a, n) => a + n, 0);
+  if (existing > 0) {
+    out.skipped = existing;
     return out;
   }
   const clock = opts.clock ?? (ctx.clock instanceof ManualClock ? ctx.clock : null);
@@ -310,17 +312,24 @@ export async function seedOrderHistory(ctx: ServiceContext, buyers: readonly Dem
   // What is stocked: orders use stocked SKUs; backorders the ones no warehouse holds.
   const variants = new Map<string, Awaited<ReturnType<typeof variantsBySkus>>[number]>();
   for (let i = 0; i < skus.length; i += 500) for (const v of await variantsBySkus(ctx, skus.slice(i, i + 500))) variants.set(v.sku, v);
-  const stockedRows = await ctx.database.rows<{ sku: string; code: string }>(
-    sql`select v.sku, w.code from inventory_levels l join product_variants v on v.id = l.variant_id join warehouses w on w.id = l.warehouse_id where l.on_hand > 0 order by v.sku, w.code`,
-  );
+  const allWarehouses = await listAllWarehouses(ctx);
+  const codeOf = new Map(allWarehouses.map((w) => [w.id, w.code]));
+  // SKU -> codes of the warehouses holding it, in code order (a restock goes to the first when the nearest holds none).
   const stockedIn = new Map<string, string[]>();
-  for (const row of stockedRows) stockedIn.set(row.sku, [...(stockedIn.get(row.sku) ?? []), row.code]);
+  const variantList = [...variants.values()];
+  for (let i = 0; i < variantList.length; i += 500) {
+    const chunk = variantList.slice(i, i + 500);
+    const holding = await warehousesHolding(ctx, chunk.map((v) => v.id));
+    for (const v of chunk) {
+      const ids = holding.get(v.id);
+      if (ids?.length) stockedIn.set(v.sku, ids.map((id) => codeOf.get(id)!).sort());
+    }
+  }
   const stocked = skus.filter((s) => stockedIn.has(s) && variants.has(s));
   const unstocked = skus.filter((s) => !stockedIn.has(s) && variants.has(s));
   if (!stocked.length || !buyers.length) return out;
   const byId = new Map([...variants.values()].map((v) => [v.id, v]));
-  const warehouses = (await listAllWarehouses(ctx)).filter((w) => w.isActive);
-  const bins = new Map((await ctx.database.rows<{ id: string; barcode: string }>(sql`select id, barcode from bin_locations`)).map((b) => [b.id, b.barcode]));
+  const warehouses = allWarehouses.filter((w) => w.isActive);
 
   // Popularity: a Pareto-like head over a fixed shuffle of the stocked SKUs.
   const rp = prng(SEED ^ 0x1234567);
@@ -403,7 +412,6 @@ export async function seedOrderHistory(ctx: ServiceContext, buyers: readonly Dem
   const orderIdOf = new Map<string, string>();
   const specOf = new Map<string, OrderSpec>();
   const pending: (TrackingEventInput & { carrierCode: string })[] = [];
-  const restocks: { reference: string; at: Date }[] = [];
   let restockSeq = 0;
   const cat = await carrierCatalog(ctx);
   let lastLog = Date.now();
@@ -424,7 +432,6 @@ export async function seedOrderHistory(ctx: ServiceContext, buyers: readonly Dem
     const quantity = Math.max(40, short + 20);
     const reference = `PO-RESTOCK-${String(++restockSeq).padStart(4, '0')}`;
     await receiveInventory(ctx, { warehouseCode: code, reference, lines: [{ sku, quantity }] });
-    restocks.push({ reference, at: clock.now() });
     out.restockedUnits += quantity;
   };
 
@@ -523,6 +530,7 @@ export async function seedOrderHistory(ctx: ServiceContext, buyers: readonly Dem
   const pickAll = async (listId: string) => {
     const lines = await pickListLinesOf(ctx, [listId]);
     const gtins = new Map((await variantsByIds(ctx, [...new Set(lines.map((l) => l.variantId))])).map((v) => [v.id, v.gtin!]));
+    const bins = new Map((await binsByIds(ctx, [...new Set(lines.map((l) => l.binId))])).map((b) => [b.id, b.barcode]));
     for (const l of lines) await scanPick(ctx, { pickListId: listId, binBarcode: bins.get(l.binId)!, itemBarcode: gtins.get(l.variantId)!, quantity: l.quantity });
   };
 
@@ -542,8 +550,7 @@ export async function seedOrderHistory(ctx: ServiceContext, buyers: readonly Dem
     });
   };
 
-  const openCount = async (wh: WarehouseRow) =>
-    Number((await ctx.database.rows<{ n: number }>(sql`select count(*)::int as n from fulfillment_orders where warehouse_id = ${wh.id} and status = 'OPEN'`))[0]?.n ?? 0);
+  const openCount = (wh: WarehouseRow) => countFulfillmentOrders(ctx, wh.id, 'OPEN');
 
   const wave = async (final: boolean) => {
     for (const wh of warehouses) {
@@ -645,33 +652,38 @@ export async function seedOrderHistory(ctx: ServiceContext, buyers: readonly Dem
   }
   clock.set(end);
 
-  // Backdating, in the seed only: order rows (and their fulfillment orders) take created_at from
-  // the database's now() default, not from the service clock, so 90 days of history would all
-  // look created today; likewise the pick and shipment movements, receipts and pick lists. The
-  // service-written times (order events, shipments, tracking events, pack and delivery times)
-  // already follow the clock; these UPDATEs align the rest with them.
+  await backdateDemoHistory(ctx);
+
+  out.byStatus = await orderCountsByExternalIdPrefix(ctx, DEMO_ORDER_PREFIX);
+  return out;
+}
+
+/**
+ * Demo data only: aligns the created_at columns that the services leave to the database's now()
+ * default with the ManualClock the history was played on. Times the services take from ctx.clock
+ * (the history rows of orders, fulfillment orders and pick lists, inventory movements, shipments,
+ * tracking events' occurred_at, pack and delivery times) already follow it; these do not:
+ * orders and fulfillment orders (inserted by the order intake's single CTE statement), pick lists,
+ * and tracking events' created_at (the time the platform stored the carrier's event). Giving
+ * those inserts the service clock would change the orders, picking and tracking modules' writes
+ * (and the intake's fast path), which is outside the seed; until then this is the one place that
+ * rewrites them, each from its own history row 1 (its `begin`), so a row's created_at and its
+ * timeline agree. Only the demo history (DEMO- orders and what belongs to them) is touched.
+ */
+async function backdateDemoHistory(ctx: ServiceContext): Promise<void> {
+  const demo = `${DEMO_ORDER_PREFIX}%`;
   await ctx.database.rows(sql`
     update orders o set created_at = e.occurred_at from order_events e
-    where e.order_id = o.id and e.sequence = 1 and o.external_id like ${`${DEMO_ORDER_PREFIX}%`} and o.created_at <> e.occurred_at`);
+    where e.order_id = o.id and e.sequence = 1 and o.external_id like ${demo} and o.created_at <> e.occurred_at`);
   await ctx.database.rows(sql`
-    update fulfillment_orders f set created_at = o.created_at from orders o
-    where o.id = f.order_id and o.external_id like ${`${DEMO_ORDER_PREFIX}%`}`);
-  await ctx.database.rows(sql`update pick_lists set created_at = completed_at - interval '20 minutes' where completed_at is not null and created_at > completed_at`);
+    update fulfillment_orders f set created_at = e.occurred_at from fulfillment_order_events e, orders o
+    where e.fulfillment_order_id = f.id and e.sequence = 1 and o.id = f.order_id and o.external_id like ${demo} and f.created_at <> e.occurred_at`);
   await ctx.database.rows(sql`
-    update inventory_movements m set created_at = p.completed_at from pick_lists p
-    where m.reference = 'pick:' || p.id::text and p.completed_at is not null`);
-  await ctx.database.rows(sql`
-    update inventory_movements m set created_at = s.created_at from shipments s
-    where m.reference = 'shipment:' || s.tracking_number and m.created_at > s.created_at + interval '1 minute'`);
+    update pick_lists p set created_at = e.occurred_at from pick_list_events e
+    where e.pick_list_id = p.id and e.sequence = 1 and p.created_at <> e.occurred_at
+      and exists (select 1 from pick_list_orders x join fulfillment_orders f on f.id = x.fulfillment_order_id join orders o on o.id = f.order_id where x.pick_list_id = p.id and o.external_id like ${demo})`);
   await ctx.database.rows(sql`
     update tracking_events t set created_at = t.occurred_at + interval '3 minutes'
     from shipments s join orders o on o.id = s.order_id
-    where t.shipment_id = s.id and o.external_id like ${`${DEMO_ORDER_PREFIX}%`} and t.created_at > t.occurred_at + interval '1 day'`);
-  for (const r of restocks) await ctx.database.rows(sql`update inventory_movements set created_at = ${r.at} where reference = ${r.reference}`);
-
-  const statuses = await ctx.database.rows<{ status: string; n: number }>(
-    sql`select status, count(*)::int as n from orders where external_id like ${`${DEMO_ORDER_PREFIX}%`} group by status order by status`,
-  );
-  out.byStatus = Object.fromEntries(statuses.map((s) => [s.status, Number(s.n)]));
-  return out;
+    where t.shipment_id = s.id and o.external_id like ${demo} and t.created_at > t.occurred_at + interval '1 day'`);
 }

@@ -7,13 +7,11 @@
  * order history come from ./seed-shipping.ts (`npm run seed -- --orders N` for more or fewer orders).
  * With PGlite (DATABASE_URL unset or file:) stop the server first: its data directory is single-process.
  */
-import { and, eq, sql } from 'drizzle-orm';
 import { isMain, withScriptApp } from './lib/script-app.js';
 import { createProduct, variantsBySkus, type ProductCreateInput } from '../src/modules/catalog/catalog.service.js';
 import { createCustomer, listCustomers, normalizeEmail, type CustomerCreateInput } from '../src/modules/customers/customer.service.js';
-import { LEVEL_CHANGED } from '../src/modules/inventory/inventory.events.js';
-import { receiveInventory } from '../src/modules/inventory/ledger.service.js';
-import { binStock, inventoryLevels, inventoryMovements, type MovementRow } from '../src/modules/inventory/inventory.table.js';
+import { receiveInventory, recordPicks } from '../src/modules/inventory/ledger.service.js';
+import type { MovementRow } from '../src/modules/inventory/inventory.table.js';
 import {
   createBinGrid,
   createWarehouse,
@@ -23,7 +21,6 @@ import {
   type BinGridInput,
   type ZoneKindValue,
 } from '../src/modules/warehouse/warehouse.service.js';
-import { transact } from '../src/events/outbox.js';
 import { withCheckDigit } from '../src/shared/gs1.js';
 import type { ServiceContext } from '../src/shared/service-context.js';
 import { prng } from './lib/prng.js';
@@ -471,64 +468,19 @@ export async function seedWarehouses(ctx: ServiceContext, opts: WarehouseSeedOpt
       picks.push({ variantId, binId: binOf.get(variantId)!, quantity, at, order: n + 1 });
     }
     picks.sort((a, b) => a.at.getTime() - b.at.getTime());
-    for (let i = 0; i < picks.length; i += PICK_BATCH) await writePicks(ctx, warehouse, picks.slice(i, i + PICK_BATCH));
+    // Recorded through the ledger (one transaction per batch): bin and on-hand decrements, one PICK
+    // movement per line at its own past time, level-changed events; the ledger rows name the seed.
+    const asSeed: ServiceContext = { ...ctx, principal: { ...ctx.principal, name: 'seed' } };
+    for (let i = 0; i < picks.length; i += PICK_BATCH) {
+      await recordPicks(asSeed, {
+        warehouseCode: warehouse.code,
+        picks: picks.slice(i, i + PICK_BATCH).map((p) => ({ ...p, reference: `DEMO-${warehouse.code}-${String(p.order).padStart(6, '0')}` })),
+      });
+    }
     out.pickLines += picks.length;
     out.created.push(spec.code);
   }
   return out;
-}
-
-/**
- * Writes a batch of historical PICK lines in one transaction: ledger rows with their original
- * times, and the matching bin and level decrements, so sum(movements) = on hand still holds.
- * There is no pick service before orders exist; this is demo data only. The check constraints
- * (bin quantity and on-hand never negative, allocated <= on hand) guard the decrements.
- */
-async function writePicks(
-  ctx: ServiceContext,
-  warehouse: { id: string; code: string },
-  picks: readonly { variantId: string; binId: string; quantity: number; at: Date; order: number }[],
-): Promise<void> {
-  const byBin = new Map<string, { variantId: string; binId: string; quantity: number }>();
-  const byVariant = new Map<string, number>();
-  for (const p of picks) {
-    const k = `${p.binId}|${p.variantId}`;
-    const b = byBin.get(k) ?? { variantId: p.variantId, binId: p.binId, quantity: 0 };
-    b.quantity += p.quantity;
-    byBin.set(k, b);
-    byVariant.set(p.variantId, (byVariant.get(p.variantId) ?? 0) + p.quantity);
-  }
-  await transact(ctx, async (tx, events) => {
-    await tx.insert(inventoryMovements).values(
-      picks.map((p) => ({
-        variantId: p.variantId,
-        warehouseId: warehouse.id,
-        binId: p.binId,
-        quantityDelta: -p.quantity,
-        reason: 'PICK' as const,
-        reference: `DEMO-${warehouse.code}-${String(p.order).padStart(6, '0')}`,
-        actor: 'seed',
-        createdAt: p.at,
-      })),
-    );
-    for (const b of byBin.values()) {
-      const rows = await tx
-        .update(binStock)
-        .set({ quantity: sql`${binStock.quantity} - ${b.quantity}` })
-        .where(and(eq(binStock.binId, b.binId), eq(binStock.variantId, b.variantId), sql`${binStock.quantity} >= ${b.quantity}`))
-        .returning({ q: binStock.quantity });
-      if (!rows.length) throw new Error(`seed: bin ${b.binId} holds fewer than ${b.quantity} units of ${b.variantId}`);
-    }
-    for (const [variantId, n] of byVariant) {
-      const rows = await tx
-        .update(inventoryLevels)
-        .set({ onHand: sql`${inventoryLevels.onHand} - ${n}`, updatedAt: sql`now()` })
-        .where(and(eq(inventoryLevels.variantId, variantId), eq(inventoryLevels.warehouseId, warehouse.id), sql`${inventoryLevels.onHand} - ${inventoryLevels.allocated} >= ${n}`))
-        .returning({ q: inventoryLevels.onHand });
-      if (!rows.length) throw new Error(`seed: ${variantId} has fewer than ${n} units available in ${warehouse.code}`);
-    }
-    await events.emit(...[...byVariant.keys()].map((variantId) => ({ topic: LEVEL_CHANGED, payload: { variantId, warehouseId: warehouse.id, warehouseCode: warehouse.code } })));
-  });
 }
 
 export interface DemoStoreOptions {

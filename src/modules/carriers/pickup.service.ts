@@ -5,7 +5,7 @@
  */
 import { around } from 'geokdbush';
 import KDBush from 'kdbush';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/client.js';
 import { preparedQueries } from '../../db/prepared.js';
 import { transact, type EventWriter } from '../../events/outbox.js';
@@ -314,4 +314,11 @@ export async function takePickupCapacity(ctx: ServiceContext, tx: Executor, even
     tx,
   );
   if (!rows.length) throw BusinessError.of('PICKUP_POINT_FULL', 'The pickup point takes no more parcels today; choose another delivery option.', path.map(String));
+}
+
+/** Which of these pickup point codes exist (for idempotent imports such as the demo seed). */
+export async function existingPickupPointCodes(ctx: ServiceContext, codes: readonly string[]): Promise<Set<string>> {
+  if (!codes.length) return new Set();
+  const rows = await ctx.database.db.select({ code: pickupPoints.code }).from(pickupPoints).where(inArray(pickupPoints.code, [...codes]));
+  return new Set(rows.map((r) => r.code));
 }

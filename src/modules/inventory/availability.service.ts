@@ -205,3 +205,15 @@ export async function slottingRecommendations(ctx: ServiceContext, warehouseCode
   return recommendSlotting(picks, bins, stock);
 }
 
+
+/** For each of these variants, the warehouses (ids) that hold some of it on hand. */
+export async function warehousesHolding(ctx: ServiceContext, variantIds: readonly string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (!variantIds.length) return out;
+  const rows = await ctx.database.db
+    .select({ variantId: inventoryLevels.variantId, warehouseId: inventoryLevels.warehouseId })
+    .from(inventoryLevels)
+    .where(and(inArray(inventoryLevels.variantId, [...variantIds]), sql`${inventoryLevels.onHand} > 0`));
+  for (const r of rows) out.set(r.variantId, [...(out.get(r.variantId) ?? []), r.warehouseId]);
+  return out;
+}

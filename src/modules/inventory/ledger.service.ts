@@ -12,7 +12,7 @@ import { BusinessError, ErrorList } from '../../shared/errors.js';
 import { isPlausibleDate } from '../../shared/plausible-date.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { variantsBySkus } from '../catalog/catalog.service.js';
-import { binByBarcode, binSlots, requireWarehouseAccess, type WarehouseRow } from '../warehouse/warehouse.service.js';
+import { binByBarcode, binsByIds, binSlots, requireWarehouseAccess, type WarehouseRow } from '../warehouse/warehouse.service.js';
 import { picksByVariant } from './availability.service.js';
 import { levelChangedEvents } from './inventory.events.js';
 import { resolveLines, type LineInput, type ResolvedLine } from './lines.service.js';
@@ -47,6 +47,9 @@ interface Delta {
   binId: string | null;
   delta: number;
   reason: MovementReasonValue;
+  /** This line's own reference and time (recorded picks); otherwise the call's reference and ctx.clock.now(). */
+  reference?: string;
+  at?: Date;
 }
 
 /**
@@ -64,14 +67,22 @@ async function applyDeltas(
 ): Promise<MovementRow[]> {
   const actor = ctx.principal.name ?? ctx.principal.kind;
   const inc = deltas.filter((d) => d.delta > 0 && d.binId);
-  const dec = deltas.filter((d) => d.delta < 0 && d.binId);
-  for (const d of dec) {
+  // Decrements of one bin and SKU are merged: one conditional UPDATE for their total.
+  const dec = new Map<string, { binId: string; variantId: string; quantity: number }>();
+  for (const d of deltas) {
+    if (d.delta >= 0 || !d.binId) continue;
+    const k = `${d.binId}|${d.variantId}`;
+    const m = dec.get(k) ?? { binId: d.binId, variantId: d.variantId, quantity: 0 };
+    m.quantity -= d.delta;
+    dec.set(k, m);
+  }
+  for (const d of dec.values()) {
     const rows = await tx
       .update(binStock)
-      .set({ quantity: sql`${binStock.quantity} + ${d.delta}` })
-      .where(and(eq(binStock.binId, d.binId!), eq(binStock.variantId, d.variantId), gte(binStock.quantity, -d.delta)))
+      .set({ quantity: sql`${binStock.quantity} - ${d.quantity}` })
+      .where(and(eq(binStock.binId, d.binId), eq(binStock.variantId, d.variantId), gte(binStock.quantity, d.quantity)))
       .returning({ q: binStock.quantity });
-    if (!rows.length) throw BusinessError.of('INSUFFICIENT_STOCK', `The bin holds fewer than ${-d.delta} units of this item.`, meta.field);
+    if (!rows.length) throw BusinessError.of('INSUFFICIENT_STOCK', `The bin holds fewer than ${d.quantity} units of this item.`, meta.field);
   }
   if (inc.length) {
     const merged = new Map<string, { binId: string; variantId: string; quantity: number }>();
@@ -117,8 +128,10 @@ async function applyDeltas(
             binId: d.binId,
             quantityDelta: d.delta,
             reason: d.reason,
-            reference: meta.reference ?? null,
+            reference: d.reference ?? meta.reference ?? null,
             actor,
+            // The service clock, like every other service-written time (the seed's history runs on a ManualClock).
+            createdAt: d.at ?? ctx.clock.now(),
           })),
         )
         .returning()
@@ -154,6 +167,50 @@ export async function pickFromBin(
       { variantId: move.variantId, binId: null, delta: move.quantity, reason: 'PICK' },
     ],
     { reference: move.reference, field },
+  );
+}
+
+export interface RecordedPick {
+  variantId: string;
+  binId: string;
+  quantity: number;
+  reference: string;
+  /** When the pick happened: not after ctx.clock.now(). */
+  at: Date;
+}
+
+/**
+ * Records picks that already left the building (units out of a bin and out of on-hand, one PICK
+ * movement each, with its own time and reference): history imported from another system, or the
+ * demo seed's pick history. Lines are applied in one transaction through the same ledger path as
+ * every other change (conditional decrements: never below zero in a bin, never below allocated;
+ * one level-changed event per SKU), so the movements still sum to on hand.
+ * Errors: NOT_FOUND, INVALID (a time in the future or implausible), INSUFFICIENT_STOCK.
+ */
+export async function recordPicks(ctx: ServiceContext, input: { warehouseCode: string; picks: readonly RecordedPick[] }): Promise<MovementRow[]> {
+  const warehouse = await requireWarehouseAccess(ctx, input.warehouseCode, 'write');
+  if (!input.picks.length) return [];
+  const now = ctx.clock.now().getTime();
+  const errors = new ErrorList();
+  input.picks.forEach((p, i) => {
+    if (!Number.isInteger(p.quantity) || p.quantity <= 0) errors.add('INVALID', 'Quantity must be a positive whole number.', ['input', 'picks', String(i), 'quantity']);
+    if (!isPlausibleDate(p.at) || p.at.getTime() > now) errors.add('INVALID', 'A recorded pick cannot be in the future.', ['input', 'picks', String(i), 'at']);
+  });
+  const binIds = [...new Set(input.picks.map((p) => p.binId))];
+  const ours = new Set((await binsByIds(ctx, binIds)).filter((b) => b.warehouseId === warehouse.id).map((b) => b.id));
+  input.picks.forEach((p, i) => {
+    if (!ours.has(p.binId)) errors.add('NOT_FOUND', `No such bin in warehouse ${warehouse.code}.`, ['input', 'picks', String(i), 'binId']);
+  });
+  errors.throwIfAny();
+  return transact(ctx, (tx, events) =>
+    applyDeltas(
+      ctx,
+      tx,
+      events,
+      warehouse,
+      input.picks.map((p) => ({ variantId: p.variantId, binId: p.binId, delta: -p.quantity, reason: 'PICK' as const, reference: p.reference, at: p.at })),
+      { field: ['input', 'picks'] },
+    ),
   );
 }
 

@@ -76,10 +76,11 @@ export async function releaseStock(tx: Executor, variantId: string, warehouseId:
  * Stock leaves the building: on-hand and allocated both drop by `quantity` (the units were picked
  * to staging, so no bin changes) and a SHIPMENT movement records it, in the caller's transaction.
  * Throws BusinessError INVALID when fewer units are allocated (never drives the ledger negative).
+ * `at`: the movement's time (the caller's ctx.clock; the database's now() without it).
  */
 export async function shipStock(
   tx: Executor,
-  move: { variantId: string; warehouseId: string; quantity: number; reference: string; actor: string | null },
+  move: { variantId: string; warehouseId: string; quantity: number; reference: string; actor: string | null; at?: Date },
 ): Promise<void> {
   const rows = await tx
     .update(inventoryLevels)
@@ -95,5 +96,6 @@ export async function shipStock(
     reason: 'SHIPMENT',
     reference: move.reference,
     actor: move.actor,
+    ...(move.at ? { createdAt: move.at } : {}),
   });
 }

@@ -578,3 +578,21 @@ export async function eventsAfter(ctx: ServiceContext, orderId: string, afterSeq
 }
 
 export type { WarehouseRow };
+
+/** Orders per status whose external id starts with `prefix` (the demo seed's history: DEMO-…). Staff with read_orders only. */
+export async function orderCountsByExternalIdPrefix(ctx: ServiceContext, prefix: string): Promise<Record<string, number>> {
+  if (!hasScope(ctx.principal, 'read_orders')) throw new AccessError('FORBIDDEN', 'Forbidden: requires scope read_orders.');
+  const pattern = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const rows = await ctx.database.db
+    .select({ status: orders.status, n: count() })
+    .from(orders)
+    .where(sql`${orders.externalId} like ${pattern}`)
+    .groupBy(orders.status)
+    .orderBy(asc(orders.status));
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}
+
+/** How many fulfillment orders of a warehouse are in `status`. */
+export async function countFulfillmentOrders(ctx: ServiceContext, warehouseId: string, status: FulfillmentOrderRow['status']): Promise<number> {
+  return ctx.database.db.$count(fulfillmentOrders, and(eq(fulfillmentOrders.warehouseId, warehouseId), eq(fulfillmentOrders.status, status)));
+}

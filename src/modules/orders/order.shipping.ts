@@ -39,7 +39,7 @@ export async function shipFulfillmentOrder(
   const lines = await tx.select().from(fulfillmentLines).where(eq(fulfillmentLines.fulfillmentOrderId, fo.id));
   const actor = ctx.principal.name ?? ctx.principal.kind;
   for (const l of [...lines].sort((a, b) => a.variantId.localeCompare(b.variantId))) {
-    await shipStock(tx, { variantId: l.variantId, warehouseId: warehouse.id, quantity: l.quantity, reference, actor });
+    await shipStock(tx, { variantId: l.variantId, warehouseId: warehouse.id, quantity: l.quantity, reference, actor, at: ctx.clock.now() });
     await tx
       .update(orderLines)
       .set({ shippedQuantity: sql`${orderLines.shippedQuantity} + ${l.quantity}` })
