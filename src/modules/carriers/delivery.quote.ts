@@ -6,6 +6,7 @@
  */
 import { createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { DeliveryTypeValue } from '../../shared/delivery-type.js';
+import { hmacSha256, type HmacSha256 } from '../../shared/hmac.js';
 
 export interface QuotePayload {
   v: 1;
@@ -53,7 +54,12 @@ const processSecret = randomBytes(32).toString('base64url');
 export const quoteSecret = (configured: string | undefined): string => configured ?? processSecret;
 
 /** HMAC-SHA256 truncated to 128 bits, base64url (22 characters). */
-const tag128 = (secret: string, message: string): string => createHmac('sha256', secret).update(message).digest().subarray(0, 16).toString('base64url');
+const signers = new Map<string, HmacSha256>();
+const tag128 = (secret: string, message: string): string => {
+  let s = signers.get(secret);
+  if (!s) signers.set(secret, (s = hmacSha256(secret)));
+  return s.tag128(message);
+};
 
 /**
  * `q2.<text>.<tag>`: the payload as short text (fields joined by "~", numbers in base 36, the
