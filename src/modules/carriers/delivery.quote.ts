@@ -54,6 +54,7 @@ const processSecret = randomBytes(32).toString('base64url');
 export const quoteSecret = (configured: string | undefined): string => configured ?? processSecret;
 
 /** HMAC-SHA256 truncated to 128 bits, base64url (22 characters). */
+// One signer per secret (there is one secret per process): hmac.ts says why not createHmac.
 const signers = new Map<string, HmacSha256>();
 const tag128 = (secret: string, message: string): string => {
   let s = signers.get(secret);
