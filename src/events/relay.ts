@@ -19,6 +19,7 @@ import type { RelayHandle } from '../shared/service-context.js';
 import { backoffDelay } from '../shared/backoff.js';
 import { PollingWorker } from './polling-worker.js';
 import type { EventMessage, PubSubHandle } from './pubsub.js';
+import { eventWriterIn, type DomainEvent, type EventWriter } from './outbox.js';
 
 const BATCH = 200;
 
@@ -33,13 +34,13 @@ export interface CommittedEvent {
  * Writes durable follow-up work for a committed event, in the relay's transaction; `afterCommit`
  * runs a callback once that transaction committed (e.g. wake the worker that sends the work).
  */
-export type DurableHandler = (tx: Executor, event: CommittedEvent, afterCommit: (fn: () => void) => void) => Promise<void>;
+export type DurableHandler = (tx: Executor, event: CommittedEvent, afterCommit: (fn: () => void) => void, events: EventWriter) => Promise<void>;
 
 /**
  * The same for all the events of one claimed batch at once (in outbox order), so a consumer can
  * look up and write with a few statements per batch instead of a few per event.
  */
-export type DurableBatchHandler = (tx: Executor, events: CommittedEvent[], afterCommit: (fn: () => void) => void) => Promise<void>;
+export type DurableBatchHandler = (tx: Executor, events: CommittedEvent[], afterCommit: (fn: () => void) => void, writer: EventWriter) => Promise<void>;
 
 /** Sees the payload of a committed event (relay.watch). */
 export type EventWatcher = (payload: Record<string, unknown>) => void;
@@ -166,18 +167,22 @@ export class OutboxRelay implements RelayHandle, EventWatching {
   private async handleAll(): Promise<void> {
     for (;;) {
       const after = new Set<() => void>();
+      // Events the handlers write (e.g. a delivery's first status) go into this same transaction and
+      // are announced after its commit, as `transact` does for a service.
+      const written: DomainEvent[] = [];
       const n = await this.database.db.transaction(async (tx) => {
         const events = await this.claim(tx as never, 'handled_at');
         if (!events.length) return 0;
         const exec = tx as unknown as Executor;
         const afterCommit = (fn: () => void) => after.add(fn);
+        const writer = eventWriterIn(exec, written);
         // Events go to the handlers in outbox order: batch handlers get runs of events, cut
         // wherever a per-event handler has to see what came before it.
         let run: CommittedEvent[] = [];
         const flush = async () => {
           for (const b of this.batchHandlers) {
             const mine = run.filter((e) => b.topics.has(e.topic));
-            if (mine.length) await b.handler(exec, mine, afterCommit);
+            if (mine.length) await b.handler(exec, mine, afterCommit, writer);
           }
           run = [];
         };
@@ -185,7 +190,7 @@ export class OutboxRelay implements RelayHandle, EventWatching {
           const single = this.handlers.get(e.topic);
           if (single?.length) {
             await flush();
-            for (const h of single) await h(exec, e, afterCommit);
+            for (const h of single) await h(exec, e, afterCommit, writer);
           }
           run.push(e);
         }
@@ -193,6 +198,7 @@ export class OutboxRelay implements RelayHandle, EventWatching {
         await tx.execute(sql`update outbox set handled_at = now() where id in ${idList(events.map((e) => e.id))}`);
         return events.length;
       });
+      if (written.length) this.committed(written);
       for (const fn of after) fn();
       if (n < BATCH) return;
     }

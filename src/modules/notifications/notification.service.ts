@@ -6,7 +6,7 @@
  */
 import { asc, inArray } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
-import { eventWriterIn, type DomainEvent, type EventWriter } from '../../events/outbox.js';
+import type { EventWriter } from '../../events/outbox.js';
 import type { CommittedEvent, OutboxRelay } from '../../events/relay.js';
 import { begin } from '../../shared/lifecycle.js';
 import type { ServiceContext } from '../../shared/service-context.js';
@@ -107,12 +107,9 @@ export async function queueStatusNotifications(ctx: ServiceContext, tx: Executor
  * Registers the durable handler (call before `relay.start()`). `onQueued` runs once the relay's
  * transaction committed, so the sender it wakes sees the new rows.
  */
-export function registerNotificationHandlers(relay: Pick<OutboxRelay, 'onCommittedBatch' | 'committed'>, ctx: ServiceContext, opts: { onQueued?: () => void } = {}): void {
-  relay.onCommittedBatch([ORDER_STATUS_CHANGED], async (tx, events, afterCommit) => {
-    // The notification status events are published after the relay's transaction commits.
-    const written: DomainEvent[] = [];
-    const queued = await queueStatusNotifications(ctx, tx, eventWriterIn(tx, written), events);
-    if (written.length) afterCommit(() => relay.committed(written));
+export function registerNotificationHandlers(relay: Pick<OutboxRelay, 'onCommittedBatch'>, ctx: ServiceContext, opts: { onQueued?: () => void } = {}): void {
+  relay.onCommittedBatch([ORDER_STATUS_CHANGED], async (tx, events, afterCommit, writer) => {
+    const queued = await queueStatusNotifications(ctx, tx, writer, events);
     if (queued > 0 && opts.onQueued) afterCommit(opts.onQueued);
   });
 }

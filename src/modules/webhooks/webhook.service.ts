@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { and, count, eq, inArray, isNull } from 'drizzle-orm';
 import { finishPage, planPage, type Page, type PageArgs } from '../../db/pagination.js';
 import type { Executor } from '../../db/client.js';
-import { eventWriterIn, transact, type DomainEvent, type EventWriter } from '../../events/outbox.js';
+import { transact, type EventWriter } from '../../events/outbox.js';
 import type { CommittedEvent, OutboxRelay } from '../../events/relay.js';
 import { inTransaction } from '../../db/tx.js';
 import { AccessError, BusinessError } from '../../shared/errors.js';
@@ -240,17 +240,9 @@ export async function queueDeliveriesOf(tx: Executor, events: EventWriter, items
  * `onQueued` is called once the relay's transaction that queued deliveries has committed (the
  * dispatcher's kick), so the new rows are visible to it.
  */
-export function registerWebhookHandlers(relay: Pick<OutboxRelay, 'onCommitted' | 'onCommittedBatch' | 'committed'>, opts: { onQueued?: () => void } = {}): void {
-  /** The relay's transaction as an event writer; the delivery status events it wrote are published after commit. */
-  const writerIn = (tx: Executor, afterCommit: (fn: () => void) => void) => {
-    const written: DomainEvent[] = [];
-    afterCommit(() => {
-      if (written.length) relay.committed(written);
-    });
-    return eventWriterIn(tx, written);
-  };
+export function registerWebhookHandlers(relay: Pick<OutboxRelay, 'onCommitted' | 'onCommittedBatch'>, opts: { onQueued?: () => void } = {}): void {
   // A revoked key's subscriptions stop with it: disabled, and what was still pending fails.
-  relay.onCommitted('auth.api_key_revoked', async (tx, event, afterCommit) => {
+  relay.onCommitted('auth.api_key_revoked', async (tx, event, _afterCommit, writer) => {
     const apiKeyId = String(event.payload.apiKeyId);
     const disabled = await tx
       .update(webhookSubscriptions)
@@ -259,10 +251,10 @@ export function registerWebhookHandlers(relay: Pick<OutboxRelay, 'onCommitted' |
       .returning({ id: webhookSubscriptions.id });
     if (!disabled.length) return;
     const reason = 'the API key that created the subscription was revoked';
-    await failPendingDeliveries(tx, writerIn(tx, afterCommit), disabled.map((d) => d.id), reason, event.createdAt);
+    await failPendingDeliveries(tx, writer, disabled.map((d) => d.id), reason, event.createdAt);
   });
-  relay.onCommittedBatch(Object.keys(OUTBOX_TO_WEBHOOK_TOPIC), async (tx, events, afterCommit) => {
+  relay.onCommittedBatch(Object.keys(OUTBOX_TO_WEBHOOK_TOPIC), async (tx, events, afterCommit, writer) => {
     const items = events.map((event) => ({ event, topic: OUTBOX_TO_WEBHOOK_TOPIC[event.topic]! }));
-    if ((await queueDeliveriesOf(tx, writerIn(tx, afterCommit), items)) > 0 && opts.onQueued) afterCommit(opts.onQueued);
+    if ((await queueDeliveriesOf(tx, writer, items)) > 0 && opts.onQueued) afterCommit(opts.onQueued);
   });
 }
