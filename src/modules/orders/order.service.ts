@@ -548,8 +548,9 @@ export async function fulfillmentOrdersByOrderIds(ctx: ServiceContext, ids: read
   return ctx.database.db.select().from(fulfillmentOrders).where(inArray(fulfillmentOrders.orderId, [...ids])).orderBy(asc(fulfillmentOrders.id));
 }
 
-export async function fulfillmentOrdersByIds(ctx: ServiceContext, ids: readonly string[]): Promise<FulfillmentOrderRow[]> {
-  return ctx.database.db.select().from(fulfillmentOrders).where(inArray(fulfillmentOrders.id, [...ids]));
+/** Unfiltered by the principal; `executor`: the caller's transaction (a read inside it on embedded PGlite must use it). */
+export async function fulfillmentOrdersByIds(ctx: Pick<ServiceContext, 'database'>, ids: readonly string[], executor: Executor = ctx.database.db): Promise<FulfillmentOrderRow[]> {
+  return executor.select().from(fulfillmentOrders).where(inArray(fulfillmentOrders.id, [...ids]));
 }
 
 export async function fulfillmentLinesByFoIds(ctx: ServiceContext, ids: readonly string[]): Promise<FulfillmentLineRow[]> {

@@ -327,17 +327,13 @@ export async function recordCarrierEvents(
     .from(trackingEvents)
     .where(inArray(trackingEvents.shipmentId, touched));
   // Warehouses the parcels left from: webhook subscriptions of 3PL partners get only theirs.
-  const origin = new Map(
-    (
-      await ctx.database.rows<{ id: string; code: string }>(
-        sql`select s.id, w.code from shipments s join fulfillment_orders f on f.id = s.fulfillment_order_id join warehouses w on w.id = f.warehouse_id where s.id in (${sql.join(touched.map((id) => sql`${id}`), sql`, `)})`,
-        tx,
-      )
-    ).map((r) => [r.id, r.code]),
-  );
+  const byId = new Map(locked.map((s) => [s.id, s]));
+  const fos = await fulfillmentOrdersByIds(ctx, [...new Set(touched.map((id) => byId.get(id)!.fulfillmentOrderId))], tx);
+  const codeOf = new Map((await warehousesByIds(ctx, [...new Set(fos.map((f) => f.warehouseId))], tx)).map((w) => [w.id, w.code]));
+  const foWarehouse = new Map(fos.map((f) => [f.id, codeOf.get(f.warehouseId) ?? null]));
   const delivered: ShipmentRow[] = [];
   for (const id of touched) {
-    const before = locked.find((s) => s.id === id)!;
+    const before = byId.get(id)!;
     const label = labelEventId(before.trackingNumber);
     const latest = all.filter((e) => e.shipmentId === id && e.externalEventId !== label).reduce<EventKey | null>((a, e) => (a ? laterEvent(a, e) : e), null);
     if (!latest) continue;
@@ -347,17 +343,18 @@ export async function recordCarrierEvents(
         at: latest.occurredAt,
         message: `${carrier.code} event ${latest.externalEventId}`,
         set,
-        payload: { carrierCode: carrier.code, warehouseCode: origin.get(id) ?? null },
+        payload: { carrierCode: carrier.code, warehouseCode: foWarehouse.get(before.fulfillmentOrderId) ?? null },
       });
       if (after.status === 'DELIVERED') delivered.push(after);
     } else if (+(before.lastEventAt ?? 0) !== +set.lastEventAt || +(before.deliveredAt ?? 0) !== +(set.deliveredAt ?? 0)) {
       await tx.update(shipments).set(set).where(eq(shipments.id, id));
     }
   }
-  for (const r of [...inserted].sort((a, b) => +a.occurredAt - +b.occurredAt)) {
-    const s = locked.find((x) => x.id === r.shipmentId)!;
-    await events.emit(trackingTopicEvent(s, { status: r.status, occurredAt: r.occurredAt.toISOString(), location: r.location, description: r.description }, carrier.code));
-  }
+  await events.emit(
+    ...[...inserted]
+      .sort((a, b) => +a.occurredAt - +b.occurredAt)
+      .map((r) => trackingTopicEvent(byId.get(r.shipmentId)!, { status: r.status, occurredAt: r.occurredAt.toISOString(), location: r.location, description: r.description }, carrier.code)),
+  );
   return { inserted, delivered };
 }
 

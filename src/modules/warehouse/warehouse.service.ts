@@ -381,8 +381,9 @@ const warehouseCache = refreshingCache<Database, WarehouseRow[]>(WAREHOUSES_TTL_
 export const listAllWarehousesCached = (ctx: Pick<ServiceContext, 'database'>): Promise<WarehouseRow[]> => warehouseCache.get(ctx.database);
 
 /** By id, without visibility filtering (loaders; callers check `mayViewWarehouse`). */
-export async function warehousesByIds(ctx: ServiceContext, ids: readonly string[]): Promise<WarehouseRow[]> {
-  return ctx.database.db.select().from(warehouses).where(inArray(warehouses.id, [...ids]));
+/** Unfiltered by the principal; `executor`: the caller's transaction (a read inside it on embedded PGlite must use it). */
+export async function warehousesByIds(ctx: Pick<ServiceContext, 'database'>, ids: readonly string[], executor: Executor = ctx.database.db): Promise<WarehouseRow[]> {
+  return executor.select().from(warehouses).where(inArray(warehouses.id, [...ids]));
 }
 
 export async function zonesByIds(ctx: ServiceContext, ids: readonly string[]): Promise<ZoneRow[]> {
