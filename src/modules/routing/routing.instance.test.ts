@@ -70,6 +70,25 @@ describe('GeoModel', () => {
     );
   });
 
+  it('screens a stop whose service exactly fills the shift as servable, as the schedule does (float boundary)', () => {
+    // Regression for fast-check seed -777921242: a stop 1e-14 degrees from the depot, 30 minutes of
+    // service, a 30-minute shift. Travel rounds to ~1e-15 minutes each way.
+    const p: GeoPlanInput = {
+      depot: DEPOT,
+      vehicles: [{ id: 'V0', capacity: 5, shiftStart: min(0), shiftEnd: min(30) }],
+      stops: [{ id: 'S0', location: { lat: DEPOT.lat + 1e-14, lng: DEPOT.lng + 1e-14 }, demand: 1, windowStart: null, windowEnd: null, serviceMinutes: 30 }],
+      speedKmh: 17,
+      detourFactor: 1.3,
+    };
+    const m = new GeoModel(p);
+    expect('errors' in m.schedule(p.vehicles[0]!, p.stops)).toBe(false);
+    expect(m.whyUnservable(p.stops[0]!)).toBeNull();
+    // One more second of service is really too long, in both.
+    const longer = { ...p.stops[0]!, serviceMinutes: 30 + 1 / 60 };
+    expect('errors' in m.schedule(p.vehicles[0]!, [longer])).toBe(true);
+    expect(m.whyUnservable(longer)?.reason).toBe('SHIFT_TOO_SHORT');
+  });
+
   it('agrees with the independent verifier on random routes, in feasibility and distance', () => {
     fc.assert(
       fc.property(fc.oneof(problemArb(false), problemArb(true)), fc.array(fc.nat(), { minLength: 6, maxLength: 6 }), fc.array(fc.nat(), { minLength: 6, maxLength: 6 }), (p, assign, keys) => {
