@@ -1,10 +1,14 @@
-import { index, integer, jsonb, pgTable, text, unique, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { index, integer, jsonb, pgTable, text, unique, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, idColumn, tstz } from '../../db/columns.js';
 import { historyTable } from '../../shared/lifecycle.js';
 import { fulfillmentOrders, orders } from '../orders/order.table.js';
 import { carriers, carrierServices, pickupPoints, SHIPMENT_STATUSES } from '../carriers/carrier.table.js';
 
 export { SHIPMENT_STATUSES, type ShipmentStatusValue } from '../carriers/carrier.table.js';
+
+export const SHIPMENT_DIRECTIONS = ['OUTBOUND', 'RETURN'] as const;
+export type ShipmentDirectionValue = (typeof SHIPMENT_DIRECTIONS)[number];
 
 export interface ParcelData {
   weightGrams: number;
@@ -22,10 +26,12 @@ export const shipments = pgTable(
     orderId: uuid('order_id')
       .notNull()
       .references(() => orders.id),
+    /** The fulfillment order shipped (OUTBOUND, one shipment each), or whose units come back (RETURN). */
     fulfillmentOrderId: uuid('fulfillment_order_id')
       .notNull()
-      .references(() => fulfillmentOrders.id)
-      .unique(),
+      .references(() => fulfillmentOrders.id),
+    /** OUTBOUND: to the customer; RETURN: a return parcel from the customer back to a warehouse. */
+    direction: text('direction', { enum: SHIPMENT_DIRECTIONS }).notNull().default('OUTBOUND'),
     carrierId: uuid('carrier_id')
       .notNull()
       .references(() => carriers.id),
@@ -55,6 +61,7 @@ export const shipments = pgTable(
     deliveredAt: tstz('delivered_at'),
   },
   (t) => [
+    uniqueIndex('shipments_fulfillment_order_outbound_uq').on(t.fulfillmentOrderId).where(sql`${t.direction} = 'OUTBOUND'`),
     index('shipments_order_idx').on(t.orderId),
     index('shipments_service_created_idx').on(t.serviceId, t.createdAt),
     index('shipments_carrier_status_idx').on(t.carrierId, t.status),
