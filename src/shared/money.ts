@@ -23,6 +23,11 @@ export function add(a: Money, b: Money): Money {
   return money(a.amountMinor + b.amountMinor, a.currency);
 }
 
+export function subtract(a: Money, b: Money): Money {
+  if (a.currency !== b.currency) throw new RangeError(`currency mismatch: ${a.currency} vs ${b.currency}`);
+  return money(a.amountMinor - b.amountMinor, a.currency);
+}
+
 export function multiply(a: Money, qty: number): Money {
   if (!Number.isInteger(qty)) throw new RangeError('quantity must be an integer');
   return money(a.amountMinor * qty, a.currency);
@@ -51,3 +56,18 @@ export function linesTotal(lines: readonly { unitPrice: Money; quantity: number 
 export function roundedMoney(fractionalMinor: number, currency: string): Money {
   return money(Math.round(fractionalMinor), currency);
 }
+
+/**
+ * `basisPoints` / 10,000 of an amount (1250 bp = 12.5 %), rounded half up to whole minor units,
+ * exactly (integer arithmetic: no float lands just below a half).
+ */
+export function basisPointsOf(m: Money, basisPoints: number): Money {
+  if (!Number.isInteger(basisPoints) || basisPoints < 0) throw new RangeError(`basis points must be a non-negative integer, got ${basisPoints}`);
+  const scaled = BigInt(m.amountMinor) * BigInt(basisPoints);
+  const sign = scaled < 0n ? -1n : 1n;
+  const abs = scaled * sign;
+  return money(Number(sign * ((abs + 5000n) / 10000n)), m.currency);
+}
+
+/** A percent with at most two decimals as basis points (12.5 → 1250). */
+export const percentToBasisPoints = (percent: number): number => Math.round(percent * 100);
