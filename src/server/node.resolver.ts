@@ -27,6 +27,8 @@ import { carrierLoaders } from '../modules/carriers/carrier.loaders.js';
 import { Carrier, PickupPoint } from '../modules/carriers/carrier.types.js';
 import { shipmentLoaders } from '../modules/shipments/shipment.loaders.js';
 import { Shipment } from '../modules/shipments/shipment.types.js';
+import { returnsLoaders } from '../modules/returns/returns.loaders.js';
+import { ReturnRequest } from '../modules/returns/returns.types.js';
 
 type Fetcher = (ctx: GraphQLContext, id: string) => Promise<Node | null>;
 
@@ -104,6 +106,11 @@ const fetchers: Record<string, Fetcher> = {
   RoutePlan: async (ctx, id) => {
     const row = await ctx.loaders.get(routingLoaders).routePlanById.load(id);
     return row && RoutePlan.from(row);
+  },
+  // Returns: the returns service applies the visibility rules (its customer, read_returns, partner warehouses).
+  ReturnRequest: async (ctx, id) => {
+    const row = await ctx.loaders.get(returnsLoaders).returnById.load(id);
+    return row && ReturnRequest.from(row);
   },
   ApiKey: async (ctx, id) => {
     if (!hasScope(ctx.principal, 'admin')) return null;

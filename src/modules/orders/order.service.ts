@@ -597,3 +597,14 @@ export async function orderCountsByExternalIdPrefix(ctx: ServiceContext, prefix:
 export async function countFulfillmentOrders(ctx: ServiceContext, warehouseId: string, status: FulfillmentOrderRow['status']): Promise<number> {
   return ctx.database.db.$count(fulfillmentOrders, and(eq(fulfillmentOrders.warehouseId, warehouseId), eq(fulfillmentOrders.status, status)));
 }
+
+/** Order lines by id, without visibility rules (for services that check access to the owning object themselves). */
+export async function orderLinesByIds(ctx: Pick<ServiceContext, 'database'>, ids: readonly string[]): Promise<OrderLineRow[]> {
+  if (!ids.length) return [];
+  return ctx.database.db.select().from(orderLines).where(inArray(orderLines.id, [...ids]));
+}
+
+/** A subquery of the id of the order with this number (e.g. WB-100001), for another module's filter; unfiltered. */
+export function orderIdsByNumber(db: Executor, number: string) {
+  return db.select({ id: orders.id }).from(orders).where(eq(orders.number, number.trim().toUpperCase()));
+}

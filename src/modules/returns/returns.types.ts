@@ -50,7 +50,7 @@ registerEnumType(ReturnDisposition, {
   },
 });
 
-@ObjectType('ReturnDispositionQuantity', { simpleResolvers: true, description: 'How many inspected units of a line got one disposition.' })
+@ObjectType('ReturnDispositionQuantity', { description: 'How many inspected units of a line got one disposition.' })
 export class ReturnDispositionQuantity {
   @Field(() => ReturnDisposition, { description: 'What happens to these units.' })
   disposition!: ReturnDispositionValue;
@@ -91,7 +91,7 @@ export class ReturnLine {
   }
 }
 
-@ObjectType('Refund', { simpleResolvers: true, description: "What the customer gets back for a return. Waybill records it; the storefront's payment integration pays it (on the RETURN_UPDATED webhook)." })
+@ObjectType('Refund', { description: "What the customer gets back for a return. Waybill records it; the storefront's payment integration pays it (on the RETURN_UPDATED webhook)." })
 export class Refund {
   @Field(() => Money, { description: 'Total to refund: units plus shipping minus the restocking fee.' })
   amount!: Money;
@@ -115,7 +115,7 @@ export class Refund {
   }
 }
 
-@ObjectType('ReturnEvent', { simpleResolvers: true, description: 'One status change of a return.' })
+@ObjectType('ReturnEvent', { description: 'One status change of a return.' })
 export class ReturnEvent {
   @Field(() => Int, { description: 'Per-return sequence, 1, 2, 3 ... with no gaps.' })
   sequence!: number;
@@ -171,7 +171,7 @@ export class ReturnRequest implements Node {
 @ObjectType('ReturnRequestConnection', { description: 'A page of returns.' })
 export class ReturnRequestConnection extends Connection('ReturnRequest', () => ReturnRequest) {}
 
-@ObjectType('ReturnPolicy', { simpleResolvers: true, description: "The store's rules for returns." })
+@ObjectType('ReturnPolicy', { description: "The store's rules for returns." })
 export class ReturnPolicy {
   @Field(() => Int, { description: 'Days from the delivery of the shipment that carried a line during which it may be returned (default 14).' })
   windowDays!: number;
@@ -195,7 +195,7 @@ export const ReturnAnalyticsGroupBy = enumOf(['SKU', 'CATEGORY', 'REASON', 'CARR
 export type ReturnAnalyticsGroupByValue = keyof typeof ReturnAnalyticsGroupBy;
 registerEnumType(ReturnAnalyticsGroupBy, { name: 'ReturnAnalyticsGroupBy', description: 'How returnAnalytics groups units.' });
 
-@ObjectType('ReturnReasonCount', { simpleResolvers: true, description: 'Units returned for one reason.' })
+@ObjectType('ReturnReasonCount', { description: 'Units returned for one reason.' })
 export class ReturnReasonCount {
   @Field(() => ReturnReason, { description: 'The reason.' })
   reason!: ReturnReasonValue;
@@ -204,7 +204,6 @@ export class ReturnReasonCount {
 }
 
 @ObjectType('ReturnReasonStat', {
-  simpleResolvers: true,
   description:
     "One group of returnAnalytics: units returned over units shipped in the period (by the shipment's date), with a 95% Wilson interval. flagged means the group's interval lies wholly above the store's overall return rate for the period: a real outlier, not noise from a handful of orders.",
 })

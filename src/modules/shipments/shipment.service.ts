@@ -402,3 +402,22 @@ export async function shipmentStatsByService(ctx: ServiceContext, from: Date, to
     .groupBy(shipments.serviceId);
 }
 export { SHIPMENT_STATUSES, type ShipmentStatusValue } from './shipment.table.js';
+
+/** The OUTBOUND shipments of these orders (fulfillment order, status, delivery time), unfiltered; `executor`: the caller's transaction or the pool. */
+export async function outboundShipmentsOfOrders(
+  executor: Executor,
+  orderIds: readonly string[],
+): Promise<Pick<ShipmentRow, 'id' | 'orderId' | 'fulfillmentOrderId' | 'status' | 'deliveredAt'>[]> {
+  if (!orderIds.length) return [];
+  return executor
+    .select({ id: shipments.id, orderId: shipments.orderId, fulfillmentOrderId: shipments.fulfillmentOrderId, status: shipments.status, deliveredAt: shipments.deliveredAt })
+    .from(shipments)
+    .where(and(inArray(shipments.orderId, [...orderIds]), eq(shipments.direction, 'OUTBOUND')));
+}
+
+/** Tracking numbers of shipments by id, unfiltered (event payloads of objects that link a shipment). */
+export async function trackingNumbersOfShipments(executor: Executor, ids: readonly string[]): Promise<Map<string, string>> {
+  if (!ids.length) return new Map();
+  const rows = await executor.select({ id: shipments.id, trackingNumber: shipments.trackingNumber }).from(shipments).where(inArray(shipments.id, [...ids]));
+  return new Map(rows.map((r) => [r.id, r.trackingNumber]));
+}
