@@ -1,0 +1,161 @@
+/**
+ * Returns core across transports: concurrent requests for the same unit on PostgreSQL, the
+ * returnStatusChanged subscription over graphql-ws, RETURN_UPDATED webhooks to a real receiver,
+ * and a PARTNER key restricted to warehouses.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deliveredOrder, type DeliveredOrder } from '../factories/returns.js';
+import {
+  ApiKeyCreateDocument,
+  CoreReturnApproveDocument,
+  CoreReturnCancelDocument,
+  CoreReturnRejectDocument,
+  CoreReturnRequestCreateDocument,
+  CoreReturnRequestDocument,
+  CoreReturnRequestsDocument,
+  WebhookSubscriptionCreateDocument,
+  WebhookSubscriptionDeleteDocument,
+  type ReturnLineInput,
+} from '../generated/graphql.js';
+import { collect, realPostgresUrl, settle, startApp, type TestApp } from '../harness.js';
+
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await startApp({ env: { WEBHOOK_POLL_MS: '50', WEBHOOK_BACKOFF_BASE_MS: '20', WEBHOOK_BACKOFF_CAP_MS: '100' } });
+});
+afterAll(async () => t?.close());
+
+const line = (o: DeliveredOrder, quantity: number, reason: ReturnLineInput['reason'] = 'CHANGED_MIND'): ReturnLineInput => ({ orderLineId: o.lines[0]!.id, quantity, reason });
+
+async function request(o: DeliveredOrder, quantity: number, reason: ReturnLineInput['reason'] = 'CHANGED_MIND', token = o.customerToken) {
+  const r = await t.gql(CoreReturnRequestCreateDocument, { input: { orderId: o.orderId, lines: [line(o, quantity, reason)] } }, { token });
+  expect(r.errors).toBeUndefined();
+  return r.data!.returnRequestCreate;
+}
+
+async function waitFor(what: string, ok: () => boolean, timeoutMs = 10_000) {
+  const end = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe.skipIf(!realPostgresUrl)('concurrent requests on PostgreSQL', () => {
+  it('20 concurrent requests for the same single unit give exactly one return; rejecting or cancelling it frees the unit', async () => {
+    const o = await deliveredOrder(t, { lines: [{ quantity: 1 }] });
+    const results = await Promise.all(Array.from({ length: 20 }, () => request(o, 1)));
+    const made = results.filter((r) => r.returnRequest);
+    const refused = results.filter((r) => !r.returnRequest).map((r) => r.userErrors.map((e) => e.code));
+    expect(made).toHaveLength(1);
+    expect(refused).toEqual(Array.from({ length: 19 }, () => ['QUANTITY_EXCEEDS_RETURNABLE']));
+    const listed = (await t.admin(CoreReturnRequestsDocument, { filter: { orderNumber: o.orderNumber } })).returnRequests;
+    expect(listed.totalCount).toBe(1);
+    expect(made[0]!.returnRequest!.events.map((e) => e.sequence)).toEqual([1]);
+
+    // Rejected: the unit can be requested again, and again only once at a time.
+    expect((await t.admin(CoreReturnRejectDocument, { input: { id: made[0]!.returnRequest!.id, reason: 'Нет чека' } })).returnReject.userErrors).toEqual([]);
+    const second = await Promise.all(Array.from({ length: 10 }, () => request(o, 1)));
+    expect(second.filter((r) => r.returnRequest)).toHaveLength(1);
+    // Cancelled by the customer: free once more.
+    const id = second.find((r) => r.returnRequest)!.returnRequest!.id;
+    expect((await t.gql(CoreReturnCancelDocument, { input: { id } }, { token: o.customerToken })).data!.returnCancel.userErrors).toEqual([]);
+    expect((await request(o, 1)).userErrors).toEqual([]);
+    expect((await t.admin(CoreReturnRequestsDocument, { filter: { orderNumber: o.orderNumber, status: ['REQUESTED', 'APPROVED'] } })).returnRequests.totalCount).toBe(1);
+  });
+});
+
+describe('returnStatusChanged', () => {
+  it("customer A's socket gets A's return events only; watching B's return is refused; anonymous sockets are refused", async () => {
+    const a = await deliveredOrder(t, { lines: [{ quantity: 2 }] });
+    const b = await deliveredOrder(t, { lines: [{ quantity: 2 }] });
+    const q = 'subscription($id: ID) { returnStatusChanged(returnRequestId: $id) { returnRequest { id number status } event { sequence status previousStatus } } }';
+    type Msg = { returnStatusChanged: { returnRequest: { id: string; number: string; status: string }; event: { sequence: number; status: string } } };
+    const mine = collect<Msg>(t.ws(a.customerToken), q, {});
+    await settle(300);
+    // B's return moves first, then A's: A hears only its own, every change once.
+    const bRet = (await request(b, 1, 'DAMAGED')).returnRequest!;
+    const aRet = (await request(a, 1)).returnRequest!;
+    await t.admin(CoreReturnApproveDocument, { input: { id: aRet.id } });
+    await mine.next(2);
+    await settle(500);
+    expect(mine.items.map((i) => [i.data!.returnStatusChanged.returnRequest.number, i.data!.returnStatusChanged.event.sequence, i.data!.returnStatusChanged.event.status])).toEqual([
+      [aRet.number, 1, 'REQUESTED'],
+      [aRet.number, 2, 'APPROVED'],
+    ]);
+    mine.dispose();
+
+    // One return by id: B's is refused to A; A's own gets its live changes.
+    const denied = collect(t.ws(a.customerToken), q, { id: bRet.id });
+    expect((await denied.next(1))[0]!.errors![0]!.extensions!.code).toBe('FORBIDDEN');
+    const one = collect<Msg>(t.ws(a.customerToken), q, { id: aRet.id });
+    await settle(300);
+    await t.gql(CoreReturnCancelDocument, { input: { id: aRet.id } }, { token: a.customerToken });
+    const got = await one.next(1);
+    expect(got[0]!.data!.returnStatusChanged).toMatchObject({ returnRequest: { id: aRet.id, status: 'CANCELLED' }, event: { sequence: 3, status: 'CANCELLED', previousStatus: 'APPROVED' } });
+    one.dispose();
+
+    const anonymous = collect(t.ws(null), q, {});
+    expect((await anonymous.next(1))[0]!.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('RETURN_UPDATED webhooks', () => {
+  it('delivers one webhook per change, with the warehouse code and the sequence', async () => {
+    const bodies: { topic: string; data: Record<string, unknown> }[] = [];
+    const server: Server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
+      const sub = (await t.admin(WebhookSubscriptionCreateDocument, { input: { topic: 'RETURN_UPDATED', url } })).webhookSubscriptionCreate;
+      expect(sub.userErrors).toEqual([]);
+      const o = await deliveredOrder(t, { lines: [{ quantity: 2 }] });
+      const auto = (await request(o, 1, 'DEFECTIVE')).returnRequest!; // REQUESTED + APPROVED
+      const manual = (await request(o, 1)).returnRequest!; // REQUESTED
+      await t.admin(CoreReturnRejectDocument, { input: { id: manual.id, reason: 'Вне правил' } }); // REJECTED
+      await waitFor('4 webhooks', () => bodies.length >= 4);
+      await settle(600);
+      const seen = bodies.map((b) => [b.topic, b.data.number, b.data.sequence, b.data.status, b.data.warehouseCode]).sort((x, y) => String(x[1]).localeCompare(String(y[1])) || Number(x[2]) - Number(y[2]));
+      expect(seen).toEqual([
+        ['RETURN_UPDATED', auto.number, 1, 'REQUESTED', o.warehouseCode],
+        ['RETURN_UPDATED', auto.number, 2, 'APPROVED', o.warehouseCode],
+        ['RETURN_UPDATED', manual.number, 1, 'REQUESTED', o.warehouseCode],
+        ['RETURN_UPDATED', manual.number, 2, 'REJECTED', o.warehouseCode],
+      ]);
+      await t.admin(WebhookSubscriptionDeleteDocument, { input: { id: sub.webhookSubscription!.id } });
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
+
+describe('PARTNER key restricted to warehouses', () => {
+  it('requests and sees returns of orders shipped from its warehouses only', async () => {
+    const ours = await deliveredOrder(t);
+    const elsewhere = await deliveredOrder(t);
+    const key = (
+      await t.admin(ApiKeyCreateDocument, { input: { name: 'Склад-партнёр', kind: 'PARTNER', scopes: ['write_returns'], warehouseCodes: [ours.warehouseCode] } })
+    ).apiKeyCreate;
+    expect(key.userErrors).toEqual([]);
+    const token = key.secret!;
+    const made = await request(ours, 1, 'CHANGED_MIND', token);
+    expect(made.userErrors).toEqual([]);
+    const refused = await request(elsewhere, 1, 'CHANGED_MIND', token);
+    expect(refused.userErrors.map((e) => e.code)).toEqual(['NOT_FOUND']);
+    const theirs = (await request(elsewhere, 1, 'CHANGED_MIND', elsewhere.customerToken)).returnRequest!;
+    const list = await t.gql(CoreReturnRequestsDocument, {}, { token });
+    expect(list.data!.returnRequests.nodes.map((n) => n.number)).toEqual([made.returnRequest!.number]);
+    expect((await t.gql(CoreReturnRequestDocument, { id: theirs.id }, { token })).data!.returnRequest).toBeNull();
+    expect((await t.gql(CoreReturnCancelDocument, { input: { id: theirs.id } }, { token })).data!.returnCancel.userErrors.map((e) => e.code)).toEqual(['NOT_FOUND']);
+  });
+});
