@@ -72,8 +72,8 @@ describe('returnStatusChanged', () => {
   it("customer A's socket gets A's return events only; watching B's return is refused; anonymous sockets are refused", async () => {
     const a = await deliveredOrder(t, { lines: [{ quantity: 2 }] });
     const b = await deliveredOrder(t, { lines: [{ quantity: 2 }] });
-    const q = 'subscription($id: ID) { returnStatusChanged(returnRequestId: $id) { returnRequest { id number status } event { sequence status previousStatus } } }';
-    type Msg = { returnStatusChanged: { returnRequest: { id: string; number: string; status: string }; event: { sequence: number; status: string } } };
+    const q = 'subscription($id: ID) { returnStatusChanged(returnRequestId: $id) { returnRequest { id number status events { sequence } } event { sequence status previousStatus } } }';
+    type Msg = { returnStatusChanged: { returnRequest: { id: string; number: string; status: string; events: { sequence: number }[] }; event: { sequence: number; status: string } } };
     const mine = collect<Msg>(t.ws(a.customerToken), q, {});
     await settle(300);
     // B's return moves first, then A's: A hears only its own, every change once.
@@ -86,6 +86,8 @@ describe('returnStatusChanged', () => {
       [aRet.number, 1, 'REQUESTED'],
       [aRet.number, 2, 'APPROVED'],
     ]);
+    // Each message reads the return as it is then (the socket's loaders do not answer from an earlier message).
+    expect(mine.items[1]!.data!.returnStatusChanged.returnRequest.events.map((e) => e.sequence)).toEqual([1, 2]);
     mine.dispose();
 
     // One return by id: B's is refused to A; A's own gets its live changes.

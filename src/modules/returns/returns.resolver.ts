@@ -178,7 +178,9 @@ export class ReturnRequestResolver {
     @Arg('returnRequestId', () => ID, { nullable: true, description: 'Only this return.' }) _id: string | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ReturnStatusEvent> {
-    // Read fresh: a subscription's loaders live as long as the subscription.
+    // Read fresh: a subscription's loaders live as long as the subscription, so the nested fields
+    // (timeline, lines) must not answer from what an earlier message cached.
+    for (const loader of Object.values(ctx.loaders.get(returnsLoaders))) loader.clearAll();
     const [event] = await returnEventsAfter(ctx.services, m.returnRequestId, m.sequence - 1);
     if (!event) throw new GraphQLError('Return not found', { extensions: { code: 'NOT_FOUND' } });
     return { returnDbId: m.returnRequestId, event: ReturnEvent.from(event) };
