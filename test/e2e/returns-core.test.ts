@@ -5,10 +5,22 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { productInput, variantInput } from '../factories/catalog.js';
+import { pickAndPack } from '../factories/fulfillment.js';
 import { deliveredOrder, type DeliveredOrder } from '../factories/returns.js';
+import { address } from '../factories/stock.js';
 import {
   ApiKeyCreateDocument,
+  BinLocationsCreateDocument,
+  InventoryReceiveDocument,
+  OrderCreateDocument,
+  OrderForReturnDocument,
+  ProductCreateDocument,
+  ShipmentCreateDocument,
+  WarehouseCreateDocument,
+  ZoneCreateDocument,
   CoreReturnApproveDocument,
   CoreReturnCancelDocument,
   CoreReturnRejectDocument,
@@ -159,5 +171,42 @@ describe('PARTNER key restricted to warehouses', () => {
     expect(list.data!.returnRequests.nodes.map((n) => n.number)).toEqual([made.returnRequest!.number]);
     expect((await t.gql(CoreReturnRequestDocument, { id: theirs.id }, { token })).data!.returnRequest).toBeNull();
     expect((await t.gql(CoreReturnCancelDocument, { input: { id: theirs.id } }, { token })).data!.returnCancel.userErrors.map((e) => e.code)).toEqual(['NOT_FOUND']);
+  });
+});
+
+describe('where the parcel goes back to', () => {
+  it('the shipping warehouse when it has a RETURNS zone, else the nearest warehouse that has one', async () => {
+    // A carrier (and a warehouse with a RETURNS zone, in Moscow) from the factory.
+    const base = await deliveredOrder(t);
+    const p = productInput({ variants: [variantInput({ weightGrams: 400, dimensions: { lengthMm: 200, widthMm: 150, heightMm: 80 } })] });
+    expect((await t.admin(ProductCreateDocument, { input: p })).productCreate.userErrors).toEqual([]);
+    const sku = p.variants[0]!.sku;
+    const spb = { name: 'Склад', line1: 'Складская 2', city: 'Санкт-Петербург', postalCode: '190000', countryCode: 'RU' };
+    // Ships from NRET (Saint Petersburg, no RETURNS zone); SPBR next door has one, the Moscow warehouses are far.
+    const tag = `${process.pid % 1000}`;
+    const [nret, spbr] = [`NRET${tag}`, `SPBR${tag}`];
+    await t.admin(WarehouseCreateDocument, { input: { code: nret, name: 'Без возвратов', address: { ...spb, location: { lat: 59.93, lng: 30.33 } } } });
+    await t.admin(WarehouseCreateDocument, { input: { code: spbr, name: 'Возвраты СПб', address: { ...spb, location: { lat: 59.94, lng: 30.34 } } } });
+    await t.admin(ZoneCreateDocument, { input: { warehouseCode: nret, code: 'P', name: 'Pick', kind: 'PICK', distanceRank: 0 } });
+    await t.admin(BinLocationsCreateDocument, { input: { warehouseCode: nret, zoneCode: 'P', aisles: ['A'], racks: 1, levels: 1, positions: 1 } });
+    await t.admin(ZoneCreateDocument, { input: { warehouseCode: spbr, code: 'R', name: 'Returns', kind: 'RETURNS', distanceRank: 0 } });
+    await t.admin(InventoryReceiveDocument, { input: { warehouseCode: nret, binBarcode: `${nret}-A-01-01-01`, lines: [{ sku, quantity: 5 }] } });
+    const created = (
+      await t.admin(OrderCreateDocument, {
+        input: { channel: 'web', currency: 'RUB', deliveryType: 'COURIER', customer: { email: base.customerEmail }, shippingAddress: address({ city: 'Санкт-Петербург', location: { lat: 59.95, lng: 30.3 } }) as never, lines: [{ sku, quantity: 1 }] },
+      })
+    ).orderCreate;
+    expect(created.userErrors).toEqual([]);
+    const [foId] = await pickAndPack(t, nret, [created.order!.id], { weightGrams: 500, dimensions: { lengthMm: 300, widthMm: 200, heightMm: 150 } });
+    expect((await t.admin(ShipmentCreateDocument, { input: { fulfillmentOrderId: foId! } })).shipmentCreate.userErrors).toEqual([]);
+    const order = (await t.admin(OrderForReturnDocument, { id: created.order!.id })).order!;
+    const warehouseOf = async (orderId: string, lineId: string) => {
+      const r = (await t.admin(CoreReturnRequestCreateDocument, { input: { orderId, lines: [{ orderLineId: lineId, quantity: 1, reason: 'OTHER' }] } })).returnRequestCreate;
+      expect(r.userErrors).toEqual([]);
+      const [row] = await t.app.database.rows<{ code: string }>(sql`select w.code from return_requests r join warehouses w on w.id = r.warehouse_id where r.number = ${r.returnRequest!.number}`);
+      return row?.code;
+    };
+    expect(await warehouseOf(order.id, order.lines[0]!.id)).toBe(spbr);
+    expect(await warehouseOf(base.orderId, base.lines[0]!.id)).toBe(base.warehouseCode);
   });
 });
