@@ -9,7 +9,7 @@ import type { Executor } from '../../db/client.js';
 import type { EventWriter } from '../../events/outbox.js';
 import type { CommittedEvent, OutboxRelay } from '../../events/relay.js';
 import { begin } from '../../shared/lifecycle.js';
-import type { ServiceContext } from '../../shared/service-context.js';
+import { withExecutor, type ServiceContext } from '../../shared/service-context.js';
 import { customersByIdsUnfiltered } from '../customers/customer.service.js';
 import { linesByOrderIds, ORDER_STATUS_CHANGED } from '../orders/order.service.js';
 import { trackingUrl } from '../shipments/shipment.service.js';
@@ -36,14 +36,6 @@ export function templateFor(status: string, sequence: number): TemplateName | nu
     default:
       return null;
   }
-}
-
-/**
- * A service context whose database handle is `tx`, so other modules' service reads join the
- * relay's open transaction (PGlite has one connection: a read beside it would wait forever).
- */
-function withExecutor(ctx: ServiceContext, tx: Executor): ServiceContext {
-  return { ...ctx, database: { ...ctx.database, db: tx, rows: (q, e = tx) => ctx.database.rows(q, e) } };
 }
 
 /**
