@@ -12,6 +12,7 @@ import {
   CarrierPerformanceDocument,
   ReturnParcelDocument,
   ReturnParcelOrderDocument,
+  RoutePlanCreateShipmentsDocument,
   ScanShipmentDocument,
   ShipmentCreateDocument,
   TrackingDocument,
@@ -57,8 +58,9 @@ beforeAll(async () => {
   t = await startApp();
   await warehouse(RETURNS_WH, 'Казань', 'RU', '420000');
   await warehouse(FOREIGN_WH, 'Алматы', 'KZ', '050000');
-  // Two services cheaper than the factories' 300.00 RUB: the cheaper one must be chosen.
-  const rate = (amountMinor: number) => [{ countryCode: 'RU', maxWeightGrams: 30_000, price: { amountMinor, currency: 'RUB' } }];
+  // Two services cheaper than the factories' 300.00 RUB: the cheaper one must be chosen. Up to
+  // 1.5 kg: a heavier return goes with a factory carrier's COURIER service.
+  const rate = (amountMinor: number) => [{ countryCode: 'RU', maxWeightGrams: 1_500, price: { amountMinor, currency: 'RUB' } }];
   ok(
     (
       await t.admin(CarrierCreateDocument, {
@@ -66,8 +68,8 @@ beforeAll(async () => {
           code: 'RPCAR',
           name: 'Return Post',
           services: [
-            { code: 'RPCAR_POINT', name: 'To a point', deliveryType: 'PICKUP_POINT', transitDaysMin: 2, transitDaysMax: 5, maxWeightGrams: 30_000, rates: rate(150_00) },
-            { code: 'RPCAR_CHEAP', name: 'Economy', deliveryType: 'PARTNER', transitDaysMin: 3, transitDaysMax: 7, maxWeightGrams: 30_000, rates: rate(120_00) },
+            { code: 'RPCAR_POINT', name: 'To a point', deliveryType: 'PICKUP_POINT', transitDaysMin: 2, transitDaysMax: 5, maxWeightGrams: 1_500, rates: rate(150_00) },
+            { code: 'RPCAR_CHEAP', name: 'Economy', deliveryType: 'PARTNER', transitDaysMin: 3, transitDaysMax: 7, maxWeightGrams: 1_500, rates: rate(120_00) },
           ],
         },
       })
@@ -134,6 +136,18 @@ describe('createReturnShipment', () => {
     const before = await shipmentCount();
     expect(await approveParcel(ret)).toBeNull();
     expect(await shipmentCount()).toBe(before);
+  });
+
+  it("is not a stop of the warehouse's courier run, even when a COURIER service carries it", async () => {
+    const order = await deliveredOrder(t, { lines: [{ quantity: 4 }] });
+    const parcel = (await approveParcel(await insertReturnRow(t, order, { lines: [{ line: 0, quantity: 4 }] })))!;
+    const s = await parcelOf(parcel.shipmentId);
+    expect(s.weightGrams).toBeGreaterThan(1_500);
+    expect(s.service.code).toMatch(/_COURIER$/);
+    expect(s.status).toBe('LABEL_CREATED');
+    const shift = { shiftStart: '2026-11-26T06:00:00.000Z', shiftEnd: '2026-11-26T14:00:00.000Z' };
+    const r = await t.admin(RoutePlanCreateShipmentsDocument, { input: { warehouseCode: order.warehouseCode, date: '2026-11-26', vehicles: [{ id: 'V1', capacity: 10, ...shift }], timeLimitMs: 300 } });
+    expect(r.routePlanCreate.userErrors.map((e) => e.code)).toEqual(['NO_STOPS']);
   });
 
   it('leaves the fulfillment order shipped once: shipmentCreate still answers ALREADY_SHIPPED and writes nothing', async () => {
