@@ -15,6 +15,7 @@ import { customersByIdsUnfiltered } from '../customers/customer.service.js';
 import { linesByOrderIds, ORDER_STATUS_CHANGED } from '../orders/order.service.js';
 import { orderRowsByIds } from '../orders/order.shipping.js';
 import { RETURN_UPDATED } from '../returns/returns.state.js';
+import { returnLabelUrl } from '../shipments/label-link.js';
 import { trackingUrl } from '../shipments/shipment.service.js';
 import { notificationLifecycle, notifications } from './notification.table.js';
 import { renderTemplate, type TemplateName } from './notification.templates.js';
@@ -104,7 +105,8 @@ async function insertQueued(tx: Executor, out: EventWriter, values: (typeof noti
 }
 
 /**
- * Which message a return's status change sends, if any: approved (with the parcel's tracking),
+ * Which message a return's status change sends, if any: approved (with the parcel's signed label
+ * link when LABEL_LINK_SECRET is set, its tracking number and tracking page),
  * rejected (with the reason), received and refunded (with the amount). REQUESTED is the
  * customer's own action, answered by the API; INSPECTED is internal (the refund follows);
  * CANCELLED is the customer's own action too, or staff's after talking to the customer.
@@ -175,6 +177,7 @@ export async function queueReturnNotifications(ctx: ServiceContext, tx: Executor
       name: customer.name,
       orderNumber: orderNumbers.get(p.orderId) ?? null,
       trackingNumber: p.trackingNumber ?? null,
+      labelLink: p.trackingNumber ? returnLabelUrl(ctx.config, p.trackingNumber, event.createdAt) : null,
       trackingLinks: p.trackingNumber ? [trackingUrl(ctx.config.PUBLIC_URL, p.trackingNumber)] : [],
       reason: p.rejectionReason ?? p.message ?? null,
       amount: template === 'return_refunded' ? money(Number(p.refundAmountMinor), p.currency!) : null,

@@ -56,7 +56,7 @@ const catalogues: Record<string, Record<TemplateName, Message>> = {
     },
     return_approved: {
       subject: 'Возврат {number} одобрен',
-      body: `${ruHello}\n\nМы одобрили ваш возврат {number} по заказу {orderNumber}.{hasTracking, select, yes {\n\nЯрлык для посылки — в разделе возвратов вашего личного кабинета. Распечатайте его, наклейте на посылку и передайте её перевозчику. Трек-номер: {trackingNumber}\nОтследить посылку: {tracking}} other {\n\nМы свяжемся с вами, чтобы договориться, как забрать посылку.}}\n\nWaybill`,
+      body: `${ruHello}\n\nМы одобрили ваш возврат {number} по заказу {orderNumber}.{hasTracking, select, yes {\n\n{hasLabel, select, yes {Ярлык для посылки (PDF): {labelLink}} other {Ярлык для посылки — в разделе возвратов вашего личного кабинета.}}\nРаспечатайте ярлык, наклейте его на посылку и передайте её перевозчику. Трек-номер: {trackingNumber}\nОтследить посылку: {tracking}} other {\n\nМы свяжемся с вами, чтобы договориться, как забрать посылку.}}\n\nWaybill`,
     },
     return_rejected: {
       subject: 'Возврат {number} отклонён',
@@ -94,7 +94,7 @@ const catalogues: Record<string, Record<TemplateName, Message>> = {
     },
     return_approved: {
       subject: 'Return {number} approved',
-      body: `${enHello}\n\nWe have approved your return {number} for order {orderNumber}.{hasTracking, select, yes {\n\nThe parcel label is in the returns section of your account: print it, stick it on the parcel and hand the parcel to the carrier. Tracking number: {trackingNumber}\nTrack your parcel: {tracking}} other {\n\nWe will contact you to arrange the collection of the parcel.}}\n\nWaybill`,
+      body: `${enHello}\n\nWe have approved your return {number} for order {orderNumber}.{hasTracking, select, yes {\n\n{hasLabel, select, yes {Parcel label (PDF): {labelLink}} other {The parcel label is in the returns section of your account.}}\nPrint the label, stick it on the parcel and hand the parcel to the carrier. Tracking number: {trackingNumber}\nTrack your parcel: {tracking}} other {\n\nWe will contact you to arrange the collection of the parcel.}}\n\nWaybill`,
     },
     return_rejected: {
       subject: 'Return {number} declined',
@@ -145,6 +145,8 @@ export interface TemplateValues {
   orderNumber?: string | null;
   /** The return parcel's tracking number (return_approved). */
   trackingNumber?: string | null;
+  /** Signed link to the return parcel's label PDF (return_approved), when links are configured. */
+  labelLink?: string | null;
   /** Why a return was declined (return_rejected). */
   reason?: string | null;
   /** The refund (return_refunded), formatted in the message's locale here. */
@@ -179,6 +181,8 @@ export function renderTemplate(template: TemplateName, customerLocale: string | 
     hasTracking: links.length ? 'yes' : 'no',
     orderNumber: values.orderNumber ?? '',
     trackingNumber: values.trackingNumber ?? '',
+    labelLink: values.labelLink ?? '',
+    hasLabel: values.labelLink ? 'yes' : 'no',
     reason: reason ?? '',
     hasReason: reason ? 'yes' : 'no',
     amount: values.amount ? formatMoney(values.amount, locale) : '',

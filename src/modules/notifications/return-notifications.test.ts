@@ -13,6 +13,7 @@ import { eventWriterIn, transact } from '../../events/outbox.js';
 import { idOfType } from '../../graphql/relay.js';
 import type { ReturnRow } from '../returns/returns.state.js';
 import { createReturnShipment } from '../returns/returns.shipment.js';
+import { returnLabelUrl } from '../shipments/label-link.js';
 import { queueReturnNotifications, returnTemplateFor } from './notification.service.js';
 import { renderTemplate } from './notification.templates.js';
 
@@ -36,16 +37,22 @@ describe('return templates', () => {
     expect(renderTemplate('return_refunded', 'en', { ...v, amount: { amountMinor: 500, currency: 'JPY' } }).body).toContain('refunded ¥500 ');
   });
 
-  it('says how the parcel comes back when there is no label', () => {
+  it('says how the parcel comes back when no carrier could take it, and where the label is when links are not configured', () => {
     const en = renderTemplate('return_approved', 'en', { number: 'RMA-1', count: 0, orderNumber: 'WB-1' });
     expect(en.body).toContain('We will contact you to arrange the collection of the parcel.');
     expect(en.body).not.toContain('Tracking number');
+    const config = { PUBLIC_URL: 'https://shop.example', LABEL_LINK_SECRET: undefined, LABEL_LINK_TTL_DAYS: 30 };
+    expect(returnLabelUrl(config, 'CC123456785RU', new Date())).toBeNull();
+    const ru = renderTemplate('return_approved', 'ru', { number: 'RMA-1', count: 0, orderNumber: 'WB-1', trackingNumber: 'CC123456785RU', trackingLinks: ['https://shop.example/track/CC123456785RU'], labelLink: null });
+    expect(ru.body).toContain('Ярлык для посылки — в разделе возвратов вашего личного кабинета.\nРаспечатайте ярлык');
+    expect(ru.body).toContain('Трек-номер: CC123456785RU\nОтследить посылку: https://shop.example/track/CC123456785RU');
   });
 });
 
 let t: TestApp;
+const SECRET = 'label-link-secret-for-tests-0123456789';
 beforeAll(async () => {
-  t = await startApp();
+  t = await startApp({ env: { LABEL_LINK_SECRET: SECRET, PUBLIC_URL: 'https://shop.example' } });
 }, 60_000);
 afterAll(() => t?.close());
 
@@ -101,7 +108,26 @@ describe('return e-mails', () => {
     expect(approved.subject).toBe(`Возврат ${ret.number} одобрен`);
     expect(approved.body).toContain(`Мы одобрили ваш возврат ${ret.number} по заказу ${order.orderNumber}.`);
     expect(approved.body).toContain(`Трек-номер: ${trackingNumber}`);
-    expect(approved.body).toContain(`/track/${trackingNumber}`);
+    expect(approved.body).toContain(`Отследить посылку: https://shop.example/track/${trackingNumber}`);
+
+    // The label link opens the parcel's PDF on this server; a forged, expired or outbound link is a 404.
+    const link = /Ярлык для посылки \(PDF\): (\S+)/.exec(approved.body)?.[1];
+    expect(link).toMatch(new RegExp(`^https://shop\\.example/labels/${trackingNumber}\\.pdf\\?exp=\\d+&sig=[\\w-]+$`));
+    const local = (u: string) => u.replace('https://shop.example', new URL(t.url).origin);
+    const res = await fetch(local(link!));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/pdf');
+    expect(res.headers.get('cache-control')).toBe('private, no-store');
+    expect(Buffer.from(await res.arrayBuffer()).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    const forged = link!.replace(/sig=([\w-])/, (_, c: string) => `sig=${c === 'A' ? 'B' : 'A'}`);
+    const expired = returnLabelUrl({ PUBLIC_URL: new URL(t.url).origin, LABEL_LINK_SECRET: SECRET, LABEL_LINK_TTL_DAYS: 30 }, trackingNumber, new Date(Date.now() - 31 * 86_400_000))!;
+    const outbound = returnLabelUrl({ PUBLIC_URL: new URL(t.url).origin, LABEL_LINK_SECRET: SECRET, LABEL_LINK_TTL_DAYS: 30 }, order.trackingNumber, new Date())!;
+    const otherKey = returnLabelUrl({ PUBLIC_URL: new URL(t.url).origin, LABEL_LINK_SECRET: 'another-secret-of-at-least-32-characters', LABEL_LINK_TTL_DAYS: 30 }, trackingNumber, new Date())!;
+    for (const bad of [local(forged), expired, outbound, otherKey, local(link!.replace(/\?.*$/, ''))]) {
+      const r = await fetch(bad.replace(/^https?:\/\/[^/]+/, new URL(t.url).origin));
+      expect([bad, r.status]).toEqual([bad, 404]);
+      expect(r.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    }
     expect(by.get('return_rejected')!.subject).toBe(`Возврат ${rejected.number} отклонён`);
     expect(by.get('return_rejected')!.body).toContain('Причина: Товар был в употреблении');
     expect(by.get('return_received')!.body).toContain(`Склад получил посылку по возврату ${ret.number}`);
@@ -129,6 +155,7 @@ describe('return e-mails', () => {
     );
     const body = (tpl: string) => rows.find((r) => r.template === tpl)!.body;
     expect(body('return_approved')).toMatch(/^Hello John Smith,\n\nWe have approved your return RMA-\d+ for order /);
+    expect(body('return_approved')).toMatch(/Parcel label \(PDF\): https:\/\/shop\.example\/labels\/\w+\.pdf\?exp=/);
     expect(body('return_rejected')).toContain('Reason: Товар был в употреблении');
     expect(body('return_refunded')).toMatch(new RegExp(`We have refunded RUB\\s1,500\\.50 for your return ${ret.number} \\(order ${order.orderNumber}\\)\\.`));
 
