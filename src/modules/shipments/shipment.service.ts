@@ -311,9 +311,8 @@ export function laterEvent<E extends EventKey>(a: E, b: E): E {
  * Stores one carrier's events (a known carrier event id is skipped) and moves every shipment they
  * touch to the status of its latest carrier event by occurredAt (see laterEvent); the shipment's
  * own label event counts only while it has no carrier event. Return parcels are tracked the same
- * way. Status changes go through the
- * lifecycle kernel (history row and SHIPMENT_UPDATED event); each stored event is published on
- * the live tracking topic. In the caller's transaction; the shipments are locked in id order, so
+ * way. Status changes go through the lifecycle kernel (history row and SHIPMENT_UPDATED event);
+ * each stored event is published on the live tracking topic. In the caller's transaction; the shipments are locked in id order, so
  * concurrent pushes for one parcel serialise. Returns the stored events and the OUTBOUND shipments
  * that became DELIVERED (what may complete an order; a delivered return parcel is not among them).
  */
