@@ -23,7 +23,7 @@ import { fulfillmentLinesByFoIds, fulfillmentOrdersByOrderIds } from '../orders/
 import { orderRowsByIds } from '../orders/order.shipping.js';
 import { warehousesByIds } from '../warehouse/warehouse.service.js';
 import { adapterFor } from '../carriers/carrier.adapter.js';
-import { carrierCatalog, type CatalogService } from '../carriers/carrier.service.js';
+import { carrierCatalogIn, type CatalogService } from '../carriers/carrier.service.js';
 import { chargeableWeightGrams, estimateParcel, type Parcel } from '../carriers/parcel.js';
 import { chooseService } from '../carriers/rate-shopping.js';
 import { labelEventId, trackingTopicEvent, type ShipmentRow } from './shipment.service.js';
@@ -97,7 +97,7 @@ export async function createReturnParcel(ctx: ServiceContext, tx: Executor, even
     }),
   );
   const from = order.shippingAddress;
-  const chosen = cheapestReturnService((await carrierCatalog(ctx)).services, parcel, wh.address, from.countryCode);
+  const chosen = cheapestReturnService((await carrierCatalogIn(ctx, tx)).services, parcel, wh.address, from.countryCode);
   if (!chosen) return null;
   const { service } = chosen;
   const now = ctx.clock.now();
