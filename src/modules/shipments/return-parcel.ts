@@ -162,7 +162,10 @@ export async function createReturnParcel(ctx: ServiceContext, tx: Executor, even
     location: from.city,
     description: `Return label created for ${input.returnNumber}, waiting for the customer to hand the parcel in`,
   });
-  await begin(tx, events, shipmentLifecycle, [row!], { at: now, message: `Return label created (${input.returnNumber})`, payload: { carrierCode: service.carrier.code, warehouseCode: wh.code } });
+  // The warehouse a shipment belongs to (visibility, webhook filtering, later status events) is its
+  // fulfillment order's; for a return that is the warehouse that shipped the units, usually the one it goes back to.
+  const foWarehouseCode = fo.warehouseId === wh.id ? wh.code : ((await warehousesByIds(scoped, [fo.warehouseId], tx))[0]?.code ?? null);
+  await begin(tx, events, shipmentLifecycle, [row!], { at: now, message: `Return label created (${input.returnNumber})`, payload: { carrierCode: service.carrier.code, warehouseCode: foWarehouseCode } });
   await events.emit(trackingTopicEvent(row!, { status: 'LABEL_CREATED', occurredAt: now.toISOString() }, service.carrier.code));
   return row!;
 }
