@@ -82,6 +82,13 @@ const schema = z.object({
   NOTIFICATION_POLL_MS: int(1000, 5),
   /** Base URL of this API as customers reach it: tracking links in e-mails are <PUBLIC_URL>/track/<number>. */
   PUBLIC_URL: z.string().url().default('http://localhost:4000'),
+  /**
+   * HMAC key of return-label links in customer e-mails (<PUBLIC_URL>/labels/<number>.pdf?exp=…&sig=…);
+   * every instance must share it. Unset: e-mails carry no label link (the label is in the API).
+   */
+  LABEL_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** How long a return-label link stays valid, days. */
+  LABEL_LINK_TTL_DAYS: int(30, 1).pipe(z.number().max(365)),
   /** HMAC key of delivery quotes (deliveryOptions ids); instances that share orders must share it. Unset: a random key per process. */
   QUOTE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** How long a delivery option id stays valid (the contract promises at least 30 minutes). */

@@ -13,7 +13,7 @@ import { createAppPubSub, type PubSubHandle } from '../events/pubsub.js';
 import { OutboxRelay } from '../events/relay.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import { systemClock, type Clock } from '../shared/clock.js';
-import type { Principal } from '../shared/principal.js';
+import { ANONYMOUS, type Principal } from '../shared/principal.js';
 import { Extensions } from '../shared/extensions.js';
 import { provideCarrierExtensions } from '../modules/carriers/carrier.extensions.js';
 import { provideShipmentExtensions } from '../modules/shipments/shipment.extensions.js';
@@ -39,6 +39,7 @@ import { logSerializers } from './log-redaction.js';
 import { makeFormatError } from './plugins/errors.js';
 import { RateLimits } from './plugins/rate-limit.js';
 import { createSchema } from './schema.js';
+import { labelRoute } from './label-route.js';
 import { trackPageRoute } from './track-page.js';
 import { attachGraphQLWs } from './ws.js';
 
@@ -153,7 +154,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     authenticate,
     context,
     rateLimit,
-    routes: [trackPageRoute({ schema, context, rateLimit })],
+    routes: [trackPageRoute({ schema, context, rateLimit }), labelRoute(() => buildContext(deps, ANONYMOUS, 'label').services)],
     fastPath,
     async ready() {
       // Load balancers stop sending new requests here while the open connections are drained.

@@ -55,6 +55,8 @@ export function perObject<K extends object, V>(build: (key: K) => V): (key: K) =
  */
 export interface RefreshingCache<K extends object, V> {
   get(key: K): Promise<V>;
+  /** The value held for `key`, even if stale, without loading or refreshing it (undefined: none). */
+  peek(key: K): V | undefined;
   clear(key: K): void;
 }
 
@@ -84,6 +86,9 @@ export function refreshingCache<K extends object, V extends object>(
       const v = await cache.fetch(key);
       if (v === undefined) throw new Error('cache load returned nothing');
       return v;
+    },
+    peek(key) {
+      return cache.peek(key, { allowStale: true });
     },
     clear(key) {
       cache.delete(key);

@@ -71,3 +71,16 @@ export function basisPointsOf(m: Money, basisPoints: number): Money {
 
 /** A percent with at most two decimals as basis points (12.5 → 1250). */
 export const percentToBasisPoints = (percent: number): number => Math.round(percent * 100);
+
+/**
+ * An amount for people, in a locale ("1 234,50 ₽" in ru, "RUB 1,234.50" in en) through
+ * Intl.NumberFormat. The minor units become an exact decimal string (Intl formats strings without
+ * going through a float), with the currency's own number of decimals.
+ */
+export function formatMoney(m: Money, locale: string): string {
+  const nf = new Intl.NumberFormat(locale, { style: 'currency', currency: m.currency });
+  const digits = nf.resolvedOptions().maximumFractionDigits ?? 2;
+  const abs = BigInt(Math.abs(m.amountMinor)).toString().padStart(digits + 1, '0');
+  const decimal = `${m.amountMinor < 0 ? '-' : ''}${digits ? `${abs.slice(0, -digits)}.${abs.slice(-digits)}` : abs}`;
+  return nf.format(decimal as unknown as number);
+}

@@ -1,7 +1,7 @@
 /** What every service function receives as `ctx`: who calls, the database, the clock, the relay, a logger. */
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { Database } from '../db/client.js';
+import type { Database, Executor } from '../db/client.js';
 import type { Clock } from './clock.js';
 import type { Extensions } from './extensions.js';
 import type { Principal } from './principal.js';
@@ -24,4 +24,13 @@ export interface ServiceContext {
   readonly config: Config;
   /** Implementations one module provides for another's extension points (wired in the composition root). */
   readonly extensions: Extensions;
+}
+
+/**
+ * A service context whose database handle is `tx`, so other modules' service reads join the
+ * caller's open transaction (PGlite has one connection: a read beside it would wait forever, and
+ * on PostgreSQL it would not see the transaction's own writes).
+ */
+export function withExecutor(ctx: ServiceContext, tx: Executor): ServiceContext {
+  return { ...ctx, database: { ...ctx.database, db: tx, rows: (q, e = tx) => ctx.database.rows(q, e) } };
 }

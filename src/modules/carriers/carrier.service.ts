@@ -5,7 +5,7 @@
  * instances see it within CATALOG_TTL_MS.
  */
 import { asc, eq, inArray } from 'drizzle-orm';
-import type { Database } from '../../db/client.js';
+import type { Database, Executor } from '../../db/client.js';
 import { transact } from '../../events/outbox.js';
 import { AccessError, BusinessError, ErrorList } from '../../shared/errors.js';
 import { isCurrency, isMinorAmount } from '../../shared/money.js';
@@ -42,8 +42,21 @@ const catalogCache = refreshingCache<Database, CarrierCatalog>(CATALOG_TTL_MS, l
 /** Every carrier, service and rate row; cached briefly (see the module comment). */
 export const carrierCatalog = (ctx: Pick<ServiceContext, 'database'>): Promise<CarrierCatalog> => catalogCache.get(ctx.database);
 
-async function loadCatalog(database: Database): Promise<CarrierCatalog> {
-  const db = database.db;
+/**
+ * The catalogue for a caller inside a transaction: the cached one if there is one (stale or not:
+ * carriers change rarely), else read through `tx` without caching it. Reading it through
+ * `carrierCatalog` there could wait forever on embedded PGlite, whose one connection the open
+ * transaction holds.
+ */
+export async function carrierCatalogIn(ctx: Pick<ServiceContext, 'database'>, tx: Executor): Promise<CarrierCatalog> {
+  return catalogCache.peek(ctx.database) ?? loadCatalogFrom(tx);
+}
+
+function loadCatalog(database: Database): Promise<CarrierCatalog> {
+  return loadCatalogFrom(database.db);
+}
+
+async function loadCatalogFrom(db: Executor): Promise<CarrierCatalog> {
   const [cs, ss, rs] = await Promise.all([
     db.select().from(carriers).orderBy(asc(carriers.code)),
     db.select().from(carrierServices).orderBy(asc(carrierServices.carrierId), asc(carrierServices.position)),

@@ -1,17 +1,21 @@
 /**
- * Customer notifications about orders: a durable relay handler turns committed
- * `order.status_changed` events into rendered PENDING notification rows (in the relay's
- * transaction, so each event yields its message exactly once), the NotificationSender sends them,
- * and reads serve Order.notifications.
+ * Customer notifications about orders and their returns: durable relay handlers turn committed
+ * `order.status_changed` and `return.updated` events into rendered PENDING notification rows (in
+ * the relay's transaction, so each event yields its message exactly once), the NotificationSender
+ * sends them, and reads serve Order.notifications (a return's messages are its order's).
  */
 import { asc, inArray } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import type { EventWriter } from '../../events/outbox.js';
 import type { CommittedEvent, OutboxRelay } from '../../events/relay.js';
 import { begin } from '../../shared/lifecycle.js';
-import type { ServiceContext } from '../../shared/service-context.js';
+import { money } from '../../shared/money.js';
+import { withExecutor, type ServiceContext } from '../../shared/service-context.js';
 import { customersByIdsUnfiltered } from '../customers/customer.service.js';
 import { linesByOrderIds, ORDER_STATUS_CHANGED } from '../orders/order.service.js';
+import { orderRowsByIds } from '../orders/order.shipping.js';
+import { RETURN_UPDATED } from '../returns/returns.state.js';
+import { returnLabelUrl } from '../shipments/label-link.js';
 import { trackingUrl } from '../shipments/shipment.service.js';
 import { notificationLifecycle, notifications } from './notification.table.js';
 import { renderTemplate, type TemplateName } from './notification.templates.js';
@@ -36,14 +40,6 @@ export function templateFor(status: string, sequence: number): TemplateName | nu
     default:
       return null;
   }
-}
-
-/**
- * A service context whose database handle is `tx`, so other modules' service reads join the
- * relay's open transaction (PGlite has one connection: a read beside it would wait forever).
- */
-function withExecutor(ctx: ServiceContext, tx: Executor): ServiceContext {
-  return { ...ctx, database: { ...ctx.database, db: tx, rows: (q, e = tx) => ctx.database.rows(q, e) } };
 }
 
 /**
@@ -93,6 +89,11 @@ export async function queueStatusNotifications(ctx: ServiceContext, tx: Executor
       body: rendered.body,
     };
   });
+  return insertQueued(tx, out, values);
+}
+
+/** Inserts rendered messages (one per event and template at most) and starts their lifecycle; returns how many were new. */
+async function insertQueued(tx: Executor, out: EventWriter, values: (typeof notifications.$inferInsert)[]): Promise<number> {
   const rows = await tx
     .insert(notifications)
     .values(values)
@@ -104,12 +105,99 @@ export async function queueStatusNotifications(ctx: ServiceContext, tx: Executor
 }
 
 /**
+ * Which message a return's status change sends, if any: approved (with the parcel's signed label
+ * link when LABEL_LINK_SECRET is set, its tracking number and tracking page),
+ * rejected (with the reason), received and refunded (with the amount). REQUESTED is the
+ * customer's own action, answered by the API; INSPECTED is internal (the refund follows);
+ * CANCELLED is the customer's own action too, or staff's after talking to the customer.
+ */
+export function returnTemplateFor(status: string): TemplateName | null {
+  switch (status) {
+    case 'APPROVED':
+      return 'return_approved';
+    case 'REJECTED':
+      return 'return_rejected';
+    case 'RECEIVED':
+      return 'return_received';
+    case 'REFUNDED':
+      return 'return_refunded';
+    default:
+      return null;
+  }
+}
+
+/** What a `return.updated` event carries (returns.state.ts, plus what the callers add). */
+interface ReturnUpdatedPayload {
+  returnRequestId?: string;
+  number?: string;
+  orderId?: string;
+  customerId?: string;
+  status?: string;
+  message?: string | null;
+  rejectionReason?: string | null;
+  trackingNumber?: string | null;
+  refundAmountMinor?: number | null;
+  currency?: string | null;
+}
+
+/**
+ * Queues the customer's e-mail of a batch of return status changes, rendered now in the
+ * customer's locale, in the relay's transaction: one read of the customers, one of the orders,
+ * one insert, whatever the number of events. The message is the order's (notifications rows
+ * belong to an order). Returns how many rows were written; an event handled again writes none.
+ */
+export async function queueReturnNotifications(ctx: ServiceContext, tx: Executor, out: EventWriter, events: readonly CommittedEvent[]): Promise<number> {
+  const todo = events.flatMap((event) => {
+    const p = event.payload as ReturnUpdatedPayload;
+    const template = p.status ? returnTemplateFor(p.status) : null;
+    if (!template || !p.orderId || !p.customerId || !p.number) return [];
+    if (template === 'return_refunded' && (p.refundAmountMinor == null || !p.currency)) {
+      ctx.log.warn({ returnRequestId: p.returnRequestId, eventId: event.id }, 'return_refunded skipped: the event carries no refund amount');
+      return [];
+    }
+    return [{ event, template, p: { ...p, orderId: p.orderId, customerId: p.customerId, number: p.number } }];
+  });
+  if (!todo.length) return 0;
+  const scoped = withExecutor(ctx, tx);
+  const [customerRows, orderRows] = await Promise.all([
+    customersByIdsUnfiltered(scoped, [...new Set(todo.map((t) => t.p.customerId))]),
+    orderRowsByIds(scoped, [...new Set(todo.map((t) => t.p.orderId))]),
+  ]);
+  const customers = new Map(customerRows.map((c) => [c.id, c]));
+  const orderNumbers = new Map(orderRows.map((o) => [o.id, o.number]));
+  const values = todo.flatMap(({ event, template, p }) => {
+    const customer = customers.get(p.customerId);
+    if (!customer?.email) {
+      ctx.log.warn({ returnRequestId: p.returnRequestId, eventId: event.id }, 'notification skipped: the return has no customer e-mail');
+      return [];
+    }
+    const rendered = renderTemplate(template, customer.locale, {
+      number: p.number,
+      count: 0,
+      name: customer.name,
+      orderNumber: orderNumbers.get(p.orderId) ?? null,
+      trackingNumber: p.trackingNumber ?? null,
+      labelLink: p.trackingNumber ? returnLabelUrl(ctx.config, p.trackingNumber, event.createdAt) : null,
+      trackingLinks: p.trackingNumber ? [trackingUrl(ctx.config.PUBLIC_URL, p.trackingNumber)] : [],
+      reason: p.rejectionReason ?? p.message ?? null,
+      amount: template === 'return_refunded' ? money(Number(p.refundAmountMinor), p.currency!) : null,
+    });
+    return [{ orderId: p.orderId, eventId: event.id, template, channel: 'EMAIL' as const, locale: rendered.locale, recipient: customer.email, subject: rendered.subject, body: rendered.body }];
+  });
+  return values.length ? insertQueued(tx, out, values) : 0;
+}
+
+/**
  * Registers the durable handler (call before `relay.start()`). `onQueued` runs once the relay's
  * transaction committed, so the sender it wakes sees the new rows.
  */
 export function registerNotificationHandlers(relay: Pick<OutboxRelay, 'onCommittedBatch'>, ctx: ServiceContext, opts: { onQueued?: () => void } = {}): void {
   relay.onCommittedBatch([ORDER_STATUS_CHANGED], async (tx, events, afterCommit, writer) => {
     const queued = await queueStatusNotifications(ctx, tx, writer, events);
+    if (queued > 0 && opts.onQueued) afterCommit(opts.onQueued);
+  });
+  relay.onCommittedBatch([RETURN_UPDATED], async (tx, events, afterCommit, writer) => {
+    const queued = await queueReturnNotifications(ctx, tx, writer, events);
     if (queued > 0 && opts.onQueued) afterCommit(opts.onQueued);
   });
 }

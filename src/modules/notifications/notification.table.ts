@@ -15,7 +15,8 @@ export const NOTIFICATION_STATUS_CHANGED = 'notification.status_changed';
 export type NotificationLifecycleRow = Pick<typeof notifications.$inferSelect, 'id' | 'status' | 'orderId' | 'template'>;
 
 /**
- * One message to a customer about an order, rendered once when the event was handled (the row
+ * One message to a customer about an order (or a return of it: the return's number is in the
+ * message, the row belongs to its order), rendered once when the event was handled (the row
  * shows exactly what was sent) and sent by the NotificationSender. `(event_id, template)` is
  * unique: an outbox event handled twice never produces a second message.
  */
@@ -51,8 +52,8 @@ export const notifications = pgTable(
 
 /**
  * The notification lifecycle: PENDING -> SENT | FAILED, with its timeline notification_events.
- * Its event, 'notification.status_changed', is not one the notification handler listens to (it
- * listens to order.status_changed) nor a webhook topic, so a notification never causes another
+ * Its event, 'notification.status_changed', is not one the notification handlers listen to (they
+ * listen to order.status_changed and return.updated) nor a webhook topic, so a notification never causes another
  * notification or a webhook.
  */
 export const notificationLifecycle = jobLifecycle<NotificationStatusValue, NotificationLifecycleRow>('notification', notifications, NOTIFICATION_STATUSES, {

@@ -7,8 +7,19 @@
  * back to English, and the caller records the language actually used.
  */
 import { IntlMessageFormat } from 'intl-messageformat';
+import { formatMoney, type Money } from '../../shared/money.js';
 
-export const TEMPLATES = ['order_confirmed', 'order_processing', 'order_shipped', 'order_delivered', 'order_cancelled'] as const;
+export const TEMPLATES = [
+  'order_confirmed',
+  'order_processing',
+  'order_shipped',
+  'order_delivered',
+  'order_cancelled',
+  'return_approved',
+  'return_rejected',
+  'return_received',
+  'return_refunded',
+] as const;
 export type TemplateName = (typeof TEMPLATES)[number];
 
 interface Message {
@@ -43,6 +54,22 @@ const catalogues: Record<string, Record<TemplateName, Message>> = {
       subject: 'Заказ {number} отменён',
       body: `${ruHello}\n\nВаш заказ {number} (${ruItems}) отменён.\n\nWaybill`,
     },
+    return_approved: {
+      subject: 'Возврат {number} одобрен',
+      body: `${ruHello}\n\nМы одобрили ваш возврат {number} по заказу {orderNumber}.{hasTracking, select, yes {\n\n{hasLabel, select, yes {Ярлык для посылки (PDF): {labelLink}} other {Ярлык для посылки — в разделе возвратов вашего личного кабинета.}}\nРаспечатайте ярлык, наклейте его на посылку и передайте её перевозчику. Трек-номер: {trackingNumber}\nОтследить посылку: {tracking}} other {\n\nМы свяжемся с вами, чтобы договориться, как забрать посылку.}}\n\nWaybill`,
+    },
+    return_rejected: {
+      subject: 'Возврат {number} отклонён',
+      body: `${ruHello}\n\nК сожалению, мы не можем принять возврат {number} по заказу {orderNumber}.{hasReason, select, yes {\n\nПричина: {reason}} other {}}\n\nWaybill`,
+    },
+    return_received: {
+      subject: 'Возврат {number} получен',
+      body: `${ruHello}\n\nСклад получил посылку по возврату {number} (заказ {orderNumber}). Мы проверим товары и сообщим о возврате денег.\n\nWaybill`,
+    },
+    return_refunded: {
+      subject: 'Деньги по возврату {number} возвращены',
+      body: `${ruHello}\n\nПо возврату {number} (заказ {orderNumber}) мы вернули {amount}. Срок зачисления зависит от вашего банка.\n\nWaybill`,
+    },
   },
   en: {
     order_confirmed: {
@@ -64,6 +91,22 @@ const catalogues: Record<string, Record<TemplateName, Message>> = {
     order_cancelled: {
       subject: 'Order {number} cancelled',
       body: `${enHello}\n\nYour order {number} (${enItems}) has been cancelled.\n\nWaybill`,
+    },
+    return_approved: {
+      subject: 'Return {number} approved',
+      body: `${enHello}\n\nWe have approved your return {number} for order {orderNumber}.{hasTracking, select, yes {\n\n{hasLabel, select, yes {Parcel label (PDF): {labelLink}} other {The parcel label is in the returns section of your account.}}\nPrint the label, stick it on the parcel and hand the parcel to the carrier. Tracking number: {trackingNumber}\nTrack your parcel: {tracking}} other {\n\nWe will contact you to arrange the collection of the parcel.}}\n\nWaybill`,
+    },
+    return_rejected: {
+      subject: 'Return {number} declined',
+      body: `${enHello}\n\nUnfortunately we cannot accept your return {number} for order {orderNumber}.{hasReason, select, yes {\n\nReason: {reason}} other {}}\n\nWaybill`,
+    },
+    return_received: {
+      subject: 'Return {number} received',
+      body: `${enHello}\n\nOur warehouse has received the parcel of your return {number} (order {orderNumber}). We will inspect the items and let you know about the refund.\n\nWaybill`,
+    },
+    return_refunded: {
+      subject: 'Return {number} refunded',
+      body: `${enHello}\n\nWe have refunded {amount} for your return {number} (order {orderNumber}). How soon it reaches your account depends on your bank.\n\nWaybill`,
     },
   },
 };
@@ -96,8 +139,18 @@ export interface TemplateValues {
   /** Units in the order (sum of line quantities). */
   count: number;
   name?: string | null;
-  /** Tracking links of the parcels (order_shipped). */
+  /** Tracking links of the parcels (order_shipped; return_approved: the return parcel's). */
   trackingLinks?: string[];
+  /** The order a return belongs to (return_*). */
+  orderNumber?: string | null;
+  /** The return parcel's tracking number (return_approved). */
+  trackingNumber?: string | null;
+  /** Signed link to the return parcel's label PDF (return_approved), when links are configured. */
+  labelLink?: string | null;
+  /** Why a return was declined (return_rejected). */
+  reason?: string | null;
+  /** The refund (return_refunded), formatted in the message's locale here. */
+  amount?: Money | null;
 }
 
 // Parsing a message costs more than formatting it; keep the parsed formats.
@@ -118,6 +171,21 @@ export function renderTemplate(template: TemplateName, customerLocale: string | 
   const m = catalogues[locale]![template];
   const name = values.name?.trim();
   const links = values.trackingLinks ?? [];
-  const v = { number: values.number, count: values.count, name: name ?? '', hasName: name ? 'yes' : 'no', tracking: links.join('\n'), hasTracking: links.length ? 'yes' : 'no' };
+  const reason = values.reason?.trim();
+  const v = {
+    number: values.number,
+    count: values.count,
+    name: name ?? '',
+    hasName: name ? 'yes' : 'no',
+    tracking: links.join('\n'),
+    hasTracking: links.length ? 'yes' : 'no',
+    orderNumber: values.orderNumber ?? '',
+    trackingNumber: values.trackingNumber ?? '',
+    labelLink: values.labelLink ?? '',
+    hasLabel: values.labelLink ? 'yes' : 'no',
+    reason: reason ?? '',
+    hasReason: reason ? 'yes' : 'no',
+    amount: values.amount ? formatMoney(values.amount, locale) : '',
+  };
   return { locale, subject: format(m.subject, locale, v), body: format(m.body, locale, v) };
 }

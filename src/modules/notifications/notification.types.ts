@@ -25,11 +25,11 @@ registerEnumType(NotificationStatus, {
   },
 });
 
-@ObjectType('Notification', { description: 'A message sent (or being sent) to the customer about an order.' })
+@ObjectType('Notification', { description: 'A message sent (or being sent) to the customer about an order or a return of it.' })
 export class Notification {
   @Field(() => NotificationChannel, { description: 'How it is sent.' })
   channel!: NotificationChannelValue;
-  @Field(() => String, { description: 'e.g. order_confirmed, order_processing, order_shipped, order_delivered, order_cancelled.' })
+  @Field(() => String, { description: 'e.g. order_confirmed, order_processing, order_shipped, order_delivered, order_cancelled; for a return of the order return_approved, return_rejected, return_received, return_refunded.' })
   template!: string;
   @Field(() => String, { description: "Language the message was rendered in (the customer's locale, falling back to en)." })
   locale!: string;

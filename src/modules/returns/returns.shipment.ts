@@ -1,12 +1,15 @@
 /**
  * The return parcel: on approval, a RETURN shipment from the customer's address to the return's
- * warehouse through the carrier adapter (cheapest service by default), with a PDF label.
- * (Being built: until then no parcel is created and returnShipment stays null.)
+ * warehouse through the carrier adapter (cheapest service), with a PDF label. The shipping
+ * module builds it (shipments/return-parcel.ts); this is the returns side of the seam.
  */
+import { asc, eq } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import type { EventWriter } from '../../events/outbox.js';
 import type { ServiceContext } from '../../shared/service-context.js';
+import { createReturnParcel } from '../shipments/return-parcel.js';
 import type { ReturnRow } from './returns.state.js';
+import { returnLines } from './returns.table.js';
 
 export interface ReturnParcel {
   shipmentId: string;
@@ -18,6 +21,13 @@ export interface ReturnParcel {
  * returns null when no carrier service can carry it (the return is approved without a label
  * and staff arranges the pickup). The caller stores `shipmentId` on the return.
  */
-export async function createReturnShipment(_ctx: ServiceContext, _tx: Executor, _events: EventWriter, _ret: ReturnRow): Promise<ReturnParcel | null> {
-  return null;
+export async function createReturnShipment(ctx: ServiceContext, tx: Executor, events: EventWriter, ret: ReturnRow): Promise<ReturnParcel | null> {
+  if (!ret.warehouseId) return null;
+  const lines = await tx
+    .select({ orderLineId: returnLines.orderLineId, variantId: returnLines.variantId, quantity: returnLines.quantity })
+    .from(returnLines)
+    .where(eq(returnLines.returnRequestId, ret.id))
+    .orderBy(asc(returnLines.position));
+  const row = await createReturnParcel(ctx, tx, events, { orderId: ret.orderId, warehouseId: ret.warehouseId, returnNumber: ret.number, lines });
+  return row && { shipmentId: row.id, trackingNumber: row.trackingNumber };
 }

@@ -20,10 +20,14 @@ export interface CourierStop {
 }
 
 /**
- * Every COURIER shipment of the warehouse with status LABEL_CREATED and a located delivery
+ * Every outbound COURIER shipment of the warehouse with status LABEL_CREATED and a located delivery
  * address, oldest first, that the caller may see (the shipment visibility rules: a PARTNER key
  * restricted to carriers gets only those carriers' parcels). Shipments whose address has no
  * coordinates cannot be routed and are left out.
+ *
+ * Return parcels are not stops: the courier run delivers what the van carries from the warehouse,
+ * and a return's parcel is handed in by the customer (its fulfillment order's warehouse is not
+ * even where it goes).
  *
  * LABEL_CREATED shipments are the small working set between labelling and hand-over, so they are
  * read across warehouses and narrowed by their fulfillment orders (which the orders module owns).
@@ -34,7 +38,7 @@ export async function courierStopsToRoute(ctx: ServiceContext, warehouseId: stri
   const candidates = await ctx.database.db
     .select()
     .from(shipments)
-    .where(and(eq(shipments.status, 'LABEL_CREATED'), inArray(shipments.serviceId, courierServices)))
+    .where(and(eq(shipments.status, 'LABEL_CREATED'), eq(shipments.direction, 'OUTBOUND'), inArray(shipments.serviceId, courierServices)))
     .orderBy(asc(shipments.createdAt), asc(shipments.id));
   if (!candidates.length) return [];
   const rows = await visibleShipments(ctx, candidates);

@@ -47,7 +47,7 @@ export class ShipmentResolver {
     return CarrierService.from((await ctx.loaders.get(carrierLoaders).serviceById.load(s.serviceDbId))!);
   }
 
-  @FieldResolver(() => FulfillmentOrder, { description: 'What it ships.' })
+  @FieldResolver(() => FulfillmentOrder, { description: 'What it ships (OUTBOUND), or the fulfillment order whose units come back (RETURN).' })
   async fulfillmentOrder(@Root() s: Shipment, @Ctx() ctx: GraphQLContext) {
     return FulfillmentOrder.from((await ctx.loaders.get(orderLoaders).fulfillmentOrderById.load(s.fulfillmentOrderDbId))!);
   }
@@ -74,7 +74,7 @@ export class ScanShipmentResolver {
 
 @Resolver(() => Order)
 export class OrderShipmentsResolver {
-  @FieldResolver(() => [Shipment], { description: 'Parcels of the order, oldest first.' })
+  @FieldResolver(() => [Shipment], { description: "Parcels sent to the customer (direction OUTBOUND), oldest first. A return's parcel back to the warehouse is the return's returnShipment." })
   async shipments(@Root() o: Order, @Ctx() ctx: GraphQLContext) {
     return (await ctx.loaders.get(shipmentLoaders).shipmentsByOrderId.load(o.dbId)).map(Shipment.from);
   }

@@ -39,7 +39,14 @@ export interface ShipmentCreateInput {
   strategy?: RateStrategyValue | null;
 }
 
-/** Delivered and late shipments per service (the history BEST_VALUE weighs). */
+/**
+ * Parcels to customers. Return parcels (direction RETURN) have no promised window, move no order
+ * and are not what a carrier is judged on here: every read below about delivering orders or a
+ * carrier's record takes only these.
+ */
+const outbound = eq(shipments.direction, 'OUTBOUND');
+
+/** Delivered and late outbound shipments per service (the history BEST_VALUE weighs). */
 export async function lateHistory(ctx: ServiceContext, serviceIds: string[]): Promise<Map<string, { delivered: number; late: number }>> {
   if (!serviceIds.length) return new Map();
   const rows = await ctx.database.db
@@ -49,7 +56,7 @@ export async function lateHistory(ctx: ServiceContext, serviceIds: string[]): Pr
       late: sql<number>`count(*) filter (where ${shipments.deliveredAt} > ${shipments.estimatedDeliveryTo})::int`,
     })
     .from(shipments)
-    .where(and(inArray(shipments.serviceId, serviceIds), eq(shipments.status, 'DELIVERED')))
+    .where(and(inArray(shipments.serviceId, serviceIds), eq(shipments.status, 'DELIVERED'), outbound))
     .groupBy(shipments.serviceId);
   return new Map(rows.map((r) => [r.serviceId, { delivered: Number(r.delivered), late: Number(r.late) }]));
 }
@@ -68,7 +75,7 @@ export async function createShipment(ctx: ServiceContext, input: ShipmentCreateI
   // Another warehouse's fulfillment order answers exactly as one that does not exist.
   const wh = await requireObjectWarehouse(ctx, fo.warehouseId, noFo);
   const [[existing], [order]] = await Promise.all([
-    ctx.database.db.select({ id: shipments.id }).from(shipments).where(eq(shipments.fulfillmentOrderId, fo.id)),
+    ctx.database.db.select({ id: shipments.id }).from(shipments).where(and(eq(shipments.fulfillmentOrderId, fo.id), outbound)),
     orderRowsByIds(ctx, [fo.orderId]),
   ]);
   if (existing || fo.status === 'SHIPPED') throw BusinessError.of('ALREADY_SHIPPED', 'This fulfillment order has a shipment already.', path);
@@ -130,7 +137,7 @@ export async function createShipment(ctx: ServiceContext, input: ShipmentCreateI
     });
     try {
       return await transact(ctx, async (tx, events) => {
-        const previous = await tx.select({ trackingNumber: shipments.trackingNumber }).from(shipments).where(eq(shipments.orderId, order!.id)).orderBy(asc(shipments.createdAt));
+        const previous = await tx.select({ trackingNumber: shipments.trackingNumber }).from(shipments).where(and(eq(shipments.orderId, order!.id), outbound)).orderBy(asc(shipments.createdAt));
         const [row] = await tx
           .insert(shipments)
           .values({
@@ -171,7 +178,7 @@ export async function createShipment(ctx: ServiceContext, input: ShipmentCreateI
       });
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
-      const [again] = await ctx.database.db.select({ id: shipments.id }).from(shipments).where(eq(shipments.fulfillmentOrderId, fo.id));
+      const [again] = await ctx.database.db.select({ id: shipments.id }).from(shipments).where(and(eq(shipments.fulfillmentOrderId, fo.id), outbound));
       if (again) throw BusinessError.of('ALREADY_SHIPPED', 'This fulfillment order has a shipment already.', path);
       if (attempt >= 3) throw err; // tracking-number collisions four times in a row: not chance
     }
@@ -208,13 +215,17 @@ export async function shipmentsByIds(ctx: ServiceContext, ids: readonly string[]
   return visibleShipments(ctx, rows);
 }
 
+/** The outbound parcels of orders, oldest first (Order.shipments; a return's parcel is on the return). */
 export async function shipmentsByOrderIds(ctx: ServiceContext, orderIds: readonly string[]): Promise<ShipmentRow[]> {
-  const rows = await ctx.database.db.select().from(shipments).where(inArray(shipments.orderId, [...orderIds])).orderBy(asc(shipments.createdAt));
+  const rows = await ctx.database.db.select().from(shipments).where(and(inArray(shipments.orderId, [...orderIds]), outbound)).orderBy(asc(shipments.createdAt));
   return visibleShipments(ctx, rows, true);
 }
 
-/** Unfiltered id lookup (scanning); reading the shipment goes through the visibility rules. */
-/** The id of the shipment with this tracking number; one leaving a warehouse hidden from a restricted key answers as none. */
+/**
+ * The id of the shipment with this tracking number (scanning), outbound or return: a return
+ * parcel scanned at the dock is recognised too. One of a warehouse hidden from a restricted key
+ * answers as none; reading the shipment goes through the visibility rules.
+ */
 export async function shipmentIdByTrackingNumber(ctx: ServiceContext, trackingNumber: string): Promise<string | null> {
   const rows = await ctx.database.db.select().from(shipments).where(eq(shipments.trackingNumber, trackingNumber.trim().toUpperCase()));
   const [row] = await inVisibleWarehouses(ctx, rows);
@@ -299,11 +310,11 @@ export function laterEvent<E extends EventKey>(a: E, b: E): E {
 /**
  * Stores one carrier's events (a known carrier event id is skipped) and moves every shipment they
  * touch to the status of its latest carrier event by occurredAt (see laterEvent); the shipment's
- * own label event counts only while it has no carrier event. Status changes go through the
- * lifecycle kernel (history row and SHIPMENT_UPDATED event); each stored event is published on
- * the live tracking topic. In the caller's transaction; the shipments are locked in id order, so
- * concurrent pushes for one parcel serialise. Returns the stored events and the shipments that
- * became DELIVERED.
+ * own label event counts only while it has no carrier event. Return parcels are tracked the same
+ * way. Status changes go through the lifecycle kernel (history row and SHIPMENT_UPDATED event);
+ * each stored event is published on the live tracking topic. In the caller's transaction; the shipments are locked in id order, so
+ * concurrent pushes for one parcel serialise. Returns the stored events and the OUTBOUND shipments
+ * that became DELIVERED (what may complete an order; a delivered return parcel is not among them).
  */
 export async function recordCarrierEvents(
   ctx: ServiceContext,
@@ -345,7 +356,8 @@ export async function recordCarrierEvents(
         set,
         payload: { carrierCode: carrier.code, warehouseCode: foWarehouse.get(before.fulfillmentOrderId) ?? null },
       });
-      if (after.status === 'DELIVERED') delivered.push(after);
+      // A return parcel reaching the warehouse delivers no order (its units are received by scan).
+      if (after.status === 'DELIVERED' && after.direction === 'OUTBOUND') delivered.push(after);
     } else if (+(before.lastEventAt ?? 0) !== +set.lastEventAt || +(before.deliveredAt ?? 0) !== +(set.deliveredAt ?? 0)) {
       await tx.update(shipments).set(set).where(eq(shipments.id, id));
     }
@@ -358,13 +370,13 @@ export async function recordCarrierEvents(
   return { inserted, delivered };
 }
 
-/** The DELIVERED shipments of these orders (fulfillment order and when), read in the caller's transaction. */
+/** The DELIVERED outbound shipments of these orders (fulfillment order and when), read in the caller's transaction. */
 export async function deliveredShipmentsOfOrders(tx: Executor, orderIds: readonly string[]): Promise<Pick<ShipmentRow, 'orderId' | 'fulfillmentOrderId' | 'deliveredAt'>[]> {
   if (!orderIds.length) return [];
   return tx
     .select({ orderId: shipments.orderId, fulfillmentOrderId: shipments.fulfillmentOrderId, deliveredAt: shipments.deliveredAt })
     .from(shipments)
-    .where(and(inArray(shipments.orderId, [...orderIds]), eq(shipments.status, 'DELIVERED')));
+    .where(and(inArray(shipments.orderId, [...orderIds]), eq(shipments.status, 'DELIVERED'), outbound));
 }
 
 export interface ServiceStatsRow {
@@ -380,8 +392,10 @@ export interface ServiceStatsRow {
 }
 
 /**
- * Per carrier service, over shipments created in [from, to): counts, delivered by the promised
- * window's end, transit hours (label to delivery) average and p90, average cost and cost per kg.
+ * Per carrier service, over outbound shipments created in [from, to): counts, delivered by the
+ * promised window's end, transit hours (label to delivery) average and p90, average cost and cost
+ * per kg. Return parcels are left out: they have no promised window, and their "transit" starts
+ * when the label is made, not when the customer hands the parcel in.
  */
 export async function shipmentStatsByService(ctx: ServiceContext, from: Date, to: Date): Promise<ServiceStatsRow[]> {
   const hours = sql`extract(epoch from (${shipments.deliveredAt} - ${shipments.createdAt})) / 3600.0`;
@@ -398,7 +412,7 @@ export async function shipmentStatsByService(ctx: ServiceContext, from: Date, to
       currency: sql<string | null>`min(${shipments.currency})`,
     })
     .from(shipments)
-    .where(and(gte(shipments.createdAt, from), lt(shipments.createdAt, to)))
+    .where(and(gte(shipments.createdAt, from), lt(shipments.createdAt, to), outbound))
     .groupBy(shipments.serviceId);
 }
 export { SHIPMENT_STATUSES, type ShipmentStatusValue } from './shipment.table.js';

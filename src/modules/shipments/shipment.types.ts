@@ -5,7 +5,7 @@ import { Node, toGlobalId, typed } from '../../graphql/relay.js';
 import { DateTime } from '../../graphql/scalars.js';
 import { money } from '../../shared/money.js';
 import type { ShipmentRow, TrackingEventRow } from './shipment.service.js';
-import { SHIPMENT_STATUSES, type ShipmentStatusValue } from './shipment.table.js';
+import { SHIPMENT_DIRECTIONS, SHIPMENT_STATUSES, type ShipmentDirectionValue, type ShipmentStatusValue } from './shipment.table.js';
 
 export const ShipmentStatus = enumOf(SHIPMENT_STATUSES);
 registerEnumType(ShipmentStatus, {
@@ -17,6 +17,16 @@ registerEnumType(ShipmentStatus, {
     FAILED_ATTEMPT: { description: 'The courier could not deliver; another attempt follows.' },
   },
 });
+export const ShipmentDirection = enumOf(SHIPMENT_DIRECTIONS);
+registerEnumType(ShipmentDirection, {
+  name: 'ShipmentDirection',
+  description: 'Which way a parcel travels.',
+  valuesConfig: {
+    OUTBOUND: { description: 'From a warehouse to the customer (one per fulfillment order).' },
+    RETURN: { description: "From the customer back to a warehouse: a return's parcel, created when the return is approved. It moves no order and no stock; the units are received by scan." },
+  },
+});
+
 @ObjectType('Label', { description: 'A shipping label file.' })
 export class Label {
   @Field(() => String, { description: 'PDF or ZPL.' })
@@ -40,7 +50,7 @@ export class TrackingEvent {
   }
 }
 
-@ObjectType('Shipment', { implements: Node, description: 'A parcel handed to a carrier for one fulfillment order.' })
+@ObjectType('Shipment', { implements: Node, description: 'A parcel handed to a carrier: to the customer for one fulfillment order (OUTBOUND), or back from the customer for a return (RETURN).' })
 export class Shipment implements Node {
   @Field(() => ID, { description: 'Opaque global ID.' })
   id!: string;
@@ -50,6 +60,8 @@ export class Shipment implements Node {
   fulfillmentOrderDbId!: string;
   @Field(() => String, { description: 'Unique, with a check digit (UPU S10); what the customer types into a tracking widget.' })
   trackingNumber!: string;
+  @Field(() => ShipmentDirection, { description: 'OUTBOUND (to the customer) or RETURN (a return parcel back to the warehouse: sender and recipient on its label are the customer and the warehouse).' })
+  direction!: ShipmentDirectionValue;
   @Field(() => ShipmentStatus, { description: 'Status of the latest event by occurredAt.' })
   status!: ShipmentStatusValue;
   @Field(() => Money, { description: 'What the carrier charges us.' })
@@ -62,7 +74,7 @@ export class Shipment implements Node {
   label!: Label;
   @Field(() => Label, { nullable: true, description: 'The same label in ZPL II for thermal printers.' })
   zplLabel!: Label | null;
-  @Field(() => DateTime, { nullable: true, description: 'Promised window, from.' })
+  @Field(() => DateTime, { nullable: true, description: 'Promised window, from (null for a return parcel: the customer decides when to send it).' })
   estimatedDeliveryFrom!: Date | null;
   @Field(() => DateTime, { nullable: true, description: 'Promised window, to.' })
   estimatedDeliveryTo!: Date | null;
@@ -78,6 +90,7 @@ export class Shipment implements Node {
       serviceDbId: r.serviceId,
       fulfillmentOrderDbId: r.fulfillmentOrderId,
       trackingNumber: r.trackingNumber,
+      direction: r.direction,
       status: r.status,
       cost: money(r.costMinor, r.currency),
       weightGrams: r.weightGrams,

@@ -57,7 +57,7 @@ export class TrackingResolver {
   }
 
   @Authorized('read_shipping')
-  @Query(() => [CarrierPerformance], { description: "Per carrier service, over shipments created in [from, to): counts, on-time rate against the promised window, transit hours (average, p90), cost. Requires read_shipping." })
+  @Query(() => [CarrierPerformance], { description: "Per carrier service, over outbound shipments created in [from, to): counts, on-time rate against the promised window, transit hours (average, p90), cost. Return parcels (direction RETURN) are not counted: they have no promised window. Requires read_shipping." })
   async carrierPerformance(
     @Arg('from', () => DateTime, { description: 'Start, inclusive.' }) from: Date,
     @Arg('to', () => DateTime, { description: 'End, exclusive.' }) to: Date,

@@ -130,7 +130,7 @@ export interface CarrierPerformanceRow {
 }
 
 /**
- * Per carrier service, over shipments created in [from, to): how many, how many delivered, the
+ * Per carrier service, over outbound shipments created in [from, to) (return parcels are not counted): how many, how many delivered, the
  * share delivered by the promised window's end, transit hours (label to delivery) average and
  * p90, average cost and cost per kg. Requires read_shipping; partners see their carriers.
  */

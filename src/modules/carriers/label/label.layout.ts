@@ -20,6 +20,8 @@ export interface LabelData {
   recipient: LabelParty;
   weightGrams: number;
   orderNumber: string;
+  /** Set on a return parcel: the return's number (RMA-...) is printed instead of the order's. */
+  returnNumber?: string | null;
   createdAt: Date;
   pickupPointCode?: string | null;
 }
@@ -218,7 +220,7 @@ export function labelLayout(data: LabelData): LabelLayout {
   rule(0.8);
   const half = INNER / 2;
   text('weight', `Weight: ${formatWeight(data.weightGrams)}`, 4, { weight: 'bold', width: half });
-  text('orderNumber', `Order: ${clean(data.orderNumber)}`, 4, { x: MARGIN + half, width: half, align: 'right' });
+  text('orderNumber', clean(data.returnNumber) ? `Return: ${clean(data.returnNumber)}` : `Order: ${clean(data.orderNumber)}`, 4, { x: MARGIN + half, width: half, align: 'right' });
   line(4, 0.4);
   text('pickupPointCode', clean(data.pickupPointCode) && `Pickup point: ${clean(data.pickupPointCode)}`, 4, { weight: 'bold', width: half });
   text('createdAt', `${data.createdAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`, 3, { x: MARGIN + half, width: half, align: 'right' });
