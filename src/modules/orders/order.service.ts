@@ -597,3 +597,15 @@ export async function orderCountsByExternalIdPrefix(ctx: ServiceContext, prefix:
 export async function countFulfillmentOrders(ctx: ServiceContext, warehouseId: string, status: FulfillmentOrderRow['status']): Promise<number> {
   return ctx.database.db.$count(fulfillmentOrders, and(eq(fulfillmentOrders.warehouseId, warehouseId), eq(fulfillmentOrders.status, status)));
 }
+
+/**
+ * Port for analytics composed into one statement: a subquery of every fulfillment line with its
+ * fulfillment order's warehouse, columns `fulfillment_line_id, fulfillment_order_id,
+ * order_line_id, variant_id, units, warehouse_id`. Join it on `fulfillment_order_id` (indexed).
+ */
+export function fulfilledLinesQuery(): SQL {
+  return sql`select ${fulfillmentLines.id} as fulfillment_line_id, ${fulfillmentLines.fulfillmentOrderId} as fulfillment_order_id,
+      ${fulfillmentLines.orderLineId} as order_line_id, ${fulfillmentLines.variantId} as variant_id, ${fulfillmentLines.quantity} as units,
+      ${fulfillmentOrders.warehouseId} as warehouse_id
+    from ${fulfillmentLines} join ${fulfillmentOrders} on ${fulfillmentOrders.id} = ${fulfillmentLines.fulfillmentOrderId}`;
+}
