@@ -1,0 +1,1 @@
+CREATE INDEX "shipments_outbound_created_idx" ON "shipments" USING btree ("created_at") WHERE "shipments"."direction" = 'OUTBOUND';
