@@ -6,7 +6,7 @@
  * lines and started through the lifecycle kernel's `begin` (history row 1 and the outbox event),
  * in the status the test asks for, as a return's own services would leave them.
  */
-import { inArray } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { newId } from '../../src/db/columns.js';
 import { transact } from '../../src/events/outbox.js';
 import { begin } from '../../src/shared/lifecycle.js';
@@ -33,6 +33,8 @@ export interface ShippedSpec {
   shippedAt: Date;
   /** Default OUTBOUND; a RETURN shipment carries units back and must not count as shipped. */
   direction?: 'OUTBOUND' | 'RETURN';
+  /** Ship more units of this existing order line (a later parcel of the same line, as a backorder is) instead of a new order. */
+  sameLineAs?: ShippedLine;
 }
 
 export interface ShippedLine {
@@ -52,8 +54,8 @@ const address = { name: 'Склад', line1: 'Складская 1', city: 'Мо
 
 /**
  * Inserts one order with one line per spec, shipped (fulfillment order SHIPPED, shipment
- * DELIVERED) at `shippedAt`. Products, warehouses and carriers are created per distinct SKU /
- * code (codes are used as given: tests choose unique ones). Returns the lines in spec order.
+ * DELIVERED) at `shippedAt`. Products are created per distinct SKU (tests choose unique SKUs per
+ * call); warehouses and carriers by code, reused when they exist. Returns the lines in spec order.
  */
 export async function shippedHistory(ctx: ServiceContext, specs: readonly ShippedSpec[]): Promise<ShippedLine[]> {
   const db = ctx.database.db;
@@ -64,7 +66,7 @@ export async function shippedHistory(ctx: ServiceContext, specs: readonly Shippe
     .returning({ id: customers.id });
 
   const variantOf = new Map<string, string>();
-  const skus = [...new Map(specs.map((s) => [s.sku, s])).values()];
+  const skus = [...new Map(specs.filter((s) => !s.sameLineAs).map((s) => [s.sku, s])).values()];
   const productRows = skus.map((s) => ({ id: newId(), title: `Товар ${s.sku}`, category: s.category === undefined ? 'misc' : s.category }));
   await insertChunks(productRows, (c) => db.insert(products).values(c));
   const variantRows = skus.map((s, i) => {
@@ -74,13 +76,23 @@ export async function shippedHistory(ctx: ServiceContext, specs: readonly Shippe
   });
   await insertChunks(variantRows, (c) => db.insert(productVariants).values(c));
 
+  // Warehouses and carriers by code: existing ones are reused (a later call may ship from the same ones).
   const warehouseOf = new Map<string, string>();
-  for (const code of new Set(specs.map((s) => s.warehouseCode ?? `AW${t}`))) {
+  const warehouseCodes = [...new Set(specs.map((s) => s.warehouseCode ?? `AW${t}`))];
+  for (const w of await db.select({ id: warehouses.id, code: warehouses.code }).from(warehouses).where(inArray(warehouses.code, warehouseCodes))) warehouseOf.set(w.code, w.id);
+  for (const code of warehouseCodes.filter((c) => !warehouseOf.has(c))) {
     const [w] = await db.insert(warehouses).values({ code, name: `Склад ${code}`, address }).returning({ id: warehouses.id });
     warehouseOf.set(code, w!.id);
   }
   const carrierOf = new Map<string, { carrierId: string; serviceId: string }>();
-  for (const code of new Set(specs.map((s) => s.carrierCode ?? `AC${t}`))) {
+  const carrierCodes = [...new Set(specs.map((s) => s.carrierCode ?? `AC${t}`))];
+  for (const c of await db
+    .select({ code: carriers.code, carrierId: carriers.id, serviceId: carrierServices.id })
+    .from(carriers)
+    .innerJoin(carrierServices, eq(carrierServices.carrierId, carriers.id))
+    .where(inArray(carriers.code, carrierCodes)))
+    carrierOf.set(c.code, { carrierId: c.carrierId, serviceId: c.serviceId });
+  for (const code of carrierCodes.filter((c) => !carrierOf.has(c))) {
     const [c] = await db.insert(carriers).values({ code, name: `Carrier ${code}` }).returning({ id: carriers.id });
     const [svc] = await db
       .insert(carrierServices)
@@ -96,13 +108,13 @@ export async function shippedHistory(ctx: ServiceContext, specs: readonly Shippe
   const flRows: (typeof fulfillmentLines.$inferInsert)[] = [];
   const shipmentRows: (typeof shipments.$inferInsert)[] = [];
   specs.forEach((s, i) => {
-    const orderId = newId();
-    const orderLineId = newId();
+    const orderId = s.sameLineAs?.orderId ?? newId();
+    const orderLineId = s.sameLineAs?.orderLineId ?? newId();
     const foId = newId();
-    const variantId = variantOf.get(s.sku)!;
+    const variantId = s.sameLineAs?.variantId ?? variantOf.get(s.sku)!;
     const total = 1000_00 * s.units;
     const { carrierId, serviceId } = carrierOf.get(s.carrierCode ?? `AC${t}`)!;
-    orderRows.push({
+    if (!s.sameLineAs) orderRows.push({
       id: orderId,
       number: `WB-A${t}-${i + 1}`,
       channel: 'web',
@@ -117,7 +129,7 @@ export async function shippedHistory(ctx: ServiceContext, specs: readonly Shippe
       shippedAt: s.shippedAt,
       deliveredAt: s.shippedAt,
     });
-    lineRows.push({ id: orderLineId, orderId, variantId, sku: s.sku, title: s.sku, quantity: s.units, unitPriceMinor: 1000_00, allocatedQuantity: s.units, shippedQuantity: s.units, position: 0 });
+    if (!s.sameLineAs) lineRows.push({ id: orderLineId, orderId, variantId, sku: s.sku, title: s.sku, quantity: s.units, unitPriceMinor: 1000_00, allocatedQuantity: s.units, shippedQuantity: s.units, position: 0 });
     foRows.push({ id: foId, orderId, warehouseId: warehouseOf.get(s.warehouseCode ?? `AW${t}`)!, status: 'SHIPPED', createdAt: s.shippedAt });
     flRows.push({ fulfillmentOrderId: foId, orderLineId, variantId, quantity: s.units, pickedQuantity: s.units });
     shipmentRows.push({

@@ -195,6 +195,32 @@ describe('returnAnalytics on a hand-made month', () => {
   });
 });
 
+describe('returnAnalytics with a line shipped in two parcels', () => {
+  // May 2026: 3 units leave with one carrier, the 2 backordered units later with another; 4 come back.
+  beforeAll(async () => {
+    const [first] = await shippedHistory(ctx, [{ sku: 'MAY-SPLIT', category: 'toys', units: 3, carrierCode: 'MAYCX', warehouseCode: 'MAYW', shippedAt: day('2026-05-02') }]);
+    await shippedHistory(ctx, [{ sku: 'MAY-SPLIT', units: 2, carrierCode: 'MAYCY', warehouseCode: 'MAYW', shippedAt: day('2026-05-20'), sameLineAs: first! }]);
+    await returnsOf(ctx, [
+      { line: first!, quantity: 1, reason: 'WRONG_ITEM', status: 'REFUNDED' },
+      { line: first!, quantity: 3, reason: 'DEFECTIVE', status: 'APPROVED' },
+    ]);
+  }, 60_000);
+
+  it('matches returned units to the first shipped units of the line, so no group returns more than it shipped', async () => {
+    const may = await stats('2026-05-01T00:00:00Z', '2026-06-01T00:00:00Z', 'CARRIER');
+    expect(may.map((x) => [x.key, x.unitsShipped, x.unitsReturned, x.reasons])).toEqual([
+      ['ALL', 5, 4, [{ reason: 'DEFECTIVE', units: 3 }, { reason: 'WRONG_ITEM', units: 1 }]],
+      ['MAYCX', 3, 3, [{ reason: 'DEFECTIVE', units: 2 }, { reason: 'WRONG_ITEM', units: 1 }]],
+      ['MAYCY', 2, 1, [{ reason: 'DEFECTIVE', units: 1 }]],
+    ]);
+    // Only the second parcel in the period: one returned unit is left over for it.
+    expect(brief(await stats('2026-05-10T00:00:00Z', '2026-06-01T00:00:00Z', 'SKU'))).toEqual([
+      ['ALL', 2, 1],
+      ['MAY-SPLIT', 2, 1],
+    ]);
+  });
+});
+
 describe('returnAnalytics flags only real outliers', () => {
   // March 2026: a 5% baseline over thousands of units, one SKU at 30% of 200, one at 10% of 20.
   const FROM = '2026-03-01T00:00:00Z';

@@ -10,10 +10,10 @@
  * composed here into that one statement.
  *
  * Attribution: an order line can leave in several shipments (a backorder ships later) and come
- * back in several returns. Per order line, the shipped units (in shipment order) and the returned
- * units (in request order) are laid end to end and each returned unit is matched to a shipped unit
- * by position, so a group never gets more returned units than it shipped, and a return's units
- * count against the first shipments of the line in the period.
+ * back in several returns. Per order line, all its shipped units (in shipment order, over its whole
+ * history) and its returned units (in request order) are laid end to end and each returned unit is
+ * matched to a shipped unit by position: a group never gets more returned units than it shipped,
+ * and a returned unit belongs to one shipment, so it counts in one period only.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { AccessError, BusinessError } from '../../shared/errors.js';
@@ -65,11 +65,20 @@ const KEY_EXPR: Record<Exclude<ReturnAnalyticsGroup, 'REASON'>, SQL> = {
 function analyticsStatement(from: Date, to: Date, groupBy: ReturnAnalyticsGroup, scope: { warehouseCodes?: readonly string[] | null; carrierCodes?: readonly string[] | null }): SQL {
   const key = groupBy === 'REASON' ? sql`${OVERALL_KEY}::text` : KEY_EXPR[groupBy];
   const needsCatalog = groupBy === 'SKU' || groupBy === 'CATEGORY';
+  // Every earlier parcel of the period's lines, wherever it left from: returned units are matched
+  // to a line's units in shipment order over its whole history, so the answer for a period does not
+  // depend on where the period starts (no unit is counted in two adjacent periods).
   return sql`
-    with shipped as (
-      select x.fulfillment_line_id, x.order_line_id, x.units, ${key} as key,
-        sum(x.units) over (partition by x.order_line_id order by x.shipped_at, x.fulfillment_line_id) as hi
-      from (${shippedLinesQuery(from, to, scope)}) x
+    with period as (${shippedLinesQuery(from, to, scope)}),
+    history as (
+      select h.fulfillment_line_id,
+        sum(h.units) over (partition by h.order_line_id order by h.shipped_at, h.fulfillment_line_id) as hi
+      from (${shippedLinesQuery(null, to)}) h
+      where h.order_line_id in (select order_line_id from period)
+    ),
+    shipped as (
+      select x.order_line_id, x.units, ${key} as key, history.hi
+      from period x join history on history.fulfillment_line_id = x.fulfillment_line_id
       ${needsCatalog ? sql`join (${variantCategoryQuery()}) v on v.variant_id = x.variant_id` : sql``}
     ),
     returned as (
@@ -77,7 +86,7 @@ function analyticsStatement(from: Date, to: Date, groupBy: ReturnAnalyticsGroup,
         sum(${returnLines.quantity}) over (partition by ${returnLines.orderLineId} order by ${returnRequests.createdAt}, ${returnLines.id}) as hi
       from ${returnLines} join ${returnRequests} on ${returnRequests.id} = ${returnLines.returnRequestId}
       where ${returnRequests.status} not in ('REJECTED', 'CANCELLED')
-        and ${returnLines.orderLineId} in (select order_line_id from shipped)
+        and ${returnLines.orderLineId} in (select order_line_id from period)
     )
     select key, null::text as reason, sum(units)::int as units from shipped group by key
     union all

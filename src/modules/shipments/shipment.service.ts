@@ -413,17 +413,15 @@ const codeIn = (column: SQL, codes: readonly string[]): SQL => (codes.length ? s
 
 /**
  * Port for analytics composed into one statement (returnAnalytics): a subquery of the units that
- * left in OUTBOUND shipments created in [from, to), one row per fulfillment line, columns
+ * left in OUTBOUND shipments created in [from, to) (from null: any time before `to`), one row per
+ * fulfillment line, columns
  * `fulfillment_line_id, order_line_id, variant_id, units, carrier_code, warehouse_code,
  * shipped_at`. Return parcels (direction RETURN) are not shipments of goods sold and never appear.
  * Reads shipments' own table and the orders, warehouse and carriers modules' ports.
  */
-export function shippedLinesQuery(from: Date, to: Date, scope: ShippedLinesScope = {}): SQL {
-  const conds: SQL[] = [
-    sql`${shipments.direction} = 'OUTBOUND'`,
-    sql`${shipments.createdAt} >= ${from.toISOString()}::timestamptz`,
-    sql`${shipments.createdAt} < ${to.toISOString()}::timestamptz`,
-  ];
+export function shippedLinesQuery(from: Date | null, to: Date, scope: ShippedLinesScope = {}): SQL {
+  const conds: SQL[] = [sql`${shipments.direction} = 'OUTBOUND'`, sql`${shipments.createdAt} < ${to.toISOString()}::timestamptz`];
+  if (from) conds.push(sql`${shipments.createdAt} >= ${from.toISOString()}::timestamptz`);
   if (scope.warehouseCodes) conds.push(codeIn(sql`w.code`, scope.warehouseCodes));
   if (scope.carrierCodes) conds.push(codeIn(sql`c.code`, scope.carrierCodes));
   return sql`select fl.fulfillment_line_id, fl.order_line_id, fl.variant_id, fl.units, c.code as carrier_code, w.code as warehouse_code, ${shipments.createdAt} as shipped_at
