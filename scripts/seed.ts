@@ -24,7 +24,9 @@ import {
 import { withCheckDigit } from '../src/shared/gs1.js';
 import type { ServiceContext } from '../src/shared/service-context.js';
 import { prng } from './lib/prng.js';
-import { seedCarriers, seedOrderHistory, seedPickupPoints, type OrderHistoryOptions } from './seed-shipping.js';
+import { DEMO_ORDER_PREFIX, seedCarriers, seedOrderHistory, seedPickupPoints, type OrderHistoryOptions } from './seed-shipping.js';
+import { seedReturnHistory, type ReturnsSeedApi } from './seed-returns.js';
+import { RETURNS_SEED_API } from './seed-returns-api.js';
 import { carrierPerformance } from '../src/modules/tracking/tracking.service.js';
 import { ManualClock } from '../src/shared/clock.js';
 
@@ -489,6 +491,8 @@ export interface DemoStoreOptions {
   warehouses?: WarehouseSeedOptions;
   /** The order history (needs a ManualClock, see seedOrderHistory); false: none. */
   orders?: OrderHistoryOptions | false;
+  /** Returns over the delivered demo orders (./seed-returns.ts); false: none. Default: the return services, when they are in the tree. */
+  returns?: ReturnsSeedApi | false;
 }
 
 /** The whole demo store; later modules add their parts here. */
@@ -501,7 +505,9 @@ export async function seedDemoStore(ctx: ServiceContext, opts: DemoStoreOptions 
   const buyers = Array.from({ length: opts.customers ?? DEMO_CUSTOMER_COUNT }, (_, i) => demoCustomer(i));
   const skus = Array.from({ length: opts.products ?? DEMO_PRODUCT_COUNT }, (_, i) => demoProduct(i).variants.map((v) => v.sku)).flat();
   const orders = opts.orders === false ? null : await seedOrderHistory(ctx, buyers, skus, opts.orders ?? {});
-  return { catalog, customers, warehouses, carriers, pickupPoints, orders };
+  const returnsApi = opts.returns === false ? null : (opts.returns ?? RETURNS_SEED_API);
+  const returns = orders && returnsApi ? await seedReturnHistory(ctx, returnsApi, { prefix: DEMO_ORDER_PREFIX, clock: opts.orders ? opts.orders.clock : undefined }) : null;
+  return { catalog, customers, warehouses, carriers, pickupPoints, orders, returns };
 }
 
 /** `--orders N` (default 400) and `--days N` (default 90). */
@@ -528,7 +534,7 @@ if (isMain(import.meta.url)) {
   const args = parseArgs(process.argv.slice(2));
   // The order history moves this clock through the past days; it ends at the real time again.
   const clock = new ManualClock();
-  const { catalog, customers, warehouses, carriers, pickupPoints, orders, performance } = await withScriptApp(
+  const { catalog, customers, warehouses, carriers, pickupPoints, orders, returns, performance } = await withScriptApp(
     async (ctx, app) => {
       process.stderr.write(`seeding ${app.database.kind} database…\n`);
       const store = await seedDemoStore(ctx, {
@@ -556,6 +562,12 @@ if (isMain(import.meta.url)) {
           ? `Orders:    ${orders.created} created (${Object.entries(orders.byStatus).map(([s, n]) => `${s} ${n}`).join(', ')}); ${orders.pickLists} pick lists, ${orders.shipments} shipments, ${orders.trackingEvents} tracking events, ${orders.restockedUnits} units restocked` +
             (orders.failures.length ? `\n  ${orders.failures.length} steps refused, e.g. ${orders.failures.slice(0, 3).join('; ')}` : '')
           : 'Orders:    skipped',
+      returns && returns.skipped
+        ? 'Returns:   already present, nothing created'
+        : returns
+          ? `Returns:   ${returns.created} created (${Object.entries(returns.byStatus).map(([st, n]) => `${st} ${n}`).join(', ')}); defective SKU ${returns.defectiveSku ?? '-'}` +
+            (returns.failures.length ? `\n  ${returns.failures.length} steps refused, e.g. ${returns.failures.slice(0, 3).join('; ')}` : '')
+          : 'Returns:   not seeded (the return services are not wired: scripts/seed-returns-api.ts)',
       `Carrier performance, last ${args.days ?? 90} days (service: shipments, delivered, on time, avg transit h):`,
       ...performance.map((p) => `  ${p.service.code.padEnd(20)} ${String(p.shipments).padStart(5)} ${String(p.delivered).padStart(5)} ${pct(p.onTimeRate)} ${p.avgTransitHours == null ? '   -' : p.avgTransitHours.toFixed(0).padStart(4)}`),
       `Demo customer login: ${DEMO_CUSTOMER.email} / ${DEMO_CUSTOMER.password}`,

@@ -2,6 +2,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CUSTOMER, demoProduct, seedDemoStore, type WarehouseSeedOptions } from '../scripts/seed.js';
+import { deliveredDemoOrders, planDemoReturns } from '../scripts/seed-returns.js';
+import { DEMO_ORDER_PREFIX } from '../scripts/seed-shipping.js';
 import { SCRIPT_PRINCIPAL } from '../scripts/lib/script-app.js';
 import { listProducts, variantsByProductIds, type ProductRow } from '../src/modules/catalog/catalog.service.js';
 import { listCustomers, verifyCustomerCredentials, type CustomerRow } from '../src/modules/customers/customer.service.js';
@@ -213,5 +215,27 @@ describe('seedOrderHistory (part of seedDemoStore, run above)', () => {
         on m.variant_id = l.variant_id and m.warehouse_id = l.warehouse_id
       where coalesce(m.s, 0) <> l.on_hand`);
     expect(ledger).toEqual([]);
+  });
+});
+
+describe('the returns plan over the seeded history (seedReturnHistory plays it once the return services are wired)', () => {
+  it('finds the delivered demo orders with what a return needs, and plans returns in every status with one defective SKU', async () => {
+    const delivered = await deliveredDemoOrders(ctx, DEMO_ORDER_PREFIX);
+    expect(delivered.length).toBeGreaterThan(20);
+    for (const o of delivered) {
+      expect(o.externalId.startsWith(DEMO_ORDER_PREFIX)).toBe(true);
+      expect(o.deliveredAt.getTime()).toBeLessThanOrEqual(Date.now());
+      expect(o.lines.length).toBeGreaterThan(0);
+      for (const l of o.lines) {
+        expect(isValidGtin(l.gtin), l.sku).toBe(true);
+        expect(l.category, l.sku).toMatch(/^[a-z]/);
+        expect(['MSK1', 'SPB1', 'KZN1']).toContain(l.warehouseCode);
+        expect(l.shippedQuantity).toBeGreaterThan(0);
+      }
+    }
+    const plan = planDemoReturns(delivered, { end: new Date() });
+    expect(new Set(plan.returns.map((p) => p.target))).toEqual(new Set(['REQUESTED', 'APPROVED', 'REJECTED', 'RECEIVED', 'INSPECTED', 'REFUNDED', 'CANCELLED']));
+    expect(plan.defectiveSku).toMatch(/^WB-/);
+    expect(plan.returns.some((p) => p.lines.some((l) => l.sku === plan.defectiveSku && l.reason === 'DEFECTIVE'))).toBe(true);
   });
 });

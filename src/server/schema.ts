@@ -27,6 +27,7 @@ import { OrderShipmentsResolver, ScanShipmentResolver, ShipmentResolver } from '
 import { TrackingResolver } from '../modules/tracking/tracking.resolver.js';
 import { RoutePlanResolver, RouteStopResolver, UnassignedStopResolver } from '../modules/routing/routing.resolver.js';
 import { OrderReturnsResolver, ReturnLineResolver, ReturnRequestResolver, ReturnStatusEventResolver } from '../modules/returns/returns.resolver.js';
+import { ReturnAnalyticsResolver } from '../modules/returns/returns.analytics.resolver.js';
 import { NodeResolver } from './node.resolver.js';
 
 export const resolvers = [
@@ -70,6 +71,7 @@ export const resolvers = [
   ReturnLineResolver,
   ReturnStatusEventResolver,
   OrderReturnsResolver,
+  ReturnAnalyticsResolver,
 ] as const;
 
 /*

@@ -4,7 +4,7 @@
  * checkout prices against all of it; a change on this instance clears the cache at once, other
  * instances see it within CATALOG_TTL_MS.
  */
-import { asc, eq, inArray } from 'drizzle-orm';
+import { asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/client.js';
 import { transact } from '../../events/outbox.js';
 import { AccessError, BusinessError, ErrorList } from '../../shared/errors.js';
@@ -226,4 +226,9 @@ export async function servicesByIds(ctx: ServiceContext, ids: readonly string[])
 export async function serviceIdsOfType(ctx: Pick<ServiceContext, 'database'>, type: DeliveryTypeValue): Promise<string[]> {
   const rows = await ctx.database.db.select({ id: carrierServices.id }).from(carrierServices).where(eq(carrierServices.deliveryType, type));
   return rows.map((r) => r.id);
+}
+
+/** Port for analytics composed into one statement: a subquery of `id, code` of every carrier. */
+export function carrierCodesQuery(): SQL {
+  return sql`select ${carriers.id} as id, ${carriers.code} as code from ${carriers}`;
 }

@@ -1,5 +1,5 @@
 /** Catalog: products and their variants (unique SKU, GS1-valid GTIN), search and pagination. */
-import { and, asc, ilike, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { finishPage, planPage, type Page, type PageArgs } from '../../db/pagination.js';
 import { transact } from '../../events/outbox.js';
 import { BusinessError, ErrorList } from '../../shared/errors.js';
@@ -216,4 +216,14 @@ export async function variantsByGtins(ctx: ServiceContext, gtins: readonly strin
   const rows = await ctx.database.db.select().from(productVariants).where(inArray(productVariants.gtin, [...forms]));
   for (const r of rows) if (r.gtin) out.set(r.gtin.padStart(14, '0'), r);
   return out;
+}
+
+/**
+ * Port for analytics that other modules compose into one statement: a subquery of every variant
+ * with its SKU and its product's category, columns `variant_id, sku, category` (category may be
+ * null). The caller joins it on `variant_id`; it reads no other module's tables.
+ */
+export function variantCategoryQuery(): SQL {
+  return sql`select ${productVariants.id} as variant_id, ${productVariants.sku} as sku, ${products.category} as category
+    from ${productVariants} join ${products} on ${products.id} = ${productVariants.productId}`;
 }

@@ -608,3 +608,15 @@ export async function orderLinesByIds(ctx: Pick<ServiceContext, 'database'>, ids
 export function orderIdsByNumber(db: Executor, number: string) {
   return db.select({ id: orders.id }).from(orders).where(eq(orders.number, number.trim().toUpperCase()));
 }
+
+/**
+ * Port for analytics composed into one statement: a subquery of every fulfillment line with its
+ * fulfillment order's warehouse, columns `fulfillment_line_id, fulfillment_order_id,
+ * order_line_id, variant_id, units, warehouse_id`. Join it on `fulfillment_order_id` (indexed).
+ */
+export function fulfilledLinesQuery(): SQL {
+  return sql`select ${fulfillmentLines.id} as fulfillment_line_id, ${fulfillmentLines.fulfillmentOrderId} as fulfillment_order_id,
+      ${fulfillmentLines.orderLineId} as order_line_id, ${fulfillmentLines.variantId} as variant_id, ${fulfillmentLines.quantity} as units,
+      ${fulfillmentOrders.warehouseId} as warehouse_id
+    from ${fulfillmentLines} join ${fulfillmentOrders} on ${fulfillmentOrders.id} = ${fulfillmentLines.fulfillmentOrderId}`;
+}

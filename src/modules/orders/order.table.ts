@@ -129,7 +129,11 @@ export const fulfillmentLines = pgTable(
     quantity: integer('quantity').notNull(),
     pickedQuantity: integer('picked_quantity').notNull().default(0),
   },
-  (t) => [index('fulfillment_lines_fo_idx').on(t.fulfillmentOrderId)],
+  (t) => [
+    index('fulfillment_lines_fo_idx').on(t.fulfillmentOrderId),
+    // returnAnalytics follows an order line through all its parcels (shippedLinesQuery by order line).
+    index('fulfillment_lines_order_line_idx').on(t.orderLineId),
+  ],
 );
 
 /** The order timeline: a gapless sequence per order, written with every status change. */

@@ -5,7 +5,7 @@
  * SHIPPED and the order SHIPPED or PARTIALLY_SHIPPED (whose event carries the tracking numbers
  * for the customer's e-mail).
  */
-import { and, asc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { transact, type EventWriter } from '../../events/outbox.js';
 import { AccessError, BusinessError } from '../../shared/errors.js';
@@ -14,11 +14,11 @@ import { begin, transition } from '../../shared/lifecycle.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { isUniqueViolation, variantsByIds } from '../catalog/catalog.service.js';
 import { customersByIdsUnfiltered } from '../customers/customer.service.js';
-import { fulfillmentLinesByFoIds, fulfillmentOrdersByIds, type FulfillmentOrderRow } from '../orders/order.service.js';
+import { fulfilledLinesQuery, fulfillmentLinesByFoIds, fulfillmentOrdersByIds, type FulfillmentOrderRow } from '../orders/order.service.js';
 import { orderRowsByIds, shipFulfillmentOrder } from '../orders/order.shipping.js';
-import { requireObjectWarehouse, warehousesByIds } from '../warehouse/warehouse.service.js';
+import { requireObjectWarehouse, warehouseCodesQuery, warehousesByIds } from '../warehouse/warehouse.service.js';
 import { adapterFor } from '../carriers/carrier.adapter.js';
-import { carrierCatalog, requireShipping, type CatalogService } from '../carriers/carrier.service.js';
+import { carrierCatalog, carrierCodesQuery, requireShipping, type CatalogService } from '../carriers/carrier.service.js';
 import { deliveryWindow } from '../carriers/calendar.js';
 import { calendarOf } from '../carriers/delivery.service.js';
 import { chargeableWeightGrams, estimateParcel, type Parcel } from '../carriers/parcel.js';
@@ -434,4 +434,33 @@ export async function trackingNumbersOfShipments(executor: Executor, ids: readon
   if (!ids.length) return new Map();
   const rows = await executor.select({ id: shipments.id, trackingNumber: shipments.trackingNumber }).from(shipments).where(inArray(shipments.id, [...ids]));
   return new Map(rows.map((r) => [r.id, r.trackingNumber]));
+}
+
+/** Restrictions of shippedLinesQuery: only these warehouses / carriers (by code); absent = all. */
+export interface ShippedLinesScope {
+  warehouseCodes?: readonly string[] | null;
+  carrierCodes?: readonly string[] | null;
+}
+
+const codeIn = (column: SQL, codes: readonly string[]): SQL => (codes.length ? sql`${column} in (${sql.join(codes.map((c) => sql`${c}`), sql`, `)})` : sql`false`);
+
+/**
+ * Port for analytics composed into one statement (returnAnalytics): a subquery of the units that
+ * left in OUTBOUND shipments created in [from, to) (from null: any time before `to`), one row per
+ * fulfillment line, columns
+ * `fulfillment_line_id, order_line_id, variant_id, units, carrier_code, warehouse_code,
+ * shipped_at`. Return parcels (direction RETURN) are not shipments of goods sold and never appear.
+ * Reads shipments' own table and the orders, warehouse and carriers modules' ports.
+ */
+export function shippedLinesQuery(from: Date | null, to: Date, scope: ShippedLinesScope = {}): SQL {
+  const conds: SQL[] = [sql`${shipments.direction} = 'OUTBOUND'`, sql`${shipments.createdAt} < ${to.toISOString()}::timestamptz`];
+  if (from) conds.push(sql`${shipments.createdAt} >= ${from.toISOString()}::timestamptz`);
+  if (scope.warehouseCodes) conds.push(codeIn(sql`w.code`, scope.warehouseCodes));
+  if (scope.carrierCodes) conds.push(codeIn(sql`c.code`, scope.carrierCodes));
+  return sql`select fl.fulfillment_line_id, fl.order_line_id, fl.variant_id, fl.units, c.code as carrier_code, w.code as warehouse_code, ${shipments.createdAt} as shipped_at
+    from ${shipments}
+    join (${fulfilledLinesQuery()}) fl on fl.fulfillment_order_id = ${shipments.fulfillmentOrderId}
+    join (${warehouseCodesQuery()}) w on w.id = fl.warehouse_id
+    join (${carrierCodesQuery()}) c on c.id = ${shipments.carrierId}
+    where ${sql.join(conds, sql` and `)}`;
 }

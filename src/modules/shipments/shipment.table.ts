@@ -65,6 +65,8 @@ export const shipments = pgTable(
     index('shipments_order_idx').on(t.orderId),
     index('shipments_service_created_idx').on(t.serviceId, t.createdAt),
     index('shipments_carrier_status_idx').on(t.carrierId, t.status),
+    // returnAnalytics reads the outbound shipments of a period (shippedLinesQuery): a range scan, not the whole table.
+    index('shipments_outbound_created_idx').on(t.createdAt).where(sql`${t.direction} = 'OUTBOUND'`),
   ],
 );
 

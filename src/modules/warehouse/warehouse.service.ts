@@ -498,3 +498,8 @@ export async function scanBarcode(ctx: ServiceContext, warehouseCode: string, ba
   const bin = await binByBarcode(ctx, wh.id, raw.toUpperCase());
   return bin ? { kind: 'BIN', binId: bin.id } : identifyElsewhere(ctx, raw.toUpperCase());
 }
+
+/** Port for analytics composed into one statement: a subquery of `id, code` of every warehouse. */
+export function warehouseCodesQuery(): SQL {
+  return sql`select ${warehouses.id} as id, ${warehouses.code} as code from ${warehouses}`;
+}

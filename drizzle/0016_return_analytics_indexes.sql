@@ -1,0 +1,2 @@
+CREATE INDEX "fulfillment_lines_order_line_idx" ON "fulfillment_lines" USING btree ("order_line_id");--> statement-breakpoint
+CREATE INDEX "shipments_outbound_created_idx" ON "shipments" USING btree ("created_at") WHERE "shipments"."direction" = 'OUTBOUND';
