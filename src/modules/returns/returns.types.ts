@@ -220,7 +220,10 @@ export class ReturnReasonStat {
   rateLow!: number;
   @Field(() => Float, { description: 'Upper bound of the 95% Wilson interval.' })
   rateHigh!: number;
-  @Field(() => Boolean, { description: "True when rateLow is above the overall rate: the group returns more than the store, beyond chance." })
+  @Field(() => Boolean, {
+    description:
+      'True when the interval lies wholly above the overall rate (rateLow > the "ALL" returnRate) and at least 5 units came back: the group returns more than the store, beyond chance and beyond a handful of parcels. Never for "ALL".',
+  })
   flagged!: boolean;
   @Field(() => [ReturnReasonCount], { description: 'Reasons in this group, most units first.' })
   reasons!: ReturnReasonCount[];
