@@ -26,6 +26,7 @@ import { CarrierResolver, DeliveryOptionResolver, PickupPointResolver } from '..
 import { OrderShipmentsResolver, ScanShipmentResolver, ShipmentResolver } from '../modules/shipments/shipment.resolver.js';
 import { TrackingResolver } from '../modules/tracking/tracking.resolver.js';
 import { RoutePlanResolver, RouteStopResolver, UnassignedStopResolver } from '../modules/routing/routing.resolver.js';
+import { ReturnWarehouseResolver } from '../modules/returns/returns.warehouse.resolver.js';
 import { NodeResolver } from './node.resolver.js';
 
 export const resolvers = [
@@ -65,6 +66,7 @@ export const resolvers = [
   RoutePlanResolver,
   RouteStopResolver,
   UnassignedStopResolver,
+  ReturnWarehouseResolver,
 ] as const;
 
 /*
