@@ -407,3 +407,41 @@ describe('returnRefund', () => {
     });
   });
 });
+
+describe('concurrent warehouse operations on one return or order (a real pool on PostgreSQL)', () => {
+  it('five scans of the last unit at once: one receives it, the others are refused; one scan of one unit in the ledger', async () => {
+    const o = await deliveredOrder(t, { lines: [{ quantity: 1 }] });
+    const ret = await returnRows(t, o, { lines: [{ line: 0, quantity: 1, reason: 'DAMAGED' }] });
+    const before = await stock(o.lines[0]!.sku, o.warehouseCode);
+    const results = await Promise.all(Array.from({ length: 5 }, () => receive(ret.id, o, [o.lines[0]!.gtin])));
+    expect(results.filter((r) => r.returnRequest?.status === 'RECEIVED')).toHaveLength(1);
+    expect(results.flatMap((r) => r.userErrors.map((e) => e.code))).toEqual(Array(4).fill('INVALID_STATE_TRANSITION'));
+    expect(await returnState(ret.dbId)).toMatchObject({ received: [1], events: ['1:REQUESTED', '2:APPROVED', '3:RECEIVED'] });
+    expect(await stock(o.lines[0]!.sku, o.warehouseCode)).toMatchObject({ movements: before.movements + 1, unsellable: 1 });
+  });
+
+  it('inspections of one return at once: one moves the units, the others are refused', async () => {
+    const o = await deliveredOrder(t, { lines: [{ quantity: 2 }] });
+    const ret = await returnRows(t, o, { lines: [{ line: 0, quantity: 2, reason: 'DAMAGED' }] });
+    await receive(ret.id, o, [o.lines[0]!.gtin, o.lines[0]!.gtin]);
+    const results = await Promise.all(Array.from({ length: 4 }, () => inspect(ret.id, [{ returnLineId: ret.lineIds[0]!, disposition: 'RESTOCK', quantity: 2 }])));
+    expect(results.filter((r) => r.returnRequest?.status === 'INSPECTED')).toHaveLength(1);
+    expect(results.flatMap((r) => r.userErrors.map((e) => e.code))).toEqual(Array(3).fill('INVALID_STATE_TRANSITION'));
+    expect(await stock(o.lines[0]!.sku, o.warehouseCode)).toMatchObject({ onHand: 12, unsellable: 0, available: 12 });
+    await ledgerBalances(o.lines[0]!.sku, o.warehouseCode);
+  });
+
+  it('two returns completing an order for seller fault refunded at once: the shipping is refunded exactly once', async () => {
+    const o = await deliveredOrder(t, { lines: [{ quantity: 1, priceMinor: 800_00 }, { quantity: 1, priceMinor: 600_00 }] });
+    const a = await returnRows(t, o, { lines: [{ line: 0, quantity: 1, reason: 'DEFECTIVE' }] });
+    const b = await returnRows(t, o, { lines: [{ line: 1, quantity: 1, reason: 'LATE_DELIVERY' }] });
+    for (const [ret, i] of [[a, 0], [b, 1]] as const) {
+      await receive(ret.id, o, [o.lines[i]!.gtin]);
+      await inspect(ret.id, [{ returnLineId: ret.lineIds[0]!, disposition: 'RESTOCK', quantity: 1 }]);
+    }
+    const [ra, rb] = await Promise.all([refund(a.id, 'pay_a'), refund(b.id, 'pay_b')]);
+    const shipping = [ra, rb].map((r) => r.returnRequest!.refund!.shipping.amountMinor).sort((x, y) => x - y);
+    expect(shipping).toEqual([0, o.shippingMinor]);
+    expect(ra.returnRequest!.refund!.amount.amountMinor + rb.returnRequest!.refund!.amount.amountMinor).toBe(800_00 + 600_00 + o.shippingMinor);
+  });
+});
