@@ -117,29 +117,34 @@ async function applyDeltas(
     if (d.binId && isUnsellableZone(kinds.get(d.binId))) e.u += d.delta;
     net.set(d.variantId, e);
   }
-  for (const [variantId, { n, u }] of net) {
-    if (n === 0 && u === 0) continue;
+  const changed = [...net].filter(([, e]) => e.n !== 0 || e.u !== 0);
+  // Growing (or unchanged) sellable and unsellable parts: one upsert for all of them (the row may
+  // not exist yet; a row inserted with these values already satisfies the checks).
+  const up = changed.filter(([, e]) => e.n >= 0 && e.u >= 0 && e.n - e.u >= 0);
+  if (up.length) {
+    await tx
+      .insert(inventoryLevels)
+      .values(up.map(([variantId, e]) => ({ variantId, warehouseId: warehouse.id, onHand: e.n, unsellable: e.u })))
+      .onConflictDoUpdate({
+        target: [inventoryLevels.variantId, inventoryLevels.warehouseId],
+        set: { onHand: sql`${inventoryLevels.onHand} + excluded.on_hand`, unsellable: sql`${inventoryLevels.unsellable} + excluded.unsellable`, updatedAt: sql`now()` },
+      });
+  }
+  const upserted = new Set(up.map(([variantId]) => variantId));
+  for (const [variantId, { n, u }] of changed.filter(([variantId]) => !upserted.has(variantId))) {
     const s = n - u;
     const set = { onHand: sql`${inventoryLevels.onHand} + ${n}`, unsellable: sql`${inventoryLevels.unsellable} + ${u}`, updatedAt: sql`now()` };
     const key = and(eq(inventoryLevels.variantId, variantId), eq(inventoryLevels.warehouseId, warehouse.id));
     if (s < 0) {
+      // Fewer sellable units: only if what is left still covers the allocations.
       const rows = await tx
         .update(inventoryLevels)
         .set(set)
         .where(and(key, sql`${inventoryLevels.onHand} - ${inventoryLevels.allocated} - ${inventoryLevels.unsellable} >= ${-s}`))
         .returning({ q: inventoryLevels.onHand });
       if (!rows.length) throw BusinessError.of('INSUFFICIENT_STOCK', `Taking ${-s} sellable units would leave less on hand than is allocated to orders.`, meta.field);
-    } else if (n >= 0 && u >= 0) {
-      // The row may not exist yet; a row inserted with these values already satisfies the checks.
-      await tx
-        .insert(inventoryLevels)
-        .values({ variantId, warehouseId: warehouse.id, onHand: n, unsellable: u })
-        .onConflictDoUpdate({
-          target: [inventoryLevels.variantId, inventoryLevels.warehouseId],
-          set: { onHand: sql`${inventoryLevels.onHand} + excluded.on_hand`, unsellable: sql`${inventoryLevels.unsellable} + excluded.unsellable`, updatedAt: sql`now()` },
-        });
     } else {
-      // Units leave non-sellable bins (the bin decrement above succeeded, so the row exists).
+      // Units leave non-sellable bins (their bin decrement above succeeded, so the row exists).
       await tx.update(inventoryLevels).set(set).where(key);
     }
   }
