@@ -28,6 +28,7 @@ import { TrackingResolver } from '../modules/tracking/tracking.resolver.js';
 import { RoutePlanResolver, RouteStopResolver, UnassignedStopResolver } from '../modules/routing/routing.resolver.js';
 import { OrderReturnsResolver, ReturnLineResolver, ReturnRequestResolver, ReturnStatusEventResolver } from '../modules/returns/returns.resolver.js';
 import { ReturnAnalyticsResolver } from '../modules/returns/returns.analytics.resolver.js';
+import { ReturnWarehouseResolver } from '../modules/returns/returns.warehouse.resolver.js';
 import { NodeResolver } from './node.resolver.js';
 
 export const resolvers = [
@@ -72,6 +73,7 @@ export const resolvers = [
   ReturnStatusEventResolver,
   OrderReturnsResolver,
   ReturnAnalyticsResolver,
+  ReturnWarehouseResolver,
 ] as const;
 
 /*

@@ -18,12 +18,12 @@ import { LEVEL_CHANGED } from './inventory.events.js';
 import { binStock, inventoryLevels, inventoryMovements, type BinStockRow, type LevelRow, type MovementRow } from './inventory.table.js';
 import { recommendSlotting, type SlotMove } from './slotting.js';
 
-/** Available units (onHand - allocated > 0) per variant and warehouse, for allocation. */
+/** Available units (onHand - allocated - unsellable > 0) per variant and warehouse, for allocation. */
 const preparedAvailability = preparedQueries((db) =>
   db
-    .select({ variantId: inventoryLevels.variantId, warehouseId: inventoryLevels.warehouseId, available: sql<number>`(${inventoryLevels.onHand} - ${inventoryLevels.allocated})::int` })
+    .select({ variantId: inventoryLevels.variantId, warehouseId: inventoryLevels.warehouseId, available: sql<number>`(${inventoryLevels.onHand} - ${inventoryLevels.allocated} - ${inventoryLevels.unsellable})::int` })
     .from(inventoryLevels)
-    .where(and(sql`${inventoryLevels.variantId} = any(${sql.placeholder('variantIds')})`, sql`${inventoryLevels.onHand} > ${inventoryLevels.allocated}`))
+    .where(and(sql`${inventoryLevels.variantId} = any(${sql.placeholder('variantIds')})`, sql`${inventoryLevels.onHand} - ${inventoryLevels.unsellable} > ${inventoryLevels.allocated}`))
     .prepare('inventory_availability_by_variants'),
 );
 

@@ -147,7 +147,7 @@ export class InventoryResolver {
     const level = await levelOf(ctx.services, String(e.variantId), String(e.warehouseId));
     void sku;
     return {
-      level: InventoryLevel.from(level ?? { variantId: String(e.variantId), warehouseId: String(e.warehouseId), onHand: 0, allocated: 0, incoming: 0, updatedAt: new Date() }),
+      level: InventoryLevel.from(level ?? { variantId: String(e.variantId), warehouseId: String(e.warehouseId), onHand: 0, allocated: 0, incoming: 0, unsellable: 0, updatedAt: new Date() }),
       occurredAt: new Date(),
     };
   }

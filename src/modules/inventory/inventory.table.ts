@@ -20,8 +20,10 @@ export const MOVEMENT_REASONS = [
 export type MovementReasonValue = (typeof MOVEMENT_REASONS)[number];
 
 /**
- * Stock per variant and warehouse. `available = on_hand - allocated` is never negative:
- * the check constraints back the conditional updates of the service.
+ * Stock per variant and warehouse. `available = on_hand - allocated - unsellable` is never
+ * negative: the check constraints back the conditional updates of the service. `unsellable` is the
+ * part of on-hand in bins of non-sellable zones (RETURNS: returned units awaiting inspection or
+ * kept for repair or the vendor); the ledger keeps it equal to those bins' stock.
  */
 export const inventoryLevels = pgTable(
   'inventory_levels',
@@ -35,6 +37,7 @@ export const inventoryLevels = pgTable(
     onHand: integer('on_hand').notNull().default(0),
     allocated: integer('allocated').notNull().default(0),
     incoming: integer('incoming').notNull().default(0),
+    unsellable: integer('unsellable').notNull().default(0),
     updatedAt: tstz('updated_at').notNull().defaultNow(),
   },
   (t) => [
@@ -42,7 +45,8 @@ export const inventoryLevels = pgTable(
     index('inventory_levels_warehouse_idx').on(t.warehouseId),
     check('inventory_levels_on_hand_nonneg', sql`${t.onHand} >= 0`),
     check('inventory_levels_allocated_nonneg', sql`${t.allocated} >= 0`),
-    check('inventory_levels_no_oversell', sql`${t.allocated} <= ${t.onHand}`),
+    check('inventory_levels_no_oversell', sql`${t.allocated} + ${t.unsellable} <= ${t.onHand}`),
+    check('inventory_levels_unsellable_nonneg', sql`${t.unsellable} >= 0`),
     check('inventory_levels_incoming_nonneg', sql`${t.incoming} >= 0`),
   ],
 );

@@ -20,7 +20,7 @@ export class BinQuantity {
   }
 }
 
-@ObjectType('InventoryLevel', { description: 'Stock of a variant in a warehouse. available = onHand - allocated, never below 0.' })
+@ObjectType('InventoryLevel', { description: 'Stock of a variant in a warehouse. available = onHand - allocated - unsellable, never below 0.' })
 export class InventoryLevel {
   variantDbId!: string;
   warehouseDbId!: string;
@@ -28,12 +28,14 @@ export class InventoryLevel {
   onHand!: number;
   @Field(() => Int, { description: 'Units reserved for orders.' })
   allocated!: number;
-  @Field(() => Int, { description: 'onHand - allocated.' })
+  @Field(() => Int, { description: 'Units on hand in bins of non-sellable zones (RETURNS: returned units awaiting inspection, repair or the vendor); never available.' })
+  unsellable!: number;
+  @Field(() => Int, { description: 'onHand - allocated - unsellable: what orders may still take.' })
   available!: number;
   @Field(() => Int, { description: 'Open purchase / transfer quantities expected to arrive.' })
   incoming!: number;
   static from(r: LevelRow): InventoryLevel {
-    return { variantDbId: r.variantId, warehouseDbId: r.warehouseId, onHand: r.onHand, allocated: r.allocated, available: r.onHand - r.allocated, incoming: r.incoming } as InventoryLevel;
+    return { variantDbId: r.variantId, warehouseDbId: r.warehouseId, onHand: r.onHand, allocated: r.allocated, unsellable: r.unsellable, available: r.onHand - r.allocated - r.unsellable, incoming: r.incoming } as InventoryLevel;
   }
 }
 

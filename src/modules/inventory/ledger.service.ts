@@ -12,13 +12,21 @@ import { BusinessError, ErrorList } from '../../shared/errors.js';
 import { isPlausibleDate } from '../../shared/plausible-date.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { variantsBySkus } from '../catalog/catalog.service.js';
-import { binByBarcode, binsByIds, binSlots, requireWarehouseAccess, type WarehouseRow } from '../warehouse/warehouse.service.js';
+import { binByBarcode, binsByIds, binSlots, requireWarehouseAccess, zoneKindsOfBins, type BinSlot, type WarehouseRow, type ZoneKindValue } from '../warehouse/warehouse.service.js';
 import { picksByVariant } from './availability.service.js';
 import { levelChangedEvents } from './inventory.events.js';
 import { resolveLines, type LineInput, type ResolvedLine } from './lines.service.js';
 import { binStock, inboundLines, inventoryLevels, inventoryMovements, type MovementReasonValue, type MovementRow } from './inventory.table.js';
 import { isOversize, PutawayPlanner, type VelocityClass } from './putaway.js';
 import { classify } from './slotting.js';
+
+/**
+ * Zones whose stock is on hand but never sellable: returned units waiting for inspection, or kept
+ * there for repair or to go back to the vendor. Availability leaves them out (levels' `unsellable`),
+ * picking never plans them, putaway never chooses them.
+ */
+export const UNSELLABLE_ZONE_KINDS: readonly ZoneKindValue[] = Object.freeze(['RETURNS']);
+export const isUnsellableZone = (kind: ZoneKindValue | undefined): boolean => !!kind && UNSELLABLE_ZONE_KINDS.includes(kind);
 
 /** Serialises capacity-affecting work (putaway, moves) within one warehouse. */
 async function lockWarehouseStock(tx: Executor, warehouseId: string): Promise<void> {
@@ -55,7 +63,9 @@ interface Delta {
 /**
  * Applies signed bin deltas, the matching level change and the ledger rows in the caller's
  * transaction, then emits one level-changed event per variant. Decrements are conditional:
- * a bin never goes below zero and on-hand never below allocated (INSUFFICIENT_STOCK).
+ * a bin never goes below zero and the sellable part of on-hand never below allocated
+ * (INSUFFICIENT_STOCK). Deltas in bins of non-sellable zones move `unsellable` with on-hand, so
+ * units there are on hand but never available.
  */
 async function applyDeltas(
   ctx: ServiceContext,
@@ -97,26 +107,46 @@ async function applyDeltas(
       .values([...merged.values()].map((m) => ({ ...m, warehouseId: warehouse.id })))
       .onConflictDoUpdate({ target: [binStock.binId, binStock.variantId], set: { quantity: sql`${binStock.quantity} + excluded.quantity` } });
   }
-  const net = new Map<string, number>();
-  for (const d of deltas) net.set(d.variantId, (net.get(d.variantId) ?? 0) + d.delta);
-  const up = [...net].filter(([, n]) => n > 0);
-  const down = [...net].filter(([, n]) => n < 0);
+  // Per variant: the change of on-hand (n) and of its unsellable part (u: deltas in bins of
+  // non-sellable zones); what orders may take changes by s = n - u.
+  const kinds = await zoneKindsOfBins(ctx, [...new Set(deltas.flatMap((d) => (d.binId ? [d.binId] : [])))], tx);
+  const net = new Map<string, { n: number; u: number }>();
+  for (const d of deltas) {
+    const e = net.get(d.variantId) ?? { n: 0, u: 0 };
+    e.n += d.delta;
+    if (d.binId && isUnsellableZone(kinds.get(d.binId))) e.u += d.delta;
+    net.set(d.variantId, e);
+  }
+  const changed = [...net].filter(([, e]) => e.n !== 0 || e.u !== 0);
+  // Growing (or unchanged) sellable and unsellable parts: one upsert for all of them (the row may
+  // not exist yet; a row inserted with these values already satisfies the checks).
+  const up = changed.filter(([, e]) => e.n >= 0 && e.u >= 0 && e.n - e.u >= 0);
   if (up.length) {
     await tx
       .insert(inventoryLevels)
-      .values(up.map(([variantId, n]) => ({ variantId, warehouseId: warehouse.id, onHand: n })))
+      .values(up.map(([variantId, e]) => ({ variantId, warehouseId: warehouse.id, onHand: e.n, unsellable: e.u })))
       .onConflictDoUpdate({
         target: [inventoryLevels.variantId, inventoryLevels.warehouseId],
-        set: { onHand: sql`${inventoryLevels.onHand} + excluded.on_hand`, updatedAt: sql`now()` },
+        set: { onHand: sql`${inventoryLevels.onHand} + excluded.on_hand`, unsellable: sql`${inventoryLevels.unsellable} + excluded.unsellable`, updatedAt: sql`now()` },
       });
   }
-  for (const [variantId, n] of down) {
-    const rows = await tx
-      .update(inventoryLevels)
-      .set({ onHand: sql`${inventoryLevels.onHand} + ${n}`, updatedAt: sql`now()` })
-      .where(and(eq(inventoryLevels.variantId, variantId), eq(inventoryLevels.warehouseId, warehouse.id), sql`${inventoryLevels.onHand} - ${inventoryLevels.allocated} >= ${-n}`))
-      .returning({ q: inventoryLevels.onHand });
-    if (!rows.length) throw BusinessError.of('INSUFFICIENT_STOCK', `Taking ${-n} units would leave less on hand than is allocated to orders.`, meta.field);
+  const upserted = new Set(up.map(([variantId]) => variantId));
+  for (const [variantId, { n, u }] of changed.filter(([variantId]) => !upserted.has(variantId))) {
+    const s = n - u;
+    const set = { onHand: sql`${inventoryLevels.onHand} + ${n}`, unsellable: sql`${inventoryLevels.unsellable} + ${u}`, updatedAt: sql`now()` };
+    const key = and(eq(inventoryLevels.variantId, variantId), eq(inventoryLevels.warehouseId, warehouse.id));
+    if (s < 0) {
+      // Fewer sellable units: only if what is left still covers the allocations.
+      const rows = await tx
+        .update(inventoryLevels)
+        .set(set)
+        .where(and(key, sql`${inventoryLevels.onHand} - ${inventoryLevels.allocated} - ${inventoryLevels.unsellable} >= ${-s}`))
+        .returning({ q: inventoryLevels.onHand });
+      if (!rows.length) throw BusinessError.of('INSUFFICIENT_STOCK', `Taking ${-s} sellable units would leave less on hand than is allocated to orders.`, meta.field);
+    } else {
+      // Units leave non-sellable bins (their bin decrement above succeeded, so the row exists).
+      await tx.update(inventoryLevels).set(set).where(key);
+    }
   }
   const movements = deltas.length
     ? await tx
@@ -214,6 +244,24 @@ export async function recordPicks(ctx: ServiceContext, input: { warehouseCode: s
   );
 }
 
+/**
+ * Putaway for one warehouse inside the caller's transaction (its stock lock held): the planner over
+ * the warehouse's bins and stock, with each SKU's velocity class from the last 30 days of picks.
+ */
+async function putawayIn(ctx: ServiceContext, tx: Executor, warehouseId: string) {
+  const slots = await binSlots(ctx, warehouseId, tx);
+  const stock = await tx
+    .select({ binId: binStock.binId, variantId: binStock.variantId, quantity: binStock.quantity })
+    .from(binStock)
+    .where(and(eq(binStock.warehouseId, warehouseId), sql`${binStock.quantity} > 0`));
+  const planner = new PutawayPlanner(slots.map((s) => ({ ...s, used: 0, holdsSku: 0 })), stock);
+  const velocity = classify(await picksByVariant(ctx, warehouseId, 30, tx));
+  return {
+    place: (variant: { id: string } & Parameters<typeof isOversize>[0], quantity: number) =>
+      planner.place(variant.id, { velocity: (velocity.get(variant.id) ?? 'C') as VelocityClass, oversize: isOversize(variant), quantity }),
+  };
+}
+
 export interface ReceiveInput {
   warehouseCode: string;
   binBarcode?: string | null;
@@ -241,15 +289,9 @@ export async function receiveInventory(ctx: ServiceContext, input: ReceiveInput)
       }
       for (const l of lines) deltas.push({ variantId: l.variant.id, binId: named.id, delta: l.quantity, reason: 'RECEIPT' });
     } else {
-      const slots = await binSlots(ctx, warehouse.id, tx);
-      const stock = await tx
-        .select({ binId: binStock.binId, variantId: binStock.variantId, quantity: binStock.quantity })
-        .from(binStock)
-        .where(and(eq(binStock.warehouseId, warehouse.id), sql`${binStock.quantity} > 0`));
-      const planner = new PutawayPlanner(slots.map((s) => ({ ...s, used: 0, holdsSku: 0 })), stock);
-      const velocity = classify(await picksByVariant(ctx, warehouse.id, 30, tx));
+      const putaway = await putawayIn(ctx, tx, warehouse.id);
       for (const l of lines) {
-        const bin = planner.place(l.variant.id, { velocity: (velocity.get(l.variant.id) ?? 'C') as VelocityClass, oversize: isOversize(l.variant), quantity: l.quantity });
+        const bin = putaway.place(l.variant, l.quantity);
         if (!bin) {
           throw BusinessError.of('NO_BIN_AVAILABLE', `No bin in ${warehouse.code} can take ${l.quantity} units of ${l.variant.sku}.`, ['input', 'lines', String(l.index)]);
         }
@@ -447,4 +489,133 @@ export async function submitCycleCount(
     }
     return { discrepancies, movements };
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Returned units: received into the RETURNS zone (on hand, never available), then moved on by
+// inspection. Both join the caller's transaction (the return's status change commits with them).
+
+export interface ReturnedUnits {
+  variantId: string;
+  quantity: number;
+}
+
+/** Bins of the warehouse's non-sellable (RETURNS) zones, nearest to dispatch first. */
+async function returnsBins(ctx: ServiceContext, tx: Executor, warehouseId: string): Promise<BinSlot[]> {
+  return (await binSlots(ctx, warehouseId, tx)).filter((b) => isUnsellableZone(b.zoneKind)).sort((a, b) => a.distanceRank - b.distanceRank || a.pickSequence - b.pickSequence);
+}
+
+/** True when the warehouse has at least one bin in a RETURNS zone (where returned parcels are scanned in). */
+export async function hasReturnsBin(ctx: ServiceContext, warehouseId: string): Promise<boolean> {
+  return (await returnsBins(ctx, ctx.database.db, warehouseId)).length > 0;
+}
+
+/**
+ * Returned units scanned out of a parcel: into the nearest bin of the warehouse's RETURNS zone
+ * that has room for all of them, one RECEIPT movement per SKU with `reference` (the return's
+ * number). The units are on hand and counted in `unsellable`, so never available, until
+ * inspection moves them on. Errors: NO_RETURNS_ZONE, NO_BIN_AVAILABLE.
+ */
+export async function receiveReturnedUnits(
+  ctx: ServiceContext,
+  tx: Executor,
+  events: EventWriter,
+  warehouse: WarehouseRow,
+  input: { reference: string; units: readonly ReturnedUnits[] },
+  field: string[],
+): Promise<MovementRow[]> {
+  const units = input.units.filter((u) => u.quantity > 0);
+  await lockWarehouseStock(tx, warehouse.id);
+  const bins = await returnsBins(ctx, tx, warehouse.id);
+  if (!bins.length) throw BusinessError.of('NO_RETURNS_ZONE', `Warehouse ${warehouse.code} has no bin in a RETURNS zone to receive returns into.`, ['input', 'warehouseCode']);
+  if (!units.length) return [];
+  const total = units.reduce((s, u) => s + u.quantity, 0);
+  const used = await binUsage(
+    tx,
+    bins.map((b) => b.id),
+  );
+  const bin = bins.find((b) => b.capacityUnits == null || (used.get(b.id) ?? 0) + total <= b.capacityUnits);
+  if (!bin) throw BusinessError.of('NO_BIN_AVAILABLE', `No RETURNS bin in ${warehouse.code} has room for ${total} more units.`, field);
+  return applyDeltas(
+    ctx,
+    tx,
+    events,
+    warehouse,
+    units.map((u) => ({ variantId: u.variantId, binId: bin.id, delta: u.quantity, reason: 'RECEIPT' as const })),
+    { reference: input.reference, field },
+  );
+}
+
+/** What inspection decided for returned units of one SKU. */
+export interface ReturnedUnitsDisposition {
+  /** The variant row (putaway needs its weight and size). */
+  variant: { id: string; sku: string; weightGrams: number; lengthMm: number | null; widthMm: number | null; heightMm: number | null };
+  quantity: number;
+  /** RESTOCK: into sellable stock by putaway; WRITE_OFF: out of on-hand; KEEP: stays in the RETURNS zone (repair, vendor). */
+  action: 'RESTOCK' | 'WRITE_OFF' | 'KEEP';
+  /** Why it is kept (REFURBISH, RETURN_TO_VENDOR): added to the movement's reference. */
+  label?: string;
+}
+
+/**
+ * Moves inspected returned units on from the RETURNS bins (those that the return's receipts,
+ * by `reference`, went into first, then any other RETURNS bin holding the SKU):
+ * - RESTOCK: a RETURN_RESTOCK movement out of the RETURNS bin and one into the bin putaway
+ *   chooses (sellable: available again, and the level-changed event wakes the backorder allocator);
+ * - WRITE_OFF: a WRITE_OFF movement out of the RETURNS bin (on-hand drops);
+ * - KEEP: the units stay where they are; a MOVE out of and back into the same bin records,
+ *   with the reference `<reference> <label>`, that they were found there and what they are kept
+ *   for, without changing any quantity (an ADJUSTMENT of zero would say nothing about units).
+ * Errors: INSUFFICIENT_STOCK (the RETURNS bins hold fewer units: moved or counted meanwhile),
+ * NO_BIN_AVAILABLE (no sellable bin can take restocked units).
+ */
+export async function disposeReturnedUnits(
+  ctx: ServiceContext,
+  tx: Executor,
+  events: EventWriter,
+  warehouse: WarehouseRow,
+  input: { reference: string; dispositions: readonly ReturnedUnitsDisposition[] },
+  field: string[],
+): Promise<MovementRow[]> {
+  const wanted = input.dispositions.filter((d) => d.quantity > 0);
+  if (!wanted.length) return [];
+  await lockWarehouseStock(tx, warehouse.id);
+  const bins = await returnsBins(ctx, tx, warehouse.id);
+  const variantIds = [...new Set(wanted.map((d) => d.variant.id))];
+  const held = bins.length
+    ? await tx
+        .select({ binId: binStock.binId, variantId: binStock.variantId, quantity: binStock.quantity })
+        .from(binStock)
+        .where(and(inArray(binStock.binId, bins.map((b) => b.id)), inArray(binStock.variantId, variantIds), sql`${binStock.quantity} > 0`))
+    : [];
+  const receipts = await tx
+    .select({ binId: inventoryMovements.binId, variantId: inventoryMovements.variantId })
+    .from(inventoryMovements)
+    .where(and(eq(inventoryMovements.warehouseId, warehouse.id), eq(inventoryMovements.reference, input.reference), eq(inventoryMovements.reason, 'RECEIPT'), inArray(inventoryMovements.variantId, variantIds)));
+  const own = new Set(receipts.map((r) => `${r.binId}|${r.variantId}`));
+  const rank = new Map(bins.map((b, i) => [b.id, i]));
+  const sources = held.sort((a, b) => Number(own.has(`${b.binId}|${b.variantId}`)) - Number(own.has(`${a.binId}|${a.variantId}`)) || rank.get(a.binId)! - rank.get(b.binId)!);
+  const putaway = wanted.some((d) => d.action === 'RESTOCK') ? await putawayIn(ctx, tx, warehouse.id) : null;
+  const deltas: Delta[] = [];
+  for (const d of wanted) {
+    let left = d.quantity;
+    for (const src of sources) {
+      if (left === 0) break;
+      if (src.variantId !== d.variant.id || src.quantity === 0) continue;
+      const take = Math.min(left, src.quantity);
+      src.quantity -= take;
+      left -= take;
+      if (d.action === 'WRITE_OFF') deltas.push({ variantId: d.variant.id, binId: src.binId, delta: -take, reason: 'WRITE_OFF' });
+      else if (d.action === 'KEEP') {
+        const reference = `${input.reference} ${d.label ?? 'KEPT'}`;
+        deltas.push({ variantId: d.variant.id, binId: src.binId, delta: -take, reason: 'MOVE', reference }, { variantId: d.variant.id, binId: src.binId, delta: take, reason: 'MOVE', reference });
+      } else {
+        const bin = putaway!.place(d.variant, take);
+        if (!bin) throw BusinessError.of('NO_BIN_AVAILABLE', `No sellable bin in ${warehouse.code} can take ${take} units of ${d.variant.sku}.`, field);
+        deltas.push({ variantId: d.variant.id, binId: src.binId, delta: -take, reason: 'RETURN_RESTOCK' }, { variantId: d.variant.id, binId: bin.id, delta: take, reason: 'RETURN_RESTOCK' });
+      }
+    }
+    if (left > 0) throw BusinessError.of('INSUFFICIENT_STOCK', `The RETURNS bins of ${warehouse.code} hold ${d.quantity - left} of the ${d.quantity} returned units of ${d.variant.sku}; find or count them first.`, field);
+  }
+  return applyDeltas(ctx, tx, events, warehouse, deltas, { reference: input.reference, field });
 }

@@ -102,6 +102,13 @@ describe('ABC slotting', () => {
     ]);
     expect(moves.every((m) => m.reason.length > 10)).toBe(true);
   });
+  it('never recommends moving returned units out of a RETURNS bin (they wait for inspection)', () => {
+    const bins: SlotBin[] = [
+      { id: 'F1', zoneKind: 'FAST_PICK', distanceRank: 0, pickSequence: 1, capacityUnits: null },
+      { id: 'R1', zoneKind: 'RETURNS', distanceRank: 4, pickSequence: 9, capacityUnits: null },
+    ];
+    expect(recommendSlotting(picks, bins, [{ variantId: 'v0', binId: 'R1', quantity: 3 }])).toEqual([]);
+  });
   it('recommends nothing when A items are already fast', () => {
     const bins: SlotBin[] = [{ id: 'F1', zoneKind: 'FAST_PICK', distanceRank: 0, pickSequence: 1, capacityUnits: null }];
     expect(recommendSlotting(picks, bins, [{ variantId: 'v0', binId: 'F1', quantity: 1 }])).toEqual([]);

@@ -40,7 +40,7 @@ export async function reserveAll(
     sql`
     with want (variant_id, warehouse_id, quantity) as (values ${values}),
     locked as (
-      select l.variant_id, l.warehouse_id, l.on_hand - l.allocated as available
+      select l.variant_id, l.warehouse_id, l.on_hand - l.allocated - l.unsellable as available
       from ${inventoryLevels} l join want w on w.variant_id = l.variant_id and w.warehouse_id = l.warehouse_id
       order by l.warehouse_id, l.variant_id
       for update of l
@@ -51,7 +51,7 @@ export async function reserveAll(
     )
     update ${inventoryLevels} l set allocated = l.allocated + w.quantity, updated_at = now()
     from want w, verdict v
-    where v.ok and l.variant_id = w.variant_id and l.warehouse_id = w.warehouse_id and l.on_hand - l.allocated >= w.quantity
+    where v.ok and l.variant_id = w.variant_id and l.warehouse_id = w.warehouse_id and l.on_hand - l.allocated - l.unsellable >= w.quantity
     returning l.variant_id`,
     tx,
   );

@@ -60,7 +60,8 @@ export function recommendSlotting(picks: ReadonlyMap<string, number>, bins: read
     .sort((a, b) => nearest(binById.get(a.binId)!, binById.get(b.binId)!));
   const moves: SlotMove[] = [];
   const candidates = stock
-    .filter((s) => s.quantity > 0 && classOf(s.variantId) === 'A' && binById.get(s.binId)?.zoneKind !== 'FAST_PICK')
+    // Returned units in a RETURNS bin wait for inspection: they are not stock to re-slot.
+    .filter((s) => s.quantity > 0 && classOf(s.variantId) === 'A' && !['FAST_PICK', 'RETURNS'].includes(binById.get(s.binId)?.zoneKind ?? ''))
     .filter((s) => !stock.some((o) => o.variantId === s.variantId && o.quantity > 0 && binById.get(o.binId)?.zoneKind === 'FAST_PICK'))
     .sort((a, b) => (picks.get(b.variantId) ?? 0) - (picks.get(a.variantId) ?? 0) || a.variantId.localeCompare(b.variantId));
   const seen = new Set<string>();

@@ -456,6 +456,17 @@ export async function binSlots(ctx: Pick<ServiceContext, 'database'>, warehouseI
     .where(eq(binLocations.warehouseId, warehouseId));
 }
 
+/** The zone kind of each of these bins (any warehouse), by bin id; `executor`: the caller's transaction. */
+export async function zoneKindsOfBins(ctx: Pick<ServiceContext, 'database'>, binIds: readonly string[], executor: Executor = ctx.database.db): Promise<Map<string, ZoneKindValue>> {
+  if (!binIds.length) return new Map();
+  const rows = await executor
+    .select({ id: binLocations.id, kind: zones.kind })
+    .from(binLocations)
+    .innerJoin(zones, eq(zones.id, binLocations.zoneId))
+    .where(inArray(binLocations.id, [...binIds]));
+  return new Map(rows.map((r) => [r.id, r.kind]));
+}
+
 export type ScanKindValue = 'PRODUCT' | 'BIN' | 'SHIPMENT' | 'UNKNOWN';
 export interface ScanOutcome {
   kind: ScanKindValue;
