@@ -277,7 +277,7 @@ describe('returnAnalytics flags only real outliers', () => {
     expect(tiny.rateLow).toBeGreaterThan(all.returnRate);
     expect(s.filter((x) => x.flagged).map((x) => x.key)).toEqual(['MAR-HOT']);
     // Highest rate first.
-    expect(s[1]!.key).toBe('MAR-HOT');
+    expect(s.slice(1, 3).map((x) => x.key)).toEqual(['MAR-TINY', 'MAR-HOT']);
     for (let i = 2; i < s.length; i++) expect(s[i]!.returnRate).toBeLessThanOrEqual(s[i - 1]!.returnRate);
   });
 
@@ -286,7 +286,7 @@ describe('returnAnalytics flags only real outliers', () => {
     expect(byReason.slice(1).map((x) => [x.key, x.unitsReturned, x.flagged])).toEqual([
       ['CHANGED_MIND', 100, false],
       ['SIZE_TOO_SMALL', 100, false],
-      ['DEFECTIVE', 60, false],
+      ['DEFECTIVE', 62, false],
       ['DAMAGED', 2, false],
     ]);
     for (const g of ['SKU', 'CATEGORY', 'REASON', 'CARRIER', 'WAREHOUSE'] as const) {
