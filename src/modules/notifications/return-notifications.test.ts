@@ -37,12 +37,13 @@ describe('return templates', () => {
     expect(renderTemplate('return_refunded', 'en', { ...v, amount: { amountMinor: 500, currency: 'JPY' } }).body).toContain('refunded ¥500 ');
   });
 
-  it('says how the parcel comes back when no carrier could take it, and where the label is when links are not configured', () => {
+  it('says how the parcel comes back when no carrier could take it, and where the label is when there is no link', () => {
     const en = renderTemplate('return_approved', 'en', { number: 'RMA-1', count: 0, orderNumber: 'WB-1' });
     expect(en.body).toContain('We will contact you to arrange the collection of the parcel.');
     expect(en.body).not.toContain('Tracking number');
     const config = { PUBLIC_URL: 'https://shop.example', LABEL_LINK_SECRET: undefined, LABEL_LINK_TTL_DAYS: 30 };
-    expect(returnLabelUrl(config, 'CC123456785RU', new Date())).toBeNull();
+    // Without LABEL_LINK_SECRET the link is still made, signed with this process's random key.
+    expect(returnLabelUrl(config, 'CC123456785RU', new Date())).toMatch(/^https:\/\/shop\.example\/labels\/CC123456785RU\.pdf\?exp=\d+&sig=[\w-]{43}$/);
     const ru = renderTemplate('return_approved', 'ru', { number: 'RMA-1', count: 0, orderNumber: 'WB-1', trackingNumber: 'CC123456785RU', trackingLinks: ['https://shop.example/track/CC123456785RU'], labelLink: null });
     expect(ru.body).toContain('Ярлык для посылки — в разделе возвратов вашего личного кабинета.\nРаспечатайте ярлык');
     expect(ru.body).toContain('Трек-номер: CC123456785RU\nОтследить посылку: https://shop.example/track/CC123456785RU');
