@@ -84,7 +84,8 @@ const schema = z.object({
   PUBLIC_URL: z.string().url().default('http://localhost:4000'),
   /**
    * HMAC key of return-label links in customer e-mails (<PUBLIC_URL>/labels/<number>.pdf?exp=…&sig=…);
-   * every instance must share it. Unset: e-mails carry no label link (the label is in the API).
+   * set it (the same on every instance) so links survive restarts and open on any instance. Unset: a
+   * random key per process (one per `npm start`, shared by its workers), so links stop working after a restart.
    */
   LABEL_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** How long a return-label link stays valid, days. */

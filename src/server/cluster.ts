@@ -5,7 +5,8 @@
  * the webhook and e-mail senders share work with SKIP LOCKED; migrations wait on an advisory lock)
  * and Redis (events, subscriptions, rate limits) are shared, which config.ts requires. The primary
  * serves nothing itself: it gives the workers one quote secret when QUOTE_SECRET is unset (a
- * delivery option quoted by one worker is redeemed by another), replaces a worker that dies, and on
+ * delivery option quoted by one worker is redeemed by another) and one label-link secret when
+ * LABEL_LINK_SECRET is unset (a label link e-mailed by one worker opens on another), replaces a worker that dies, and on
  * SIGTERM/SIGINT/SIGHUP (main.ts calls the returned `stop`) stops them gracefully and exits 0 when
  * all of them did.
  */
@@ -22,7 +23,10 @@ const MAX_QUICK_EXITS = 5;
 
 /** Starts the workers; returns the graceful stop (`code`: the exit code asked for, the highest wins). */
 export function runPrimary(config: Config, log: Logger): (reason: string, code: number) => void {
-  const env = { QUOTE_SECRET: config.QUOTE_SECRET ?? randomBytes(32).toString('base64url') };
+  const env = {
+    QUOTE_SECRET: config.QUOTE_SECRET ?? randomBytes(32).toString('base64url'),
+    LABEL_LINK_SECRET: config.LABEL_LINK_SECRET ?? randomBytes(32).toString('base64url'),
+  };
   const startedAt = new Map<Worker, number>();
   let stopping = false;
   let quickExits = 0;

@@ -106,7 +106,7 @@ async function insertQueued(tx: Executor, out: EventWriter, values: (typeof noti
 
 /**
  * Which message a return's status change sends, if any: approved (with the parcel's signed label
- * link when LABEL_LINK_SECRET is set, its tracking number and tracking page),
+ * link (see label-link.ts for its key), its tracking number and tracking page),
  * rejected (with the reason), received and refunded (with the amount). REQUESTED is the
  * customer's own action, answered by the API; INSPECTED is internal (the refund follows);
  * CANCELLED is the customer's own action too, or staff's after talking to the customer.

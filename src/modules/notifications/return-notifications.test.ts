@@ -1,18 +1,25 @@
 /**
  * Customer e-mails of returns (issue 14, item 3): one message per approved, rejected, received
  * and refunded return event, in the customer's language, queued by the durable relay handler of
- * `return.updated` exactly once.
+ * `return.updated` exactly once. The returns are walked through the API.
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CustomerCreateDocument, OrderNotificationsDocument } from '../../../test/generated/graphql.js';
-import { insertReturnRow, moveReturn, staffContext } from '../../../test/factories/return-rows-parcel.js';
+import {
+  CoreReturnCancelDocument,
+  CoreReturnRejectDocument,
+  CustomerCreateDocument,
+  OrderNotificationsDocument,
+  ReturnFlowDocument,
+  ReturnInspectDocument,
+  ReturnReceiveDocument,
+  ReturnRefundDocument,
+} from '../../../test/generated/graphql.js';
+import { requestReturn, staffContext } from '../../../test/factories/return-requests.js';
 import { deliveredOrder, type DeliveredOrder } from '../../../test/factories/returns.js';
 import { startApp, type TestApp } from '../../../test/harness.js';
-import { eventWriterIn, transact } from '../../events/outbox.js';
+import { eventWriterIn } from '../../events/outbox.js';
 import { idOfType } from '../../graphql/relay.js';
-import type { ReturnRow } from '../returns/returns.state.js';
-import { createReturnShipment } from '../returns/returns.shipment.js';
 import { returnLabelUrl } from '../shipments/label-link.js';
 import { queueReturnNotifications, returnTemplateFor } from './notification.service.js';
 import { renderTemplate } from './notification.templates.js';
@@ -37,12 +44,13 @@ describe('return templates', () => {
     expect(renderTemplate('return_refunded', 'en', { ...v, amount: { amountMinor: 500, currency: 'JPY' } }).body).toContain('refunded ¥500 ');
   });
 
-  it('says how the parcel comes back when no carrier could take it, and where the label is when links are not configured', () => {
+  it('says how the parcel comes back when no carrier could take it, and where the label is when there is no link', () => {
     const en = renderTemplate('return_approved', 'en', { number: 'RMA-1', count: 0, orderNumber: 'WB-1' });
     expect(en.body).toContain('We will contact you to arrange the collection of the parcel.');
     expect(en.body).not.toContain('Tracking number');
     const config = { PUBLIC_URL: 'https://shop.example', LABEL_LINK_SECRET: undefined, LABEL_LINK_TTL_DAYS: 30 };
-    expect(returnLabelUrl(config, 'CC123456785RU', new Date())).toBeNull();
+    // Without LABEL_LINK_SECRET the link is still made, signed with this process's random key.
+    expect(returnLabelUrl(config, 'CC123456785RU', new Date())).toMatch(/^https:\/\/shop\.example\/labels\/CC123456785RU\.pdf\?exp=\d+&sig=[\w-]{43}$/);
     const ru = renderTemplate('return_approved', 'ru', { number: 'RMA-1', count: 0, orderNumber: 'WB-1', trackingNumber: 'CC123456785RU', trackingLinks: ['https://shop.example/track/CC123456785RU'], labelLink: null });
     expect(ru.body).toContain('Ярлык для посылки — в разделе возвратов вашего личного кабинета.\nРаспечатайте ярлык');
     expect(ru.body).toContain('Трек-номер: CC123456785RU\nОтследить посылку: https://shop.example/track/CC123456785RU');
@@ -80,23 +88,32 @@ async function notificationsOf(order: DeliveredOrder, expected: number): Promise
   return read();
 }
 
-/** A return walked through every status that sends a message, and one that is rejected. */
+const ok = (r: { userErrors: readonly unknown[] }) => expect(r.userErrors).toEqual([]);
+
+/**
+ * Over the API: a return (one unit of 1 500.50, changed mind, no restocking fee) requested by the
+ * customer, approved by staff (which books its parcel), received, inspected and refunded; one
+ * rejected by staff and one cancelled by the customer.
+ */
 async function walk(order: DeliveredOrder) {
-  const ctx = staffContext(t);
-  let ret: ReturnRow = await insertReturnRow(t, order);
-  const parcel = await transact(ctx, (tx, events) => createReturnShipment(ctx, tx, events, ret));
-  ret = await moveReturn(t, ret, 'APPROVED', { set: { returnShipmentId: parcel!.shipmentId }, payload: { warehouseCode: order.warehouseCode, trackingNumber: parcel!.trackingNumber } });
-  ret = await moveReturn(t, ret, 'RECEIVED', { payload: { warehouseCode: order.warehouseCode } });
-  ret = await moveReturn(t, ret, 'INSPECTED', { payload: { warehouseCode: order.warehouseCode } });
-  ret = await moveReturn(t, ret, 'REFUNDED', { payload: { warehouseCode: order.warehouseCode, refundAmountMinor: 1_500_50, currency: 'RUB' } });
-  const rejected = await moveReturn(t, await insertReturnRow(t, order), 'REJECTED', { message: 'Товар был в употреблении', payload: { warehouseCode: order.warehouseCode } });
-  const cancelled = await moveReturn(t, await insertReturnRow(t, order), 'CANCELLED', { payload: { warehouseCode: order.warehouseCode } });
-  return { ret, rejected, cancelled, trackingNumber: parcel!.trackingNumber };
+  const ret = await requestReturn(t, order, { lines: [{ line: 0, quantity: 1, reason: 'CHANGED_MIND' }] });
+  const trackingNumber = (await t.admin(ReturnFlowDocument, { id: ret.id })).returnRequest!.returnShipment!.trackingNumber;
+  ok((await t.admin(ReturnReceiveDocument, { input: { id: ret.id, warehouseCode: order.warehouseCode, scannedBarcodes: [order.lines[0]!.gtin] } })).returnReceive);
+  ok((await t.admin(ReturnInspectDocument, { input: { id: ret.id, lines: [{ returnLineId: ret.lineIds[0]!, disposition: 'RESTOCK', quantity: 1 }] } })).returnInspect);
+  const refunded = (await t.admin(ReturnRefundDocument, { input: { id: ret.id } })).returnRefund;
+  ok(refunded);
+  expect(refunded.returnRequest!.refund!.amount).toEqual({ amountMinor: 1_500_50, currency: 'RUB' });
+  const rejected = await requestReturn(t, order, { status: 'REQUESTED' });
+  ok((await t.admin(CoreReturnRejectDocument, { input: { id: rejected.id, reason: 'Товар был в употреблении' } })).returnReject);
+  const cancelled = await requestReturn(t, order, { status: 'REQUESTED' });
+  const cancel = await t.gql(CoreReturnCancelDocument, { input: { id: cancelled.id } }, { token: order.customerToken });
+  ok(cancel.data!.returnCancel);
+  return { ret, rejected, cancelled, trackingNumber };
 }
 
 describe('return e-mails', () => {
   it('queues one Russian message per approved, rejected, received and refunded event, none for requested, inspected or cancelled', async () => {
-    const order = await deliveredOrder(t, { lines: [{ quantity: 3 }] });
+    const order = await deliveredOrder(t, { lines: [{ quantity: 3, priceMinor: 1_500_50 }] });
     const { ret, rejected, trackingNumber } = await walk(order);
     const rows = await notificationsOf(order, 4);
     expect(rows.map((r) => r.template).sort()).toEqual(['return_approved', 'return_received', 'return_refunded', 'return_rejected']);
@@ -142,7 +159,7 @@ describe('return e-mails', () => {
   it('writes English for a customer whose locale is en, and handles an event again without a second message', async () => {
     const customer = { email: `return.en.${process.pid}@example.com`, password: 'correct horse battery staple' };
     expect((await t.admin(CustomerCreateDocument, { input: { ...customer, name: 'John Smith', locale: 'en' } })).customerCreate.userErrors).toEqual([]);
-    const order = await deliveredOrder(t, { customer });
+    const order = await deliveredOrder(t, { customer, lines: [{ quantity: 3, priceMinor: 1_500_50 }] });
     const { ret, rejected } = await walk(order);
     const rows = await notificationsOf(order, 4);
     expect(rows.map((r) => [r.template, r.locale, r.subject]).sort()).toEqual(

@@ -20,7 +20,7 @@ import {
   WarehouseCreateDocument,
   ZoneCreateDocument,
 } from '../../../test/generated/graphql.js';
-import { insertReturnRow, staffContext } from '../../../test/factories/return-rows-parcel.js';
+import { returnRowBoundFor, staffContext } from '../../../test/factories/return-requests.js';
 import { deliveredOrder } from '../../../test/factories/returns.js';
 import { startApp, type TestApp } from '../../../test/harness.js';
 import { transact } from '../../events/outbox.js';
@@ -82,7 +82,7 @@ afterAll(() => t?.close());
 describe('createReturnShipment', () => {
   it('books a RETURN parcel from the customer to the return warehouse with the cheapest service and a real PDF label', async () => {
     const order = await deliveredOrder(t);
-    const ret = await insertReturnRow(t, order, { warehouseCode: RETURNS_WH });
+    const ret = await returnRowBoundFor(t, order, { warehouseCode: RETURNS_WH });
     // A cold carrier catalogue is read inside the approval's transaction (on PGlite a read beside it would hang).
     clearCarrierCatalog(t.app.database);
     const parcel = await approveParcel(ret);
@@ -135,7 +135,7 @@ describe('createReturnShipment', () => {
 
   it('returns null and writes nothing when no carrier service can carry the parcel (warehouse in a country no rate card covers)', async () => {
     const order = await deliveredOrder(t);
-    const ret = await insertReturnRow(t, order, { warehouseCode: FOREIGN_WH });
+    const ret = await returnRowBoundFor(t, order, { warehouseCode: FOREIGN_WH });
     const before = await shipmentCount();
     expect(await approveParcel(ret)).toBeNull();
     expect(await shipmentCount()).toBe(before);
@@ -143,7 +143,7 @@ describe('createReturnShipment', () => {
 
   it("is not a stop of the warehouse's courier run, even when a COURIER service carries it", async () => {
     const order = await deliveredOrder(t, { lines: [{ quantity: 4 }] });
-    const parcel = (await approveParcel(await insertReturnRow(t, order, { lines: [{ line: 0, quantity: 4 }] })))!;
+    const parcel = (await approveParcel(await returnRowBoundFor(t, order, { lines: [{ line: 0, quantity: 4 }] })))!;
     const s = await parcelOf(parcel.shipmentId);
     expect(s.weightGrams).toBeGreaterThan(1_500);
     expect(s.service.code).toMatch(/_COURIER$/);
@@ -155,7 +155,7 @@ describe('createReturnShipment', () => {
 
   it('leaves the fulfillment order shipped once: shipmentCreate still answers ALREADY_SHIPPED and writes nothing', async () => {
     const order = await deliveredOrder(t);
-    await approveParcel(await insertReturnRow(t, order, { warehouseCode: RETURNS_WH }));
+    await approveParcel(await returnRowBoundFor(t, order, { warehouseCode: RETURNS_WH }));
     const foId = (await t.admin(ReturnParcelOrderDocument, { id: order.orderId })).order!.fulfillmentOrders[0]!.id;
     const before = await shipmentCount();
     const r = (await t.admin(ShipmentCreateDocument, { input: { fulfillmentOrderId: foId } })).shipmentCreate;
@@ -173,7 +173,7 @@ describe('tracking a return parcel', () => {
     const order = await deliveredOrder(t);
     const before = (await t.admin(ReturnParcelOrderDocument, { id: order.orderId })).order!;
     expect(before.status).toBe('DELIVERED');
-    const parcel = (await approveParcel(await insertReturnRow(t, order, { warehouseCode: RETURNS_WH })))!;
+    const parcel = (await approveParcel(await returnRowBoundFor(t, order, { warehouseCode: RETURNS_WH })))!;
     // Carrier clocks run a little ahead (within the allowed skew): both scans come after the label.
     const deliveredAt = new Date(Date.now() + 60_000);
     expect((await ingest(parcel.trackingNumber, `rp-dlv-${parcel.trackingNumber}`, 'DELIVERED', deliveredAt)).trackingEventsIngest).toMatchObject({ accepted: 1, duplicates: 0, userErrors: [] });
@@ -193,7 +193,7 @@ describe('tracking a return parcel', () => {
 
   it('a delivered return parcel of an order still on its way does not make the order DELIVERED', async () => {
     const order = await deliveredOrder(t, { deliveredAt: null });
-    const parcel = (await approveParcel(await insertReturnRow(t, order, { warehouseCode: RETURNS_WH })))!;
+    const parcel = (await approveParcel(await returnRowBoundFor(t, order, { warehouseCode: RETURNS_WH })))!;
     await ingest(parcel.trackingNumber, `rp-dlv-${parcel.trackingNumber}`, 'DELIVERED', new Date(Date.now() - 60_000));
     expect((await parcelOf(parcel.shipmentId)).status).toBe('DELIVERED');
     expect((await t.admin(ReturnParcelOrderDocument, { id: order.orderId })).order!).toMatchObject({ status: 'SHIPPED', deliveredAt: null });
@@ -206,7 +206,7 @@ describe('tracking a return parcel', () => {
     const perf = async () => (await t.admin(CarrierPerformanceDocument, { from, to })).carrierPerformance;
     const before = await perf();
     expect(before.some((r) => r.carrier.code === order.carrierCode)).toBe(true);
-    const parcel = (await approveParcel(await insertReturnRow(t, order, { warehouseCode: RETURNS_WH })))!;
+    const parcel = (await approveParcel(await returnRowBoundFor(t, order, { warehouseCode: RETURNS_WH })))!;
     await ingest(parcel.trackingNumber, `rp-perf-${parcel.trackingNumber}`, 'DELIVERED', new Date(Date.now() - 1_000));
     expect(await perf()).toEqual(before);
     expect((await perf()).some((r) => r.carrier.code === 'RPCAR')).toBe(false);
