@@ -5,7 +5,6 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { productInput, variantInput } from '../factories/catalog.js';
 import { pickAndPack } from '../factories/fulfillment.js';
@@ -203,8 +202,7 @@ describe('where the parcel goes back to', () => {
     const warehouseOf = async (orderId: string, lineId: string) => {
       const r = (await t.admin(CoreReturnRequestCreateDocument, { input: { orderId, lines: [{ orderLineId: lineId, quantity: 1, reason: 'OTHER' }] } })).returnRequestCreate;
       expect(r.userErrors).toEqual([]);
-      const [row] = await t.app.database.rows<{ code: string }>(sql`select w.code from return_requests r join warehouses w on w.id = r.warehouse_id where r.number = ${r.returnRequest!.number}`);
-      return row?.code;
+      return r.returnRequest!.warehouse?.code;
     };
     expect(await warehouseOf(order.id, order.lines[0]!.id)).toBe(spbr);
     expect(await warehouseOf(base.orderId, base.lines[0]!.id)).toBe(base.warehouseCode);

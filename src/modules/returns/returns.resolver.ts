@@ -10,6 +10,8 @@ import { orderLoaders } from '../orders/order.loaders.js';
 import { Order, OrderLine } from '../orders/order.types.js';
 import { shipmentLoaders } from '../shipments/shipment.loaders.js';
 import { Shipment } from '../shipments/shipment.types.js';
+import { warehouseLoaders } from '../warehouse/warehouse.loaders.js';
+import { Warehouse } from '../warehouse/warehouse.types.js';
 import { ReturnApproveInput, ReturnCancelInput, ReturnPolicyUpdateInput, ReturnRejectInput, ReturnRequestCreateInput, ReturnRequestFilter } from './returns.inputs.js';
 import { returnsLoaders } from './returns.loaders.js';
 import { ReturnPolicyPayload, ReturnRequestPayload } from './returns.payloads.js';
@@ -207,6 +209,13 @@ export class ReturnRequestResolver {
   @FieldResolver(() => [ReturnEvent], { description: 'Timeline, oldest first: per-return sequence 1, 2, 3 ... with no gaps.' })
   async events(@Root() r: ReturnRequest, @Ctx() ctx: GraphQLContext) {
     return (await ctx.loaders.get(returnsLoaders).eventsByReturnId.load(r.dbId)).map(ReturnEvent.from);
+  }
+
+  @FieldResolver(() => Warehouse, { nullable: true, description: 'Where the parcel goes back to: the warehouse that shipped the units, or the nearest one with a RETURNS zone (null only when no warehouse was known).' })
+  async warehouse(@Root() r: ReturnRequest, @Ctx() ctx: GraphQLContext) {
+    if (!r.warehouseDbId) return null;
+    const row = await ctx.loaders.get(warehouseLoaders).warehouseById.load(r.warehouseDbId);
+    return row ? Warehouse.from(row) : null;
   }
 
   @FieldResolver(() => Shipment, { nullable: true, description: 'The parcel the customer sends back, with its label, once approved (null while none, or when the caller may not see shipments).' })
