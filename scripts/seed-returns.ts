@@ -111,7 +111,7 @@ const DEFAULT_RATE = 0.05;
  * Wilson interval stays above the store rate and above the noise of small SKUs (3 of 3 units back
  * has a lower bound of 0.44), so returnAnalytics ranks it first by rateLow and flags it.
  */
-const DEFECTIVE_RATE = 0.8;
+const DEFECTIVE_RATE = 0.9;
 /** The defective SKU is a gadget when there is one. */
 const DEFECTIVE_CATEGORY = 'electronics/';
 
@@ -243,7 +243,9 @@ export function planDemoReturns(orders: readonly DeliveredDemoOrder[], opts: Pla
       if (rl.next() >= rate) continue;
       const reason: ReturnReasonValue = defective ? (rl.next() < 0.9 ? 'DEFECTIVE' : 'NOT_AS_DESCRIBED') : pickWeighted(rl, byPrefix(REASONS, l.category, OTHER_REASONS));
       hasDefective ||= defective;
-      const quantity = l.shippedQuantity > 1 && rl.next() < 0.4 ? rl.int(1, l.shippedQuantity - 1) : l.shippedQuantity;
+      // A bad batch comes back whole; of several units of anything else the customer usually keeps some
+      // (two sizes bought, one kept), so a handful of units never all come back by chance alone.
+      const quantity = defective || l.shippedQuantity === 1 || rl.next() < 0.15 ? l.shippedQuantity : rl.int(1, l.shippedQuantity - 1);
       lines.push({ orderLineId: l.orderLineId, sku: l.sku, gtin: l.gtin, quantity, reason, comment: commentFor(rl, reason, l.category), disposition: dispositionOf(reason, l.category) });
     }
     if (!lines.length || !warehouseCode) continue;
