@@ -4,7 +4,15 @@ import { inspectReturn, receiveReturn, refundReturn } from '../src/modules/retur
 import { approveReturn, cancelReturn, createReturnRequest, rejectReturn } from '../src/modules/returns/returns.service.js';
 import type { ReturnsSeedApi } from './seed-returns.js';
 
-/** The returns module's demo support (returns.demo.ts). */
-export const demo = { returnCountOfOrders, latestReturnOfOrder, backdateReturns } satisfies Pick<ReturnsSeedApi, 'returnCountOfOrders' | 'latestReturnOfOrder' | 'backdateReturns'>;
-
-export const RETURNS_SEED_API: ReturnsSeedApi | null = { createReturnRequest, approveReturn, rejectReturn, cancelReturn, receiveReturn, inspectReturn, refundReturn, ...demo };
+export const RETURNS_SEED_API: ReturnsSeedApi = {
+  createReturnRequest,
+  approveReturn,
+  rejectReturn,
+  cancelReturn,
+  receiveReturn,
+  inspectReturn,
+  refundReturn,
+  returnCountOfOrders,
+  latestReturnOfOrder,
+  backdateReturns,
+};

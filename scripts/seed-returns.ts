@@ -106,8 +106,14 @@ const RETURN_RATE: readonly [string, number][] = [
   ['books', 0.03],
 ];
 const DEFAULT_RATE = 0.05;
-/** Lines of the defective SKU that come back. */
-const DEFECTIVE_RATE = 0.65;
+/**
+ * Lines of the defective SKU that come back: a bad batch, so most of them. High enough that its
+ * Wilson interval stays above the store rate and above the noise of small SKUs (3 of 3 units back
+ * has a lower bound of 0.44), so returnAnalytics ranks it first by rateLow and flags it.
+ */
+const DEFECTIVE_RATE = 0.9;
+/** The defective SKU is a gadget when there is one. */
+const DEFECTIVE_CATEGORY = 'electronics/';
 
 type Weighted<T> = readonly (readonly [T, number])[];
 /** Reasons by category: sizes for shoes and clothes, breakage for fragile goods, a change of mind elsewhere. */
@@ -129,6 +135,11 @@ const COMMENTS: Record<ReturnReasonValue, readonly (string | null)[]> = {
   CHANGED_MIND: ['Передумал(а)', 'Нашёл(ла) дешевле', null],
   OTHER: [null, 'Не подошло'],
 };
+
+/** DEFECTIVE outside electronics: nothing there "stops working". */
+const DEFECT_COMMENTS: readonly (string | null)[] = ['Брак: разошёлся шов', 'Отклеилась подошва', 'Manufacturing defect, the seam came apart'];
+const commentFor = (r: Prng, reason: ReturnReasonValue, category: string | null) =>
+  r.pick(reason === 'DEFECTIVE' && !(category ?? '').startsWith('electronics/') ? DEFECT_COMMENTS : COMMENTS[reason]);
 
 const REJECTION_REASONS = ['Следы носки, товар не в товарном виде', 'Нет бирок и оригинальной упаковки', 'Returned item shows signs of use'];
 
@@ -195,13 +206,21 @@ export function planDemoReturns(orders: readonly DeliveredDemoOrder[], opts: Pla
   const end = opts.end.getTime();
   const windowMs = (opts.windowDays ?? 14) * DAY;
   const sorted = [...orders].sort((a, b) => (a.externalId < b.externalId ? -1 : a.externalId > b.externalId ? 1 : 0));
-  // The defective SKU: the one delivered most (by units; ties by SKU) among orders that leave time to return.
+  // The defective SKU: a gadget from a bad batch, the electronics SKU delivered most (by units; ties
+  // by SKU) among orders that leave time to return; the most delivered SKU of all when no electronics
+  // were delivered. Not simply the bestseller: a bestseller failing at this rate would be most of the
+  // store's returns, where a real store's outlier is one product among many.
   const units = new Map<string, number>();
+  const electronics = new Set<string>();
   for (const o of sorted) {
     if (o.deliveredAt.getTime() + 2 * DAY > end) continue;
-    for (const l of o.lines) units.set(l.sku, (units.get(l.sku) ?? 0) + l.shippedQuantity);
+    for (const l of o.lines) {
+      units.set(l.sku, (units.get(l.sku) ?? 0) + l.shippedQuantity);
+      if ((l.category ?? '').startsWith(DEFECTIVE_CATEGORY)) electronics.add(l.sku);
+    }
   }
-  const defectiveSku = [...units].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))[0]?.[0] ?? null;
+  const ranked = [...units].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1)).map(([sku]) => sku);
+  const defectiveSku = ranked.find((sku) => electronics.has(sku)) ?? ranked[0] ?? null;
 
   const out: PlannedReturn[] = [];
   for (const o of sorted) {
@@ -224,8 +243,10 @@ export function planDemoReturns(orders: readonly DeliveredDemoOrder[], opts: Pla
       if (rl.next() >= rate) continue;
       const reason: ReturnReasonValue = defective ? (rl.next() < 0.9 ? 'DEFECTIVE' : 'NOT_AS_DESCRIBED') : pickWeighted(rl, byPrefix(REASONS, l.category, OTHER_REASONS));
       hasDefective ||= defective;
-      const quantity = l.shippedQuantity > 1 && rl.next() < 0.4 ? rl.int(1, l.shippedQuantity - 1) : l.shippedQuantity;
-      lines.push({ orderLineId: l.orderLineId, sku: l.sku, gtin: l.gtin, quantity, reason, comment: rl.pick(COMMENTS[reason]), disposition: dispositionOf(reason, l.category) });
+      // A bad batch comes back whole; of several units of anything else the customer usually keeps some
+      // (two sizes bought, one kept), so a handful of units never all come back by chance alone.
+      const quantity = defective || l.shippedQuantity === 1 || rl.next() < 0.15 ? l.shippedQuantity : rl.int(1, l.shippedQuantity - 1);
+      lines.push({ orderLineId: l.orderLineId, sku: l.sku, gtin: l.gtin, quantity, reason, comment: commentFor(rl, reason, l.category), disposition: dispositionOf(reason, l.category) });
     }
     if (!lines.length || !warehouseCode) continue;
     const autoApproved = lines.every((l) => isSellerFault(l.reason));

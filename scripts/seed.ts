@@ -4,7 +4,8 @@
  * through the services, so every business rule applies. Deterministic (seeded PRNG: product i
  * and customer i depend on i only) and idempotent: existing SKUs and e-mails are skipped, so a
  * second run creates nothing (warehouses are skipped by code). Carriers, pickup points and 90 days of
- * order history come from ./seed-shipping.ts (`npm run seed -- --orders N` for more or fewer orders).
+ * order history come from ./seed-shipping.ts (`npm run seed -- --orders N` for more or fewer orders),
+ * returns over the delivered orders from ./seed-returns.ts.
  * With PGlite (DATABASE_URL unset or file:) stop the server first: its data directory is single-process.
  */
 import { isMain, withScriptApp } from './lib/script-app.js';
@@ -491,7 +492,7 @@ export interface DemoStoreOptions {
   warehouses?: WarehouseSeedOptions;
   /** The order history (needs a ManualClock, see seedOrderHistory); false: none. */
   orders?: OrderHistoryOptions | false;
-  /** Returns over the delivered demo orders (./seed-returns.ts); false: none. Default: the return services, when they are in the tree. */
+  /** Returns over the delivered demo orders (./seed-returns.ts), played through these services (default: the real ones); false: none. */
   returns?: ReturnsSeedApi | false;
 }
 
@@ -505,8 +506,7 @@ export async function seedDemoStore(ctx: ServiceContext, opts: DemoStoreOptions 
   const buyers = Array.from({ length: opts.customers ?? DEMO_CUSTOMER_COUNT }, (_, i) => demoCustomer(i));
   const skus = Array.from({ length: opts.products ?? DEMO_PRODUCT_COUNT }, (_, i) => demoProduct(i).variants.map((v) => v.sku)).flat();
   const orders = opts.orders === false ? null : await seedOrderHistory(ctx, buyers, skus, opts.orders ?? {});
-  const returnsApi = opts.returns === false ? null : (opts.returns ?? RETURNS_SEED_API);
-  const returns = orders && returnsApi ? await seedReturnHistory(ctx, returnsApi, { prefix: DEMO_ORDER_PREFIX, clock: opts.orders ? opts.orders.clock : undefined }) : null;
+  const returns = orders && opts.returns !== false ? await seedReturnHistory(ctx, opts.returns ?? RETURNS_SEED_API, { prefix: DEMO_ORDER_PREFIX, clock: opts.orders ? opts.orders.clock : undefined }) : null;
   return { catalog, customers, warehouses, carriers, pickupPoints, orders, returns };
 }
 
@@ -567,7 +567,7 @@ if (isMain(import.meta.url)) {
         : returns
           ? `Returns:   ${returns.created} created (${Object.entries(returns.byStatus).map(([st, n]) => `${st} ${n}`).join(', ')}); defective SKU ${returns.defectiveSku ?? '-'}` +
             (returns.failures.length ? `\n  ${returns.failures.length} steps refused, e.g. ${returns.failures.slice(0, 3).join('; ')}` : '')
-          : 'Returns:   not seeded (the return services are not wired: scripts/seed-returns-api.ts)',
+          : 'Returns:   skipped',
       `Carrier performance, last ${args.days ?? 90} days (service: shipments, delivered, on time, avg transit h):`,
       ...performance.map((p) => `  ${p.service.code.padEnd(20)} ${String(p.shipments).padStart(5)} ${String(p.delivered).padStart(5)} ${pct(p.onTimeRate)} ${p.avgTransitHours == null ? '   -' : p.avgTransitHours.toFixed(0).padStart(4)}`),
       `Demo customer login: ${DEMO_CUSTOMER.email} / ${DEMO_CUSTOMER.password}`,

@@ -8,6 +8,7 @@ import { SCRIPT_PRINCIPAL } from '../scripts/lib/script-app.js';
 import { listProducts, variantsByProductIds, type ProductRow } from '../src/modules/catalog/catalog.service.js';
 import { listCustomers, verifyCustomerCredentials, type CustomerRow } from '../src/modules/customers/customer.service.js';
 import { slottingRecommendations } from '../src/modules/inventory/availability.service.js';
+import { MIN_RETURNED_TO_FLAG, returnAnalytics } from '../src/modules/returns/returns.analytics.js';
 import { carrierPerformance } from '../src/modules/tracking/tracking.service.js';
 import { ManualClock } from '../src/shared/clock.js';
 import { isValidGtin } from '../src/shared/gs1.js';
@@ -34,8 +35,9 @@ async function all<T extends { id: string }>(list: (afterId: string | null) => P
 }
 // Full grids and stock, a shorter pick history: enough for a skewed ABC, quick on PGlite.
 const warehouses: WarehouseSeedOptions = { picksPerWarehouse: 600 };
-// A small order history keeps CI quick; `npm run seed` plays 400.
-const orders = { count: 120 };
+// A shorter order history keeps CI quicker (`npm run seed` plays 400), yet enough parcels of the
+// defective gadget for returnAnalytics to tell it from the noise of SKUs with a handful of units.
+const orders = { count: 240 };
 
 async function count(query: ReturnType<typeof sql>): Promise<number> {
   const [row] = await t.app.database.rows<{ n: number | string }>(query);
@@ -48,6 +50,10 @@ const stockCounts = async () => ({
   warehouses: await count(sql`select count(*)::int as n from warehouses`),
 });
 
+/** The first seedDemoStore run's answer (the returns describe reads what it reported). */
+let seeded: Awaited<ReturnType<typeof seedDemoStore>> | undefined;
+const demoReturnCount = () => count(sql`select count(*)::int as n from return_requests r join orders o on o.id = r.order_id where o.external_id like 'DEMO-%'`);
+
 const allProducts = () => all<ProductRow>((afterId) => listProducts(ctx, { first: 100, afterId }));
 const allCustomers = () => all<CustomerRow>((afterId) => listCustomers(ctx, { first: 100, afterId }));
 
@@ -58,7 +64,7 @@ describe('seedDemoStore', () => {
   });
 
   it('loads a few hundred SKUs across categories with valid GTINs, RUB prices and sizes, and ru/en customers', async () => {
-    const first = await seedDemoStore(ctx, { warehouses, orders });
+    const first = (seeded = await seedDemoStore(ctx, { warehouses, orders }));
     expect(first.catalog.created).toBeGreaterThanOrEqual(100);
     expect(first.catalog.skipped).toBe(0);
 
@@ -93,6 +99,8 @@ describe('seedDemoStore', () => {
     const productsBefore = (await allProducts()).length;
     const customersBefore = (await allCustomers()).length;
     const stockBefore = await stockCounts();
+    const returnsBefore = await demoReturnCount();
+    expect(returnsBefore).toBeGreaterThan(0);
     const second = await seedDemoStore(ctx, { warehouses, orders });
     expect(second.catalog).toMatchObject({ created: 0, variants: 0 });
     expect(second.catalog.skipped).toBe(productsBefore);
@@ -105,6 +113,8 @@ describe('seedDemoStore', () => {
     expect(second.pickupPoints.created).toBe(0);
     expect(second.orders).toMatchObject({ created: 0, shipments: 0, trackingEvents: 0 });
     expect(second.orders!.skipped).toBeGreaterThan(0);
+    expect(second.returns).toMatchObject({ created: 0, skipped: true, failures: [] });
+    expect(await demoReturnCount()).toBe(returnsBefore);
   }, 120_000);
 });
 
@@ -218,7 +228,7 @@ describe('seedOrderHistory (part of seedDemoStore, run above)', () => {
   });
 });
 
-describe('the returns plan over the seeded history (seedReturnHistory plays it once the return services are wired)', () => {
+describe('the returns plan over the seeded history', () => {
   it('finds the delivered demo orders with what a return needs, and plans returns in every status with one defective SKU', async () => {
     const delivered = await deliveredDemoOrders(ctx, DEMO_ORDER_PREFIX);
     expect(delivered.length).toBeGreaterThan(20);
@@ -237,5 +247,91 @@ describe('the returns plan over the seeded history (seedReturnHistory plays it o
     expect(new Set(plan.returns.map((p) => p.target))).toEqual(new Set(['REQUESTED', 'APPROVED', 'REJECTED', 'RECEIVED', 'INSPECTED', 'REFUNDED', 'CANCELLED']));
     expect(plan.defectiveSku).toMatch(/^WB-/);
     expect(plan.returns.some((p) => p.lines.some((l) => l.sku === plan.defectiveSku && l.reason === 'DEFECTIVE'))).toBe(true);
+  });
+});
+
+describe('seedReturnHistory (part of seedDemoStore, run above)', () => {
+  const SIZE = new Set(['SIZE_TOO_SMALL', 'SIZE_TOO_LARGE']);
+  /** Every returned line of the demo orders with its product's category and its return's status. */
+  const returnedLines = () =>
+    t.app.database.rows<{ sku: string; category: string; reason: string; quantity: number; status: string }>(sql`
+      select v.sku, p.category, rl.reason, rl.quantity, r.status
+      from return_lines rl join return_requests r on r.id = rl.return_request_id join orders o on o.id = r.order_id
+        join order_lines ol on ol.id = rl.order_line_id join product_variants v on v.id = ol.variant_id join products p on p.id = v.product_id
+      where o.external_id like 'DEMO-%'`);
+
+  it('plays every step through the return services: returns of demo orders in all seven statuses, none refused', async () => {
+    const result = seeded!.returns!;
+    expect(result.failures).toEqual([]);
+    expect(result.skipped).toBe(false);
+    const rows = await t.app.database.rows<{ status: string; n: number }>(sql`
+      select r.status, count(*)::int as n from return_requests r join orders o on o.id = r.order_id where o.external_id like 'DEMO-%' group by r.status`);
+    const by = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+    expect(new Set(Object.keys(by))).toEqual(new Set(['REQUESTED', 'APPROVED', 'REJECTED', 'RECEIVED', 'INSPECTED', 'REFUNDED', 'CANCELLED']));
+    // What the seed reported is what the database holds.
+    expect(by).toEqual(result.byStatus);
+    expect(Object.values(by).reduce((a, b) => a + b, 0)).toBe(result.created);
+    // Each status is backed by its records: refunds with a reference, rejections with a reason, timelines that start at the request.
+    const [facts] = await t.app.database.rows<{ refunded_without: number; rejected_without: number; misdated: number }>(sql`
+      select
+        (select count(*)::int from return_requests r where r.status = 'REFUNDED' and (r.refund_amount_minor is null or r.refund_external_reference is null)) as refunded_without,
+        (select count(*)::int from return_requests r where r.status = 'REJECTED' and coalesce(r.rejection_reason, '') = '') as rejected_without,
+        (select count(*)::int from return_requests r join return_events e on e.return_request_id = r.id and e.sequence = 1 where r.created_at <> e.occurred_at) as misdated`);
+    expect(facts).toEqual({ refunded_without: 0, rejected_without: 0, misdated: 0 });
+  });
+
+  it('brings shoes and clothes back mostly for their size, fragile goods for damage, and sizes nothing else', async () => {
+    const lines = (await returnedLines()).filter((l) => l.sku !== seeded!.returns!.defectiveSku);
+    const apparel = lines.filter((l) => l.category.startsWith('apparel/'));
+    const fragile = lines.filter((l) => l.category.startsWith('electronics/') || l.category === 'home/kitchen');
+    expect(apparel.length).toBeGreaterThanOrEqual(8);
+    expect(apparel.filter((l) => SIZE.has(l.reason)).length / apparel.length).toBeGreaterThan(0.5);
+    expect(fragile.length).toBeGreaterThanOrEqual(2);
+    expect(fragile.filter((l) => l.reason === 'DAMAGED' || l.reason === 'DEFECTIVE').length / fragile.length).toBeGreaterThan(0.3);
+    expect(lines.filter((l) => !l.category.startsWith('apparel/') && SIZE.has(l.reason))).toEqual([]);
+  });
+
+  it('makes returnAnalytics flag the defective SKU, with the highest lower bound of all SKUs', async () => {
+    const defective = seeded!.returns!.defectiveSku;
+    expect(defective).toMatch(/^WB-/);
+    const now = ctx.clock.now();
+    const stats = await returnAnalytics(ctx, new Date(now.getTime() - 91 * 86_400_000), now, 'SKU');
+    const [overall, ...skus] = stats;
+    expect(overall!.key).toBe('ALL');
+    expect(overall!.unitsReturned).toBeGreaterThan(0);
+    const row = skus.find((s) => s.key === defective)!;
+    expect(row, defective!).toBeDefined();
+    const top3 = JSON.stringify([...skus].sort((a, b) => b.rateLow - a.rateLow).slice(0, 3).map((s) => [s.key, s.unitsReturned, s.unitsShipped, s.rateLow]));
+    expect(row.flagged, `${JSON.stringify(row)} vs ALL ${overall!.returnRate}`).toBe(true);
+    expect(row.unitsReturned).toBeGreaterThanOrEqual(MIN_RETURNED_TO_FLAG);
+    expect(row.reasons[0]!.reason).toBe('DEFECTIVE');
+    const top = [...skus].sort((a, b) => b.rateLow - a.rateLow)[0]!;
+    expect(top.key, top3).toBe(defective);
+  });
+
+  it('keeps the ledger through receiving and inspection: movements sum to bin stock and on hand, RETURNS bins are the unsellable units', async () => {
+    const [moved] = await t.app.database.rows<{ restock: number; write_off: number; in_returns: number }>(sql`
+      select
+        (select count(*)::int from inventory_movements where reason = 'RETURN_RESTOCK') as restock,
+        (select count(*)::int from inventory_movements where reason = 'WRITE_OFF') as write_off,
+        (select coalesce(sum(b.quantity), 0)::int from bin_stock b join bin_locations l on l.id = b.bin_id join zones z on z.id = l.zone_id where z.kind = 'RETURNS') as in_returns`);
+    expect(Number(moved!.restock)).toBeGreaterThan(0);
+    expect(Number(moved!.write_off)).toBeGreaterThan(0);
+    expect(Number(moved!.in_returns)).toBeGreaterThan(0); // received but not yet inspected, refurbish, return to vendor
+    const badBins = await t.app.database.rows(sql`
+      select b.bin_id from bin_stock b
+      left join (select bin_id, variant_id, sum(quantity_delta)::int as s from inventory_movements where bin_id is not null group by 1, 2) m
+        on m.bin_id = b.bin_id and m.variant_id = b.variant_id
+      where coalesce(m.s, 0) <> b.quantity or b.quantity < 0`);
+    const badLevels = await t.app.database.rows(sql`
+      select l.variant_id from inventory_levels l
+      left join (select variant_id, warehouse_id, sum(quantity_delta)::int as s from inventory_movements group by 1, 2) m
+        on m.variant_id = l.variant_id and m.warehouse_id = l.warehouse_id
+      left join (select b.variant_id, z.warehouse_id, sum(b.quantity)::int as s from bin_stock b join bin_locations bl on bl.id = b.bin_id
+                   join zones z on z.id = bl.zone_id where z.kind = 'RETURNS' group by 1, 2) u
+        on u.variant_id = l.variant_id and u.warehouse_id = l.warehouse_id
+      where coalesce(m.s, 0) <> l.on_hand or coalesce(u.s, 0) <> l.unsellable or l.on_hand - l.allocated - l.unsellable < 0`);
+    expect(badBins).toEqual([]);
+    expect(badLevels).toEqual([]);
   });
 });
