@@ -15,7 +15,6 @@
 import { eq } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import type { EventWriter } from '../../events/outbox.js';
-import { begin } from '../../shared/lifecycle.js';
 import { withExecutor, type ServiceContext } from '../../shared/service-context.js';
 import { variantsByIds } from '../catalog/catalog.service.js';
 import { customersByIdsUnfiltered } from '../customers/customer.service.js';
@@ -26,9 +25,8 @@ import { adapterFor } from '../carriers/carrier.adapter.js';
 import { carrierCatalogIn, type CatalogService } from '../carriers/carrier.service.js';
 import { chargeableWeightGrams, estimateParcel, type Parcel } from '../carriers/parcel.js';
 import { chooseService } from '../carriers/rate-shopping.js';
-import { labelEventId, trackingTopicEvent, type ShipmentRow } from './shipment.service.js';
-import { shipmentLifecycle } from './shipment.state.js';
-import { shipments, trackingEvents, type ParcelData } from './shipment.table.js';
+import { announceShipment, insertLabelledShipment, type ShipmentRow } from './shipment.service.js';
+import { shipments, type ParcelData } from './shipment.table.js';
 
 export interface ReturnParcelInput {
   orderId: string;
@@ -128,9 +126,9 @@ export async function createReturnParcel(ctx: ServiceContext, tx: Executor, even
   }
   if (!booked) throw new Error('createReturnParcel: no free tracking number after several draws');
 
-  const [row] = await tx
-    .insert(shipments)
-    .values({
+  const row = await insertLabelledShipment(
+    tx,
+    {
       orderId: order.id,
       fulfillmentOrderId: fo.id,
       direction: 'RETURN',
@@ -151,21 +149,12 @@ export async function createReturnParcel(ctx: ServiceContext, tx: Executor, even
       estimatedDeliveryTo: null,
       lastEventAt: now,
       createdAt: now,
-    })
-    .returning();
-  await tx.insert(trackingEvents).values({
-    shipmentId: row!.id,
-    carrierId: service.carrierId,
-    externalEventId: labelEventId(row!.trackingNumber),
-    status: 'LABEL_CREATED',
-    occurredAt: now,
-    location: from.city,
-    description: `Return label created for ${input.returnNumber}, waiting for the customer to hand the parcel in`,
-  });
+    },
+    { location: from.city, description: `Return label created for ${input.returnNumber}, waiting for the customer to hand the parcel in` },
+  );
   // The warehouse a shipment belongs to (visibility, webhook filtering, later status events) is its
   // fulfillment order's; for a return that is the warehouse that shipped the units, usually the one it goes back to.
   const foWarehouseCode = fo.warehouseId === wh.id ? wh.code : ((await warehousesByIds(scoped, [fo.warehouseId], tx))[0]?.code ?? null);
-  await begin(tx, events, shipmentLifecycle, [row!], { at: now, message: `Return label created (${input.returnNumber})`, payload: { carrierCode: service.carrier.code, warehouseCode: foWarehouseCode } });
-  await events.emit(trackingTopicEvent(row!, { status: 'LABEL_CREATED', occurredAt: now.toISOString() }, service.carrier.code));
-  return row!;
+  await announceShipment(tx, events, row, { message: `Return label created (${input.returnNumber})`, carrierCode: service.carrier.code, warehouseCode: foWarehouseCode });
+  return row;
 }

@@ -138,9 +138,9 @@ export async function createShipment(ctx: ServiceContext, input: ShipmentCreateI
     try {
       return await transact(ctx, async (tx, events) => {
         const previous = await tx.select({ trackingNumber: shipments.trackingNumber }).from(shipments).where(and(eq(shipments.orderId, order!.id), outbound)).orderBy(asc(shipments.createdAt));
-        const [row] = await tx
-          .insert(shipments)
-          .values({
+        const row = await insertLabelledShipment(
+          tx,
+          {
             orderId: order!.id,
             fulfillmentOrderId: fo.id,
             carrierId: service.carrierId,
@@ -160,21 +160,12 @@ export async function createShipment(ctx: ServiceContext, input: ShipmentCreateI
             estimatedDeliveryTo: window.to,
             lastEventAt: now,
             createdAt: now,
-          })
-          .returning();
-        await tx.insert(trackingEvents).values({
-          shipmentId: row!.id,
-          carrierId: service.carrierId,
-          externalEventId: labelEventId(row!.trackingNumber),
-          status: 'LABEL_CREATED',
-          occurredAt: now,
-          location: wh.address.city,
-          description: 'Label created, parcel handed to the carrier',
-        });
-        await shipFulfillmentOrder(ctx, tx, events, fo, wh, [...previous.map((p) => p.trackingNumber), row!.trackingNumber], `shipment:${row!.trackingNumber}`);
-        await begin(tx, events, shipmentLifecycle, [row!], { at: now, message: 'Label created', payload: { carrierCode: service.carrier.code, warehouseCode: wh.code } });
-        await events.emit(trackingTopicEvent(row!, { status: 'LABEL_CREATED', occurredAt: now.toISOString() }, service.carrier.code));
-        return row!;
+          },
+          { location: wh.address.city, description: 'Label created, parcel handed to the carrier' },
+        );
+        await shipFulfillmentOrder(ctx, tx, events, fo, wh, [...previous.map((p) => p.trackingNumber), row.trackingNumber], `shipment:${row.trackingNumber}`);
+        await announceShipment(tx, events, row, { message: 'Label created', carrierCode: service.carrier.code, warehouseCode: wh.code });
+        return row;
       });
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
@@ -278,6 +269,40 @@ export async function eventsByShipmentIds(ctx: ServiceContext, ids: readonly str
 
 /** The external id of the shipment's own label event: not a carrier event (it never outranks one). */
 export const labelEventId = (trackingNumber: string): string => `waybill:label:${trackingNumber}`;
+
+/**
+ * Inserts a shipment whose label was just made, with its own LABEL_CREATED tracking event (the
+ * status the parcel has until the carrier reports), in the caller's transaction. Outbound and
+ * return parcels alike; `announceShipment` then starts its lifecycle.
+ */
+export async function insertLabelledShipment(
+  tx: Executor,
+  values: typeof shipments.$inferInsert & { createdAt: Date },
+  labelEvent: { location: string | null; description: string },
+): Promise<ShipmentRow> {
+  const [row] = await tx.insert(shipments).values(values).returning();
+  await tx.insert(trackingEvents).values({
+    shipmentId: row!.id,
+    carrierId: row!.carrierId,
+    externalEventId: labelEventId(row!.trackingNumber),
+    status: 'LABEL_CREATED',
+    occurredAt: values.createdAt,
+    location: labelEvent.location,
+    description: labelEvent.description,
+  });
+  return row!;
+}
+
+/** Starts a new shipment's lifecycle (history row 1, shipment.updated) and emits its label event to tracking subscribers. */
+export async function announceShipment(
+  tx: Executor,
+  events: EventWriter,
+  row: ShipmentRow,
+  opts: { message: string; carrierCode: string; warehouseCode: string | null },
+): Promise<void> {
+  await begin(tx, events, shipmentLifecycle, [row], { at: row.createdAt, message: opts.message, payload: { carrierCode: opts.carrierCode, warehouseCode: opts.warehouseCode } });
+  await events.emit(trackingTopicEvent(row, { status: 'LABEL_CREATED', occurredAt: row.createdAt.toISOString() }, opts.carrierCode));
+}
 
 /** Shipments by tracking number (normalised), unfiltered: for carrier ingestion and public tracking, which apply their own rules. */
 export async function shipmentsByTrackingNumbersUnfiltered(ctx: ServiceContext, trackingNumbers: readonly string[]): Promise<ShipmentRow[]> {
