@@ -1,5 +1,5 @@
 /**
- * `npm run bench:inventory [-- --duration 10 --warmup 2 --workers 16 --runs 3 --only a,b --json]`
+ * `npm run bench:inventory [-- --duration 10 --warmup 2 --workers 16 --runs 3 --only a,b,c --json]`
  *
  * Inventory on PostgreSQL:
  *   (a) reservations per second under contention: `--workers` concurrent loops reserving 1 unit of
@@ -11,6 +11,9 @@
  *   (b) bulk writes through GraphQL over HTTP (admin key, EXPOSE_SQL_COUNT): `inventoryReceive`
  *       of 1,000 lines into a named bin without a capacity limit and with server-chosen putaway,
  *       and `binLocationsCreate` of 5,000 bins; median of `--runs` runs, each on fresh data.
+ *   (c) one-line ledger writes through the services, `--workers` loops for `--duration` seconds:
+ *       `receiveInventory` of 1 unit into a named bin (a receiving scan) and `recordPicks` of 1 unit
+ *       out of a bin, each of 200 SKUs in its own bin; reported as Node CPU µs per write.
  *
  * DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) names the server: a fresh
  * database wb_bench_inv_<ts> is created for the run and dropped after it. The app runs in this
@@ -25,10 +28,11 @@ import pino from 'pino';
 import postgres from 'postgres';
 import { v7 as uuidv7 } from 'uuid';
 import { loadConfig } from '../../src/config.js';
+import { statementCounter } from '../../src/db/client.js';
 import { createProduct } from '../../src/modules/catalog/catalog.service.js';
 import { transact } from '../../src/events/outbox.js';
 import { LEVEL_CHANGED, levelChangedEvents } from '../../src/modules/inventory/inventory.events.js';
-import { receiveInventory } from '../../src/modules/inventory/ledger.service.js';
+import { receiveInventory, recordPicks } from '../../src/modules/inventory/ledger.service.js';
 import { reserveAll } from '../../src/modules/inventory/reservation.service.js';
 import { binBarcode, createBinGrid, createWarehouse, createZone, type WarehouseRow, type ZoneKindValue } from '../../src/modules/warehouse/warehouse.service.js';
 import { createApp, type App } from '../../src/server/app.js';
@@ -55,6 +59,7 @@ const want = (k: string) => !flags.only || flags.only.split(',').includes(k);
 const HOT_SKUS = 10;
 const HOT_STOCK = 1_000_000;
 const RECEIVE_LINES = 1_000;
+const SMALL_SKUS = 200;
 
 const hammer = (name: string, op: (i: number) => Promise<void>) => runLoops(name, { workers: workers, warmup, duration }, op);
 
@@ -154,6 +159,40 @@ async function contention(app: App, ctx: ServiceContext, dbUrl: string): Promise
   return rows;
 }
 
+/** (c) one-line ledger writes, each SKU in its own bin (no row contention between workers). */
+async function smallWrites(app: App, ctx: ServiceContext): Promise<Rate[]> {
+  const n = SMALL_SKUS;
+  await warehouseWith(ctx, 'SML1', [{ zone: 'B', kind: 'BULK', rank: 2, aisles: ['A', 'B'], racks: 10, levels: 1, positions: n / 20, capacity: null }]);
+  const skus = Array.from({ length: n }, (_, i) => `SML-${String(i + 1).padStart(3, '0')}`);
+  await createProduct(ctx, { title: 'Small writes', variants: skus.map((sku) => ({ sku, title: sku, price: { amountMinor: 10_000, currency: 'RUB' }, weightGrams: 300 })) });
+  const barcodes = Array.from({ length: n }, (_, i) => binBarcode('SML1', `${i < n / 2 ? 'A' : 'B'}-${String(1 + (Math.floor(i / (n / 20)) % 10)).padStart(2, '0')}-01-${String(1 + (i % (n / 20))).padStart(2, '0')}`));
+  const stocked: { variantId: string; binId: string }[] = [];
+  for (let i = 0; i < n; i++) {
+    const [m] = await receiveInventory(ctx, { warehouseCode: 'SML1', binBarcode: barcodes[i]!, lines: [{ sku: skus[i]!, quantity: HOT_STOCK }] });
+    stocked.push({ variantId: m!.variantId, binId: m!.binId! });
+  }
+  const rows: (Rate & { statements?: number })[] = [];
+  // SQL statements of one write (BEGIN/COMMIT included), counted like bench (b)'s x-sql-statements.
+  const statements = async (op: () => Promise<unknown>) => {
+    const counter = { count: 0 };
+    await statementCounter.run(counter, op);
+    return counter.count;
+  };
+  const receiveStatements = await statements(() => receiveInventory(ctx, { warehouseCode: 'SML1', binBarcode: barcodes[0]!, lines: [{ sku: skus[0]!, quantity: 1 }] }));
+  const pickStatements = await statements(() => recordPicks(ctx, { warehouseCode: 'SML1', picks: [{ ...stocked[0]!, quantity: 1, reference: 'P-count', at: new Date(Date.now() - 1000) }] }));
+  rows.push(await hammer('receiveInventory, 1 line of 1 unit into a named bin', (i) => receiveInventory(ctx, { warehouseCode: 'SML1', binBarcode: barcodes[i % n]!, lines: [{ sku: skus[i % n]!, quantity: 1 }] }).then(() => {})));
+  await app.relay.drain();
+  rows.push(
+    await hammer('recordPicks, 1 pick of 1 unit', (i) =>
+      recordPicks(ctx, { warehouseCode: 'SML1', picks: [{ ...stocked[i % n]!, quantity: 1, reference: `P-${i}`, at: new Date(Date.now() - 1000) }] }).then(() => {}),
+    ),
+  );
+  await app.relay.drain();
+  rows[0]!.statements = receiveStatements;
+  rows[1]!.statements = pickStatements;
+  return rows;
+}
+
 interface Timed {
   name: string;
   ms: number[];
@@ -243,6 +282,7 @@ async function main() {
 
   let rates: Rate[] = [];
   let timed: Timed[] = [];
+  let small: (Rate & { statements?: number })[] = [];
   try {
     const config = loadConfig({
       NODE_ENV: 'production',
@@ -256,6 +296,7 @@ async function main() {
     try {
       const ctx = app.context(SCRIPT_PRINCIPAL).services;
       if (want('a')) rates = await contention(app, ctx, dbUrl);
+      if (want('c')) small = await smallWrites(app, ctx);
       if (want('b')) {
         const url = await app.listen(0, '127.0.0.1');
         timed = await bulk(app, ctx, url, adminKey);
@@ -301,8 +342,18 @@ async function main() {
       ...timed.map((t) => `| ${t.name} | ${median(t.ms).toFixed(0)} | ${t.ms.map((m) => m.toFixed(0)).join(', ')} | ${t.statements ?? '–'} | ${median(t.ms) < 1000 ? 'met' : 'MISSED'} |`),
     );
   }
+  if (small.length) {
+    lines.push(
+      '',
+      '(c) one-line ledger writes through the services (in-process), 200 SKUs each in its own bin',
+      '',
+      '| operation | writes/s | p50 ms | p99 ms | errors | Node CPU (% of a core) | Node CPU µs/write | SQL statements |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|',
+      ...small.map((r) => `| ${r.name} | ${r.perSecond.toFixed(0)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.errors} | ${r.nodeCpu.toFixed(0)} | ${((r.nodeCpu / 100 / r.perSecond) * 1e6).toFixed(0)} | ${r.statements ?? '–'} |`),
+    );
+  }
   console.log(lines.join('\n'));
-  if (flags.json) console.log(JSON.stringify({ machine, pgVersion, loadStart, loadEnd, workers, duration, warmup, runs, rates, timed }));
+  if (flags.json) console.log(JSON.stringify({ machine, pgVersion, loadStart, loadEnd, workers, duration, warmup, runs, rates, timed, small }));
 }
 
 await main();

@@ -12,7 +12,7 @@ import { isValidGtin } from '../../shared/gs1.js';
 import { hasScope, mayAccessWarehouse } from '../../shared/principal.js';
 import { IANAZone } from 'luxon';
 import { ExtensionKey } from '../../shared/extensions.js';
-import { refreshingCache } from '../../shared/cache.js';
+import { KeyedCaches, refreshingCache } from '../../shared/cache.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { isUniqueViolation, variantByGtin } from '../catalog/catalog.service.js';
 import { binLocations, warehouses, ZONE_KINDS, zones, type AddressData, type ZoneKindValue } from './warehouse.table.js';
@@ -456,15 +456,28 @@ export async function binSlots(ctx: Pick<ServiceContext, 'database'>, warehouseI
     .where(eq(binLocations.warehouseId, warehouseId));
 }
 
-/** The zone kind of each of these bins (any warehouse), by bin id; `executor`: the caller's transaction. */
+/**
+ * A bin's zone is fixed when the bin is created and a zone's kind when the zone is (neither is ever
+ * updated or deleted), so a bin's zone kind read once can be kept: the ledger asks for it on every
+ * stock write. Kept per database, without expiry; only bins that exist are kept. If bins ever move
+ * between zones, or zones change kind, that write must clear this cache.
+ */
+const keptZoneKinds = new KeyedCaches<Database, string, ZoneKindValue>(100_000);
+
+/**
+ * The zone kind of each of these bins (any warehouse), by bin id; those not kept yet are read through
+ * `executor` (the caller's transaction, which may have just created them).
+ */
 export async function zoneKindsOfBins(ctx: Pick<ServiceContext, 'database'>, binIds: readonly string[], executor: Executor = ctx.database.db): Promise<Map<string, ZoneKindValue>> {
   if (!binIds.length) return new Map();
-  const rows = await executor
-    .select({ id: binLocations.id, kind: zones.kind })
-    .from(binLocations)
-    .innerJoin(zones, eq(zones.id, binLocations.zoneId))
-    .where(inArray(binLocations.id, [...binIds]));
-  return new Map(rows.map((r) => [r.id, r.kind]));
+  return keptZoneKinds.of(ctx.database, Infinity)!.getMany(binIds, async (missing) => {
+    const rows = await executor
+      .select({ id: binLocations.id, kind: zones.kind })
+      .from(binLocations)
+      .innerJoin(zones, eq(zones.id, binLocations.zoneId))
+      .where(inArray(binLocations.id, missing));
+    return new Map(rows.map((r) => [r.id, r.kind]));
+  });
 }
 
 export type ScanKindValue = 'PRODUCT' | 'BIN' | 'SHIPMENT' | 'UNKNOWN';
