@@ -1,0 +1,66 @@
+/**
+ * Forecasting benchmark on the M4 weekly dev series: forecast 13 weeks from each train row with
+ * every candidate method and with the per-series selection (rolling-origin backtest on the train
+ * row only), score against the test rows as M4 does (sMAPE, MASE with m = 1, OWA vs Naive2).
+ *
+ *   npm run bench:forecast [-- --data DIR] [--origins n] [--json file]
+ *
+ * DIR holds Weekly-train-dev.csv and Weekly-test-dev.csv. One thread, series one after another.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { parseWideCsv } from '../../src/modules/planning/forecast/csv.js';
+import { scoreM4, type ScoredCase } from '../../src/modules/planning/forecast/m4.js';
+import { candidateForecasts, forecastSeries } from '../../src/modules/planning/forecast/select.js';
+
+function usage(msg?: string): never {
+  if (msg) console.error(msg);
+  console.error('usage: npm run bench:forecast -- [--data DIR] [--origins n] [--json file]');
+  process.exit(2);
+}
+
+const args = process.argv.slice(2);
+let dir = '/work/shared/data/forecast/m4-weekly';
+let origins: number | undefined;
+let jsonOut: string | undefined;
+for (let i = 0; i < args.length; i++) {
+  const a = args[i];
+  const val = (): string => {
+    const v = args[++i];
+    if (v === undefined) usage(`missing value for ${a}`);
+    return v;
+  };
+  if (a === '--data') dir = val();
+  else if (a === '--origins') origins = Number(val());
+  else if (a === '--json') jsonOut = val();
+  else usage(a === '--help' || a === '-h' ? undefined : `unknown argument ${a}`);
+}
+
+const H = 13;
+const train = parseWideCsv(readFileSync(join(dir, 'Weekly-train-dev.csv'), 'utf8'));
+const test = new Map(parseWideCsv(readFileSync(join(dir, 'Weekly-test-dev.csv'), 'utf8')).map((s) => [s.id, s.values]));
+
+const started = performance.now();
+const cases: ScoredCase[] = [];
+const chosen: Record<string, number> = {};
+for (const s of train) {
+  const actual = test.get(s.id);
+  if (!actual || actual.length < H) throw new Error(`no test row of ${H} values for ${s.id}`);
+  const sel = forecastSeries(s.values, { horizon: H, origins });
+  const all = candidateForecasts(s.values, H);
+  // the _SA variants exist only for seasonal series; elsewhere the method is its plain twin
+  for (const base of ['SES', 'ETS_DAMPED', 'THETA', 'COMB']) all[`${base}_SA`] ??= all[base];
+  chosen[sel.method] = (chosen[sel.method] ?? 0) + 1;
+  cases.push({ insample: s.values, actual: actual.slice(0, H), forecasts: { ...all, SELECTED: sel.mean } });
+}
+const seconds = (performance.now() - started) / 1000;
+const scores = scoreM4(cases, 1);
+
+const rows = Object.entries(scores).sort((a, b) => a[1].owa - b[1].owa);
+console.log(`M4 weekly dev: ${cases.length} series, horizon ${H}, ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`);
+console.log('method            sMAPE    MASE     OWA');
+for (const [name, s] of rows) console.log(`${name.padEnd(16)} ${s.smape.toFixed(3).padStart(7)} ${s.mase.toFixed(3).padStart(7)} ${s.owa.toFixed(3).padStart(7)}`);
+console.log(`chosen: ${Object.entries(chosen).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+console.log(`wall time ${seconds.toFixed(1)} s (single thread)`);
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ series: cases.length, horizon: H, seconds, scores, chosen }, null, 2));
