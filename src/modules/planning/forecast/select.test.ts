@@ -1,0 +1,72 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { backtest, candidateForecasts, forecastSeries } from './select.js';
+
+describe('per-series selection by rolling-origin backtest', () => {
+  it('a SKU with no history gets zeros, historyWeeks 0 and no backtest', () => {
+    const f = forecastSeries([], { horizon: 3 });
+    expect(f).toMatchObject({ historyWeeks: 0, mean: [0, 0, 0], lower80: [0, 0, 0], upper80: [0, 0, 0], backtest: null });
+  });
+
+  it('offers Croston, SBA and TSB only for series with zero weeks', () => {
+    expect(Object.keys(candidateForecasts([0, 2, 0, 0, 1, 0, 3, 0], 2))).toEqual(expect.arrayContaining(['CROSTON', 'CROSTON_SBA', 'TSB']));
+    expect(Object.keys(candidateForecasts([1, 2, 3, 4, 5, 6], 2))).not.toContain('CROSTON');
+  });
+
+  it('backtests from earlier origins only: the last origin ends one horizon before the end', () => {
+    const y = Array.from({ length: 60 }, (_, t) => t + (t % 3));
+    const bt = backtest(y, { horizon: 5, origins: 3 });
+    expect(bt.origins).toBe(3);
+    expect(bt.errors.NAIVE).toHaveLength(3);
+    expect(bt.errors.NAIVE[0]).toHaveLength(5);
+    // naive from origin 55 (last seen y[54] = 54 + 0) against y[55..59] = 56, 58, 57, 59, 61
+    expect(bt.errors.NAIVE[0]).toEqual([2, 4, 3, 5, 7]);
+  });
+
+  it('picks a seasonal method for four years of a strong yearly pattern and beats naive in the backtest', () => {
+    const y = Array.from({ length: 4 * 52 }, (_, t) => 100 + 40 * Math.sin((2 * Math.PI * t) / 52) + ((t * 7) % 5));
+    const f = forecastSeries(y, { horizon: 13 });
+    expect(f.method).toMatch(/SEASONAL_NAIVE|_SA$/);
+    expect(f.backtest!.mase).toBeLessThan(f.backtest!.naiveMase);
+    expect(f.backtest!.origins).toBe(4);
+  });
+
+  it('picks a trend method for a noisy line', () => {
+    const y = Array.from({ length: 120 }, (_, t) => 50 + 2 * t + ((t * 13) % 7) - 3);
+    expect(forecastSeries(y, { horizon: 13 }).method).toMatch(/DRIFT|HOLT|ETS_DAMPED|THETA|COMB/);
+  });
+
+  it('forecasts a constant series as that constant, with every candidate', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0.5, max: 1e5, noNaN: true }), fc.integer({ min: 1, max: 200 }), (c, n) => {
+        const y = new Array<number>(n).fill(c);
+        for (const f of Object.values(candidateForecasts(y, 4))) for (const v of f) expect(v).toBeCloseTo(c, 6);
+        const r = forecastSeries(y, { horizon: 4 });
+        for (const v of r.mean) expect(v).toBeCloseTo(c, 6);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('lower80 <= mean <= upper80 everywhere, and lower80 >= 0 for non-negative demand', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 1000 }), { minLength: 0, maxLength: 150 }), fc.integer({ min: 1, max: 20 }), (y, h) => {
+        const r = forecastSeries(y, { horizon: h });
+        expect(r.mean).toHaveLength(h);
+        r.mean.forEach((m, i) => {
+          expect(Number.isFinite(m)).toBe(true);
+          expect(r.lower80[i]).toBeLessThanOrEqual(m);
+          expect(m).toBeLessThanOrEqual(r.upper80[i]);
+          expect(r.lower80[i]).toBeGreaterThanOrEqual(0);
+        });
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('intervals widen with the horizon', () => {
+    const y = Array.from({ length: 80 }, (_, t) => 100 + ((t * 37) % 11));
+    const r = forecastSeries(y, { horizon: 6 });
+    for (let i = 1; i < 6; i++) expect(r.upper80[i] - r.lower80[i]).toBeGreaterThanOrEqual(r.upper80[i - 1] - r.lower80[i - 1]);
+  });
+});
