@@ -8,7 +8,7 @@
  * DIR holds Weekly-train-dev.csv and Weekly-test-dev.csv. One thread, series one after another.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseWideCsv } from '../../src/modules/planning/forecast/csv.js';
 import { scoreM4, type ScoredCase } from '../../src/modules/planning/forecast/m4.js';
@@ -41,9 +41,12 @@ const H = 13;
 const train = parseWideCsv(readFileSync(join(dir, 'Weekly-train-dev.csv'), 'utf8'));
 const test = new Map(parseWideCsv(readFileSync(join(dir, 'Weekly-test-dev.csv'), 'utf8')).map((s) => [s.id, s.values]));
 
+const load = loadavg().map((l) => l.toFixed(2)).join(' ');
 const started = performance.now();
 const cases: ScoredCase[] = [];
 const chosen: Record<string, number> = {};
+let inside = 0;
+let points = 0;
 for (const s of train) {
   const actual = test.get(s.id);
   if (!actual || actual.length < H) throw new Error(`no test row of ${H} values for ${s.id}`);
@@ -52,6 +55,10 @@ for (const s of train) {
   // the _SA variants exist only for seasonal series; elsewhere the method is its plain twin
   for (const base of ['SES', 'ETS_DAMPED', 'THETA', 'COMB']) all[`${base}_SA`] ??= all[base];
   chosen[sel.method] = (chosen[sel.method] ?? 0) + 1;
+  for (let i = 0; i < H; i++) {
+    points++;
+    if (actual[i] >= sel.lower80[i] && actual[i] <= sel.upper80[i]) inside++;
+  }
   cases.push({ insample: s.values, actual: actual.slice(0, H), forecasts: { ...all, SELECTED: sel.mean } });
 }
 const seconds = (performance.now() - started) / 1000;
@@ -62,5 +69,6 @@ console.log(`M4 weekly dev: ${cases.length} series, horizon ${H}, ${cpus()[0]?.m
 console.log('method            sMAPE    MASE     OWA');
 for (const [name, s] of rows) console.log(`${name.padEnd(16)} ${s.smape.toFixed(3).padStart(7)} ${s.mase.toFixed(3).padStart(7)} ${s.owa.toFixed(3).padStart(7)}`);
 console.log(`chosen: ${Object.entries(chosen).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-console.log(`wall time ${seconds.toFixed(1)} s (single thread)`);
-if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ series: cases.length, horizon: H, seconds, scores, chosen }, null, 2));
+console.log(`80% interval coverage of the selection: ${((100 * inside) / points).toFixed(1)}% of ${points} test points`);
+console.log(`wall time ${seconds.toFixed(1)} s (single thread; load average at start ${load})`);
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ series: cases.length, horizon: H, seconds, scores, chosen, coverage80: inside / points }, null, 2));
