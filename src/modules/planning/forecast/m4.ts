@@ -63,7 +63,8 @@ export function acf(x: readonly number[], maxLag: number): number[] {
 
 /**
  * M4's SeasonalityTest: |r_m| > 1.645 · sqrt((1 + 2 Σ_{k<m} r_k²) / n), and false when the series
- * is shorter than 3·m.
+ * is shorter than 3·m. The autocorrelations are computed up to lag m itself (R's acf stops at
+ * 10·log10(n) by default, which M4's own frequencies, at most 24, never exceed for series of 3·m).
  */
 export function seasonalityTest(x: readonly number[], m: number): boolean {
   if (m <= 1 || x.length < 3 * m) return false;

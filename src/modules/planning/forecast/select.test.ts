@@ -31,6 +31,24 @@ describe('per-series selection by rolling-origin backtest', () => {
     expect(f.backtest!.origins).toBe(4);
   });
 
+  it('backtests a short history over a shorter horizon instead of falling back to naive', () => {
+    const y = [3, 0, 0, 4, 0, 2, 0, 0, 5, 0, 1, 0, 0, 3, 0, 0, 2, 0, 4, 0, 0];
+    const f = forecastSeries(y, { horizon: 8 });
+    expect(f.backtest).not.toBeNull();
+    expect(f.backtest!.origins).toBeGreaterThan(0);
+    expect(Object.keys(f.candidates)).toEqual(expect.arrayContaining(['CROSTON', 'CROSTON_SBA', 'TSB']));
+  });
+
+  it('forecasts intermittent demand with an intermittent method once the history is long enough to tell', () => {
+    // a sale of 4 to 6 units every fourth to sixth week, two years
+    const y = Array.from({ length: 104 }, (_, t) => (t % 5 === 0 ? 4 + (t % 3) : 0));
+    const f = forecastSeries(y, { horizon: 8 });
+    expect(f.method).toMatch(/CROSTON|TSB|SES|COMB|THETA|ETS_DAMPED/);
+    expect(f.method).not.toBe('NAIVE');
+    for (const m of f.mean) expect(m).toBeGreaterThan(0.5);
+    for (const m of f.mean) expect(m).toBeLessThan(2);
+  });
+
   it('picks a trend method for a noisy line', () => {
     const y = Array.from({ length: 120 }, (_, t) => 50 + 2 * t + ((t * 13) % 7) - 3);
     expect(forecastSeries(y, { horizon: 13 }).method).toMatch(/DRIFT|HOLT|ETS_DAMPED|THETA|COMB/);

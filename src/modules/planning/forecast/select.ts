@@ -6,8 +6,8 @@
  * seasonality (lag 52, at least three years of history) also SES, damped Holt, Theta and COMB on
  * the seasonally adjusted series (suffix _SA); when the series has zero weeks, Croston, SBA and TSB.
  * The backtest forecasts from `origins` earlier ends of the history, `stride` weeks apart, each
- * `horizon` weeks ahead (truncated at the end of the history), scores MASE (scale: the in-sample
- * naive error up to that origin) and picks the lowest mean.
+ * `horizon` weeks ahead (at most a third of the history), scores MASE (scale: the in-sample naive
+ * error up to that origin) and picks the lowest mean; ties go to the simpler method (naive first).
  *
  * The 80% interval: the backtest errors of the chosen method give σ with σ_h = σ·√h (the random-
  * walk growth of the error; fitted by least squares over all origins and steps), ±1.2816·σ_h.
@@ -85,7 +85,9 @@ export interface Backtest {
 
 /** Rolling-origin backtest of every candidate on the history alone. */
 export function backtest(y: readonly number[], opts: ForecastOptions): Backtest {
-  const h = opts.horizon;
+  // A short history (a store's first months) is still backtested, over a shorter horizon: at most
+  // a third of the history, so that origins with 8+ weeks of training data exist.
+  const h = Math.max(1, Math.min(opts.horizon, Math.floor(y.length / 3)));
   const stride = opts.stride ?? h;
   const maxOrigins = opts.origins ?? 4;
   const sums: Record<string, number> = {};
