@@ -1,10 +1,11 @@
 /**
  * Forecast every series of a wide CSV (M4 layout: header row, then id, values...).
  *
- *   npm run forecast -- --train FILE [--horizon 13] [--origins n] [--json]
+ *   npm run forecast -- --train FILE [--horizon 13] [--origins n] [--period 52] [--json]
  *
  * Prints per series the chosen method, its backtest MASE against naive's, and the mean forecast
  * with its 80% interval. With --json it prints one JSON object per line per series instead.
+ * --period is the seasonal cycle in observations (52 for weekly data, 12 for monthly).
  */
 import { readFileSync } from 'node:fs';
 import { parseWideCsv } from '../src/modules/planning/forecast/csv.js';
@@ -12,7 +13,7 @@ import { forecastSeries } from '../src/modules/planning/forecast/select.js';
 
 function usage(msg?: string): never {
   if (msg) console.error(msg);
-  console.error('usage: npm run forecast -- --train FILE [--horizon 13] [--origins n] [--json]');
+  console.error('usage: npm run forecast -- --train FILE [--horizon 13] [--origins n] [--period 52] [--json]');
   process.exit(2);
 }
 
@@ -20,6 +21,7 @@ const args = process.argv.slice(2);
 let file: string | undefined;
 let horizon = 13;
 let origins: number | undefined;
+let period: number | undefined;
 let json = false;
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
@@ -31,16 +33,24 @@ for (let i = 0; i < args.length; i++) {
   if (a === '--train') file = val();
   else if (a === '--horizon') horizon = Number(val());
   else if (a === '--origins') origins = Number(val());
+  else if (a === '--period') period = Number(val());
   else if (a === '--json') json = true;
   else usage(a === '--help' || a === '-h' ? undefined : `unknown argument ${a}`);
 }
 if (!file) usage('missing --train FILE');
 if (!Number.isInteger(horizon) || horizon < 1) usage('--horizon must be a positive integer');
 if (origins !== undefined && (!Number.isInteger(origins) || origins < 0)) usage('--origins must be a non-negative integer');
+if (period !== undefined && (!Number.isInteger(period) || period < 1)) usage('--period must be a positive integer (52 for weekly data)');
+
+// `npm run forecast -- ... | head` closes the pipe early: stop quietly instead of an EPIPE trace
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 
 const round = (v: number): number => Math.round(v * 1e4) / 1e4;
 for (const s of parseWideCsv(readFileSync(file, 'utf8'))) {
-  const f = forecastSeries(s.values, { horizon, origins });
+  const f = forecastSeries(s.values, { horizon, origins, period });
   if (json) {
     console.log(
       JSON.stringify({

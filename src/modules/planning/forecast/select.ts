@@ -12,6 +12,7 @@
  * The 80% interval: the backtest errors of the chosen method give σ with σ_h = σ·√h (the random-
  * walk growth of the error; fitted by least squares over all origins and steps), ±1.2816·σ_h.
  * Without backtest errors (short history), σ is the in-sample one-step naive error's RMS.
+ * A history without negative values (demand) gets means and lower bounds clamped at 0.
  */
 import { maseScale, seasonalAdjust } from './m4.js';
 import { croston, dampedHolt, drift, holt, naive, sba, seasonalNaive, ses, theta, tsb } from './methods.js';
@@ -30,6 +31,7 @@ export interface ForecastOptions {
 }
 
 export interface ForecastResult {
+  /** The chosen candidate's name; NONE for an empty history (zeros). */
   method: string;
   historyWeeks: number;
   mean: number[];
