@@ -1,7 +1,8 @@
 /**
  * Two small derivative-free minimisers for smoothing parameters (at most three of them, in boxes).
- * Written here rather than installed: the npm packages for this (`fmin` 0.0.4, last published
- * 2016; no maintained `nelder-mead`) are unmaintained, and a bounded Nelder–Mead is 60 lines.
+ * Written here rather than installed: `fmin` 0.0.4 (the registry's Nelder–Mead) minimises without
+ * bounds, and smoothing parameters live in boxes (0 < alpha < 1, 0.8 <= phi <= 0.98); there is no
+ * maintained bounded `nelder-mead` package, and a bounded Nelder–Mead is 60 lines.
  */
 
 /** Golden-section search for the minimum of a unimodal-enough f on [lo, hi]. */
