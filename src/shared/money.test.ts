@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { add, basisPointsOf, linesTotal, money, multiply, percentToBasisPoints, roundedMoney, subtract, sum } from './money.js';
+import { add, basisPointsOf, linesTotal, money, multiply, percentToBasisPoints, ratio, roundedMoney, subtract, sum } from './money.js';
 
 describe('money', () => {
   it('adds, multiplies and sums in minor units of one currency', () => {
@@ -54,5 +54,11 @@ describe('money', () => {
     expect([12.5, 0.29, 33.33, 100, 0].map(percentToBasisPoints)).toEqual([1250, 29, 3333, 10_000, 0]);
     expect(subtract(money(500, 'RUB'), money(125, 'RUB'))).toEqual(money(375, 'RUB'));
     expect(() => subtract(money(1, 'RUB'), money(1, 'EUR'))).toThrow(RangeError);
+  });
+
+  it('divides two amounts of one currency into a plain ratio, refusing mixed currencies and a zero divisor', () => {
+    expect(ratio(money(10_000, 'EUR'), money(500, 'EUR'))).toBe(20);
+    expect(() => ratio(money(1, 'EUR'), money(1, 'USD'))).toThrow(RangeError);
+    expect(() => ratio(money(1, 'EUR'), money(0, 'EUR'))).toThrow(RangeError);
   });
 });

@@ -52,6 +52,16 @@ export function linesTotal(lines: readonly { unitPrice: Money; quantity: number 
   return money(total, currency);
 }
 
+/**
+ * a / b as a plain number (same currency): a dimensionless ratio of two amounts, e.g. ordering
+ * cost over unit holding cost in the economic order quantity. Throws on a zero divisor.
+ */
+export function ratio(a: Money, b: Money): number {
+  if (a.currency !== b.currency) throw new RangeError(`currency mismatch: ${a.currency} vs ${b.currency}`);
+  if (b.amountMinor === 0) throw new RangeError('ratio: division by a zero amount');
+  return a.amountMinor / b.amountMinor;
+}
+
 /** A fractional amount of minor units (an average, a rate per kg) rounded to whole minor units, half up. */
 export function roundedMoney(fractionalMinor: number, currency: string): Money {
   return money(Math.round(fractionalMinor), currency);
