@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { money } from '../../shared/money.js';
+import { forecastSeries } from './forecast/select.js';
 import {
   chooseMethod,
   demandFromForecast,
@@ -96,12 +97,23 @@ describe('reorder policy, worked examples (by hand)', () => {
     expect(suggestedOrderQuantity({ position: 300, policy: { ...policy, economicOrderQuantity: 240 }, packSize: 12, minOrderQuantity: 24 })).toBe(240);
   });
 
-  it('reads weekly demand from a forecast: mean of the means, σ from the upper 80% half-width / 1.2816', () => {
+  it("reads weekly demand from a forecast: mean of the means, σ = first week's upper 80% half-width / 1.2816", () => {
+    // select.ts widens the interval as z·σ·√h: σ = 2 gives half-widths 2z, 2z·√2.
     const z = zQuantile(0.9);
-    const d = demandFromForecast({ mean: [10, 20], upper80: [10 + 2 * z, 20 + 4 * z] }, [0, 3, 0, 5]);
+    const d = demandFromForecast({ mean: [10, 20], upper80: [10 + 2 * z, 20 + 2 * z * Math.SQRT2] }, [0, 3, 0, 5]);
     expect(d.meanWeekly).toBe(15);
     expect(d.sdWeekly).toBeCloseTo(3, 12);
     expect(d.zeroWeekShare).toBe(0.5);
+  });
+
+  it('reads a real select.ts forecast back into the σ that made its interval', () => {
+    const history = Array.from({ length: 60 }, (_, i) => 40 + ((i * 7) % 11) - 5);
+    const f = forecastSeries(history, { horizon: 13 });
+    const d = demandFromForecast(f, history);
+    const sigma = (f.upper80[0] - f.mean[0]) / zQuantile(0.9);
+    expect(d.sdWeekly).toBeCloseTo(sigma, 12);
+    expect((f.upper80[12] - f.mean[12]) / zQuantile(0.9)).toBeCloseTo(sigma * Math.sqrt(13), 9);
+    expect(d.zeroWeekShare).toBe(0);
   });
 });
 

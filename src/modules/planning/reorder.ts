@@ -216,21 +216,20 @@ export function suggestedOrderQuantity(input: OrderSuggestionInput): number {
 }
 
 /**
- * Weekly demand for the policy from a forecast: d = mean of the forecast's per-week means;
- * σ_d from the 80% interval's upper half-width ((upper80 − mean)/z₀.₉, the lower bound is
- * clamped at 0 so it is not used), averaged over the horizon; the zero-week share from the history.
+ * Weekly demand for the policy from a forecast of ./forecast/select.ts: d = mean of the
+ * forecast's per-week means; σ_d = the first week's upper 80% half-width / z₀.₉ (the lower bound
+ * is clamped at 0, so it is not used). select.ts widens the interval as σ·√h, so its first week
+ * is the per-week error σ and the √(L + R) growth is applied here by the variance formula;
+ * averaging over the horizon would count that growth twice. The zero-week share from the history.
  */
 export function demandFromForecast(forecast: Pick<ForecastResult, 'mean' | 'upper80'>, history: readonly number[] = []): Demand {
   const n = forecast.mean.length;
   if (n === 0) return { meanWeekly: 0, sdWeekly: 0, ...(history.length ? { zeroWeekShare: zeroShare(history) } : {}) };
   let mean = 0;
-  let sd = 0;
-  for (let i = 0; i < n; i++) {
-    const m = forecast.mean[i] ?? 0;
-    mean += m;
-    sd += Math.max(0, (forecast.upper80[i] ?? m) - m) / Z80;
-  }
-  const demand: Demand = { meanWeekly: mean / n, sdWeekly: sd / n };
+  for (const m of forecast.mean) mean += m;
+  const first = forecast.mean[0] ?? 0;
+  const sd = Math.max(0, (forecast.upper80[0] ?? first) - first) / Z80;
+  const demand: Demand = { meanWeekly: mean / n, sdWeekly: sd };
   if (history.length) demand.zeroWeekShare = zeroShare(history);
   return demand;
 }
