@@ -102,7 +102,7 @@ describe('reorder policy, worked examples (by hand)', () => {
     const z = zQuantile(0.9);
     const d = demandFromForecast({ mean: [10, 20], upper80: [10 + 2 * z, 20 + 2 * z * Math.SQRT2] }, [0, 3, 0, 5]);
     expect(d.meanWeekly).toBe(15);
-    expect(d.sdWeekly).toBeCloseTo(3, 12);
+    expect(d.sdWeekly).toBeCloseTo(2, 12);
     expect(d.zeroWeekShare).toBe(0.5);
   });
 
