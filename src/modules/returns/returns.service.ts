@@ -14,13 +14,13 @@ import { AccessError, BusinessError, ErrorList } from '../../shared/errors.js';
 import { haversineKm } from '../../shared/geo.js';
 import { begin, transition } from '../../shared/lifecycle.js';
 import { money } from '../../shared/money.js';
-import { hasScope } from '../../shared/principal.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { productsByIds, variantsByIds } from '../catalog/catalog.service.js';
 import { fulfillmentLinesByFoIds, fulfillmentOrdersByOrderIds, linesByOrderIds } from '../orders/order.service.js';
 import { orderRowsByIds } from '../orders/order.shipping.js';
 import { outboundShipmentsOfOrders } from '../shipments/shipment.service.js';
 import { listAllWarehouses, zonesByWarehouseIds, type WarehouseRow } from '../warehouse/warehouse.service.js';
+import { requireReturnsWrite } from './returns.access.js';
 import { loadReturnPolicy, type ReturnPolicyRow } from './returns.policy.js';
 import { linesByReturnIds, mayViewReturn, returnEventPayload, returnRowsByIds } from './returns.reads.js';
 import { computeRefund } from './returns.refund.js';
@@ -70,10 +70,6 @@ export interface ReturnRequestCreateInput {
 const forbiddenOrder = () => new AccessError('FORBIDDEN', 'Forbidden: a customer may request returns of its own orders only.');
 const noSuchReturn = () => BusinessError.of('NOT_FOUND', 'No such return.', ['input', 'id']);
 
-function requireWriteReturns(ctx: ServiceContext): void {
-  if (!hasScope(ctx.principal, 'write_returns')) throw new AccessError('FORBIDDEN', 'Forbidden: requires scope write_returns.');
-}
-
 /**
  * Requests a return of units of one order (see the contract's invariants). A CUSTOMER only for
  * its own orders (FORBIDDEN otherwise, whether the order exists or not); staff and partners with
@@ -83,7 +79,7 @@ function requireWriteReturns(ctx: ServiceContext): void {
  */
 export async function createReturnRequest(ctx: ServiceContext, input: ReturnRequestCreateInput): Promise<ReturnRow> {
   const p = ctx.principal;
-  if (p.kind !== 'CUSTOMER') requireWriteReturns(ctx);
+  if (p.kind !== 'CUSTOMER') requireReturnsWrite(ctx);
   // Reads before the transaction: PGlite has one connection, and a query beside an open transaction would wait for it.
   const [order] = input.orderId ? await orderRowsByIds(ctx, [input.orderId]) : [];
   if (p.kind === 'CUSTOMER' && (!order || order.customerId !== p.customerId)) throw forbiddenOrder();
@@ -277,7 +273,7 @@ async function releaseClaims(ctx: ServiceContext, tx: Executor, ret: ReturnRow):
 
 /** Approves a REQUESTED return (write_returns) and creates its return parcel. Errors: NOT_FOUND, INVALID_STATE_TRANSITION. */
 export async function approveReturn(ctx: ServiceContext, input: { id: string | null }): Promise<ReturnRow> {
-  requireWriteReturns(ctx);
+  requireReturnsWrite(ctx);
   await visibleReturn(ctx, input.id);
   return transact(ctx, async (tx, events) => approveIn(ctx, tx, events, await lockedReturn(tx, input.id!), 'Approved'));
 }
@@ -287,7 +283,7 @@ export async function approveReturn(ctx: ServiceContext, input: { id: string | n
  * requested again. Errors: INVALID (reason), NOT_FOUND, INVALID_STATE_TRANSITION.
  */
 export async function rejectReturn(ctx: ServiceContext, input: { id: string | null; reason: string }): Promise<ReturnRow> {
-  requireWriteReturns(ctx);
+  requireReturnsWrite(ctx);
   const reason = input.reason.trim();
   if (!reason) throw BusinessError.of('INVALID', 'Give the reason for the rejection.', ['input', 'reason']);
   if (reason.length > MAX_REJECTION_REASON_LENGTH) throw BusinessError.of('INVALID', `The reason is at most ${MAX_REJECTION_REASON_LENGTH} characters.`, ['input', 'reason']);
@@ -306,7 +302,7 @@ export async function rejectReturn(ctx: ServiceContext, input: { id: string | nu
  * scanned in. Its own CUSTOMER, or write_returns. Errors: NOT_FOUND, INVALID_STATE_TRANSITION.
  */
 export async function cancelReturn(ctx: ServiceContext, input: { id: string | null }): Promise<ReturnRow> {
-  if (ctx.principal.kind !== 'CUSTOMER') requireWriteReturns(ctx);
+  if (ctx.principal.kind !== 'CUSTOMER') requireReturnsWrite(ctx);
   await visibleReturn(ctx, input.id);
   return transact(ctx, async (tx, events) => {
     const ret = await lockedReturn(tx, input.id!);
