@@ -89,6 +89,16 @@ describe('estimateParcel', () => {
     expect(() => estimateParcel([], { fillFactor: 1.2 })).toThrow(RangeError);
   });
 
+  it('custom parcel sides stay longest first when the fill factor is a float just below 1 (fast-check seed -1743367117)', () => {
+    const items = [{ weightGrams: 0, lengthMm: null, widthMm: null, heightMm: null, quantity: 2 }];
+    const tiny = { code: 'TINY', lengthMm: 50, widthMm: 50, heightMm: 20, tareGrams: 0, maxWeightGrams: 500 };
+    const p = estimateParcel(items, { boxes: [tiny], fillFactor: 0.9999999999999998 });
+    expect(p.box).toBeNull();
+    expect(p.lengthMm).toBeGreaterThanOrEqual(p.widthMm);
+    expect(p.widthMm).toBeGreaterThanOrEqual(p.heightMm);
+    expect(p.lengthMm * p.widthMm * p.heightMm).toBeGreaterThanOrEqual(1_000_000);
+  });
+
   it('keeps the default catalogue sane: unique codes, 6+ sizes from 200x150x100 to 600x400x400', () => {
     expect(new Set(DEFAULT_BOXES.map((b) => b.code)).size).toBe(DEFAULT_BOXES.length);
     expect(DEFAULT_BOXES.length).toBeGreaterThanOrEqual(6);

@@ -167,7 +167,10 @@ function customDimensions(env: ItemsEnvelope, fillFactor: number): Sides {
   // An empty parcel (no items, or items without volume) has zero sides, not NaN.
   const w = Math.ceil(Math.max(env.maxSides[1], l > 0 ? Math.sqrt(v / l) : 0));
   const h = Math.ceil(Math.max(env.maxSides[2], l * w > 0 ? v / (l * w) : 0));
-  return [l, w, h];
+  // Float noise in V (a fill factor of 0.9999999999999998) can round W up past L: cbrt(1e6/f) is
+  // exactly 100 but sqrt(V/100) is 100.00000000000001. Sorting keeps every side >= the item side
+  // of its rank (an elementwise-larger vector, sorted, still dominates a sorted one) and the volume.
+  return sortedSides(l, w, h);
 }
 
 /**
