@@ -9,7 +9,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { variantsByIds, variantsBySkus } from '../src/modules/catalog/catalog.service.js';
-import { receiveInventory } from '../src/modules/inventory/ledger.service.js';
+import { receiveInventory } from '../src/modules/inventory/inbound.service.js';
 import { warehousesHolding } from '../src/modules/inventory/availability.service.js';
 import { cancelOrder, countFulfillmentOrders, createOrder, fulfillmentLinesByFoIds, orderCountsByExternalIdPrefix, ordersByIds, type OrderCreateInput } from '../src/modules/orders/order.service.js';
 import { createPickList, packFulfillmentOrder, pickListLinesOf, pickListOrdersOf, scanPick } from '../src/modules/orders/picking.service.js';

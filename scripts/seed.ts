@@ -11,7 +11,8 @@
 import { isMain, withScriptApp } from './lib/script-app.js';
 import { createProduct, variantsBySkus, type ProductCreateInput } from '../src/modules/catalog/catalog.service.js';
 import { createCustomer, listCustomers, normalizeEmail, type CustomerCreateInput } from '../src/modules/customers/customer.service.js';
-import { receiveInventory, recordPicks } from '../src/modules/inventory/ledger.service.js';
+import { receiveInventory } from '../src/modules/inventory/inbound.service.js';
+import { recordPicks } from '../src/modules/inventory/ledger.service.js';
 import type { MovementRow } from '../src/modules/inventory/inventory.table.js';
 import {
   createBinGrid,

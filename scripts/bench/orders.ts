@@ -26,7 +26,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { loadConfig } from '../../src/config.js';
 import { createProduct } from '../../src/modules/catalog/catalog.service.js';
 import { LEVEL_CHANGED } from '../../src/modules/inventory/inventory.events.js';
-import { receiveInventory } from '../../src/modules/inventory/ledger.service.js';
+import { receiveInventory } from '../../src/modules/inventory/inbound.service.js';
 import { ORDER_CREATED, ORDER_STATUS_CHANGED } from '../../src/modules/orders/order.service.js';
 import { FULFILLMENT_ORDER_STATUS_CHANGED } from '../../src/modules/orders/order.state.js';
 import { binBarcode, createBinGrid, createWarehouse, createZone } from '../../src/modules/warehouse/warehouse.service.js';

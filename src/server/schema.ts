@@ -26,6 +26,16 @@ import { CarrierResolver, DeliveryOptionResolver, PickupPointResolver } from '..
 import { OrderShipmentsResolver, ScanShipmentResolver, ShipmentResolver } from '../modules/shipments/shipment.resolver.js';
 import { TrackingResolver } from '../modules/tracking/tracking.resolver.js';
 import { RoutePlanResolver, RouteStopResolver, UnassignedStopResolver } from '../modules/routing/routing.resolver.js';
+import {
+  DemandForecastLinksResolver,
+  PurchaseOrderLineLinksResolver,
+  PurchaseOrderLinksResolver,
+  ReorderPolicyLinksResolver,
+  ReplenishmentSuggestionLinksResolver,
+  SupplierProductLinksResolver,
+  TransferLineLinksResolver,
+  TransferOrderLinksResolver,
+} from '../modules/planning/planning.links.resolver.js';
 import { OrderReturnsResolver, ReturnLineResolver, ReturnRequestResolver, ReturnStatusEventResolver } from '../modules/returns/returns.resolver.js';
 import { ReturnAnalyticsResolver } from '../modules/returns/returns.analytics.resolver.js';
 import { ReturnWarehouseResolver } from '../modules/returns/returns.warehouse.resolver.js';
@@ -74,6 +84,14 @@ export const resolvers = [
   OrderReturnsResolver,
   ReturnAnalyticsResolver,
   ReturnWarehouseResolver,
+  DemandForecastLinksResolver,
+  SupplierProductLinksResolver,
+  ReorderPolicyLinksResolver,
+  ReplenishmentSuggestionLinksResolver,
+  PurchaseOrderLinksResolver,
+  PurchaseOrderLineLinksResolver,
+  TransferOrderLinksResolver,
+  TransferLineLinksResolver,
 ] as const;
 
 /*

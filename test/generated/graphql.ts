@@ -787,10 +787,14 @@ export type WebhookTopic =
   | 'ORDER_CREATED'
   /** An order changed status. Subscribing requires write_orders. */
   | 'ORDER_STATUS_CHANGED'
+  /** A purchase order was created or changed status; data {purchaseOrderId, number, status, previousStatus, sequence, warehouseCode}. Subscribing requires write_inventory; a key restricted to warehouses receives only those. */
+  | 'PURCHASE_ORDER_UPDATED'
   /** A return was created or changed status. Subscribing requires write_returns. */
   | 'RETURN_UPDATED'
   /** A shipment was created or its tracking status changed. Subscribing requires write_shipping. */
-  | 'SHIPMENT_UPDATED';
+  | 'SHIPMENT_UPDATED'
+  /** A transfer between warehouses was created or changed status; data {transferOrderId, number, status, previousStatus, sequence, warehouseCodes: [from, to]}. Subscribing requires write_inventory; a key restricted to warehouses receives those touching one of its warehouses. */
+  | 'TRANSFER_ORDER_UPDATED';
 
 /** A new zone of a warehouse. */
 export type ZoneCreateInput = {
@@ -920,9 +924,12 @@ export type NodeQuery = { node:
     | { __typename: 'PickupPoint', id: string }
     | { __typename: 'Product', title: string, id: string }
     | { __typename: 'ProductVariant', sku: string, id: string }
+    | { __typename: 'PurchaseOrder', id: string }
     | { __typename: 'ReturnRequest', id: string }
     | { __typename: 'RoutePlan', id: string }
     | { __typename: 'Shipment', id: string }
+    | { __typename: 'Supplier', id: string }
+    | { __typename: 'TransferOrder', id: string }
     | { __typename: 'Warehouse', id: string }
     | { __typename: 'WebhookSubscription', id: string }
     | { __typename: 'Zone', id: string }
@@ -1169,7 +1176,10 @@ export type CoreReturnNodeQuery = { node:
     | { id: string }
     | { id: string }
     | { id: string }
+    | { id: string }
     | { number: string, status: ReturnStatus, id: string }
+    | { id: string }
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
@@ -1322,9 +1332,12 @@ export type RoutePlanNodeQuery = { node:
     | { __typename: 'PickupPoint', id: string }
     | { __typename: 'Product', id: string }
     | { __typename: 'ProductVariant', id: string }
+    | { __typename: 'PurchaseOrder', id: string }
     | { __typename: 'ReturnRequest', id: string }
     | { __typename: 'RoutePlan', date: string, vehiclesUsed: number, totalDistanceKm: number, id: string, warehouse: { code: string } }
     | { __typename: 'Shipment', id: string }
+    | { __typename: 'Supplier', id: string }
+    | { __typename: 'TransferOrder', id: string }
     | { __typename: 'Warehouse', id: string }
     | { __typename: 'WebhookSubscription', id: string }
     | { __typename: 'Zone', id: string }
@@ -1492,9 +1505,12 @@ export type WarehouseNodeQuery = { node:
     | { __typename: 'PickupPoint', id: string }
     | { __typename: 'Product', id: string }
     | { __typename: 'ProductVariant', id: string }
+    | { __typename: 'PurchaseOrder', id: string }
     | { __typename: 'ReturnRequest', id: string }
     | { __typename: 'RoutePlan', id: string }
     | { __typename: 'Shipment', id: string }
+    | { __typename: 'Supplier', id: string }
+    | { __typename: 'TransferOrder', id: string }
     | { __typename: 'Warehouse', code: string, id: string }
     | { __typename: 'WebhookSubscription', id: string }
     | { __typename: 'Zone', code: string, id: string }
@@ -1540,9 +1556,12 @@ export type WebhookDeliveriesQuery = { node:
     | { __typename: 'PickupPoint' }
     | { __typename: 'Product' }
     | { __typename: 'ProductVariant' }
+    | { __typename: 'PurchaseOrder' }
     | { __typename: 'ReturnRequest' }
     | { __typename: 'RoutePlan' }
     | { __typename: 'Shipment' }
+    | { __typename: 'Supplier' }
+    | { __typename: 'TransferOrder' }
     | { __typename: 'Warehouse' }
     | { __typename: 'WebhookSubscription', id: string, deliveries: { totalCount: number, nodes: Array<{ id: string, eventId: string, topic: WebhookTopic, status: WebhookDeliveryStatus, attempts: number, nextAttemptAt: string | null, lastStatusCode: number | null, lastError: string | null, deliveredAt: string | null, attemptLog: Array<{ statusCode: number | null, error: string | null, durationMs: number, attemptedAt: string }> }> } }
     | { __typename: 'Zone' }

@@ -11,7 +11,8 @@ import { BinLocation, Warehouse } from '../warehouse/warehouse.types.js';
 import { levelOf, listLevels, listMovements, slottingRecommendations } from './availability.service.js';
 import { syncChannelStock } from './channel-stock.service.js';
 import { LEVEL_CHANGED } from './inventory.events.js';
-import { adjustInventory, createInbound, moveInventory, receiveInventory, submitCycleCount } from './ledger.service.js';
+import { createInbound, receiveInventory } from './inbound.service.js';
+import { adjustInventory, moveInventory, submitCycleCount } from './ledger.service.js';
 import { inventoryLoaders } from './inventory.loaders.js';
 import { ChannelStockSyncInput, CycleCountInput, InventoryAdjustInput, InventoryInboundCreateInput, InventoryMoveInput, InventoryReceiveInput } from './inventory.inputs.js';
 import {

@@ -21,7 +21,8 @@ import { variantsBySkus, type VariantRow } from '../catalog/catalog.service.js';
 import { warehouseByCode, type WarehouseRow } from '../warehouse/warehouse.service.js';
 import { availabilityByVariants } from './availability.service.js';
 import { levelChangedEvents } from './inventory.events.js';
-import { adjustInventory, disposeReturnedUnits, moveInventory, receiveInventory, receiveReturnedUnits, submitCycleCount } from './ledger.service.js';
+import { receiveInventory } from './inbound.service.js';
+import { adjustInventory, disposeReturnedUnits, moveInventory, receiveReturnedUnits, submitCycleCount } from './ledger.service.js';
 import { releaseStock, reserveAll } from './reservation.service.js';
 
 let t: TestApp;

@@ -10,7 +10,8 @@ import type { ServiceContext } from '../../shared/service-context.js';
 import { createProduct } from '../catalog/catalog.service.js';
 import { createBinGrid, createWarehouse, createZone } from '../warehouse/warehouse.service.js';
 import { levelOf, picksByVariant } from './availability.service.js';
-import { receiveInventory, recordPicks } from './ledger.service.js';
+import { receiveInventory } from './inbound.service.js';
+import { recordPicks } from './ledger.service.js';
 
 let t: TestApp;
 let ctx: ServiceContext;

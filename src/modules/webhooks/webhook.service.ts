@@ -38,6 +38,8 @@ export const OUTBOX_TO_WEBHOOK_TOPIC: Readonly<Record<string, WebhookTopicValue>
   'shipment.updated': 'SHIPMENT_UPDATED',
   [LEVEL_CHANGED]: 'INVENTORY_LEVEL_CHANGED',
   'return.updated': 'RETURN_UPDATED',
+  'purchase_order.updated': 'PURCHASE_ORDER_UPDATED',
+  'transfer_order.updated': 'TRANSFER_ORDER_UPDATED',
 });
 
 /** The write scope that lets a key subscribe to a topic (admin implies all). */
@@ -47,6 +49,8 @@ export const TOPIC_SCOPE: Readonly<Record<WebhookTopicValue, string>> = Object.f
   SHIPMENT_UPDATED: 'write_shipping',
   INVENTORY_LEVEL_CHANGED: 'write_inventory',
   RETURN_UPDATED: 'write_returns',
+  PURCHASE_ORDER_UPDATED: 'write_inventory',
+  TRANSFER_ORDER_UPDATED: 'write_inventory',
 });
 
 const MAX_SUBSCRIPTIONS_PER_CREATOR = 100;

@@ -9,6 +9,8 @@ export const WebhookTopic = {
   SHIPMENT_UPDATED: 'SHIPMENT_UPDATED',
   INVENTORY_LEVEL_CHANGED: 'INVENTORY_LEVEL_CHANGED',
   RETURN_UPDATED: 'RETURN_UPDATED',
+  PURCHASE_ORDER_UPDATED: 'PURCHASE_ORDER_UPDATED',
+  TRANSFER_ORDER_UPDATED: 'TRANSFER_ORDER_UPDATED',
 } as const;
 export type WebhookTopic = (typeof WebhookTopic)[keyof typeof WebhookTopic];
 registerEnumType(WebhookTopic, {
@@ -23,6 +25,14 @@ registerEnumType(WebhookTopic, {
         'Stock of a variant in a warehouse changed; data {variantId, warehouseId, warehouseCode}. Subscribing requires write_inventory; a key restricted to warehouses receives only those.',
     },
     RETURN_UPDATED: { description: 'A return was created or changed status. Subscribing requires write_returns.' },
+    PURCHASE_ORDER_UPDATED: {
+      description:
+        'A purchase order was created or changed status; data {purchaseOrderId, number, status, previousStatus, sequence, warehouseCode}. Subscribing requires write_inventory; a key restricted to warehouses receives only those.',
+    },
+    TRANSFER_ORDER_UPDATED: {
+      description:
+        'A transfer between warehouses was created or changed status; data {transferOrderId, number, status, previousStatus, sequence, warehouseCodes: [from, to]}. Subscribing requires write_inventory; a key restricted to warehouses receives those touching one of its warehouses.',
+    },
   },
 });
 
