@@ -29,6 +29,10 @@ import { shipmentLoaders } from '../modules/shipments/shipment.loaders.js';
 import { Shipment } from '../modules/shipments/shipment.types.js';
 import { returnsLoaders } from '../modules/returns/returns.loaders.js';
 import { ReturnRequest } from '../modules/returns/returns.types.js';
+import { supplierOf } from '../modules/planning/planning.links.resolver.js';
+import { planningLoaders } from '../modules/planning/planning.loaders.js';
+import { PurchaseOrder } from '../modules/planning/planning.types.js';
+import { purchasingLoaders } from '../modules/planning/purchasing.loaders.js';
 
 type Fetcher = (ctx: GraphQLContext, id: string) => Promise<Node | null>;
 
@@ -111,6 +115,16 @@ const fetchers: Record<string, Fetcher> = {
   ReturnRequest: async (ctx, id) => {
     const row = await ctx.loaders.get(returnsLoaders).returnById.load(id);
     return row && ReturnRequest.from(row);
+  },
+  // Suppliers are store-wide: read_inventory.
+  Supplier: async (ctx, id) => {
+    if (!hasScope(ctx.principal, 'read_inventory')) return null;
+    return (await ctx.loaders.get(planningLoaders).supplierById.load(id)) ? supplierOf(ctx, id) : null;
+  },
+  // Purchase orders: the purchasing service applies read_inventory and the PARTNER warehouse restriction.
+  PurchaseOrder: async (ctx, id) => {
+    const row = await ctx.loaders.get(purchasingLoaders).purchaseOrderById.load(id);
+    return row && PurchaseOrder.from(row);
   },
   ApiKey: async (ctx, id) => {
     if (!hasScope(ctx.principal, 'admin')) return null;

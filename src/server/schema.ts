@@ -36,6 +36,7 @@ import {
   TransferLineLinksResolver,
   TransferOrderLinksResolver,
 } from '../modules/planning/planning.links.resolver.js';
+import { PurchaseOrderResolver, SupplierResolver } from '../modules/planning/purchasing.resolver.js';
 import { OrderReturnsResolver, ReturnLineResolver, ReturnRequestResolver, ReturnStatusEventResolver } from '../modules/returns/returns.resolver.js';
 import { ReturnAnalyticsResolver } from '../modules/returns/returns.analytics.resolver.js';
 import { ReturnWarehouseResolver } from '../modules/returns/returns.warehouse.resolver.js';
@@ -92,6 +93,8 @@ export const resolvers = [
   PurchaseOrderLineLinksResolver,
   TransferOrderLinksResolver,
   TransferLineLinksResolver,
+  SupplierResolver,
+  PurchaseOrderResolver,
 ] as const;
 
 /*
