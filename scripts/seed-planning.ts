@@ -1,0 +1,169 @@
+/**
+ * The demo store's planning data, loaded through the services: four suppliers with terms for every
+ * demo SKU (cost, pack size, minimum order), two years of weekly demand per warehouse imported as
+ * pre-Waybill sales history (a November peak around Black Friday, a New Year peak, a January and
+ * summer lull, a little growth, and slow SKUs that sell in odd weeks only), a few explicit reorder
+ * policies, and one replenishment run per warehouse — so forecasts, suggestions and drafted
+ * purchase orders are there on first start. Deterministic (seeded) and idempotent: suppliers that
+ * exist are kept, imported weeks are replaced by the same values, and a second run drafts nothing
+ * while the first run's orders are open.
+ */
+import poissonQuantile from '@stdlib/stats-base-dists-poisson-quantile';
+import { variantsBySkus } from '../src/modules/catalog/catalog.service.js';
+import { levelsOfWarehouse } from '../src/modules/inventory/availability.service.js';
+import { importDemandHistory } from '../src/modules/planning/demand.service.js';
+import { setReorderPolicy } from '../src/modules/planning/reorder-policy.service.js';
+import { runReplenishment } from '../src/modules/planning/replenishment.service.js';
+import { createSupplier, setSupplierProduct, supplierByCode } from '../src/modules/planning/supplier.service.js';
+import type { ServiceContext } from '../src/shared/service-context.js';
+import { warehouseByCode } from '../src/modules/warehouse/warehouse.service.js';
+import { prng } from './lib/prng.js';
+
+export interface DemoSupplier {
+  code: string;
+  name: string;
+  leadTimeDays: number;
+  /** Demo category codes (the SKU's second part, WB-<code>-…) it supplies, with their pack size. */
+  packs: Readonly<Record<string, number>>;
+}
+
+export const DEMO_SUPPLIERS: readonly DemoSupplier[] = [
+  { code: 'IVTEX', name: 'Ивановский текстиль', leadTimeDays: 14, packs: { SHO: 1, OUT: 5 } },
+  { code: 'SZ-BRIGHT', name: 'Shenzhen Bright Electronics', leadTimeDays: 35, packs: { AUD: 10, KIT: 6 } },
+  { code: 'SPORTOPT', name: 'СпортОпт', leadTimeDays: 10, packs: { SPO: 4, BEA: 12 } },
+  { code: 'KNIGOMIR', name: 'Книгомир', leadTimeDays: 7, packs: { TOY: 6, BOO: 10 } },
+];
+
+/** Weeks of imported history per SKU and warehouse: two years, so a yearly season can be seen. */
+export const DEMO_HISTORY_WEEKS = 104;
+const SEED = 0x91a77e5;
+const WEEK_MS = 7 * 86_400_000;
+const IMPORT_BATCH = 10_000;
+
+/**
+ * Seasonal factor of an ISO-like week of the year (1..53): the Black Friday week and the weeks to
+ * New Year peak, January and high summer are quiet.
+ */
+export function seasonality(weekOfYear: number): number {
+  if (weekOfYear === 47 || weekOfYear === 48) return 2.4; // Black Friday, Cyber Monday
+  if (weekOfYear >= 45 && weekOfYear <= 46) return 1.5;
+  if (weekOfYear >= 49 && weekOfYear <= 50) return 1.7;
+  if (weekOfYear >= 51) return 2.2; // New Year gifts
+  if (weekOfYear <= 2) return 0.6;
+  if (weekOfYear >= 28 && weekOfYear <= 33) return 0.8;
+  return 1;
+}
+
+/** ISO week number of a UTC date. */
+function isoWeek(d: Date): number {
+  const t = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+  const day = t.getUTCDay() || 7;
+  t.setUTCDate(t.getUTCDate() + 4 - day);
+  const yearStart = Date.UTC(t.getUTCFullYear(), 0, 1);
+  return Math.ceil(((t.getTime() - yearStart) / 86_400_000 + 1) / 7);
+}
+
+export interface PlanningSeedResult {
+  suppliers: { created: string[]; skipped: string[] };
+  supplierProducts: number;
+  historyWeeks: number;
+  policies: number;
+  purchaseOrders: string[];
+  transfers: string[];
+}
+
+export interface PlanningSeedOptions {
+  /** Weeks of history (default DEMO_HISTORY_WEEKS). */
+  weeks?: number;
+  /** Warehouses to plan (default: those given that exist). */
+  warehouseCodes: readonly string[];
+  /** The demo SKUs. */
+  skus: readonly string[];
+  /** Skip the replenishment run (tests that want to run it themselves). */
+  run?: boolean;
+}
+
+/** Suppliers, terms, demand history, policies and a replenishment run for the demo store (see the module doc). */
+export async function seedPlanning(ctx: ServiceContext, opts: PlanningSeedOptions): Promise<PlanningSeedResult> {
+  const out: PlanningSeedResult = { suppliers: { created: [], skipped: [] }, supplierProducts: 0, historyWeeks: 0, policies: 0, purchaseOrders: [], transfers: [] };
+  for (const s of DEMO_SUPPLIERS) {
+    if (await supplierByCode(ctx, s.code)) {
+      out.suppliers.skipped.push(s.code);
+      continue;
+    }
+    await createSupplier(ctx, { code: s.code, name: s.name, currency: 'RUB', leadTimeDays: s.leadTimeDays });
+    out.suppliers.created.push(s.code);
+  }
+  const variants = new Map<string, Awaited<ReturnType<typeof variantsBySkus>>[number]>();
+  for (let i = 0; i < opts.skus.length; i += 500) for (const v of await variantsBySkus(ctx, opts.skus.slice(i, i + 500))) variants.set(v.sku, v);
+  const supplierOf = (sku: string) => {
+    const cat = sku.split('-')[1] ?? '';
+    return DEMO_SUPPLIERS.find((s) => cat in s.packs) ?? null;
+  };
+  // Terms: cost 45% of the shelf price, the category's pack, a minimum order of two packs.
+  for (const v of variants.values()) {
+    const s = supplierOf(v.sku);
+    if (!s) continue;
+    const pack = s.packs[v.sku.split('-')[1]!]!;
+    await setSupplierProduct(ctx, {
+      supplierCode: s.code,
+      sku: v.sku,
+      unitCost: { amountMinor: Math.round(v.priceMinor * 0.45), currency: 'RUB' },
+      packSize: pack,
+      minOrderQuantity: pack * 2,
+      preferred: true,
+    });
+    out.supplierProducts++;
+  }
+
+  const now = ctx.clock.now();
+  const weeks = opts.weeks ?? DEMO_HISTORY_WEEKS;
+  for (const [w, code] of opts.warehouseCodes.entries()) {
+    const warehouse = await warehouseByCode(ctx, code);
+    if (!warehouse) continue;
+    const byId = new Map([...variants.values()].map((v) => [v.id, v]));
+    // The SKUs stocked there, by stock depth (the seed gives fast movers deep stock): a Pareto-like
+    // head of fast movers, a long tail, and every fifth tail SKU intermittent.
+    const stocked = (await levelsOfWarehouse(ctx, warehouse.id))
+      .filter((l) => byId.has(l.variantId))
+      .sort((a, b) => b.onHand - a.onHand || (a.variantId < b.variantId ? -1 : 1));
+    const r = prng(SEED ^ Math.imul(w + 1, 0x2545f491));
+    const lines: { sku: string; weekStart: Date; units: number }[] = [];
+    stocked.forEach((l, rank) => {
+      const sku = byId.get(l.variantId)!.sku;
+      const intermittent = rank >= 25 && rank % 5 === 0;
+      const base = intermittent ? 0.25 + r.next() * 0.35 : Math.max(0.8, 30 / (rank + 1) ** 0.8) * (0.8 + r.next() * 0.4);
+      for (let k = weeks; k >= 1; k--) {
+        const at = new Date(now.getTime() - k * WEEK_MS);
+        // 10% a year of growth, towards the present.
+        const trend = 1 + (0.1 * (weeks - k)) / 52;
+        const lambda = base * seasonality(isoWeek(at)) * trend;
+        lines.push({ sku, weekStart: at, units: poissonQuantile(r.next(), lambda) });
+      }
+    });
+    for (let i = 0; i < lines.length; i += IMPORT_BATCH) {
+      out.historyWeeks += await importDemandHistory(ctx, { warehouseCode: code, lines: lines.slice(i, i + IMPORT_BATCH) });
+    }
+    // The three best sellers get a tighter policy with ordering and holding costs (an EOQ).
+    for (const l of stocked.slice(0, 3)) {
+      await setReorderPolicy(ctx, {
+        sku: byId.get(l.variantId)!.sku,
+        warehouseCode: code,
+        serviceLevel: 0.98,
+        reviewPeriodDays: 7,
+        orderingCost: { amountMinor: 150_000, currency: 'RUB' },
+        holdingCostRate: 0.25,
+      });
+      out.policies++;
+    }
+  }
+  if (opts.run !== false) {
+    for (const code of opts.warehouseCodes) {
+      if (!(await warehouseByCode(ctx, code))) continue;
+      const run = await runReplenishment(ctx, { warehouseCode: code });
+      out.purchaseOrders.push(...run.purchaseOrders.map((p) => p.number));
+      out.transfers.push(...run.transferOrders.map((t) => t.number));
+    }
+  }
+  return out;
+}
