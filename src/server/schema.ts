@@ -40,6 +40,7 @@ import { PurchaseOrderResolver, SupplierResolver } from '../modules/planning/pur
 import { OrderReturnsResolver, ReturnLineResolver, ReturnRequestResolver, ReturnStatusEventResolver } from '../modules/returns/returns.resolver.js';
 import { ReturnAnalyticsResolver } from '../modules/returns/returns.analytics.resolver.js';
 import { ReturnWarehouseResolver } from '../modules/returns/returns.warehouse.resolver.js';
+import { DemandResolver } from '../modules/planning/demand.resolver.js';
 import { NodeResolver } from './node.resolver.js';
 
 export const resolvers = [
@@ -85,6 +86,7 @@ export const resolvers = [
   OrderReturnsResolver,
   ReturnAnalyticsResolver,
   ReturnWarehouseResolver,
+  DemandResolver,
   DemandForecastLinksResolver,
   SupplierProductLinksResolver,
   ReorderPolicyLinksResolver,

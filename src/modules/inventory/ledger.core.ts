@@ -145,6 +145,9 @@ export async function applyDeltas(
       await tx.update(inventoryLevels).set(set).where(key);
     }
   }
+  // One time for the call's rows: a pick's bin −q and staging +q must fall in the same demand week
+  // (demand-history.service.ts nets PICK movements).
+  const now = ctx.clock.now();
   const movements = deltas.length
     ? await tx
         .insert(inventoryMovements)
@@ -158,7 +161,7 @@ export async function applyDeltas(
             reference: d.reference ?? meta.reference ?? null,
             actor,
             // The service clock, like every other service-written time (the seed's history runs on a ManualClock).
-            createdAt: d.at ?? ctx.clock.now(),
+            createdAt: d.at ?? now,
           })),
         )
         .returning()

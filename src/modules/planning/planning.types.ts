@@ -9,6 +9,7 @@ import { enumOf } from '../../graphql/enums.js';
 import { Connection, Node, toGlobalId, typed } from '../../graphql/relay.js';
 import { DateTime } from '../../graphql/scalars.js';
 import { money } from '../../shared/money.js';
+import type { DemandOutlook } from './demand.service.js';
 import type { PurchaseOrderRow, TransferOrderRow } from './planning.state.js';
 import {
   PURCHASE_ORDER_STATUSES,
@@ -80,6 +81,17 @@ export class DemandForecast {
   points!: ForecastPoint[];
   @Field(() => ForecastBacktest, { nullable: true, description: 'Null when the history is too short for a backtest.' })
   backtest!: ForecastBacktest | null;
+  static from(o: DemandOutlook): DemandForecast {
+    const f = o.forecast;
+    return {
+      variantDbId: o.variantId,
+      warehouseDbId: o.warehouseId,
+      method: f.method,
+      historyWeeks: f.historyWeeks,
+      points: o.weekStarts.map((weekStart, i) => ({ weekStart, mean: f.mean[i]!, lower80: f.lower80[i]!, upper80: f.upper80[i]! })),
+      backtest: f.backtest ? { mase: f.backtest.mase, naiveMase: f.backtest.naiveMase, origins: f.backtest.origins } : null,
+    };
+  }
 }
 
 type SupplierRow = typeof suppliers.$inferSelect;

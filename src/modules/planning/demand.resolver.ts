@@ -1,0 +1,33 @@
+/** Query.demandForecast and Mutation.demandHistoryImport (contract 07): thin over demand.service.ts. */
+import { Arg, Authorized, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { GraphQLContext } from '../../graphql/context.js';
+import { payload } from '../../graphql/user-error.js';
+import { demandForecast, demandHistoryImport } from './demand.service.js';
+import { DemandHistoryImportInput } from './planning.inputs.js';
+import { DemandHistoryImportPayload } from './planning.payloads.js';
+import { DemandForecast } from './planning.types.js';
+
+@Resolver()
+export class DemandResolver {
+  @Authorized('read_inventory')
+  @Query(() => DemandForecast, {
+    nullable: true,
+    description:
+      'Weekly demand forecast of a SKU in a warehouse, from its shipments and imported history; null if the SKU or warehouse does not exist or is hidden from a restricted PARTNER key. horizonWeeks: 1 to 52 (else BAD_USER_INPUT).',
+  })
+  async demandForecast(
+    @Arg('sku', () => String, { description: 'Exact SKU.' }) sku: string,
+    @Arg('warehouseCode', () => String, { description: 'Warehouse code.' }) warehouseCode: string,
+    @Arg('horizonWeeks', () => Int, { nullable: true, defaultValue: 8, description: 'Weeks ahead, starting with the week after the current one (1 to 52).' }) horizonWeeks: number,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<DemandForecast | null> {
+    const outlook = await demandForecast(ctx.services, { sku, warehouseCode, horizonWeeks: horizonWeeks ?? 8 });
+    return outlook && DemandForecast.from(outlook);
+  }
+
+  @Authorized('write_inventory')
+  @Mutation(() => DemandHistoryImportPayload, { description: 'Sales history from before the store used Waybill, per SKU and week (at most 10,000 lines per call).' })
+  demandHistoryImport(@Arg('input', () => DemandHistoryImportInput) input: DemandHistoryImportInput, @Ctx() ctx: GraphQLContext) {
+    return payload(() => demandHistoryImport(ctx.services, input), (r) => ({ imported: r.imported }), { imported: 0 });
+  }
+}
