@@ -36,6 +36,7 @@ import {
   TransferLineLinksResolver,
   TransferOrderLinksResolver,
 } from '../modules/planning/planning.links.resolver.js';
+import { ReplenishmentResolver } from '../modules/planning/replenishment.resolver.js';
 import { OrderReturnsResolver, ReturnLineResolver, ReturnRequestResolver, ReturnStatusEventResolver } from '../modules/returns/returns.resolver.js';
 import { ReturnAnalyticsResolver } from '../modules/returns/returns.analytics.resolver.js';
 import { ReturnWarehouseResolver } from '../modules/returns/returns.warehouse.resolver.js';
@@ -92,6 +93,7 @@ export const resolvers = [
   PurchaseOrderLineLinksResolver,
   TransferOrderLinksResolver,
   TransferLineLinksResolver,
+  ReplenishmentResolver,
 ] as const;
 
 /*
