@@ -11,7 +11,7 @@
 import poissonQuantile from '@stdlib/stats-base-dists-poisson-quantile';
 import { variantsBySkus } from '../src/modules/catalog/catalog.service.js';
 import { levelsOfWarehouse } from '../src/modules/inventory/availability.service.js';
-import { importDemandHistory } from '../src/modules/planning/demand.service.js';
+import { demandHistoryImport } from '../src/modules/planning/demand.service.js';
 import { setReorderPolicy } from '../src/modules/planning/reorder-policy.service.js';
 import { runReplenishment } from '../src/modules/planning/replenishment.service.js';
 import { createSupplier, setSupplierProduct, supplierByCode } from '../src/modules/planning/supplier.service.js';
@@ -142,7 +142,7 @@ export async function seedPlanning(ctx: ServiceContext, opts: PlanningSeedOption
       }
     });
     for (let i = 0; i < lines.length; i += IMPORT_BATCH) {
-      out.historyWeeks += await importDemandHistory(ctx, { warehouseCode: code, lines: lines.slice(i, i + IMPORT_BATCH) });
+      out.historyWeeks += (await demandHistoryImport(ctx, { warehouseCode: code, lines: lines.slice(i, i + IMPORT_BATCH) })).imported;
     }
     // The three best sellers get a tighter policy with ordering and holding costs (an EOQ).
     for (const l of stocked.slice(0, 3)) {

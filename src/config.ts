@@ -104,6 +104,12 @@ const schema = z.object({
    * pub/sub message leaves. 0: no cache.
    */
   CHECKOUT_CACHE_TTL_MS: int(5000, 0).pipe(z.number().max(600_000)),
+  /**
+   * Automatic replenishment: every this many minutes each warehouse gets a replenishment run (DRAFT
+   * transfers and purchase orders for what is at or below its reorder point). 0: off (the default);
+   * runs are idempotent while earlier runs' orders are open, so several instances may run it.
+   */
+  REPLENISHMENT_INTERVAL_MINUTES: int(0, 0).pipe(z.number().max(10_080)),
   /** Anonymous `tracking` lookups of unknown numbers per client IP per 10 minutes (against enumeration). */
   TRACKING_MISSES_PER_10_MIN: int(30, 1),
   /** The route solver prints its search progress on stderr (tuning). */

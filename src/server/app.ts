@@ -23,6 +23,7 @@ import { watchAvailability } from '../modules/inventory/availability.service.js'
 import { LEVEL_CHANGED } from '../modules/inventory/inventory.events.js';
 import { watchPickupUsage } from '../modules/carriers/pickup.service.js';
 import { BackorderAllocator } from '../modules/orders/order.backorders.js';
+import { ReplenishmentScheduler } from '../modules/planning/replenishment.scheduler.js';
 import { mailTransport, NotificationSender, senderOptions } from '../modules/notifications/notification.sender.js';
 import { registerNotificationHandlers } from '../modules/notifications/notification.service.js';
 import { dispatcherOptions, WebhookDispatcher } from '../modules/webhooks/webhook.dispatcher.js';
@@ -50,6 +51,8 @@ export interface App {
   readonly relay: OutboxRelay;
   readonly webhooks: WebhookDispatcher;
   readonly notifications: NotificationSender;
+  /** The scheduled replenishment run (started only when REPLENISHMENT_INTERVAL_MINUTES > 0; runOnce works regardless). */
+  readonly replenishment: ReplenishmentScheduler;
   readonly schema: GraphQLSchema;
   readonly authenticator: Authenticator;
   readonly log: Logger;
@@ -177,6 +180,13 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   // Backorders are allocated, oldest first, when stock arrives.
   const backorders = new BackorderAllocator(buildContext(deps, { kind: 'STAFF', name: 'system', scopes: ['admin'] }, 'backorders').services, log);
   backorders.start(events.subscribe(LEVEL_CHANGED));
+  // Automatic replenishment, when configured (off by default).
+  const replenishment = new ReplenishmentScheduler(
+    buildContext(deps, { kind: 'STAFF', name: 'replenishment', scopes: ['admin'] }, 'replenishment').services,
+    log,
+    config.REPLENISHMENT_INTERVAL_MINUTES * 60_000,
+  );
+  replenishment.start();
   webhooks.start();
   notifications.start();
 
@@ -188,6 +198,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     relay,
     webhooks,
     notifications,
+    replenishment,
     schema,
     authenticator,
     log,
@@ -215,6 +226,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         await httpDrained;
         wss.close();
         await backorders.stop();
+        await replenishment.stop();
         await relay.stop();
         await webhooks.stop(); // after the relay (it may still queue deliveries), before the database closes
         await notifications.stop(); // likewise: after the relay, before the database closes

@@ -37,6 +37,7 @@ import {
   TransferOrderLinksResolver,
 } from '../modules/planning/planning.links.resolver.js';
 import { PurchaseOrderResolver, SupplierResolver } from '../modules/planning/purchasing.resolver.js';
+import { ReplenishmentResolver } from '../modules/planning/replenishment.resolver.js';
 import { OrderReturnsResolver, ReturnLineResolver, ReturnRequestResolver, ReturnStatusEventResolver } from '../modules/returns/returns.resolver.js';
 import { ReturnAnalyticsResolver } from '../modules/returns/returns.analytics.resolver.js';
 import { ReturnWarehouseResolver } from '../modules/returns/returns.warehouse.resolver.js';
@@ -97,6 +98,7 @@ export const resolvers = [
   TransferLineLinksResolver,
   SupplierResolver,
   PurchaseOrderResolver,
+  ReplenishmentResolver,
 ] as const;
 
 /*

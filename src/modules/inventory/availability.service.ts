@@ -217,3 +217,8 @@ export async function warehousesHolding(ctx: ServiceContext, variantIds: readonl
   for (const r of rows) out.set(r.variantId, [...(out.get(r.variantId) ?? []), r.warehouseId]);
   return out;
 }
+
+/** Every level row of one warehouse (planning reads a warehouse's stock position of all its variants at once). */
+export async function levelsOfWarehouse(ctx: Pick<ServiceContext, 'database'>, warehouseId: string): Promise<LevelRow[]> {
+  return ctx.database.db.select().from(inventoryLevels).where(eq(inventoryLevels.warehouseId, warehouseId));
+}
