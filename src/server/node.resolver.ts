@@ -29,6 +29,8 @@ import { shipmentLoaders } from '../modules/shipments/shipment.loaders.js';
 import { Shipment } from '../modules/shipments/shipment.types.js';
 import { returnsLoaders } from '../modules/returns/returns.loaders.js';
 import { ReturnRequest } from '../modules/returns/returns.types.js';
+import { transferLoaders } from '../modules/planning/transfer.loaders.js';
+import { TransferOrder } from '../modules/planning/planning.types.js';
 
 type Fetcher = (ctx: GraphQLContext, id: string) => Promise<Node | null>;
 
@@ -111,6 +113,11 @@ const fetchers: Record<string, Fetcher> = {
   ReturnRequest: async (ctx, id) => {
     const row = await ctx.loaders.get(returnsLoaders).returnById.load(id);
     return row && ReturnRequest.from(row);
+  },
+  // Transfers: the planning service applies read_inventory and the PARTNER warehouse restriction (either end).
+  TransferOrder: async (ctx, id) => {
+    const row = await ctx.loaders.get(transferLoaders).transferById.load(id);
+    return row && TransferOrder.from(row);
   },
   ApiKey: async (ctx, id) => {
     if (!hasScope(ctx.principal, 'admin')) return null;

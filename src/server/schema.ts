@@ -39,6 +39,7 @@ import {
 import { OrderReturnsResolver, ReturnLineResolver, ReturnRequestResolver, ReturnStatusEventResolver } from '../modules/returns/returns.resolver.js';
 import { ReturnAnalyticsResolver } from '../modules/returns/returns.analytics.resolver.js';
 import { ReturnWarehouseResolver } from '../modules/returns/returns.warehouse.resolver.js';
+import { TransferOrderResolver } from '../modules/planning/transfer.resolver.js';
 import { NodeResolver } from './node.resolver.js';
 
 export const resolvers = [
@@ -92,6 +93,7 @@ export const resolvers = [
   PurchaseOrderLineLinksResolver,
   TransferOrderLinksResolver,
   TransferLineLinksResolver,
+  TransferOrderResolver,
 ] as const;
 
 /*
