@@ -33,6 +33,8 @@ import { supplierOf } from '../modules/planning/planning.links.resolver.js';
 import { planningLoaders } from '../modules/planning/planning.loaders.js';
 import { PurchaseOrder } from '../modules/planning/planning.types.js';
 import { purchasingLoaders } from '../modules/planning/purchasing.loaders.js';
+import { transferLoaders } from '../modules/planning/transfer.loaders.js';
+import { TransferOrder } from '../modules/planning/planning.types.js';
 
 type Fetcher = (ctx: GraphQLContext, id: string) => Promise<Node | null>;
 
@@ -125,6 +127,11 @@ const fetchers: Record<string, Fetcher> = {
   PurchaseOrder: async (ctx, id) => {
     const row = await ctx.loaders.get(purchasingLoaders).purchaseOrderById.load(id);
     return row && PurchaseOrder.from(row);
+  },
+  // Transfers: the planning service applies read_inventory and the PARTNER warehouse restriction (either end).
+  TransferOrder: async (ctx, id) => {
+    const row = await ctx.loaders.get(transferLoaders).transferById.load(id);
+    return row && TransferOrder.from(row);
   },
   ApiKey: async (ctx, id) => {
     if (!hasScope(ctx.principal, 'admin')) return null;

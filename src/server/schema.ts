@@ -42,6 +42,7 @@ import { OrderReturnsResolver, ReturnLineResolver, ReturnRequestResolver, Return
 import { ReturnAnalyticsResolver } from '../modules/returns/returns.analytics.resolver.js';
 import { ReturnWarehouseResolver } from '../modules/returns/returns.warehouse.resolver.js';
 import { DemandResolver } from '../modules/planning/demand.resolver.js';
+import { TransferOrderResolver } from '../modules/planning/transfer.resolver.js';
 import { NodeResolver } from './node.resolver.js';
 
 export const resolvers = [
@@ -99,6 +100,7 @@ export const resolvers = [
   SupplierResolver,
   PurchaseOrderResolver,
   ReplenishmentResolver,
+  TransferOrderResolver,
 ] as const;
 
 /*

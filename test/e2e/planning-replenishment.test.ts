@@ -30,7 +30,7 @@ let t: TestApp;
 let A: string, B: string, C: string, D: string;
 
 /** 52 past weeks (any instant of each week will do: Wednesday noon of the week k weeks back). */
-const pastWeeks = (units: (k: number) => number) => Array.from({ length: 52 }, (_, i) => ({ weekStart: new Date(NOW.getTime() - (i + 1) * 7 * DAY), units: units(i) }));
+const pastWeeks = (units: (k: number) => number) => Array.from({ length: 52 }, (_, i) => ({ weekStart: new Date(NOW.getTime() - (i + 1) * 7 * DAY).toISOString(), units: units(i) }));
 
 beforeAll(async () => {
   t = await startApp({ clock });

@@ -4,7 +4,7 @@
  * in-transaction variants (receiveInto, announceInbound, withdrawUnits) are what purchase orders
  * and transfers build on, so there is one receiving path.
  */
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { transact, type EventWriter } from '../../events/outbox.js';
 import { BusinessError } from '../../shared/errors.js';
@@ -50,7 +50,14 @@ export async function receiveInto(
   tx: Executor,
   events: EventWriter,
   warehouse: WarehouseRow,
-  input: { bin: ReceivingBin | null; reference: string | null; lines: readonly ResolvedLine[]; reason?: 'RECEIPT' | 'TRANSFER' },
+  input: {
+    bin: ReceivingBin | null;
+    reference: string | null;
+    lines: readonly ResolvedLine[];
+    reason?: 'RECEIPT' | 'TRANSFER';
+    /** Where BIN_FULL is reported: the caller's name of the bin input (default ['input', 'binBarcode']). */
+    binField?: string[];
+  },
 ): Promise<MovementRow[]> {
   const reason = input.reason ?? 'RECEIPT';
   const lines = input.lines;
@@ -61,7 +68,7 @@ export async function receiveInto(
     const total = lines.reduce((s, l) => s + l.quantity, 0);
     const used = (await binUsage(tx, [named.id])).get(named.id) ?? 0;
     if (named.capacityUnits != null && used + total > named.capacityUnits) {
-      throw BusinessError.of('BIN_FULL', `Bin ${named.code} holds ${used} of ${named.capacityUnits} units; ${total} more do not fit.`, ['input', 'binBarcode']);
+      throw BusinessError.of('BIN_FULL', `Bin ${named.code} holds ${used} of ${named.capacityUnits} units; ${total} more do not fit.`, input.binField ?? ['input', 'binBarcode']);
     }
     for (const l of lines) deltas.push({ variantId: l.variant.id, binId: named.id, delta: l.quantity, reason });
   } else {
@@ -189,9 +196,12 @@ const WITHDRAW_ORDER: readonly ZoneKindValue[] = ['BULK', 'OVERSIZE', 'RECEIVING
 
 /**
  * Takes sellable units out of a warehouse inside the caller's transaction (a transfer shipped):
- * under the warehouse's stock lock, from reserve bins first, then the largest holdings, with
- * `reason` movements. The ledger's conditional decrements keep what is allocated to orders on
- * hand, so a transfer never oversells the source. Errors: INSUFFICIENT_STOCK (path
+ * under the warehouse's stock lock, the level rows of its variants are locked in a fixed order
+ * (warehouse, variant: the order reserveAll locks in, so order intake and a withdrawal cannot
+ * deadlock) and checked first, so a shortfall names the SKU and what orders hold; then the units
+ * leave reserve bins first, then the largest holdings, with `reason` movements. The ledger's
+ * conditional decrements keep what is allocated to orders on hand as well, so a withdrawal never
+ * oversells the source. Errors: INSUFFICIENT_STOCK (field `input.field` when given, else
  * ['input', 'lines', i] of the variant's line).
  */
 export async function withdrawUnits(
@@ -199,10 +209,50 @@ export async function withdrawUnits(
   tx: Executor,
   events: EventWriter,
   warehouse: WarehouseRow,
-  input: { reference: string; reason: 'TRANSFER' | 'WRITE_OFF'; lines: readonly { variantId: string; quantity: number; index: number; sku: string }[] },
+  input: {
+    reference: string;
+    reason: 'TRANSFER' | 'WRITE_OFF';
+    lines: readonly { variantId: string; quantity: number; index: number; sku: string }[];
+    /** Where a shortfall is reported (e.g. ['input', 'id'] for a transfer shipped by id). */
+    field?: string[];
+    /**
+     * The warehouse the units go to (a transfer): its level rows of these variants are locked
+     * together with the source's, in the same global order, so raising its `incoming` afterwards
+     * (announceInbound) cannot deadlock with order intake allocating in both warehouses.
+     */
+    destinationWarehouseId?: string;
+  },
 ): Promise<MovementRow[]> {
+  const fieldOf = (index: number) => input.field ?? ['input', 'lines', String(index)];
   await lockWarehouseStock(tx, warehouse.id);
   const variantIds = [...new Set(input.lines.map((l) => l.variantId))];
+  const wanted = new Map<string, number>();
+  for (const l of input.lines) wanted.set(l.variantId, (wanted.get(l.variantId) ?? 0) + l.quantity);
+  const warehouseIds = input.destinationWarehouseId ? [warehouse.id, input.destinationWarehouseId] : [warehouse.id];
+  const levels = variantIds.length
+    ? await tx
+        .select({
+          warehouseId: inventoryLevels.warehouseId,
+          variantId: inventoryLevels.variantId,
+          onHand: inventoryLevels.onHand,
+          allocated: inventoryLevels.allocated,
+          unsellable: inventoryLevels.unsellable,
+        })
+        .from(inventoryLevels)
+        .where(and(inArray(inventoryLevels.warehouseId, warehouseIds), inArray(inventoryLevels.variantId, variantIds)))
+        .orderBy(asc(inventoryLevels.warehouseId), asc(inventoryLevels.variantId))
+        .for('update')
+    : [];
+  const levelOf = new Map(levels.filter((l) => l.warehouseId === warehouse.id).map((l) => [l.variantId, l]));
+  for (const line of input.lines) {
+    const l = levelOf.get(line.variantId);
+    const available = l ? l.onHand - l.allocated - l.unsellable : 0;
+    const want = wanted.get(line.variantId)!;
+    if (available < want) {
+      const held = l?.allocated ? ` (${l.onHand} on hand, ${l.allocated} allocated to orders${l.unsellable ? `, ${l.unsellable} unsellable` : ''})` : '';
+      throw BusinessError.of('INSUFFICIENT_STOCK', `${warehouse.code} has ${Math.max(0, available)} available unit(s) of ${line.sku}${held}; ${want} are needed.`, fieldOf(line.index));
+    }
+  }
   const stock = await pickableStock(ctx, tx, warehouse.id, variantIds);
   const rank = (k: ZoneKindValue) => {
     const i = WITHDRAW_ORDER.indexOf(k);
@@ -222,8 +272,8 @@ export async function withdrawUnits(
       deltas.push({ variantId: line.variantId, binId: b.binId, delta: -take, reason: input.reason });
     }
     if (left > 0) {
-      throw BusinessError.of('INSUFFICIENT_STOCK', `${warehouse.code} holds too few sellable units of ${line.sku} in its bins for ${line.quantity}.`, ['input', 'lines', String(line.index)]);
+      throw BusinessError.of('INSUFFICIENT_STOCK', `${warehouse.code} holds too few sellable units of ${line.sku} in its bins for ${line.quantity}.`, fieldOf(line.index));
     }
   }
-  return applyDeltas(ctx, tx, events, warehouse, deltas, { reference: input.reference, field: ['input', 'lines'] });
+  return applyDeltas(ctx, tx, events, warehouse, deltas, { reference: input.reference, field: input.field ?? ['input', 'lines'] });
 }
