@@ -29,6 +29,7 @@ import { prng } from './lib/prng.js';
 import { DEMO_ORDER_PREFIX, seedCarriers, seedOrderHistory, seedPickupPoints, type OrderHistoryOptions } from './seed-shipping.js';
 import { seedReturnHistory, type ReturnsSeedApi } from './seed-returns.js';
 import { RETURNS_SEED_API } from './seed-returns-api.js';
+import { seedPlanning, type PlanningSeedOptions } from './seed-planning.js';
 import { carrierPerformance } from '../src/modules/tracking/tracking.service.js';
 import { ManualClock } from '../src/shared/clock.js';
 
@@ -495,6 +496,8 @@ export interface DemoStoreOptions {
   orders?: OrderHistoryOptions | false;
   /** Returns over the delivered demo orders (./seed-returns.ts), played through these services (default: the real ones); false: none. */
   returns?: ReturnsSeedApi | false;
+  /** Suppliers, demand history, policies and a replenishment run (./seed-planning.ts); false: none. */
+  planning?: Omit<PlanningSeedOptions, 'warehouseCodes' | 'skus'> | false;
 }
 
 /** The whole demo store; later modules add their parts here. */
@@ -508,7 +511,8 @@ export async function seedDemoStore(ctx: ServiceContext, opts: DemoStoreOptions 
   const skus = Array.from({ length: opts.products ?? DEMO_PRODUCT_COUNT }, (_, i) => demoProduct(i).variants.map((v) => v.sku)).flat();
   const orders = opts.orders === false ? null : await seedOrderHistory(ctx, buyers, skus, opts.orders ?? {});
   const returns = orders && opts.returns !== false ? await seedReturnHistory(ctx, opts.returns ?? RETURNS_SEED_API, { prefix: DEMO_ORDER_PREFIX, clock: opts.orders ? opts.orders.clock : undefined }) : null;
-  return { catalog, customers, warehouses, carriers, pickupPoints, orders, returns };
+  const planning = opts.planning === false ? null : await seedPlanning(ctx, { ...opts.planning, warehouseCodes: DEMO_WAREHOUSES.map((w) => w.code), skus });
+  return { catalog, customers, warehouses, carriers, pickupPoints, orders, returns, planning };
 }
 
 /** `--orders N` (default 400) and `--days N` (default 90). */
@@ -535,7 +539,7 @@ if (isMain(import.meta.url)) {
   const args = parseArgs(process.argv.slice(2));
   // The order history moves this clock through the past days; it ends at the real time again.
   const clock = new ManualClock();
-  const { catalog, customers, warehouses, carriers, pickupPoints, orders, returns, performance } = await withScriptApp(
+  const { catalog, customers, warehouses, carriers, pickupPoints, orders, returns, planning, performance } = await withScriptApp(
     async (ctx, app) => {
       process.stderr.write(`seeding ${app.database.kind} database…\n`);
       const store = await seedDemoStore(ctx, {
@@ -569,6 +573,12 @@ if (isMain(import.meta.url)) {
           ? `Returns:   ${returns.created} created (${Object.entries(returns.byStatus).map(([st, n]) => `${st} ${n}`).join(', ')}); defective SKU ${returns.defectiveSku ?? '-'}` +
             (returns.failures.length ? `\n  ${returns.failures.length} steps refused, e.g. ${returns.failures.slice(0, 3).join('; ')}` : '')
           : 'Returns:   skipped',
+      planning
+        ? `Planning:  suppliers ${planning.suppliers.created.join(', ') || 'none'} created` +
+          (planning.suppliers.skipped.length ? ` (${planning.suppliers.skipped.join(', ')} already present)` : '') +
+          `, ${planning.supplierProducts} supplier products, ${planning.historyWeeks} weeks of demand history imported, ${planning.policies} reorder policies; ` +
+          `replenishment drafted ${planning.purchaseOrders.length} purchase orders and ${planning.transfers.length} transfers`
+        : 'Planning:  skipped',
       `Carrier performance, last ${args.days ?? 90} days (service: shipments, delivered, on time, avg transit h):`,
       ...performance.map((p) => `  ${p.service.code.padEnd(20)} ${String(p.shipments).padStart(5)} ${String(p.delivered).padStart(5)} ${pct(p.onTimeRate)} ${p.avgTransitHours == null ? '   -' : p.avgTransitHours.toFixed(0).padStart(4)}`),
       `Demo customer login: ${DEMO_CUSTOMER.email} / ${DEMO_CUSTOMER.password}`,

@@ -5,7 +5,7 @@
  * warehouse has excess and a purchase order per supplier otherwise; run again, it creates nothing
  * while those are open.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   RpDemandImportDocument,
   RpPoCancelDocument,
@@ -16,9 +16,11 @@ import {
   RpSuggestionsDocument,
   RpSupplierCreateDocument,
   RpSupplierProductSetDocument,
+  RpTransfersDocument,
 } from '../generated/graphql.js';
 import { stockedStore } from '../factories/stock.js';
 import { startApp, type TestApp } from '../harness.js';
+import { ReplenishmentScheduler } from '../../src/modules/planning/replenishment.scheduler.js';
 import { ManualClock } from '../../src/shared/clock.js';
 
 const DAY = 86_400_000;
@@ -27,15 +29,15 @@ const NOW = new Date('2026-10-07T10:00:00Z');
 const clock = new ManualClock(NOW);
 
 let t: TestApp;
-let A: string, B: string, C: string, D: string;
+let A: string, B: string, C: string, D: string, E: string;
 
 /** 52 past weeks (any instant of each week will do: Wednesday noon of the week k weeks back). */
 const pastWeeks = (units: (k: number) => number) => Array.from({ length: 52 }, (_, i) => ({ weekStart: new Date(NOW.getTime() - (i + 1) * 7 * DAY).toISOString(), units: units(i) }));
 
 beforeAll(async () => {
   t = await startApp({ clock });
-  // MSK1: A 5, B 2, C 1000, D 0; SPB1: A 500.
-  [A, B, C, D] = (await stockedStore(t, { msk: [5, 2, 1000, 0], spb: [500, 0, 0, 0] })) as [string, string, string, string];
+  // MSK1: A 5, B 2, C 1000, D 0, E 0; SPB1: A 500.
+  [A, B, C, D, E] = (await stockedStore(t, { msk: [5, 2, 1000, 0, 0], spb: [500, 0, 0, 0, 0] })) as [string, string, string, string, string];
   const sup = await t.admin(RpSupplierCreateDocument, { input: { code: 'TEXTIL', name: 'Текстиль Иваново', currency: 'RUB', leadTimeDays: 14 } });
   expect(sup.supplierCreate.userErrors).toEqual([]);
   for (const sku of [A, B, C]) {
@@ -174,20 +176,63 @@ describe('replenishment', () => {
     expect(drafts.totalCount).toBe(1);
   });
 
+  it('orders past the reorder point when orderUpTo equals it (no review period), so a second run still creates nothing', async () => {
+    // E: bought in single units, reviewed continuously (R = 0: orderUpTo = reorderPoint).
+    expect((await t.admin(RpSupplierProductSetDocument, { input: { supplierCode: 'TEXTIL', sku: E, unitCost: { amountMinor: 500, currency: 'RUB' } } })).supplierProductSet.userErrors).toEqual([]);
+    expect((await t.admin(RpDemandImportDocument, { input: { warehouseCode: 'MSK1', lines: pastWeeks(() => 7).map((w) => ({ sku: E, ...w })) } })).demandHistoryImport.userErrors).toEqual([]);
+    const policy = (await t.admin(RpPolicySetDocument, { input: { sku: E, warehouseCode: 'MSK1', reviewPeriodDays: 0 } })).reorderPolicySet.reorderPolicy!;
+    expect(policy.orderUpTo).toBe(policy.reorderPoint);
+    const run = (await t.admin(RpRunDocument, { input: { warehouseCode: 'MSK1' } })).replenishmentRun;
+    const line = run.purchaseOrders.flatMap((p) => p.lines).find((l) => l.variant.sku === E)!;
+    expect(line.quantity).toBe(policy.reorderPoint + 1);
+    const again = (await t.admin(RpRunDocument, { input: { warehouseCode: 'MSK1' } })).replenishmentRun;
+    expect(again).toEqual({ purchaseOrders: [], transferOrders: [], userErrors: [] });
+  });
+
   it('the scheduled run does what a run does, for every warehouse, and never twice', async () => {
-    // SPB1 has no need; MSK1's needs are covered by the drafts above: nothing new.
-    const before = (await t.admin(RpPurchaseOrdersDocument, {})).purchaseOrders.totalCount;
+    const counts = async () => ({
+      purchaseOrders: (await t.admin(RpPurchaseOrdersDocument, {})).purchaseOrders.totalCount,
+      transfers: (await t.admin(RpTransfersDocument, {})).transferOrders.totalCount,
+    });
+    // MSK1's needs are covered by the drafts above and SPB1 has none: nothing new.
+    const before = await counts();
     await t.app.replenishment.runOnce();
-    expect((await t.admin(RpPurchaseOrdersDocument, {})).purchaseOrders.totalCount).toBe(before);
-    // A new shortage (C's demand jumps in a newly imported recent history is not possible: the weeks
-    // exist; instead a new SKU with demand and a supplier) is drafted by the schedule.
+    expect(await counts()).toEqual(before);
+    // C starts selling in SPB1 (none on hand there) while MSK1 holds 1000 for 5 a week: the schedule drafts a transfer.
     const imp = await t.admin(RpDemandImportDocument, { input: { warehouseCode: 'SPB1', lines: pastWeeks(() => 30).map((w) => ({ sku: C, ...w })) } });
     expect(imp.demandHistoryImport.userErrors).toEqual([]);
     await t.app.replenishment.runOnce();
-    const after = (await t.admin(RpPurchaseOrdersDocument, { status: ['DRAFT'] })).purchaseOrders.nodes;
-    // C at SPB1: none on hand there, MSK1 holds 1000 for 5 a week (excess far above the need): a transfer, not an order.
-    expect(after.some((p) => p.lines.some((l) => l.variant.sku === C))).toBe(false);
+    const drafts = (await t.admin(RpTransfersDocument, { status: ['DRAFT'] })).transferOrders.nodes;
+    const toSpb = drafts.filter((d) => d.toWarehouse.code === 'SPB1');
+    expect(toSpb).toHaveLength(1);
+    expect(toSpb[0]).toMatchObject({ fromWarehouse: { code: 'MSK1' }, lines: [{ variant: { sku: C } }] });
+    const { reorderPolicy: c } = await t.admin(RpPolicyDocument, { sku: C, warehouseCode: 'SPB1' });
+    expect(toSpb[0]!.lines[0]!.quantity).toBe(c!.orderUpTo);
+    const after = await counts();
+    expect(after).toEqual({ purchaseOrders: before.purchaseOrders, transfers: before.transfers + 1 });
     await t.app.replenishment.runOnce();
-    expect((await t.admin(RpPurchaseOrdersDocument, {})).purchaseOrders.totalCount).toBe(before);
+    expect(await counts()).toEqual(after);
+  });
+
+  it('runs on its interval when REPLENISHMENT_INTERVAL_MINUTES is set, and not at all when it is 0', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const log = t.app.log;
+      const ctx = t.app.context({ kind: 'STAFF', name: 'replenishment', scopes: ['admin'] }).services;
+      const off = new ReplenishmentScheduler(ctx, log, 0);
+      const on = new ReplenishmentScheduler(ctx, log, 60_000);
+      const offRuns = vi.spyOn(off, 'runOnce');
+      const onRuns = vi.spyOn(on, 'runOnce').mockResolvedValue();
+      off.start();
+      on.start();
+      vi.advanceTimersByTime(60_000 * 3 + 1);
+      expect(offRuns).not.toHaveBeenCalled();
+      expect(onRuns).toHaveBeenCalledTimes(3);
+      await on.stop();
+      vi.advanceTimersByTime(60_000 * 3);
+      expect(onRuns).toHaveBeenCalledTimes(3);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -142,7 +142,11 @@ async function computeSuggestions(ctx: ServiceContext, warehouse: WarehouseRow):
   const warehouseById = new Map(warehouses.map((w) => [w.id, w]));
   const out: Suggestion[] = [];
   for (const x of due) {
-    const need = Math.max(1, x.policy.orderUpTo - x.position);
+    // Order up to orderUpTo, and at least one unit past the reorder point: with orderUpTo equal to
+    // it (no review period, or a slow mover whose ceilings coincide) a position raised only to
+    // orderUpTo would still be "at" the reorder point, and the next run would order again.
+    const target = Math.max(x.policy.orderUpTo, x.policy.reorderPoint + 1);
+    const need = target - x.position;
     let source: { warehouse: WarehouseRow; excess: number } | null = null;
     for (const l of elsewhere.filter((e) => e.variantId === x.variantId)) {
       const p = otherPolicies.get(key(l.variantId, l.warehouseId))!;
@@ -150,7 +154,9 @@ async function computeSuggestions(ctx: ServiceContext, warehouse: WarehouseRow):
       const w = warehouseById.get(l.warehouseId);
       if (w && excess >= need && (!source || excess > source.excess)) source = { warehouse: w, excess };
     }
-    const quantity = source ? need : suggestedOrderQuantity({ position: x.position, policy: x.policy, packSize: x.policy.packSize, minOrderQuantity: x.policy.minOrderQuantity });
+    const quantity = source
+      ? need
+      : suggestedOrderQuantity({ position: x.position, policy: { ...x.policy, orderUpTo: target }, packSize: x.policy.packSize, minOrderQuantity: x.policy.minOrderQuantity });
     out.push({
       variantId: x.variantId,
       warehouseId: warehouse.id,
