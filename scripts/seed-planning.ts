@@ -1,8 +1,9 @@
 /**
  * The demo store's planning data, loaded through the services: four suppliers with terms for every
  * demo SKU (cost, pack size, minimum order), two years of weekly demand per warehouse imported as
- * pre-Waybill sales history (a November peak around Black Friday, a New Year peak, a January and
- * summer lull, a little growth, and slow SKUs that sell in odd weeks only), a few explicit reorder
+ * pre-Waybill sales history before the weeks the ledger already holds, continuing each SKU's recent
+ * rate (a November peak around Black Friday, a New Year peak, a January and summer lull, a little
+ * growth, and slow SKUs that sell in odd weeks only), a few explicit reorder
  * policies, and one replenishment run per warehouse — so forecasts, suggestions and drafted
  * purchase orders are there on first start. Deterministic (seeded) and idempotent: suppliers that
  * exist are kept, imported weeks are replaced by the same values, and a second run drafts nothing
@@ -11,7 +12,8 @@
 import poissonQuantile from '@stdlib/stats-base-dists-poisson-quantile';
 import { variantsBySkus } from '../src/modules/catalog/catalog.service.js';
 import { levelsOfWarehouse } from '../src/modules/inventory/availability.service.js';
-import { demandHistoryImport } from '../src/modules/planning/demand.service.js';
+import { weeklyShippedUnits } from '../src/modules/inventory/demand-history.service.js';
+import { demandHistoryImport, weekOf } from '../src/modules/planning/demand.service.js';
 import { setReorderPolicy } from '../src/modules/planning/reorder-policy.service.js';
 import { runReplenishment } from '../src/modules/planning/replenishment.service.js';
 import { createSupplier, setSupplierProduct, supplierByCode } from '../src/modules/planning/supplier.service.js';
@@ -55,7 +57,7 @@ export function seasonality(weekOfYear: number): number {
 }
 
 /** ISO week number of a UTC date. */
-function isoWeek(d: Date): number {
+export function isoWeek(d: Date): number {
   const t = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
   const day = t.getUTCDay() || 7;
   t.setUTCDate(t.getUTCDate() + 4 - day);
@@ -122,23 +124,38 @@ export async function seedPlanning(ctx: ServiceContext, opts: PlanningSeedOption
     const warehouse = await warehouseByCode(ctx, code);
     if (!warehouse) continue;
     const byId = new Map([...variants.values()].map((v) => [v.id, v]));
-    // The SKUs stocked there, by stock depth (the seed gives fast movers deep stock): a Pareto-like
-    // head of fast movers, a long tail, and every fifth tail SKU intermittent.
     const stocked = (await levelsOfWarehouse(ctx, warehouse.id))
       .filter((l) => byId.has(l.variantId))
       .sort((a, b) => b.onHand - a.onHand || (a.variantId < b.variantId ? -1 : 1));
+    // What the ledger already holds (the order and pick history of the last weeks): imported weeks
+    // stop where it starts, and each SKU's imported level continues its recent rate (deseasonalised),
+    // so the series has no break where Waybill took over.
+    const shipped = await weeklyShippedUnits(
+      ctx,
+      stocked.map((l) => ({ variantId: l.variantId, warehouseId: warehouse.id, timeZone: warehouse.timezone })),
+      { since: new Date(now.getTime() - (weeks + 1) * WEEK_MS), until: now },
+    );
+    const currentWeek = weekOf(now, warehouse.timezone);
+    const ledgerWeeks = [...new Set(shipped.map((x) => x.weekStart))].filter((x) => x < currentWeek).sort();
+    const firstLedgerWeek = ledgerWeeks[0] ?? currentWeek;
+    const seasonOf = (monday: string) => seasonality(isoWeek(new Date(`${monday}T12:00:00Z`)));
+    const ledgerSeason = ledgerWeeks.length ? ledgerWeeks.reduce((acc, x) => acc + seasonOf(x), 0) / ledgerWeeks.length : 1;
+    const recent = new Map<string, number>();
+    for (const x of shipped) if (x.weekStart < currentWeek) recent.set(x.variantId, (recent.get(x.variantId) ?? 0) + x.units);
     const r = prng(SEED ^ Math.imul(w + 1, 0x2545f491));
     const lines: { sku: string; weekStart: Date; units: number }[] = [];
     stocked.forEach((l, rank) => {
       const sku = byId.get(l.variantId)!.sku;
-      const intermittent = rank >= 25 && rank % 5 === 0;
-      const base = intermittent ? 0.25 + r.next() * 0.35 : Math.max(0.8, 30 / (rank + 1) ** 0.8) * (0.8 + r.next() * 0.4);
+      const rate = ledgerWeeks.length ? (recent.get(l.variantId) ?? 0) / ledgerWeeks.length / ledgerSeason : 0;
+      // SKUs the ledger barely knows sell now and then (intermittent demand); a few slow ones too.
+      const intermittent = rate < 0.5 || (rank >= 25 && rank % 7 === 0);
+      const base = intermittent ? 0.2 + r.next() * 0.35 : rate;
       for (let k = weeks; k >= 1; k--) {
         const at = new Date(now.getTime() - k * WEEK_MS);
-        // 10% a year of growth, towards the present.
-        const trend = 1 + (0.1 * (weeks - k)) / 52;
-        const lambda = base * seasonality(isoWeek(at)) * trend;
-        lines.push({ sku, weekStart: at, units: poissonQuantile(r.next(), lambda) });
+        if (weekOf(at, warehouse.timezone) >= firstLedgerWeek) continue;
+        // 10% a year of growth up to the present: the past was smaller.
+        const trend = 1 / (1 + (0.1 * k) / 52);
+        lines.push({ sku, weekStart: at, units: poissonQuantile(r.next(), base * seasonality(isoWeek(at)) * trend) });
       }
     });
     for (let i = 0; i < lines.length; i += IMPORT_BATCH) {

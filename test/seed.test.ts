@@ -4,6 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CUSTOMER, demoProduct, seedDemoStore, type WarehouseSeedOptions } from '../scripts/seed.js';
 import { deliveredDemoOrders, planDemoReturns } from '../scripts/seed-returns.js';
 import { DEMO_ORDER_PREFIX } from '../scripts/seed-shipping.js';
+import { DEMO_HISTORY_WEEKS, DEMO_SUPPLIERS, isoWeek } from '../scripts/seed-planning.js';
+import { demandOutlook } from '../src/modules/planning/demand.service.js';
+import { replenishmentSuggestions } from '../src/modules/planning/replenishment.service.js';
 import { SCRIPT_PRINCIPAL } from '../scripts/lib/script-app.js';
 import { listProducts, variantsByProductIds, type ProductRow } from '../src/modules/catalog/catalog.service.js';
 import { listCustomers, verifyCustomerCredentials, type CustomerRow } from '../src/modules/customers/customer.service.js';
@@ -115,7 +118,54 @@ describe('seedDemoStore', () => {
     expect(second.orders!.skipped).toBeGreaterThan(0);
     expect(second.returns).toMatchObject({ created: 0, skipped: true, failures: [] });
     expect(await demoReturnCount()).toBe(returnsBefore);
+    expect(second.planning).toMatchObject({ suppliers: { created: [], skipped: DEMO_SUPPLIERS.map((x) => x.code) }, purchaseOrders: [], transfers: [] });
   }, 120_000);
+});
+
+describe('seedPlanning (part of seedDemoStore, run above)', () => {
+  it('gives every demo SKU a preferred supplier with pack sizes and minimum orders', async () => {
+    expect(seeded!.planning!.suppliers.created).toEqual(DEMO_SUPPLIERS.map((x) => x.code));
+    const variants = await count(sql`select count(*)::int as n from product_variants`);
+    expect(await count(sql`select count(*)::int as n from supplier_products where preferred`)).toBe(variants);
+    expect(await count(sql`select count(*)::int as n from supplier_products where min_order_quantity % pack_size <> 0 or unit_cost_minor <= 0`)).toBe(0);
+  });
+
+  it('imports two years of weekly demand whose forecasts show the November and New Year peaks', async () => {
+    expect(seeded!.planning!.historyWeeks).toBeGreaterThan(10_000);
+    // The best seller of MSK1, forecast a year ahead: the peak weeks clearly above the summer lull.
+    const [top] = await t.app.database.rows<{ variant_id: string; warehouse_id: string }>(
+      sql`select h.variant_id, h.warehouse_id from demand_history h join warehouses w on w.id = h.warehouse_id where w.code = 'MSK1'
+          group by h.variant_id, h.warehouse_id order by sum(h.units) desc, h.variant_id limit 1`,
+    );
+    const o = await demandOutlook(ctx, { variantId: top!.variant_id, warehouseId: top!.warehouse_id }, 52);
+    expect(o.history.length).toBeGreaterThanOrEqual(DEMO_HISTORY_WEEKS);
+    // Mondays 00:00 in Moscow are Sunday evenings in UTC: a day later is safely inside the week.
+    const weekOfYear = (d: Date) => isoWeek(new Date(d.getTime() + 86_400_000));
+    const at = (weeks: number[]) => o.weekStarts.flatMap((d, i) => (weeks.includes(weekOfYear(d)) ? [o.forecast.mean[i]!] : []));
+    const peak = Math.max(...at([47, 48, 51, 52]));
+    const lull = Math.max(...at([29, 30, 31, 32]));
+    expect(peak).toBeGreaterThan(1.5 * lull);
+    o.forecast.mean.forEach((m, i) => {
+      expect(o.forecast.lower80[i]!).toBeLessThanOrEqual(m);
+      expect(o.forecast.upper80[i]!).toBeGreaterThanOrEqual(m);
+    });
+  });
+
+  it('drafts purchase orders in packs and transfers, and leaves nothing uncovered that has a source', async () => {
+    const drafted = await t.app.database.rows<{ number: string; status: string; source: string }>(sql`select number, status, source from purchase_orders`);
+    expect(drafted.length).toBe(seeded!.planning!.purchaseOrders.length);
+    expect(drafted.every((p) => p.status === 'DRAFT' && p.source === 'REPLENISHMENT')).toBe(true);
+    expect(
+      await count(sql`select count(*)::int as n from purchase_order_lines l join purchase_orders p on p.id = l.purchase_order_id
+        join supplier_products sp on sp.supplier_id = p.supplier_id and sp.variant_id = l.variant_id
+        where l.quantity % sp.pack_size <> 0 or l.quantity < sp.min_order_quantity`),
+    ).toBe(0);
+    expect(seeded!.planning!.purchaseOrders.length + seeded!.planning!.transfers.length).toBeGreaterThan(0);
+    for (const code of ['MSK1', 'SPB1', 'KZN1']) {
+      const left = await replenishmentSuggestions(ctx, code, 500);
+      expect(left.filter((x) => x.supplier || x.transferFrom), code).toEqual([]);
+    }
+  });
 });
 
 describe('seedWarehouses (part of seedDemoStore, run above)', () => {
