@@ -23,6 +23,7 @@ import { begin, canTransition, transition } from '../../shared/lifecycle.js';
 import { isMinorAmount, linesTotal, money, type Money } from '../../shared/money.js';
 import { isPlausibleDate } from '../../shared/plausible-date.js';
 import { hasScope } from '../../shared/principal.js';
+import { visibleWarehouseIds } from './planning.access.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { variantsByIds, variantsBySkus, type VariantRow } from '../catalog/catalog.service.js';
 import { announceInbound, receiveInto, requireReceivingBin, withdrawInbound } from '../inventory/inbound.service.js';
@@ -51,13 +52,6 @@ type Path = (string | number)[];
 // Visibility and reads
 
 const noOrder = () => BusinessError.of('NOT_FOUND', 'No such purchase order.', ['input', 'id']);
-
-/** Ids of the warehouses a PARTNER restricted to warehouses may see (null: unrestricted). */
-async function visibleWarehouseIds(ctx: ServiceContext): Promise<string[] | null> {
-  const codes = ctx.principal.warehouseCodes;
-  if (!codes) return null;
-  return (await listAllWarehouses(ctx)).filter((w) => codes.includes(w.code)).map((w) => w.id);
-}
 
 /** The condition limiting purchase orders to what the caller may see; undefined: all; null: none (no read_inventory). */
 async function visibility(ctx: ServiceContext): Promise<SQL | undefined | null> {

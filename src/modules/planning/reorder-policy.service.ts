@@ -7,10 +7,10 @@
  * suggestions work on day one.
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { hasScope } from '../../shared/principal.js';
-import { AccessError, BusinessError, ErrorList } from '../../shared/errors.js';
+import { BusinessError, ErrorList } from '../../shared/errors.js';
 import { isCurrency, money, type Money } from '../../shared/money.js';
 import type { ServiceContext } from '../../shared/service-context.js';
+import { requireInventoryRead } from './planning.access.js';
 import { variantsBySkus, type VariantRow } from '../catalog/catalog.service.js';
 import { requireWarehouseAccess, type WarehouseRow } from '../warehouse/warehouse.service.js';
 import { demandOutlooks, type DemandOutlook } from './demand.service.js';
@@ -216,7 +216,7 @@ export async function setReorderPolicy(ctx: ServiceContext, input: ReorderPolicy
  * warehouse → null.
  */
 export async function getReorderPolicy(ctx: ServiceContext, sku: string, warehouseCode: string): Promise<ComputedPolicy | null> {
-  if (!hasScope(ctx.principal, 'read_inventory')) throw new AccessError('FORBIDDEN', 'Forbidden: requires read_inventory.');
+  requireInventoryRead(ctx);
   let warehouse: WarehouseRow;
   try {
     warehouse = await requireWarehouseAccess(ctx, warehouseCode, 'read');

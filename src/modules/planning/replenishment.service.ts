@@ -12,9 +12,9 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { transact } from '../../events/outbox.js';
-import { AccessError, BusinessError } from '../../shared/errors.js';
-import { hasScope } from '../../shared/principal.js';
+import { BusinessError } from '../../shared/errors.js';
 import type { ServiceContext } from '../../shared/service-context.js';
+import { requireInventoryRead } from './planning.access.js';
 import { levelsByVariantIds, levelsOfWarehouse } from '../inventory/availability.service.js';
 import { listAllWarehousesCached, requireWarehouseAccess, type WarehouseRow } from '../warehouse/warehouse.service.js';
 import { createDraftPurchaseOrderIn } from './purchasing.service.js';
@@ -185,7 +185,7 @@ async function computeSuggestions(ctx: ServiceContext, warehouse: WarehouseRow):
  * own). Errors (BAD_USER_INPUT): NOT_FOUND, INVALID (first outside 1..500).
  */
 export async function replenishmentSuggestions(ctx: ServiceContext, warehouseCode: string, first = 50): Promise<Suggestion[]> {
-  if (!hasScope(ctx.principal, 'read_inventory')) throw new AccessError('FORBIDDEN', 'Forbidden: requires read_inventory.');
+  requireInventoryRead(ctx);
   if (!Number.isInteger(first) || first < 1 || first > MAX_SUGGESTIONS) throw BusinessError.of('INVALID', `first must be from 1 to ${MAX_SUGGESTIONS}.`, ['first']);
   const warehouse = await requireWarehouseAccess(ctx, warehouseCode, 'read', ['warehouseCode']);
   return (await computeSuggestions(ctx, warehouse)).slice(0, first);

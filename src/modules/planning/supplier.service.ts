@@ -12,6 +12,8 @@ import { transact } from '../../events/outbox.js';
 import { AccessError, BusinessError, ErrorList } from '../../shared/errors.js';
 import { isCurrency, isMinorAmount, type Money } from '../../shared/money.js';
 import { hasScope } from '../../shared/principal.js';
+import { requireInventoryRead, requireInventoryWrite } from './planning.access.js';
+export { requireInventoryRead, requireInventoryWrite };
 import type { ServiceContext } from '../../shared/service-context.js';
 import { isUniqueViolation, variantsBySkus, type VariantRow } from '../catalog/catalog.service.js';
 import { learntLeadTimes, suppliersByIds, type LearntLeadTime, type SupplierRow } from './planning.reads.js';
@@ -22,16 +24,6 @@ export type SupplierProductRow = typeof supplierProducts.$inferSelect;
 
 export const SUPPLIER_CODE_PATTERN = /^[A-Z0-9_-]{2,32}$/;
 export const MAX_LEAD_TIME_DAYS = 365;
-
-/** Reads of planning need read_inventory (the resolvers check it too; this guards other callers). */
-export function requireInventoryRead(ctx: Pick<ServiceContext, 'principal'>): void {
-  if (!hasScope(ctx.principal, 'read_inventory')) throw new AccessError('FORBIDDEN', 'Forbidden: requires scope read_inventory.');
-}
-
-/** Writes of planning need write_inventory. */
-export function requireInventoryWrite(ctx: Pick<ServiceContext, 'principal'>): void {
-  if (!hasScope(ctx.principal, 'write_inventory')) throw new AccessError('FORBIDDEN', 'Forbidden: requires scope write_inventory.');
-}
 
 /** Managing suppliers: write_inventory, and not a key restricted to warehouses (suppliers serve every warehouse). */
 function requireSupplierManager(ctx: Pick<ServiceContext, 'principal'>): void {

@@ -19,6 +19,7 @@ import { transact, type EventWriter } from '../../events/outbox.js';
 import { BusinessError, ErrorList } from '../../shared/errors.js';
 import { begin, transition } from '../../shared/lifecycle.js';
 import { hasScope, mayAccessWarehouse } from '../../shared/principal.js';
+import { visibleWarehouseIds } from './planning.access.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { variantsByIds } from '../catalog/catalog.service.js';
 import { announceInbound, receiveInto, requireReceivingBin, withdrawUnits } from '../inventory/inbound.service.js';
@@ -43,13 +44,6 @@ function eventPayload(from: Pick<WarehouseRow, 'code'>, to: Pick<WarehouseRow, '
 
 // ---------------------------------------------------------------------------------------------
 // Visibility
-
-/** Ids of the warehouses a PARTNER restricted to warehouses may see (null: unrestricted). */
-async function visibleWarehouseIds(ctx: ServiceContext): Promise<string[] | null> {
-  const codes = ctx.principal.warehouseCodes;
-  if (!codes) return null;
-  return (await listAllWarehouses(ctx)).filter((w) => codes.includes(w.code)).map((w) => w.id);
-}
 
 /** The condition limiting transfer_orders to what the caller may see; undefined: all; null: none (no read_inventory). */
 async function visibility(ctx: ServiceContext): Promise<SQL | undefined | null> {
