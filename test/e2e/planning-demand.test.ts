@@ -260,20 +260,20 @@ describe('forecast cache', () => {
 });
 
 describe('demandForecast', () => {
-  it('horizonWeeks outside 1 to 52 is BAD_USER_INPUT; an unknown SKU or warehouse answers null', async () => {
+  it('horizonWeeks outside 1 to 52, an unknown SKU or an unknown warehouse is BAD_USER_INPUT', async () => {
     for (const h of [0, 53]) {
       const r = await forecast(sku.shipped, h);
       expect(r.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     }
     expect((await forecast(sku.shipped, 52)).data!.demandForecast!.points).toHaveLength(52);
-    expect((await forecast('NO-SUCH-SKU')).data!.demandForecast).toBeNull();
-    expect((await t.gql(DemandForecastDocument, { sku: sku.shipped, warehouseCode: 'NOPE' })).data!.demandForecast).toBeNull();
+    expect((await forecast('NO-SUCH-SKU')).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect((await t.gql(DemandForecastDocument, { sku: sku.shipped, warehouseCode: 'NOPE' })).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
-  it('a PARTNER key restricted to another warehouse sees no forecast there and cannot import there', async () => {
+  it('a PARTNER key restricted to another warehouse gets no forecast there (as for an unknown warehouse) and cannot import there', async () => {
     const r = await forecast(sku.shipped, 4, partner);
-    expect(r.errors).toBeUndefined();
-    expect(r.data!.demandForecast).toBeNull();
+    expect(r.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(r.data?.demandForecast ?? null).toBeNull();
     const before = await history(sku.bad);
     const imp = await importLines([{ sku: sku.bad, weekStart: '2026-01-19T12:00:00Z', units: 3 }], NY, partner);
     expect(imp.data!.demandHistoryImport.userErrors).toEqual([expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'warehouseCode'] })]);

@@ -70,8 +70,10 @@ describe('reorder policies', () => {
     expect(a!.reorderPoint - a!.safetyStock).toBeGreaterThanOrEqual(39);
     // + one week of review.
     expect(a!.orderUpTo).toBeGreaterThanOrEqual(a!.reorderPoint + 19);
-    expect((await t.admin(RpPolicyDocument, { sku: 'NO-SUCH-SKU', warehouseCode: 'MSK1' })).reorderPolicy).toBeNull();
-    expect((await t.admin(RpPolicyDocument, { sku: A, warehouseCode: 'NOPE' })).reorderPolicy).toBeNull();
+    for (const vars of [{ sku: 'NO-SUCH-SKU', warehouseCode: 'MSK1' }, { sku: A, warehouseCode: 'NOPE' }]) {
+      const r = await t.gql(RpPolicyDocument, vars, { token: t.adminKey });
+      expect(r.errors?.[0]?.extensions?.code, JSON.stringify(vars)).toBe('BAD_USER_INPUT');
+    }
   });
 
   it('a higher service level never lowers the safety stock; costs give an EOQ of √(2DS/H)', async () => {

@@ -13,7 +13,7 @@ export class DemandResolver {
   @Query(() => DemandForecast, {
     nullable: true,
     description:
-      'Weekly demand forecast of a SKU in a warehouse, from its shipments and imported history; null if the SKU or warehouse does not exist or is hidden from a restricted PARTNER key. horizonWeeks: 1 to 52 (else BAD_USER_INPUT).',
+      'Weekly demand forecast of a SKU in a warehouse, from its shipments and imported history; an unknown SKU or warehouse (or one hidden from a restricted PARTNER key), or horizonWeeks outside 1 to 52, is BAD_USER_INPUT (NOT_FOUND / INVALID in extensions). Requires read_inventory.',
   })
   async demandForecast(
     @Arg('sku', () => String, { description: 'Exact SKU.' }) sku: string,

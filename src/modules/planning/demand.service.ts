@@ -30,7 +30,7 @@ import { isPlausibleDate } from '../../shared/plausible-date.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { variantsBySkus } from '../catalog/catalog.service.js';
 import { weeklyShippedUnits, type DemandSeriesKey } from '../inventory/demand-history.service.js';
-import { requireWarehouseAccess, warehouseByCode, warehousesByIds } from '../warehouse/warehouse.service.js';
+import { requireWarehouseAccess, warehousesByIds } from '../warehouse/warehouse.service.js';
 import { forecastSeries, type ForecastResult } from './forecast/select.js';
 
 /** Weeks of history a forecast uses at most (see the module doc). */
@@ -199,12 +199,13 @@ export async function demandOutlook(ctx: ServiceContext, key: { variantId: strin
  * Query.warehouse and Query.variant). Errors (BusinessError → BAD_USER_INPUT on a query):
  * INVALID when horizonWeeks is not 1 to 52.
  */
-export async function demandForecast(ctx: ServiceContext, args: { sku: string; warehouseCode: string; horizonWeeks: number }): Promise<DemandOutlook | null> {
+export async function demandForecast(ctx: ServiceContext, args: { sku: string; warehouseCode: string; horizonWeeks: number }): Promise<DemandOutlook> {
   if (!Number.isInteger(args.horizonWeeks) || args.horizonWeeks < 1 || args.horizonWeeks > MAX_FORECAST_HORIZON) {
     throw BusinessError.of('INVALID', `horizonWeeks must be 1 to ${MAX_FORECAST_HORIZON}.`, ['horizonWeeks']);
   }
-  const [warehouse, [variant]] = await Promise.all([warehouseByCode(ctx, args.warehouseCode), variantsBySkus(ctx, [args.sku])]);
-  if (!warehouse || !variant) return null;
+  // An unknown (or, for a restricted PARTNER, hidden) warehouse or SKU is bad input: BAD_USER_INPUT on the query.
+  const [warehouse, [variant]] = await Promise.all([requireWarehouseAccess(ctx, args.warehouseCode, 'read', ['warehouseCode']), variantsBySkus(ctx, [args.sku])]);
+  if (!variant) throw BusinessError.of('NOT_FOUND', `Unknown SKU ${args.sku}.`, ['sku']);
   return demandOutlook(ctx, { variantId: variant.id, warehouseId: warehouse.id }, args.horizonWeeks);
 }
 

@@ -12,7 +12,7 @@ import { isCurrency, money, type Money } from '../../shared/money.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { requireInventoryRead } from './planning.access.js';
 import { variantsBySkus, type VariantRow } from '../catalog/catalog.service.js';
-import { requireWarehouseAccess, type WarehouseRow } from '../warehouse/warehouse.service.js';
+import { requireWarehouseAccess } from '../warehouse/warehouse.service.js';
 import { demandOutlooks, type DemandOutlook } from './demand.service.js';
 import { learntLeadTimes, type SupplierRow } from './planning.reads.js';
 import { reorderPolicies } from './planning.table.js';
@@ -212,20 +212,12 @@ export async function setReorderPolicy(ctx: ServiceContext, input: ReorderPolicy
 
 /**
  * The policy of a SKU in a warehouse with its figures: the stored one, else the default policy.
- * Needs read_inventory (the resolver checks) and the warehouse (a PARTNER's own). Unknown SKU or
- * warehouse → null.
+ * Needs read_inventory and the warehouse (a PARTNER's own). Errors (BAD_USER_INPUT on the query):
+ * NOT_FOUND (SKU, warehouse).
  */
-export async function getReorderPolicy(ctx: ServiceContext, sku: string, warehouseCode: string): Promise<ComputedPolicy | null> {
+export async function getReorderPolicy(ctx: ServiceContext, sku: string, warehouseCode: string): Promise<ComputedPolicy> {
   requireInventoryRead(ctx);
-  let warehouse: WarehouseRow;
-  try {
-    warehouse = await requireWarehouseAccess(ctx, warehouseCode, 'read');
-  } catch (err) {
-    if (err instanceof BusinessError) return null;
-    throw err;
-  }
-  const [variant] = await variantsBySkus(ctx, [sku]);
-  if (!variant) return null;
+  const warehouse = await requireWarehouseAccess(ctx, warehouseCode, 'read', ['warehouseCode']);
+  const variant = await requireVariant(ctx, sku, ['sku']);
   return (await computePolicies(ctx, [{ variantId: variant.id, warehouseId: warehouse.id }])).get(key(variant.id, warehouse.id))!;
 }
-

@@ -36,14 +36,14 @@ export class ReplenishmentResolver {
   @Query(() => ReorderPolicy, {
     nullable: true,
     description:
-      "The reorder policy of a SKU in a warehouse with its figures, computed from the SKU's demand forecast and the preferred supplier's lead time: the one set with reorderPolicySet, else the default (serviceLevel 0.95, 7-day review, no costs; 14 days of lead time without a preferred supplier). Null for an unknown SKU or warehouse. Requires read_inventory.",
+      "The reorder policy of a SKU in a warehouse with its figures, computed from the SKU's demand forecast and the preferred supplier's lead time: the one set with reorderPolicySet, else the default (serviceLevel 0.95, 7-day review, no costs; 14 days of lead time without a preferred supplier). Requires read_inventory. An unknown SKU or warehouse (or one hidden from a restricted PARTNER key) is BAD_USER_INPUT.",
   })
   reorderPolicy(
     @Arg('sku', () => String, { description: 'The variant.' }) sku: string,
     @Arg('warehouseCode', () => String, { description: 'The warehouse.' }) warehouseCode: string,
     @Ctx() ctx: GraphQLContext,
   ) {
-    return getReorderPolicy(ctx.services, sku, warehouseCode).then((p) => p && policyOf(p));
+    return getReorderPolicy(ctx.services, sku, warehouseCode).then(policyOf);
   }
 
   @Authorized('read_inventory')
