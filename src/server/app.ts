@@ -17,6 +17,7 @@ import { ANONYMOUS, type Principal } from '../shared/principal.js';
 import { Extensions } from '../shared/extensions.js';
 import { provideCarrierExtensions } from '../modules/carriers/carrier.extensions.js';
 import { provideShipmentExtensions } from '../modules/shipments/shipment.extensions.js';
+import { provideLoyaltyExtensions } from '../modules/loyalty/loyalty.extensions.js';
 import { TRACKING_GUARD } from '../modules/tracking/tracking.extensions.js';
 import { Authenticator, ensureAdminKey } from '../modules/auth/auth.service.js';
 import { watchAvailability } from '../modules/inventory/availability.service.js';
@@ -99,6 +100,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const extensions = new Extensions();
   provideCarrierExtensions(extensions);
   provideShipmentExtensions(extensions);
+  provideLoyaltyExtensions(extensions);
   const authenticator = new Authenticator(database, clock);
   authenticator.watchRevocations(relay);
   const events = { subscribe: (topic: string) => pubSub.pubSub.subscribe(topic) as AsyncIterable<Record<string, unknown>> };

@@ -336,6 +336,8 @@ export type OrderCreateInput = {
   idempotencyKey?: string | null | undefined;
   /** What. */
   lines: Array<OrderLineInput>;
+  /** Points to redeem as a discount (customer's own balance; at most maxRedeemShare of the subtotal). */
+  redeemPoints?: number | null | undefined;
   /** Where to deliver. */
   shippingAddress: AddressInput;
 };
@@ -967,6 +969,8 @@ export type WebhookSubscriptionDeleteInput = {
 export type WebhookTopic =
   /** Stock of a variant in a warehouse changed; data {variantId, warehouseId, warehouseCode}. Subscribing requires write_inventory; a key restricted to warehouses receives only those. */
   | 'INVENTORY_LEVEL_CHANGED'
+  /** A loyalty ledger entry was written; data {transactionId, customerId, kind, points, balance, orderId, returnRequestId}. Subscribing requires write_loyalty. */
+  | 'LOYALTY_TRANSACTION_CREATED'
   /** An order was created. Subscribing requires write_orders. */
   | 'ORDER_CREATED'
   /** An order changed status. Subscribing requires write_orders. */

@@ -48,6 +48,8 @@ export class OrderCreateInput {
   currency!: string;
   @Field(() => Boolean, { nullable: true, defaultValue: false, description: 'Accept lines without stock (BACKORDERED) instead of refusing.' })
   allowBackorder?: boolean | null;
+  @Field(() => Int, { nullable: true, description: "Points to redeem as a discount (customer's own balance; at most maxRedeemShare of the subtotal)." })
+  redeemPoints?: number | null;
 }
 
 @InputType('OrderCancelInput', { description: 'The order to cancel.' })

@@ -11,7 +11,7 @@ import { finishPage, planPage, type Page, type PageArgs } from '../../db/paginat
 import { transact, type EventWriter } from '../../events/outbox.js';
 import { AccessError, BusinessError, ErrorList } from '../../shared/errors.js';
 import { begin, beginning, transition, transitionMany } from '../../shared/lifecycle.js';
-import { add, isCurrency, isMinorAmount, linesTotal, money } from '../../shared/money.js';
+import { add, isCurrency, isMinorAmount, linesTotal, money, subtract } from '../../shared/money.js';
 import { hasScope } from '../../shared/principal.js';
 import { searchText } from '../../shared/search-text.js';
 import type { ServiceContext } from '../../shared/service-context.js';
@@ -22,6 +22,7 @@ import { levelChangedEvents } from '../inventory/inventory.events.js';
 import { releaseStock, reserveAll } from '../inventory/reservation.service.js';
 import { listAllWarehouses, listAllWarehousesCached, validateAddress, type AddressData, type WarehouseRow } from '../warehouse/warehouse.service.js';
 import { planAllocation, type WarehouseStock } from './allocation.js';
+import { ORDER_POINTS, ORDER_STATUS_HOOKS } from './order.points.js';
 import { DELIVERY_QUOTES, type RedeemedDelivery } from './order.delivery.js';
 import { cancellable, fulfillmentOrderLifecycle, orderLifecycle, ORDER_STATUS_CHANGED } from './order.state.js';
 import {
@@ -56,13 +57,17 @@ export interface OrderCreateInput {
   deliveryType?: DeliveryTypeValue | null;
   currency: string;
   allowBackorder?: boolean | null;
+  /** Loyalty points to redeem (ORDER_POINTS). */
+  redeemPoints?: number | null;
 }
 
 const MAX_LINES = 500;
 
 /** Stable JSON (sorted keys) of the request without its idempotency key: what "the same input" means. */
 export function requestHash(input: OrderCreateInput): string {
-  const { idempotencyKey: _k, ...rest } = input;
+  // redeemPoints only when given: requests from before it existed hash as they did.
+  const { idempotencyKey: _k, redeemPoints, ...others } = input;
+  const rest = redeemPoints != null ? { ...others, redeemPoints } : others;
   const canon = (v: unknown): unknown =>
     v === undefined
       ? null
@@ -126,6 +131,14 @@ export async function createOrder(ctx: ServiceContext, input: OrderCreateInput):
   });
   const subtotal = linesTotal(lines.map((l) => ({ unitPrice: money(l.unitPriceMinor, input.currency), quantity: l.quantity })), input.currency);
   if (!subtotal || subtotal.amountMinor > 2_000_000_000) throw BusinessError.of('INVALID', 'Order total is too large.', ['input', 'lines']);
+  const redeemPoints = input.redeemPoints ?? 0;
+  const pointsField = ['input', 'redeemPoints'];
+  let discount = money(0, input.currency);
+  if (input.redeemPoints != null) {
+    const points = ctx.extensions.get(ORDER_POINTS);
+    if (!points) throw BusinessError.of('INVALID', 'Loyalty points are not available on this server.', pointsField);
+    discount = (await points.price(ctx, { points: input.redeemPoints, subtotal }, pointsField)).discount;
+  }
   const need = lines.map((l) => ({ variantId: l.variant.id, quantity: l.quantity }));
   const variantIds = [...new Set(need.map((n) => n.variantId))];
   const destination = { location: input.shippingAddress.location ?? null, region: input.shippingAddress.region ?? null, countryCode: input.shippingAddress.countryCode };
@@ -256,7 +269,9 @@ export async function createOrder(ctx: ServiceContext, input: OrderCreateInput):
         currency: input.currency,
         subtotalMinor: subtotal.amountMinor,
         shippingMinor: delivery?.shippingMinor ?? 0,
-        totalMinor: add(subtotal, money(delivery?.shippingMinor ?? 0, input.currency)).amountMinor,
+        totalMinor: subtract(add(subtotal, money(delivery?.shippingMinor ?? 0, input.currency)), discount).amountMinor,
+        pointsRedeemed: redeemPoints,
+        discountMinor: discount.amountMinor,
         allocationWarehouseCodes: ctx.principal.warehouseCodes ? [...ctx.principal.warehouseCodes] : null,
         allowBackorder: input.allowBackorder ?? false,
         idempotencyScope: key ? scope : null,
@@ -265,6 +280,8 @@ export async function createOrder(ctx: ServiceContext, input: OrderCreateInput):
         lastSequence: 1,
       })
       .returning();
+    // After the order row exists (the ledger references it); refusing here rolls back everything above.
+    if (redeemPoints > 0) await ctx.extensions.get(ORDER_POINTS)!.redeem(ctx, tx, events, order!, redeemPoints, pointsField);
     return { order: order!, created: true };
   });
 }
@@ -298,12 +315,14 @@ export async function transitionOrder(
   opts: { at?: Date; payload?: Record<string, unknown> } = {},
 ): Promise<OrderRow> {
   const at = opts.at ?? ctx.clock.now();
-  return transition(tx, events, orderLifecycle, order, to, {
+  const moved = await transition(tx, events, orderLifecycle, order, to, {
     at,
     message,
     set: to === 'CANCELLED' ? { cancelledAt: at } : to === 'SHIPPED' ? { shippedAt: at } : to === 'DELIVERED' ? { deliveredAt: at } : undefined,
     payload: { warehouseCodes, ...opts.payload },
   });
+  for (const hook of ctx.extensions.list(ORDER_STATUS_HOOKS)) await hook(ctx, tx, events, moved, order.status);
+  return moved;
 }
 
 /**

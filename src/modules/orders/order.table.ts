@@ -40,6 +40,9 @@ export const orders = pgTable(
     subtotalMinor: integer('subtotal_minor').notNull(),
     shippingMinor: integer('shipping_minor').notNull().default(0),
     totalMinor: integer('total_minor').notNull(),
+    /** Loyalty points redeemed at creation, and the discount they gave (total = subtotal + shipping - discount). */
+    pointsRedeemed: integer('points_redeemed').notNull().default(0),
+    discountMinor: integer('discount_minor').notNull().default(0),
     allowBackorder: boolean('allow_backorder').notNull().default(false),
     /**
      * Warehouses (by code) this order may ever be allocated from: the restriction of the PARTNER key

@@ -144,8 +144,12 @@ export class Order implements Node {
   subtotal!: Money;
   @Field(() => Money, { description: 'Shipping charged.' })
   shippingPrice!: Money;
-  @Field(() => Money, { description: 'subtotal + shippingPrice.' })
+  @Field(() => Money, { description: 'subtotal + shippingPrice - discount.' })
   total!: Money;
+  @Field(() => Int, { description: 'Loyalty points redeemed on this order (0 when none).' })
+  pointsRedeemed!: number;
+  @Field(() => Money, { description: 'What the redeemed points took off the order (zero when none).' })
+  discount!: Money;
   @Field(() => DateTime, { description: 'When the order was created.' })
   createdAt!: Date;
   @Field(() => DateTime, { nullable: true, description: 'When the last parcel shipped.' })
@@ -167,6 +171,8 @@ export class Order implements Node {
       subtotal: money(r.subtotalMinor, r.currency),
       shippingPrice: money(r.shippingMinor, r.currency),
       total: money(r.totalMinor, r.currency),
+      pointsRedeemed: r.pointsRedeemed,
+      discount: money(r.discountMinor, r.currency),
       createdAt: r.createdAt,
       shippedAt: r.shippedAt,
       deliveredAt: r.deliveredAt,

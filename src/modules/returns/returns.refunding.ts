@@ -9,13 +9,14 @@ import type { Executor } from '../../db/client.js';
 import { transact } from '../../events/outbox.js';
 import { BusinessError } from '../../shared/errors.js';
 import { transition } from '../../shared/lifecycle.js';
-import { money } from '../../shared/money.js';
+import { add, money, subtract } from '../../shared/money.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { linesByOrderIds } from '../orders/order.service.js';
 import { orderRowsByIds } from '../orders/order.shipping.js';
 import { warehousesByIds } from '../warehouse/warehouse.service.js';
 import { computeRefund, type RefundAmounts, type RefundLine } from './returns.refund.js';
 import { requireReturn, requireReturnsWrite } from './returns.access.js';
+import { RETURN_REFUND_HOOKS } from './returns.hooks.js';
 import { returnLifecycle, type ReturnRow } from './returns.state.js';
 import { isSellerFault, returnLineDispositions, returnLines, returnPolicies, returnRequests } from './returns.table.js';
 
@@ -117,7 +118,7 @@ export async function refundReturn(ctx: ServiceContext, input: RefundReturnInput
     });
     const at = ctx.clock.now();
     // The kernel refuses anything but INSPECTED → REFUNDED (a second refund included).
-    return transition(tx, events, returnLifecycle, current, 'REFUNDED', {
+    const refunded = await transition(tx, events, returnLifecycle, current, 'REFUNDED', {
       at,
       message: `Refund of ${refund.amount.amountMinor} ${refund.amount.currency} (minor units) recorded${reference ? `: ${reference}` : ''}`,
       set: {
@@ -129,5 +130,8 @@ export async function refundReturn(ctx: ServiceContext, input: RefundReturnInput
       },
       payload: { refundAmountMinor: refund.amount.amountMinor, currency: refund.amount.currency, warehouseCode: warehouse?.code ?? null },
     });
+    const goods = add(subtract(refund.amount, refund.shipping), refund.restockingFee);
+    for (const hook of ctx.extensions.list(RETURN_REFUND_HOOKS)) await hook(ctx, tx, events, { returnRequest: refunded, order, goods, amount: refund.amount });
+    return refunded;
   });
 }

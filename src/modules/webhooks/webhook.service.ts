@@ -40,6 +40,7 @@ export const OUTBOX_TO_WEBHOOK_TOPIC: Readonly<Record<string, WebhookTopicValue>
   'return.updated': 'RETURN_UPDATED',
   'purchase_order.updated': 'PURCHASE_ORDER_UPDATED',
   'transfer_order.updated': 'TRANSFER_ORDER_UPDATED',
+  'loyalty.transaction_created': 'LOYALTY_TRANSACTION_CREATED',
 });
 
 /** The write scope that lets a key subscribe to a topic (admin implies all). */
@@ -51,6 +52,7 @@ export const TOPIC_SCOPE: Readonly<Record<WebhookTopicValue, string>> = Object.f
   RETURN_UPDATED: 'write_returns',
   PURCHASE_ORDER_UPDATED: 'write_inventory',
   TRANSFER_ORDER_UPDATED: 'write_inventory',
+  LOYALTY_TRANSACTION_CREATED: 'write_loyalty',
 });
 
 const MAX_SUBSCRIPTIONS_PER_CREATOR = 100;

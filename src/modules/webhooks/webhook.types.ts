@@ -11,6 +11,7 @@ export const WebhookTopic = {
   RETURN_UPDATED: 'RETURN_UPDATED',
   PURCHASE_ORDER_UPDATED: 'PURCHASE_ORDER_UPDATED',
   TRANSFER_ORDER_UPDATED: 'TRANSFER_ORDER_UPDATED',
+  LOYALTY_TRANSACTION_CREATED: 'LOYALTY_TRANSACTION_CREATED',
 } as const;
 export type WebhookTopic = (typeof WebhookTopic)[keyof typeof WebhookTopic];
 registerEnumType(WebhookTopic, {
@@ -32,6 +33,10 @@ registerEnumType(WebhookTopic, {
     TRANSFER_ORDER_UPDATED: {
       description:
         'A transfer between warehouses was created or changed status; data {transferOrderId, number, status, previousStatus, sequence, warehouseCodes: [from, to]}. Subscribing requires write_inventory; a key restricted to warehouses receives those touching one of its warehouses.',
+    },
+    LOYALTY_TRANSACTION_CREATED: {
+      description:
+        "A loyalty ledger entry was written; data {transactionId, customerId, kind, points, balance, orderId, returnRequestId}. Subscribing requires write_loyalty.",
     },
   },
 });

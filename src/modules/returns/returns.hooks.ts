@@ -1,0 +1,26 @@
+/**
+ * The extension point through which other modules follow refunds without returns knowing them
+ * (loyalty reverses the points the refunded goods earned). Hooks run inside the refund's
+ * transaction, after the return moved to REFUNDED: their writes commit with the refund or not at all.
+ */
+import type { Executor } from '../../db/client.js';
+import type { EventWriter } from '../../events/outbox.js';
+import { ExtensionKey } from '../../shared/extensions.js';
+import type { Money } from '../../shared/money.js';
+import type { ServiceContext } from '../../shared/service-context.js';
+import type { OrderRow } from '../orders/order.service.js';
+import type { ReturnRow } from './returns.state.js';
+
+export interface RefundedReturn {
+  /** The return, now REFUNDED. */
+  returnRequest: ReturnRow;
+  order: OrderRow;
+  /** Σ unit price × inspected units of this return (the goods, before any restocking fee; no shipping). */
+  goods: Money;
+  /** What the customer gets back in all. */
+  amount: Money;
+}
+
+export type ReturnRefundHook = (ctx: ServiceContext, tx: Executor, events: EventWriter, refunded: RefundedReturn) => Promise<void>;
+
+export const RETURN_REFUND_HOOKS = new ExtensionKey<ReturnRefundHook[]>('returns.refundHooks');
