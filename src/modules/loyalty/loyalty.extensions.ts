@@ -3,7 +3,9 @@
  * returns.hooks.ts), registered by the composition root.
  */
 import type { Extensions } from '../../shared/extensions.js';
+import { provideRedemption } from './loyalty.redemption.js';
 
-export function provideLoyaltyExtensions(_extensions: Extensions): void {
+export function provideLoyaltyExtensions(extensions: Extensions): void {
   // Each part of loyalty adds its hooks here (earning and give-backs, redemption).
+  provideRedemption(extensions);
 }
