@@ -45,13 +45,17 @@ describe('recommend', () => {
   const model = buildModel(lines, NOW);
 
   it('blends co-purchase, category affinity and popularity (hand-computed) and names the largest part', () => {
-    // Bought A 40 days ago: co(B) = 1, co(C) = sim(A,C)/sim(A,B) = 0.4714045; affinity x = 1, y = 0.
+    // Bought A 40 days ago. Popularity 1, 2/3, 1/3, 1/3 (sum 7/3; category x 5/3, y 2/3); co-purchase mass
+    // B: sim(A,B) = 0.4082483, C: sim(A,C) = 0.1924501 (sum 0.6006984); affinity x = 1, y = 0.
     const offers = recommend({ model, items, history: [{ variantId: 'A', at: ago(40) }], now: NOW, first: 10, weights: W });
     expect(offers.map((o) => o.variantId)).toEqual(['B', 'A', 'C', 'D']);
-    expect(offers[0]!.score).toBeCloseTo(0.5 + 0.3 + 0.2 * (2 / 3), 10); // 0.9333
-    expect(offers[1]!.score).toBeCloseTo(0.3 + 0.2, 10); // A: not bought in the last 30 days
-    expect(offers[2]!.score).toBeCloseTo(0.5 * 0.4714045207910317 + 0.2 / 3, 10); // 0.3024
-    expect(offers[3]!.score).toBeCloseTo(0.2 / 3, 10);
+    const sAB = 0.408248290463863;
+    const sAC = 0.19245008972987526;
+    expect(offers[0]!.score).toBeCloseTo(0.5 * (sAB / (sAB + sAC)) + 0.3 * (2 / 3 / (5 / 3)) + 0.2 * (2 / 3 / (7 / 3)), 10); // 0.5170
+    expect(offers[0]!.score).toBeCloseTo(0.51695, 4);
+    expect(offers[1]!.score).toBeCloseTo(0.3 * (1 / (5 / 3)) + 0.2 * (1 / (7 / 3)), 10); // A: 0.2657, not bought in the last 30 days
+    expect(offers[2]!.score).toBeCloseTo(0.5 * (sAC / (sAB + sAC)) + 0.2 * (1 / 3 / (7 / 3)), 10); // 0.1888
+    expect(offers[3]!.score).toBeCloseTo(0.2 / 7, 10);
     expect(offers.map((o) => o.reason)).toEqual(['Often bought with Alpha', 'You like x', 'Often bought with Alpha', 'Popular now']);
   });
 
@@ -63,8 +67,8 @@ describe('recommend', () => {
   it('gives a customer with no history the popular ones, and cuts at `first`', () => {
     const offers = recommend({ model, items, history: [], now: NOW, first: 2, weights: W });
     expect(offers.map((o) => [o.variantId, o.reason])).toEqual([['A', 'Popular now'], ['B', 'Popular now']]);
-    expect(offers[0]!.score).toBeCloseTo(0.2, 12);
-    expect(offers[1]!.score).toBeCloseTo(0.2 * (2 / 3), 12);
+    expect(offers[0]!.score).toBeCloseTo(0.2 * (3 / 7), 12);
+    expect(offers[1]!.score).toBeCloseTo(0.2 * (2 / 7), 12);
   });
 
   it('mostPopular: by basket count, ties by id, minus the last 30 days', () => {
