@@ -2,6 +2,7 @@
 import { buildSchema } from 'type-graphql';
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { authChecker } from '../graphql/auth.js';
+import { CustomerOffersResolver, PersonalizedOfferResolver } from '../modules/loyalty/offers/offers.resolver.js';
 import { Address, AddressInput, GeoPoint, GeoPointInput } from '../graphql/common.types.js';
 import type { AppPubSub } from '../events/pubsub.js';
 import { AuthResolver } from '../modules/auth/auth.resolver.js';
@@ -101,6 +102,8 @@ export const resolvers = [
   PurchaseOrderResolver,
   ReplenishmentResolver,
   TransferOrderResolver,
+  CustomerOffersResolver,
+  PersonalizedOfferResolver,
 ] as const;
 
 /*
