@@ -112,6 +112,8 @@ const schema = z.object({
   REPLENISHMENT_INTERVAL_MINUTES: int(0, 0).pipe(z.number().max(10_080)),
   /** Anonymous `tracking` lookups of unknown numbers per client IP per 10 minutes (against enumeration). */
   TRACKING_MISSES_PER_10_MIN: int(30, 1),
+  /** GET /export/customers.ndjson reads this many customers per statement (memory per export ≈ one page). */
+  EXPORT_PAGE_SIZE: int(1000, 1).pipe(z.number().max(10_000)),
   /** The route solver prints its search progress on stderr (tuning). */
   VRP_TRACE: bool(false),
 });

@@ -41,6 +41,7 @@ import { logSerializers } from './log-redaction.js';
 import { makeFormatError } from './plugins/errors.js';
 import { RateLimits } from './plugins/rate-limit.js';
 import { createSchema } from './schema.js';
+import { customerExportRoute } from './customer-export-route.js';
 import { labelRoute } from './label-route.js';
 import { trackPageRoute } from './track-page.js';
 import { attachGraphQLWs } from './ws.js';
@@ -159,7 +160,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     authenticate,
     context,
     rateLimit,
-    routes: [trackPageRoute({ schema, context, rateLimit }), labelRoute(() => buildContext(deps, ANONYMOUS, 'label').services)],
+    routes: [
+      trackPageRoute({ schema, context, rateLimit }),
+      labelRoute(() => buildContext(deps, ANONYMOUS, 'label').services),
+      customerExportRoute({ authenticate, context, rateLimit, log, pageSize: config.EXPORT_PAGE_SIZE }),
+    ],
     fastPath,
     async ready() {
       // Load balancers stop sending new requests here while the open connections are drained.
