@@ -65,7 +65,7 @@ async function account(t: TestApp, customerId: string, first = 50) {
   return r.loyaltyAccount!;
 }
 
-async function adjust(t: TestApp, customerId: string, points: number, key = randomUUID(), reason = 'test correction') {
+async function adjust(t: TestApp, customerId: string, points: number, key: string = randomUUID(), reason = 'test correction') {
   return (await t.admin(LoyaltyEarnAdjustDocument, { input: { customerId, points, reason, idempotencyKey: key } })).loyaltyAdjust;
 }
 
@@ -413,6 +413,9 @@ describe('loyalty expiry (ManualClock)', () => {
     // Within 30 days (day 50): the earned lot (day 40), not the adjustment (day 60).
     expect([a.balance, a.expiringSoon]).toEqual([1800, 1500]);
     clock.advance(21 * DAY);
+    // Before the scheduled pass: the balance still shows 1 800, but the expired 1 500 cannot be spent.
+    expect((await account(t, customerId)).balance).toBe(1800);
+    expect((await adjust(t, customerId, -301)).userErrors.map((e) => e.code)).toEqual(['INSUFFICIENT_POINTS']);
     await t.app.loyaltyExpiry.runOnce();
     a = await account(t, customerId);
     expect(a.transactions.edges[0]!.node).toMatchObject({ kind: 'EXPIRE', points: -1500 });

@@ -7,6 +7,7 @@ import { BusinessError, ErrorList } from '../../shared/errors.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { customerById } from '../customers/customer.service.js';
 import { lockAccount } from './loyalty.accounts.js';
+import { expireDueLots } from './loyalty.earning.js';
 import { credit, debit, type LoyaltyTransactionRow } from './loyalty.ledger.js';
 import { getProgram } from './loyalty.program.js';
 import { loyaltyTransactions } from './loyalty.table.js';
@@ -45,6 +46,7 @@ export async function adjustPoints(ctx: ServiceContext, input: AdjustInput): Pro
       .from(loyaltyTransactions)
       .where(and(eq(loyaltyTransactions.customerId, input.customerId), eq(loyaltyTransactions.kind, 'ADJUST'), eq(loyaltyTransactions.idempotencyKey, input.idempotencyKey)));
     if (first) return { transaction: first, customerId: input.customerId, replayed: true };
+    if (input.points < 0) await expireDueLots(ctx, tx, events, input.customerId); // expired points cannot be taken
     const refs = { customerId: input.customerId, kind: 'ADJUST' as const, reason, idempotencyKey: input.idempotencyKey };
     const { transaction } =
       input.points > 0

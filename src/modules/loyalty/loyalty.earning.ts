@@ -84,6 +84,7 @@ export async function reverseOnRefund(ctx: ServiceContext, tx: Executor, events:
     if (entries.some((e) => e.kind === 'REVERSAL' && e.returnRequestId === returnRequest.id)) return; // once per return
     // What earlier returns of this order claimed back (taken + shortfall).
     const claimed = entries.filter((e) => e.kind === 'REVERSAL' && e.returnRequestId).reduce((s, e) => s + -e.points + e.shortfall, 0);
+    await expireDueLots(ctx, tx, events, order.customerId); // expired points are not there to take back
     const share = order.subtotalMinor > 0 ? Math.round((earn.points * goods.amountMinor) / order.subtotalMinor) : 0;
     const points = Math.min(share, earn.points - claimed);
     if (points > 0) {
@@ -117,6 +118,24 @@ export async function recomputeTier(ctx: ServiceContext, tx: Executor, customerI
 }
 
 /**
+ * Writes off the customer's lots that expired by `now` and still hold points: one EXPIRE debit of
+ * exactly their remaining (the soonest-expiring lots are consumed first, and the expired ones are
+ * the soonest). The caller holds the account lock (lockAccount) in `tx`. Every debit that spends
+ * points calls it first, so an expired point is never spent even before the scheduled pass ran.
+ * Returns the points written off (0: nothing written).
+ */
+export async function expireDueLots(ctx: Pick<ServiceContext, 'clock'>, tx: Executor, events: EventWriter, customerId: string, now: Date = ctx.clock.now()): Promise<number> {
+  const [row] = await tx
+    .select({ points: sum(loyaltyTransactions.remaining).mapWith(Number) })
+    .from(loyaltyTransactions)
+    .where(and(eq(loyaltyTransactions.customerId, customerId), gt(loyaltyTransactions.remaining, 0), lte(loyaltyTransactions.expiresAt, now)));
+  const expired = row?.points ?? 0;
+  if (expired <= 0) return 0;
+  await debit(ctx, tx, events, { customerId, kind: 'EXPIRE', points: expired, reason: `Points that expired by ${now.toISOString().slice(0, 10)}` });
+  return expired;
+}
+
+/**
  * EXPIRE: for every customer with lots past their date and points left, one EXPIRE debit of
  * exactly those points. Debits consume the soonest-expiring lots first, so the expired lots are the
  * ones consumed. Idempotent (an expired lot is left with 0 remaining: a second run finds nothing);
@@ -137,15 +156,7 @@ export async function expirePoints(ctx: ServiceContext, now: Date = ctx.clock.no
       let n = 0;
       for (const { customerId } of due) {
         await lockAccount(tx, customerId);
-        // Under the lock: what is expired and left now (a concurrent debit may have taken some).
-        const [row] = await tx
-          .select({ points: sum(loyaltyTransactions.remaining).mapWith(Number) })
-          .from(loyaltyTransactions)
-          .where(and(eq(loyaltyTransactions.customerId, customerId), gt(loyaltyTransactions.remaining, 0), lte(loyaltyTransactions.expiresAt, now)));
-        const expired = row?.points ?? 0;
-        if (expired <= 0) continue;
-        await debit(ctx, tx, events, { customerId, kind: 'EXPIRE', points: expired, reason: `Points earned before ${now.toISOString().slice(0, 10)} expired` });
-        n += expired;
+        n += await expireDueLots(ctx, tx, events, customerId, now);
       }
       return n;
     });
