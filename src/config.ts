@@ -110,6 +110,11 @@ const schema = z.object({
    * runs are idempotent while earlier runs' orders are open, so several instances may run it.
    */
   REPLENISHMENT_INTERVAL_MINUTES: int(0, 0).pipe(z.number().max(10_080)),
+  /**
+   * Loyalty points past their expiry date are written off (EXPIRE) every this many minutes. 0: off;
+   * the pass is idempotent and locks per customer, so several instances may run it.
+   */
+  LOYALTY_EXPIRY_INTERVAL_MINUTES: int(60, 0).pipe(z.number().max(10_080)),
   /** Anonymous `tracking` lookups of unknown numbers per client IP per 10 minutes (against enumeration). */
   TRACKING_MISSES_PER_10_MIN: int(30, 1),
   /** GET /export/customers.ndjson reads this many customers per statement (memory per export ≈ one page). */

@@ -25,6 +25,8 @@ import { LEVEL_CHANGED } from '../modules/inventory/inventory.events.js';
 import { watchPickupUsage } from '../modules/carriers/pickup.service.js';
 import { BackorderAllocator } from '../modules/orders/order.backorders.js';
 import { ReplenishmentScheduler } from '../modules/planning/replenishment.scheduler.js';
+import { LoyaltyExpiryScheduler } from '../modules/loyalty/loyalty.expiry.scheduler.js';
+import { watchLoyaltyProgram } from '../modules/loyalty/loyalty.program-update.js';
 import { mailTransport, NotificationSender, senderOptions } from '../modules/notifications/notification.sender.js';
 import { registerNotificationHandlers } from '../modules/notifications/notification.service.js';
 import { dispatcherOptions, WebhookDispatcher } from '../modules/webhooks/webhook.dispatcher.js';
@@ -55,6 +57,8 @@ export interface App {
   readonly notifications: NotificationSender;
   /** The scheduled replenishment run (started only when REPLENISHMENT_INTERVAL_MINUTES > 0; runOnce works regardless). */
   readonly replenishment: ReplenishmentScheduler;
+  /** The scheduled expiry of loyalty points (LOYALTY_EXPIRY_INTERVAL_MINUTES; runOnce works regardless). */
+  readonly loyaltyExpiry: LoyaltyExpiryScheduler;
   readonly schema: GraphQLSchema;
   readonly authenticator: Authenticator;
   readonly log: Logger;
@@ -96,6 +100,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   // Checkout's caches of stock availability and pickup usage drop what committed changes made stale.
   watchAvailability(relay, database);
   watchPickupUsage(relay, database);
+  // The cached loyalty program is dropped by every committed update (from any instance).
+  watchLoyaltyProgram(relay, database);
   const webhooks = new WebhookDispatcher(database, log, { ...dispatcherOptions(config), relay, clock });
   registerWebhookHandlers(relay, { onQueued: () => webhooks.kick() });
   const extensions = new Extensions();
@@ -194,6 +200,13 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     config.REPLENISHMENT_INTERVAL_MINUTES * 60_000,
   );
   replenishment.start();
+  // Expiry of loyalty points past their date (hourly by default).
+  const loyaltyExpiry = new LoyaltyExpiryScheduler(
+    buildContext(deps, { kind: 'STAFF', name: 'loyalty-expiry', scopes: ['admin'] }, 'loyalty-expiry').services,
+    log,
+    config.LOYALTY_EXPIRY_INTERVAL_MINUTES * 60_000,
+  );
+  loyaltyExpiry.start();
   webhooks.start();
   notifications.start();
 
@@ -206,6 +219,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     webhooks,
     notifications,
     replenishment,
+    loyaltyExpiry,
     schema,
     authenticator,
     log,
@@ -234,6 +248,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         wss.close();
         await backorders.stop();
         await replenishment.stop();
+        await loyaltyExpiry.stop();
         await relay.stop();
         await webhooks.stop(); // after the relay (it may still queue deliveries), before the database closes
         await notifications.stop(); // likewise: after the relay, before the database closes

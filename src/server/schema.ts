@@ -8,6 +8,7 @@ import type { AppPubSub } from '../events/pubsub.js';
 import { AuthResolver } from '../modules/auth/auth.resolver.js';
 import { ProductResolver, ProductVariantResolver } from '../modules/catalog/catalog.resolver.js';
 import { CustomerResolver } from '../modules/customers/customer.resolver.js';
+import { CustomerLoyaltyResolver, LoyaltyAccountResolver, LoyaltyResolver, LoyaltyTransactionResolver } from '../modules/loyalty/loyalty.resolver.js';
 import { BinLocationResolver, ScanResultResolver, WarehouseResolver, ZoneResolver } from '../modules/warehouse/warehouse.resolver.js';
 import {
   BinContentsResolver,
@@ -50,6 +51,10 @@ export const resolvers = [
   NodeResolver,
   AuthResolver,
   CustomerResolver,
+  LoyaltyResolver,
+  LoyaltyAccountResolver,
+  LoyaltyTransactionResolver,
+  CustomerLoyaltyResolver,
   ProductResolver,
   ProductVariantResolver,
   WarehouseResolver,

@@ -94,3 +94,12 @@ export function formatMoney(m: Money, locale: string): string {
   const decimal = `${m.amountMinor < 0 ? '-' : ''}${digits ? `${abs.slice(0, -digits)}.${abs.slice(-digits)}` : abs}`;
   return nf.format(decimal as unknown as number);
 }
+
+/** Minor units in one whole unit of the currency (100 for RUB and EUR, 1 for JPY, 1000 for KWD). */
+export function minorPerUnit(currency: string): number {
+  const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return 10 ** digits;
+}
+
+/** The amount in whole currency units, as a fraction (1234.50 RUB → 1234.5). */
+export const inWholeUnits = (m: Money): number => m.amountMinor / minorPerUnit(m.currency);
