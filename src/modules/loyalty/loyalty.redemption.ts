@@ -30,6 +30,8 @@ import { hasScope, type Principal } from '../../shared/principal.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { ORDER_POINTS, ORDER_STATUS_HOOKS, type OrderPoints, type OrderStatusHook } from '../orders/order.points.js';
 import type { OrderRow } from '../orders/order.service.js';
+import { lockAccount } from './loyalty.accounts.js';
+import { expireDueLots } from './loyalty.earning.js';
 import { credit, debit } from './loyalty.ledger.js';
 import { getProgram } from './loyalty.program.js';
 
@@ -80,6 +82,10 @@ export async function redeemOrderPoints(ctx: ServiceContext, tx: Executor, event
     // Thrown inside the order's transaction: the order and its stock roll back with it.
     throw BusinessError.of('FORBIDDEN', 'A customer may redeem only its own points: order for your own e-mail.', field);
   }
+  // Points past their expiry still count in the balance until the expiry pass writes them off:
+  // write this customer's off first (under the account's row lock), so an expired point is never spent.
+  await lockAccount(tx, order.customerId);
+  await expireDueLots(ctx, tx, events, order.customerId);
   await debit(ctx, tx, events, { customerId: order.customerId, kind: 'REDEEM', points, orderId: order.id, field });
 }
 
