@@ -6,7 +6,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import { Writable } from 'node:stream';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toGlobalId, idOfType } from '../../src/graphql/relay.js';
@@ -76,7 +76,7 @@ describe('GET /export/customers.ndjson', () => {
     await transact(ctx, (tx, events) =>
       credit(ctx, tx, events, { customerId: buyerId, kind: 'ADJUST', points: 120, expiresAt: new Date(Date.now() + 86_400_000), lifetime: true, reason: 'welcome', idempotencyKey: 'export-test' }),
     );
-    // Tier and rolling spend are the earning code's to compute (another part of issue 16): set here as it would leave them.
+    // Tier and rolling spend as the earning code would leave them after 120,000 ₽ of orders (set directly: the test is about the export).
     await ctx.database.db.update(loyaltyAccounts).set({ tierCode: 'GOLD', rollingSpendMinor: 12_000_000 }).where(eq(loyaltyAccounts.customerId, buyerId));
     // The other customer has an account with no stored tier: the tier its rolling spend reaches.
     const otherId = await customerDbId(other);
@@ -142,6 +142,17 @@ describe('GET /export/customers.ndjson', () => {
     const byEmail = new Map(lines.map((l) => [l.email, l]));
     // E-mails are stored lower-cased.
     const b = byEmail.get(buyer.customerEmail.toLowerCase())!;
+    // The accounts as the ledger left them: the 120 given above plus what the delivered orders earned.
+    const accountOf = async (o: DeliveredOrder) => {
+      const [a] = await t.app.database.db.select().from(loyaltyAccounts).where(eq(loyaltyAccounts.customerId, await customerDbId(o)));
+      return a!;
+    };
+    const buyerAccount = await accountOf(buyer);
+    const earned = Number(
+      (await t.app.database.rows<{ n: number }>(sql`select coalesce(sum(points), 0)::int as n from loyalty_transactions where customer_id = ${await customerDbId(buyer)} and kind = 'EARN'`))[0]!.n,
+    );
+    expect(earned).toBeGreaterThan(0);
+    expect(buyerAccount.balance).toBe(120 + earned);
     expect(b).toEqual({
       cursor: expect.any(String),
       customerId: toGlobalId('Customer', await customerDbId(buyer)),
@@ -149,13 +160,15 @@ describe('GET /export/customers.ndjson', () => {
       name: 'Мария Петрова',
       locale: 'ru',
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
-      loyalty: { balance: 120, tier: 'GOLD', rollingSpend: { amountMinor: 12_000_000, currency: 'RUB' }, lifetimePoints: 120 },
+      loyalty: { balance: buyerAccount.balance, tier: 'GOLD', rollingSpend: { amountMinor: 12_000_000, currency: 'RUB' }, lifetimePoints: buyerAccount.lifetimePoints },
       orderCount: 2,
       lastOrderAt: await orderCreatedAt(secondOrder),
     });
     expect(await orderCreatedAt(secondOrder)).not.toBe(await orderCreatedAt(buyer));
     const o = byEmail.get(other.customerEmail.toLowerCase())!;
-    expect(o.loyalty).toEqual({ balance: 7, tier: 'SILVER', rollingSpend: { amountMinor: 3_500_000, currency: 'RUB' }, lifetimePoints: 0 });
+    const otherAccount = await accountOf(other);
+    expect(o.loyalty).toEqual({ balance: otherAccount.balance, tier: 'SILVER', rollingSpend: { amountMinor: 3_500_000, currency: 'RUB' }, lifetimePoints: otherAccount.lifetimePoints });
+    expect(otherAccount.balance).toBeGreaterThan(7); // 7 given, and its delivered order earned
     expect(o.orderCount).toBe(1);
     expect(o.lastOrderAt).toBe(await orderCreatedAt(other));
     // No loyalty account, no orders: zero balance, the program's lowest tier.
