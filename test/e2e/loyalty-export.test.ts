@@ -83,7 +83,7 @@ describe('GET /export/customers.ndjson', () => {
     await transact(ctx, (tx, events) =>
       credit(ctx, tx, events, { customerId: otherId, kind: 'ADJUST', points: 7, expiresAt: new Date(Date.now() + 86_400_000), lifetime: false, reason: 'sorry', idempotencyKey: 'export-test-2' }),
     );
-    await ctx.database.db.update(loyaltyAccounts).set({ rollingSpendMinor: 3_500_000 }).where(eq(loyaltyAccounts.customerId, otherId));
+    await ctx.database.db.update(loyaltyAccounts).set({ tierCode: null, rollingSpendMinor: 3_500_000 }).where(eq(loyaltyAccounts.customerId, otherId));
   }, 120_000);
   afterAll(async () => t?.close());
 
