@@ -122,6 +122,19 @@ describe('seedDemoStore', () => {
   }, 120_000);
 });
 
+describe('loyalty over the demo history (the order and returns seeds run through the loyalty hooks)', () => {
+  it('earned points on delivered demo orders, took a share back on refunded returns, and every balance is its ledger', async () => {
+    const kinds = new Map(
+      (await t.app.database.rows<{ kind: string; n: number }>(sql`select kind, count(*)::int as n from loyalty_transactions group by kind`)).map((r) => [r.kind, Number(r.n)]),
+    );
+    expect(kinds.get('EARN')).toBe(await count(sql`select count(*)::int as n from orders where status = 'DELIVERED' and currency = 'RUB' and subtotal_minor - discount_minor >= 2000`));
+    expect(kinds.get('REVERSAL') ?? 0).toBeGreaterThan(0);
+    expect(await count(sql`select count(*)::int as n from loyalty_accounts a where a.balance <> (select coalesce(sum(points), 0) from loyalty_transactions x where x.customer_id = a.customer_id)`)).toBe(0);
+    expect(await count(sql`select count(*)::int as n from loyalty_accounts a where a.balance <> (select coalesce(sum(remaining), 0) from loyalty_transactions x where x.customer_id = a.customer_id)`)).toBe(0);
+    expect(await count(sql`select count(*)::int as n from loyalty_accounts where balance < 0 or tier_code is null`)).toBe(0);
+  });
+});
+
 describe('seedPlanning (part of seedDemoStore, run above)', () => {
   it('gives every demo SKU a preferred supplier with pack sizes and minimum orders', async () => {
     expect(seeded!.planning!.suppliers.created).toEqual(DEMO_SUPPLIERS.map((x) => x.code));
