@@ -79,6 +79,19 @@ export function basisPointsOf(m: Money, basisPoints: number): Money {
   return money(Number(sign * ((abs + 5000n) / 10000n)), m.currency);
 }
 
+/**
+ * The share of `m` that `part` is of `whole` (m × part / whole; part and whole in any one unit:
+ * minor units of goods, points), rounded half up to whole minor units, exactly (integer arithmetic).
+ * E.g. the part of an order's discount that falls on the goods of one return.
+ */
+export function proportionOf(m: Money, part: number, whole: number): Money {
+  if (!Number.isSafeInteger(part) || !Number.isSafeInteger(whole) || whole <= 0 || part < 0) throw new RangeError(`proportionOf: ${part} of ${whole}`);
+  const scaled = BigInt(m.amountMinor) * BigInt(part);
+  const w = BigInt(whole);
+  const sign = scaled < 0n ? -1n : 1n;
+  return money(Number(sign * ((scaled * sign * 2n + w) / (2n * w))), m.currency);
+}
+
 /** A percent with at most two decimals as basis points (12.5 → 1250). */
 export const percentToBasisPoints = (percent: number): number => Math.round(percent * 100);
 

@@ -85,7 +85,7 @@ async function refundReturn(t: TestApp, o: DeliveredOrder, lines: { line: number
   expect((await t.admin(LoyaltyEarnReturnInspectDocument, { input: { id: ret.id, lines: inspect } })).returnInspect.userErrors).toEqual([]);
   const refunded = (await t.admin(LoyaltyEarnReturnRefundDocument, { input: { id: ret.id, externalReference: `PAY-${ret.number}` } })).returnRefund;
   expect(refunded.userErrors).toEqual([]);
-  return ret;
+  return { ...ret, refund: refunded.returnRequest!.refund! };
 }
 
 async function waitFor<T>(what: string, read: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
@@ -251,6 +251,40 @@ describe('loyalty earning (real clock)', () => {
     expect(o1Reversed).toBe(-6000);
     expect([a.balance, a.rollingSpend.amountMinor]).toEqual([3000, 2000_00]);
     void o2;
+  });
+
+  it('a refund of an order paid partly with points gives those points back in proportion (exactly all of them over the whole order); the payment system pays the rest', async () => {
+    const o1 = await deliveredOrder(t, { lines: [{ quantity: 1, priceMinor: 10_000_00 }] });
+    const customerId = await customerIdOf(t, o1);
+    // Bronze ×1 at delivery: 10 000 points, and Silver from then on.
+    expect((await account(t, customerId)).balance).toBe(10_000);
+    // 4 × 1 000 ₽ with 1 000 points (1 000 ₽) off: paid 3 000 ₽, earned at Silver ×1.5 = 4 500.
+    const o2 = await deliveredOrder(t, { lines: [{ quantity: 4, priceMinor: 1000_00 }], customer: { email: o1.customerEmail, password: PASSWORD }, redeemPoints: 1000 });
+    let a = await account(t, customerId);
+    expect([a.balance, a.rollingSpend.amountMinor]).toEqual([10_000 - 1000 + 4500, 13_000_00]);
+
+    // One unit of four: 1 000 ₽ of goods, a quarter of the discount (250 ₽) comes back as 250 points.
+    const first = await refundReturn(t, o2, [{ line: 0, quantity: 1 }]);
+    expect(first.refund).toEqual({ amount: rub(1000_00), discount: rub(250_00), payment: rub(750_00) });
+    a = await account(t, customerId);
+    const ofFirst = a.transactions.edges.map((e) => e.node).filter((n) => n.returnRequest?.id === first.id);
+    expect(ofFirst.map((n) => [n.kind, n.points]).sort()).toEqual([
+      ['REVERSAL', -1125], // 4 500 earned × 1 000 / 4 000
+      ['REVERSAL', 250],
+    ]);
+    // The rest: the shares add up to the whole discount and every redeemed point.
+    const rest = await refundReturn(t, o2, [{ line: 0, quantity: 3 }]);
+    expect(rest.refund).toEqual({ amount: rub(3000_00), discount: rub(750_00), payment: rub(2250_00) });
+    a = await account(t, customerId);
+    const ofOrder = a.transactions.edges.map((e) => e.node).filter((n) => n.order?.id === o2.orderId);
+    const given = ofOrder.filter((n) => n.kind === 'REVERSAL' && n.points > 0).reduce((s, n) => s + n.points, 0);
+    const taken = ofOrder.filter((n) => n.kind === 'REVERSAL' && n.points < 0).reduce((s, n) => s + n.points, 0);
+    expect([given, taken]).toEqual([1000, -4500]);
+    // Back where the first order left the customer: its points, its spend (the second order's 3 000 ₽ paid came back).
+    expect([a.balance, a.rollingSpend.amountMinor]).toEqual([10_000, 10_000_00]);
+    // The points given back are a new lot, spendable like any other.
+    const lot = ofOrder.find((n) => n.kind === 'REVERSAL' && n.points === 750)!;
+    expect(new Date(lot.expiresAt as string).getTime()).toBeGreaterThan(Date.now() + 364 * DAY);
   });
 
   it('a reversal larger than the balance leaves 0 and records the shortfall', async () => {

@@ -60,6 +60,8 @@ export interface DeliveredOrderOptions {
   customer?: { email: string; password: string };
   /** Shipping price of the carrier's rate card, minor units (default 300.00). */
   shippingMinor?: number;
+  /** Loyalty points the customer redeems on the order (default none). */
+  redeemPoints?: number;
 }
 
 const ok = (errors: readonly unknown[], what: string) => {
@@ -133,7 +135,7 @@ export async function deliveredOrder(t: TestApp, opts: DeliveredOrderOptions = {
   const option = options.data?.deliveryOptions.find((o) => o.service.code === `${carrierCode}_COURIER`);
   if (!option) throw new Error(`no delivery option: ${JSON.stringify(options)}`);
   const created = (
-    await t.admin(OrderCreateDocument, { input: { channel: 'web', currency: 'RUB', deliveryOptionId: option.id, customer: { email: customer.email }, shippingAddress: shippingAddress as never, lines } })
+    await t.admin(OrderCreateDocument, { input: { channel: 'web', currency: 'RUB', deliveryOptionId: option.id, customer: { email: customer.email }, shippingAddress: shippingAddress as never, lines, ...(opts.redeemPoints ? { redeemPoints: opts.redeemPoints } : {}) } })
   ).orderCreate;
   ok(created.userErrors, 'orderCreate');
   const orderId = created.order!.id;

@@ -13,7 +13,7 @@ import type { ServiceContext } from '../../shared/service-context.js';
 import type { OrderRow } from '../orders/order.service.js';
 import { deliveredPaymentsOfCustomer } from '../orders/order.spend.js';
 import type { RefundedReturn } from '../returns/returns.hooks.js';
-import { refundedGoodsByOrderIds } from '../returns/returns.spend.js';
+import { refundedPaidGoodsByOrderIds } from '../returns/returns.spend.js';
 import { lockAccount } from './loyalty.accounts.js';
 import { credit, debit } from './loyalty.ledger.js';
 import { getProgram, tierFor, type Program } from './loyalty.program.js';
@@ -65,10 +65,15 @@ export async function earnOnDelivery(ctx: ServiceContext, tx: Executor, events: 
 }
 
 /**
- * RETURN_REFUND_HOOKS: takes back round(earned × refunded goods / order subtotal), never more in
- * all the order's reversals than the order earned; what the balance cannot cover is recorded as
- * the shortfall (the balance stays ≥ 0). An order that earned nothing (not delivered, another
- * currency) reverses nothing; the tier is recomputed either way (the spend went down).
+ * RETURN_REFUND_HOOKS, two entries per refund at most, each once per return:
+ * - the REVERSAL of earned points: round(earned × refunded goods / order subtotal), never more in
+ *   all the order's reversals than the order earned; what the balance cannot cover is recorded as
+ *   the shortfall (the balance stays ≥ 0). An order that earned nothing reverses nothing.
+ * - the REVERSAL of redeemed points: the refund's `discount` (the part of it the order's points
+ *   discount paid for) comes back as points, as a new lot expiring expiryDays from now:
+ *   round(redeemed × discount settled so far / order discount) minus what earlier refunds of the
+ *   order gave back, so a fully returned order gives back exactly what it redeemed.
+ * The tier is recomputed either way (the spend went down).
  */
 export async function reverseOnRefund(ctx: ServiceContext, tx: Executor, events: EventWriter, refunded: RefundedReturn): Promise<void> {
   const { order, returnRequest, goods } = refunded;
@@ -79,11 +84,13 @@ export async function reverseOnRefund(ctx: ServiceContext, tx: Executor, events:
     .select({ kind: loyaltyTransactions.kind, points: loyaltyTransactions.points, shortfall: loyaltyTransactions.shortfall, returnRequestId: loyaltyTransactions.returnRequestId })
     .from(loyaltyTransactions)
     .where(eq(loyaltyTransactions.orderId, order.id));
+  // Once per return: a refund is recorded once, but a hook must not trust that.
+  if (entries.some((e) => e.kind === 'REVERSAL' && e.returnRequestId === returnRequest.id)) return;
+  const ofReturns = entries.filter((e) => e.kind === 'REVERSAL' && e.returnRequestId);
   const earn = entries.find((e) => e.kind === 'EARN');
   if (earn) {
-    if (entries.some((e) => e.kind === 'REVERSAL' && e.returnRequestId === returnRequest.id)) return; // once per return
     // What earlier returns of this order claimed back (taken + shortfall).
-    const claimed = entries.filter((e) => e.kind === 'REVERSAL' && e.returnRequestId).reduce((s, e) => s + -e.points + e.shortfall, 0);
+    const claimed = ofReturns.filter((e) => e.points < 0).reduce((s, e) => s + -e.points + e.shortfall, 0);
     await expireDueLots(ctx, tx, events, order.customerId); // expired points are not there to take back
     const share = order.subtotalMinor > 0 ? Math.round((earn.points * goods.amountMinor) / order.subtotalMinor) : 0;
     const points = Math.min(share, earn.points - claimed);
@@ -99,6 +106,23 @@ export async function reverseOnRefund(ctx: ServiceContext, tx: Executor, events:
       });
     }
   }
+  if (order.pointsRedeemed > 0 && order.discountMinor > 0 && refunded.discount.amountMinor > 0) {
+    const givenBack = ofReturns.filter((e) => e.points > 0).reduce((s, e) => s + e.points, 0);
+    const dueSoFar = Math.round((order.pointsRedeemed * Math.min(refunded.discountSoFar.amountMinor, order.discountMinor)) / order.discountMinor);
+    const points = Math.min(dueSoFar, order.pointsRedeemed) - givenBack;
+    if (points > 0) {
+      await credit(ctx, tx, events, {
+        customerId: order.customerId,
+        kind: 'REVERSAL',
+        points,
+        orderId: order.id,
+        returnRequestId: returnRequest.id,
+        reason: `Return ${returnRequest.number} refunded: redeemed points returned`,
+        lifetime: false,
+        expiresAt: new Date(ctx.clock.now().getTime() + program.expiryDays * DAY_MS),
+      });
+    }
+  }
   await recomputeTier(ctx, tx, order.customerId, program);
 }
 
@@ -110,7 +134,7 @@ export async function reverseOnRefund(ctx: ServiceContext, tx: Executor, events:
 export async function recomputeTier(ctx: ServiceContext, tx: Executor, customerId: string, program: Program): Promise<{ tierCode: string; rollingSpendMinor: number }> {
   const since = new Date(ctx.clock.now().getTime() - ROLLING_DAYS * DAY_MS);
   const paid = await deliveredPaymentsOfCustomer(tx, customerId, program.currency, since);
-  const refunded = await refundedGoodsByOrderIds(tx, paid.map((p) => p.orderId));
+  const refunded = await refundedPaidGoodsByOrderIds(tx, paid.map((p) => p.orderId));
   const rollingSpendMinor = paid.reduce((s, p) => s + Math.max(0, p.paidMinor - (refunded.get(p.orderId) ?? 0)), 0);
   const tierCode = tierFor(program, rollingSpendMinor).code;
   await tx.update(loyaltyAccounts).set({ tierCode, rollingSpendMinor, updatedAt: ctx.clock.now() }).where(eq(loyaltyAccounts.customerId, customerId));

@@ -204,7 +204,7 @@ async function runSequence(database: Database, clock: ManualClock, ops: Op[]): P
       const c = d.row.customerId;
       const before = await database.db.select().from(loyaltyTransactions).where(and(eq(loyaltyTransactions.orderId, d.row.id), eq(loyaltyTransactions.kind, 'REVERSAL')));
       const claimed = before.reduce((s, e) => s - e.points + e.shortfall, 0);
-      await transact(ctx, (tx, events) => reverseOnRefund(ctx, tx, events, { returnRequest: ret!, order: d.row, goods: money(goods, 'RUB'), amount: money(goods, 'RUB') }));
+      await transact(ctx, (tx, events) => reverseOnRefund(ctx, tx, events, { returnRequest: ret!, order: d.row, goods: money(goods, 'RUB'), amount: money(goods, 'RUB'), discount: money(0, 'RUB'), discountSoFar: money(0, 'RUB') }));
       d.refundedGoods += goods;
       if (d.earned > 0) {
         model.expire(c, now.getTime());

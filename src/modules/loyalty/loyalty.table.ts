@@ -101,7 +101,8 @@ export const loyaltyTransactions = pgTable(
     index('loyalty_transactions_lots_idx').on(t.customerId, t.expiresAt).where(sql`${t.remaining} > 0`),
     uniqueIndex('loyalty_transactions_earn_uq').on(t.orderId).where(sql`${t.kind} = 'EARN'`),
     uniqueIndex('loyalty_transactions_redeem_uq').on(t.orderId).where(sql`${t.kind} = 'REDEEM'`),
-    uniqueIndex('loyalty_transactions_return_uq').on(t.returnRequestId).where(sql`${t.kind} = 'REVERSAL' and ${t.returnRequestId} is not null`),
+    // Per return: at most one REVERSAL that takes earned points back and one that gives redeemed points back.
+    uniqueIndex('loyalty_transactions_return_sign_uq').on(t.returnRequestId, sql`(${t.points} > 0)`).where(sql`${t.kind} = 'REVERSAL' and ${t.returnRequestId} is not null`),
     uniqueIndex('loyalty_transactions_giveback_uq').on(t.orderId).where(sql`${t.kind} = 'REVERSAL' and ${t.returnRequestId} is null`),
     uniqueIndex('loyalty_transactions_adjust_uq').on(t.customerId, t.idempotencyKey).where(sql`${t.kind} = 'ADJUST'`),
     check('loyalty_transactions_remaining', sql`${t.remaining} >= 0 and ${t.shortfall} >= 0`),

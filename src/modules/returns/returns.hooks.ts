@@ -19,6 +19,10 @@ export interface RefundedReturn {
   goods: Money;
   /** What the customer gets back in all. */
   amount: Money;
+  /** The part of amount the order's points discount paid for (see `discountShare`): given back as points, not paid out. */
+  discount: Money;
+  /** The order's discount settled by its refunds so far, this one included (all of it once every unit came back). */
+  discountSoFar: Money;
 }
 
 export type ReturnRefundHook = (ctx: ServiceContext, tx: Executor, events: EventWriter, refunded: RefundedReturn) => Promise<void>;

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { money } from '../../shared/money.js';
 import { completesOrderForSellerFault, type OrderReturnLine } from './returns.refunding.js';
-import { computeRefund, type RefundInput } from './returns.refund.js';
+import { computeRefund, discountShare, type RefundInput } from './returns.refund.js';
 import { isSellerFault, RETURN_REASONS, type ReturnReasonValue } from './returns.table.js';
 
 const RUB = 'RUB';
@@ -184,5 +184,46 @@ describe('completesOrderForSellerFault', () => {
     expect(
       completesOrderForSellerFault('r1', orderLines, [rl('r0', 'ol1', 2, 'DAMAGED', { status: 'REFUNDED' }), rl('r1', 'ol2', 1, 'DAMAGED')], [{ returnId: 'r0', refundShippingMinor: 300_00 }]),
     ).toBe(false);
+  });
+});
+
+describe('discountShare: the part of a refund the order’s points discount paid for', () => {
+  const m = (n: number) => money(n, RUB);
+
+  it('worked example: 4 × 1 000 ₽ with 1 000 ₽ off, returned 1 then 3: 250 ₽ then 750 ₽', () => {
+    const base = { discount: m(1000_00), subtotal: m(4000_00) };
+    const first = discountShare({ ...base, goodsBefore: m(0), settledBefore: m(0), goods: m(1000_00), amount: m(1000_00) });
+    expect(first).toEqual(m(250_00));
+    expect(discountShare({ ...base, goodsBefore: m(1000_00), settledBefore: first, goods: m(3000_00), amount: m(3000_00) })).toEqual(m(750_00));
+  });
+
+  it('over any split of a fully returned order the shares add up to the whole discount, each within 0..amount', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 5_000_000 }), { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 0, max: 100 }),
+        (parts, percent) => {
+          const subtotal = parts.reduce((s, p) => s + p, 0);
+          const discount = Math.floor((subtotal * percent) / 100);
+          let goodsBefore = 0;
+          let settled = 0;
+          for (const goods of parts) {
+            const share = discountShare({ discount: m(discount), subtotal: m(subtotal), goodsBefore: m(goodsBefore), settledBefore: m(settled), goods: m(goods), amount: m(goods) });
+            expect(share.amountMinor).toBeGreaterThanOrEqual(0);
+            expect(share.amountMinor).toBeLessThanOrEqual(goods);
+            // Never more than its proportional part, give or take the rounding of one minor unit.
+            expect(Math.abs(share.amountMinor - (discount * goods) / subtotal)).toBeLessThanOrEqual(1);
+            goodsBefore += goods;
+            settled += share.amountMinor;
+          }
+          expect(settled).toBe(discount);
+        },
+      ),
+    );
+  });
+
+  it('a restocking fee that eats the refund caps the share at the amount; no discount, no share', () => {
+    expect(discountShare({ discount: m(500_00), subtotal: m(1000_00), goodsBefore: m(0), settledBefore: m(0), goods: m(1000_00), amount: m(100_00) })).toEqual(m(100_00));
+    expect(discountShare({ discount: m(0), subtotal: m(1000_00), goodsBefore: m(0), settledBefore: m(0), goods: m(1000_00), amount: m(1000_00) })).toEqual(m(0));
   });
 });

@@ -14,7 +14,7 @@ import type { ServiceContext } from '../../shared/service-context.js';
 import { linesByOrderIds } from '../orders/order.service.js';
 import { orderRowsByIds } from '../orders/order.shipping.js';
 import { warehousesByIds } from '../warehouse/warehouse.service.js';
-import { computeRefund, type RefundAmounts, type RefundLine } from './returns.refund.js';
+import { computeRefund, discountShare, type RefundAmounts, type RefundLine } from './returns.refund.js';
 import { requireReturn, requireReturnsWrite } from './returns.access.js';
 import { RETURN_REFUND_HOOKS } from './returns.hooks.js';
 import { returnLifecycle, type ReturnRow } from './returns.state.js';
@@ -75,8 +75,9 @@ export function completesOrderForSellerFault(
 }
 
 /**
- * Records the refund of an INSPECTED return and moves it to REFUNDED (payload: amount and
- * currency, for the storefront's payment integration). Refunds of one order take turns (their
+ * Records the refund of an INSPECTED return and moves it to REFUNDED (payload: amount, the part
+ * of it the order's points discount settles, what the payment system pays, and the currency, for
+ * the storefront's payment integration). Refunds of one order take turns (their
  * return rows are locked), so the order's shipping is refunded once, on the return that completes
  * it. Errors: NOT_FOUND, INVALID, INVALID_STATE_TRANSITION (not INSPECTED, e.g. refunded already).
  */
@@ -116,6 +117,19 @@ export async function refundReturn(ctx: ServiceContext, input: RefundReturnInput
       orderShipping: money(order.shippingMinor, order.currency),
       completesOrderForSellerFault: completes,
     });
+    const goods = add(subtract(refund.amount, refund.shipping), refund.restockingFee);
+    // The order's points discount paid for part of these goods: that part comes back as points
+    // (loyalty's refund hook), the rest is what the payment system pays.
+    const earlier = siblings.filter((r) => r.status === 'REFUNDED' && r.id !== ret.id);
+    const settledBefore = money(earlier.reduce((s, r) => s + (r.refundDiscountMinor ?? 0), 0), order.currency);
+    const discount = discountShare({
+      discount: money(order.discountMinor, order.currency),
+      subtotal: money(order.subtotalMinor, order.currency),
+      goodsBefore: money(earlier.reduce((s, r) => s + (r.refundAmountMinor ?? 0) - (r.refundShippingMinor ?? 0) + (r.refundRestockingFeeMinor ?? 0), 0), order.currency),
+      settledBefore,
+      goods,
+      amount: refund.amount,
+    });
     const at = ctx.clock.now();
     // The kernel refuses anything but INSPECTED → REFUNDED (a second refund included).
     const refunded = await transition(tx, events, returnLifecycle, current, 'REFUNDED', {
@@ -125,13 +139,13 @@ export async function refundReturn(ctx: ServiceContext, input: RefundReturnInput
         refundAmountMinor: refund.amount.amountMinor,
         refundShippingMinor: refund.shipping.amountMinor,
         refundRestockingFeeMinor: refund.restockingFee.amountMinor,
+        refundDiscountMinor: discount.amountMinor,
         refundExternalReference: reference,
         refundedAt: at,
       },
-      payload: { refundAmountMinor: refund.amount.amountMinor, currency: refund.amount.currency, warehouseCode: warehouse?.code ?? null },
+      payload: { refundAmountMinor: refund.amount.amountMinor, refundDiscountMinor: discount.amountMinor, refundPaymentMinor: refund.amount.amountMinor - discount.amountMinor, currency: refund.amount.currency, warehouseCode: warehouse?.code ?? null },
     });
-    const goods = add(subtract(refund.amount, refund.shipping), refund.restockingFee);
-    for (const hook of ctx.extensions.list(RETURN_REFUND_HOOKS)) await hook(ctx, tx, events, { returnRequest: refunded, order, goods, amount: refund.amount });
+    for (const hook of ctx.extensions.list(RETURN_REFUND_HOOKS)) await hook(ctx, tx, events, { returnRequest: refunded, order, goods, amount: refund.amount, discount, discountSoFar: add(settledBefore, discount) });
     return refunded;
   });
 }

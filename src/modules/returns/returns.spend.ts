@@ -7,10 +7,11 @@ import type { Executor } from '../../db/client.js';
 import { returnRequests } from './returns.table.js';
 
 /**
- * Σ refunded goods (refund − shipping refunded + restocking fee kept: the unit prices of the
- * inspected units) of the REFUNDED returns of these orders, minor units, by order id.
+ * Σ refunded paid goods (refund − shipping refunded + restocking fee kept − the order discount's
+ * share: what the customer had paid for the inspected units) of the REFUNDED returns of these
+ * orders, minor units, by order id.
  */
-export async function refundedGoodsByOrderIds(executor: Executor, orderIds: readonly string[]): Promise<Map<string, number>> {
+export async function refundedPaidGoodsByOrderIds(executor: Executor, orderIds: readonly string[]): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   if (!orderIds.length) return out;
   const rows = await executor
@@ -19,9 +20,10 @@ export async function refundedGoodsByOrderIds(executor: Executor, orderIds: read
       amount: returnRequests.refundAmountMinor,
       shipping: returnRequests.refundShippingMinor,
       fee: returnRequests.refundRestockingFeeMinor,
+      discount: returnRequests.refundDiscountMinor,
     })
     .from(returnRequests)
     .where(and(inArray(returnRequests.orderId, [...orderIds]), eq(returnRequests.status, 'REFUNDED')));
-  for (const r of rows) out.set(r.orderId, (out.get(r.orderId) ?? 0) + (r.amount ?? 0) - (r.shipping ?? 0) + (r.fee ?? 0));
+  for (const r of rows) out.set(r.orderId, (out.get(r.orderId) ?? 0) + (r.amount ?? 0) - (r.shipping ?? 0) + (r.fee ?? 0) - (r.discount ?? 0));
   return out;
 }

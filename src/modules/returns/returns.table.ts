@@ -64,6 +64,8 @@ export const returnRequests = pgTable(
     refundAmountMinor: integer('refund_amount_minor'),
     refundShippingMinor: integer('refund_shipping_minor'),
     refundRestockingFeeMinor: integer('refund_restocking_fee_minor'),
+    /** The part of the refund settled by the order's points discount (given back as points, not paid). */
+    refundDiscountMinor: integer('refund_discount_minor'),
     refundExternalReference: text('refund_external_reference'),
     refundedAt: tstz('refunded_at'),
     receivedAt: tstz('received_at'),

@@ -99,6 +99,13 @@ export class Refund {
   shipping!: Money;
   @Field(() => Money, { description: 'Deducted for units returned for a reason that is not the seller\'s fault.' })
   restockingFee!: Money;
+  @Field(() => Money, {
+    description:
+      "Part of amount that the order's discount paid for (points redeemed at checkout), in proportion to the refunded goods: given back as points (a loyalty REVERSAL), not paid out. 0 for an order without a discount.",
+  })
+  discount!: Money;
+  @Field(() => Money, { description: 'What the payment system pays back: amount minus discount.' })
+  payment!: Money;
   @Field(() => String, { nullable: true, description: "The payment system's reference, given when the refund is recorded." })
   externalReference!: string | null;
   @Field(() => DateTime, { description: 'When it was recorded.' })
@@ -109,6 +116,8 @@ export class Refund {
       amount: money(r.refundAmountMinor, r.currency),
       shipping: money(r.refundShippingMinor ?? 0, r.currency),
       restockingFee: money(r.refundRestockingFeeMinor ?? 0, r.currency),
+      discount: money(r.refundDiscountMinor ?? 0, r.currency),
+      payment: money(r.refundAmountMinor - (r.refundDiscountMinor ?? 0), r.currency),
       externalReference: r.refundExternalReference,
       createdAt: r.refundedAt,
     };

@@ -1,0 +1,3 @@
+DROP INDEX "loyalty_transactions_return_uq";--> statement-breakpoint
+ALTER TABLE "return_requests" ADD COLUMN "refund_discount_minor" integer;--> statement-breakpoint
+CREATE UNIQUE INDEX "loyalty_transactions_return_sign_uq" ON "loyalty_transactions" USING btree ("return_request_id",("points" > 0)) WHERE "loyalty_transactions"."kind" = 'REVERSAL' and "loyalty_transactions"."return_request_id" is not null;
