@@ -119,6 +119,25 @@ const schema = z.object({
   TRACKING_MISSES_PER_10_MIN: int(30, 1),
   /** GET /export/customers.ndjson reads this many customers per statement (memory per export ≈ one page). */
   EXPORT_PAGE_SIZE: int(1000, 1).pipe(z.number().max(10_000)),
+  /**
+   * First-response targets of support tickets per priority, hours: `URGENT=1,HIGH=4,NORMAL=24,LOW=72`
+   * (any of them; the others keep their defaults). A ticket's slaDueAt = createdAt + its target.
+   */
+  SUPPORT_SLA_HOURS: z
+    .string()
+    .default('')
+    .transform((s, c) => {
+      const out: Record<string, number> = { URGENT: 1, HIGH: 4, NORMAL: 24, LOW: 72 };
+      for (const part of s.split(',').map((p) => p.trim()).filter(Boolean)) {
+        const m = /^(URGENT|HIGH|NORMAL|LOW)\s*=\s*(\d+(?:\.\d+)?)$/.exec(part);
+        if (!m || Number(m[2]) <= 0 || Number(m[2]) > 24 * 90) {
+          c.addIssue({ code: 'custom', message: `"${part}" is not PRIORITY=hours (URGENT, HIGH, NORMAL or LOW; 0 < hours <= 2160)` });
+          return z.NEVER;
+        }
+        out[m[1]!] = Number(m[2]);
+      }
+      return out as Readonly<Record<'URGENT' | 'HIGH' | 'NORMAL' | 'LOW', number>>;
+    }),
   /** The route solver prints its search progress on stderr (tuning). */
   VRP_TRACE: bool(false),
 });

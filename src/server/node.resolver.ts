@@ -29,6 +29,8 @@ import { shipmentLoaders } from '../modules/shipments/shipment.loaders.js';
 import { Shipment } from '../modules/shipments/shipment.types.js';
 import { returnsLoaders } from '../modules/returns/returns.loaders.js';
 import { ReturnRequest } from '../modules/returns/returns.types.js';
+import { ticketLoaders } from '../modules/support/ticket.loaders.js';
+import { SupportTicket } from '../modules/support/ticket.types.js';
 import { supplierOf } from '../modules/planning/planning.links.resolver.js';
 import { planningLoaders } from '../modules/planning/planning.loaders.js';
 import { PurchaseOrder } from '../modules/planning/planning.types.js';
@@ -132,6 +134,11 @@ const fetchers: Record<string, Fetcher> = {
   TransferOrder: async (ctx, id) => {
     const row = await ctx.loaders.get(transferLoaders).transferById.load(id);
     return row && TransferOrder.from(row);
+  },
+  // Tickets: the support service applies the visibility rules (its customer, read_support).
+  SupportTicket: async (ctx, id) => {
+    const row = await ctx.loaders.get(ticketLoaders).ticketById.load(id);
+    return row && SupportTicket.from(row);
   },
   ApiKey: async (ctx, id) => {
     if (!hasScope(ctx.principal, 'admin')) return null;

@@ -45,6 +45,7 @@ import { ReturnAnalyticsResolver } from '../modules/returns/returns.analytics.re
 import { ReturnWarehouseResolver } from '../modules/returns/returns.warehouse.resolver.js';
 import { DemandResolver } from '../modules/planning/demand.resolver.js';
 import { TransferOrderResolver } from '../modules/planning/transfer.resolver.js';
+import { SupportTicketResolver, TicketMessageEventResolver } from '../modules/support/ticket.resolver.js';
 import { NodeResolver } from './node.resolver.js';
 
 export const resolvers = [
@@ -107,6 +108,8 @@ export const resolvers = [
   PurchaseOrderResolver,
   ReplenishmentResolver,
   TransferOrderResolver,
+  SupportTicketResolver,
+  TicketMessageEventResolver,
   CustomerOffersResolver,
   PersonalizedOfferResolver,
 ] as const;

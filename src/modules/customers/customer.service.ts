@@ -1,6 +1,7 @@
 /** Customers: creation with a hashed password, lookup, password verification. */
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { count, eq, ilike, inArray, or } from 'drizzle-orm';
+import { count, eq, ilike, inArray, or, sql } from 'drizzle-orm';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import validator from 'validator';
 import type { Executor } from '../../db/client.js';
 import { containsPattern, likeEscape } from '../../db/like.js';
@@ -142,6 +143,64 @@ export async function findOrCreateCustomer(
   if (created) return { customer: created, created: true };
   const [existing] = await tx.select().from(customers).where(eq(customers.email, email));
   return { customer: existing!, created: false };
+}
+
+/**
+ * A phone number in E.164 (+79007654321), or null when it is not a valid number. Numbers written
+ * without a country code are read as Russian ones (the store's market): 8 (900) 765-43-21.
+ * libphonenumber-js (Google's libphonenumber metadata, maintained) knows every country's lengths and
+ * prefixes; a regular expression would accept numbers that cannot exist.
+ */
+export function e164Phone(phone: string): string | null {
+  const parsed = parsePhoneNumberFromString(phone.trim(), 'RU');
+  return parsed?.isValid() ? parsed.number : null;
+}
+
+/**
+ * The domain of the placeholder e-mail of a customer known only by phone (a call or a messenger
+ * chat): `.invalid` is reserved (RFC 2606) and never delivered, and the notification pipeline
+ * skips it (see `isPlaceholderEmail`).
+ */
+const PLACEHOLDER_EMAIL_DOMAIN = 'phone.customers.invalid';
+export const isPlaceholderEmail = (email: string): boolean => email.endsWith(`@${PLACEHOLDER_EMAIL_DOMAIN}`);
+
+/**
+ * The customer a channel gateway names by e-mail or phone, created if new, in the caller's
+ * transaction: by e-mail when given (its phone recorded if the customer had none), else by phone
+ * (E.164, compared with the digits of stored numbers), else created with a placeholder e-mail
+ * (`+7900…@phone.customers.invalid`). Errors: INVALID at `field` + email/phone.
+ */
+export async function findOrCreateCustomerByContact(
+  tx: Executor,
+  input: { email?: string | null; phone?: string | null; locale?: string | null },
+  field: string[],
+): Promise<{ customer: CustomerRow; created: boolean }> {
+  const errors = new ErrorList();
+  const email = input.email?.trim() ? normalizeEmail(input.email) : null;
+  if (email !== null && !validator.isEmail(email)) errors.add('INVALID', 'Not a valid e-mail address.', [...field, 'customerEmail']);
+  const phone = input.phone?.trim() ? e164Phone(input.phone) : null;
+  if (input.phone?.trim() && !phone) errors.add('INVALID', 'Not a valid phone number (e.g. +7 900 765-43-21).', [...field, 'customerPhone']);
+  if (email === null && !input.phone?.trim()) errors.add('INVALID', 'Name the customer by customerEmail or customerPhone.', [...field, 'customerEmail']);
+  errors.throwIfAny();
+  if (email !== null) {
+    const found = await findOrCreateCustomer(tx, { email, phone, locale: input.locale }, field);
+    if (phone && !found.customer.phone) {
+      const [updated] = await tx.update(customers).set({ phone }).where(eq(customers.id, found.customer.id)).returning();
+      return { customer: updated!, created: found.created };
+    }
+    return found;
+  }
+  const digits = phone!.slice(1);
+  // Russian numbers are often stored with the trunk prefix 8 instead of +7.
+  const forms = digits.startsWith('7') && digits.length === 11 ? [digits, `8${digits.slice(1)}`] : [digits];
+  const [byPhone] = await tx
+    .select()
+    .from(customers)
+    .where(inArray(sql`regexp_replace(${customers.phone}, '[^0-9]', '', 'g')`, forms))
+    .orderBy(customers.createdAt)
+    .limit(1);
+  if (byPhone) return { customer: byPhone, created: false };
+  return findOrCreateCustomer(tx, { email: `${phone}@${PLACEHOLDER_EMAIL_DOMAIN}`, phone, locale: input.locale }, field);
 }
 
 /** One customer by id without the viewer filter: for callers that establish access themselves (authentication by token). */

@@ -526,6 +526,19 @@ export async function orderByNumber(ctx: ServiceContext, number: string): Promis
   return row && (await mayViewOrder(ctx, row)) ? row : null;
 }
 
+/**
+ * The id of the order with this number if it belongs to this customer, else null (unknown and
+ * someone else's look the same), in the caller's transaction. For services that name an order on
+ * the customer's behalf (a support ticket), whatever the caller's own order scopes.
+ */
+export async function orderIdOfCustomerByNumber(executor: Executor, customerId: string, number: string): Promise<string | null> {
+  const [row] = await executor
+    .select({ id: orders.id })
+    .from(orders)
+    .where(and(eq(orders.number, number.trim().toUpperCase()), eq(orders.customerId, customerId)));
+  return row?.id ?? null;
+}
+
 export interface OrderFilter {
   status?: OrderStatusValue[] | null;
   channel?: string | null;

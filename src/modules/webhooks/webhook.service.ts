@@ -41,6 +41,7 @@ export const OUTBOX_TO_WEBHOOK_TOPIC: Readonly<Record<string, WebhookTopicValue>
   'purchase_order.updated': 'PURCHASE_ORDER_UPDATED',
   'transfer_order.updated': 'TRANSFER_ORDER_UPDATED',
   'loyalty.transaction_created': 'LOYALTY_TRANSACTION_CREATED',
+  'support_ticket.updated': 'SUPPORT_TICKET_UPDATED',
 });
 
 /** The write scope that lets a key subscribe to a topic (admin implies all). */
@@ -53,6 +54,7 @@ export const TOPIC_SCOPE: Readonly<Record<WebhookTopicValue, string>> = Object.f
   PURCHASE_ORDER_UPDATED: 'write_inventory',
   TRANSFER_ORDER_UPDATED: 'write_inventory',
   LOYALTY_TRANSACTION_CREATED: 'write_loyalty',
+  SUPPORT_TICKET_UPDATED: 'write_support',
 });
 
 const MAX_SUBSCRIPTIONS_PER_CREATOR = 100;

@@ -4,7 +4,7 @@ import { createdAt, idColumn, tstz } from '../../db/columns.js';
 import { jobLifecycle } from '../../events/delivery-worker.js';
 
 /** The contract's WebhookTopic values. */
-export const WEBHOOK_TOPICS = ['ORDER_CREATED', 'ORDER_STATUS_CHANGED', 'SHIPMENT_UPDATED', 'INVENTORY_LEVEL_CHANGED', 'RETURN_UPDATED', 'PURCHASE_ORDER_UPDATED', 'TRANSFER_ORDER_UPDATED', 'LOYALTY_TRANSACTION_CREATED'] as const;
+export const WEBHOOK_TOPICS = ['ORDER_CREATED', 'ORDER_STATUS_CHANGED', 'SHIPMENT_UPDATED', 'INVENTORY_LEVEL_CHANGED', 'RETURN_UPDATED', 'PURCHASE_ORDER_UPDATED', 'TRANSFER_ORDER_UPDATED', 'LOYALTY_TRANSACTION_CREATED', 'SUPPORT_TICKET_UPDATED'] as const;
 export type WebhookTopicValue = (typeof WEBHOOK_TOPICS)[number];
 
 /** In the order jobLifecycle reads them: pending, done, failed. */

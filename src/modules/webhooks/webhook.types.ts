@@ -12,6 +12,7 @@ export const WebhookTopic = {
   PURCHASE_ORDER_UPDATED: 'PURCHASE_ORDER_UPDATED',
   TRANSFER_ORDER_UPDATED: 'TRANSFER_ORDER_UPDATED',
   LOYALTY_TRANSACTION_CREATED: 'LOYALTY_TRANSACTION_CREATED',
+  SUPPORT_TICKET_UPDATED: 'SUPPORT_TICKET_UPDATED',
 } as const;
 export type WebhookTopic = (typeof WebhookTopic)[keyof typeof WebhookTopic];
 registerEnumType(WebhookTopic, {
@@ -37,6 +38,10 @@ registerEnumType(WebhookTopic, {
     LOYALTY_TRANSACTION_CREATED: {
       description:
         "A loyalty ledger entry was written; data {transactionId, customerId, kind, points, balance, orderId, returnRequestId}. Subscribing requires write_loyalty.",
+    },
+    SUPPORT_TICKET_UPDATED: {
+      description:
+        'A support ticket was opened, changed status (kind STATUS_CHANGED: {ticketId, number, customerId, channel, priority, language, status, previousStatus, sequence}), got a public message (kind MESSAGE_ADDED: {ticketId, number, customerId, channel, status, language, message {id, authorKind, body, channel, language, createdAt}}: a channel gateway delivers AGENT messages on its channel) or changed priority or assignee (kind FIELDS_CHANGED). Internal notes are never sent. Subscribing requires write_support.',
     },
   },
 });
