@@ -2,7 +2,7 @@
  * Loyalty accounts as the API reads them, and the account lock the ledger flows take first. A
  * customer without an account reads as zeros (Customer.loyalty is non-null).
  */
-import { and, eq, gt, inArray, lte, sql, sum } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lte, sql, sum } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { finishPage, planPage, type Page, type PageArgs } from '../../db/pagination.js';
 import { AccessError } from '../../shared/errors.js';
@@ -79,6 +79,21 @@ export async function accountViews(ctx: ServiceContext, customerIds: readonly st
 }
 
 /** The ledger of a customer, newest first (the caller checked access). */
+/**
+ * The customer's next expiry: the earliest date its unspent points expire and how many expire
+ * then (null when none are left). The caller checked access (mayReadAccount).
+ */
+export async function nextExpiry(ctx: ServiceContext, customerId: string): Promise<{ points: number; on: Date } | null> {
+  const [row] = await ctx.database.db
+    .select({ on: loyaltyTransactions.expiresAt, points: sum(loyaltyTransactions.remaining).mapWith(Number) })
+    .from(loyaltyTransactions)
+    .where(and(eq(loyaltyTransactions.customerId, customerId), gt(loyaltyTransactions.remaining, 0), gt(loyaltyTransactions.expiresAt, ctx.clock.now())))
+    .groupBy(loyaltyTransactions.expiresAt)
+    .orderBy(asc(loyaltyTransactions.expiresAt))
+    .limit(1);
+  return row?.on && row.points > 0 ? { points: row.points, on: row.on } : null;
+}
+
 export async function transactionsPage(ctx: ServiceContext, customerId: string, args: PageArgs): Promise<Page<LoyaltyTransactionRow>> {
   const db = ctx.database.db;
   const filter = eq(loyaltyTransactions.customerId, customerId);

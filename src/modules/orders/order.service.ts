@@ -527,6 +527,20 @@ export async function orderByNumber(ctx: ServiceContext, number: string): Promis
 }
 
 /**
+ * The order someone names: by its number (WB-100123), else by its sales channel's own id (a
+ * marketplace's or an import's external id); the caller's visibility applies; null when none.
+ */
+export async function orderByReference(ctx: ServiceContext, reference: string): Promise<OrderRow | null> {
+  const byNumber = await orderByNumber(ctx, reference);
+  if (byNumber) return byNumber;
+  const ref = reference.trim();
+  if (!ref || ref.length > 100) return null;
+  const rows = await ctx.database.db.select().from(orders).where(eq(orders.externalId, ref)).limit(10);
+  for (const r of rows) if (await mayViewOrder(ctx, r)) return r;
+  return null;
+}
+
+/**
  * The id of the order with this number if it belongs to this customer, else null (unknown and
  * someone else's look the same), in the caller's transaction. For services that name an order on
  * the customer's behalf (a support ticket), whatever the caller's own order scopes.
