@@ -45,7 +45,8 @@ import { ReturnAnalyticsResolver } from '../modules/returns/returns.analytics.re
 import { ReturnWarehouseResolver } from '../modules/returns/returns.warehouse.resolver.js';
 import { DemandResolver } from '../modules/planning/demand.resolver.js';
 import { TransferOrderResolver } from '../modules/planning/transfer.resolver.js';
-import { NodeResolver } from './node.resolver.js';
+import { KnowledgeArticleResolver, knowledgeArticleNode } from '../modules/support/knowledge/knowledge.resolver.js';
+import { NodeResolver, registerNodeType } from './node.resolver.js';
 
 export const resolvers = [
   NodeResolver,
@@ -109,7 +110,10 @@ export const resolvers = [
   TransferOrderResolver,
   CustomerOffersResolver,
   PersonalizedOfferResolver,
+  KnowledgeArticleResolver,
 ] as const;
+
+registerNodeType('KnowledgeArticle', knowledgeArticleNode);
 
 /*
  * The object types of the hot read paths (checkout's DeliveryOption with its Carrier, CarrierService,
