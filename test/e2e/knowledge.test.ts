@@ -6,6 +6,8 @@
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedKnowledge } from '../../scripts/seed-knowledge.js';
+import { DEMO_CARRIERS } from '../../scripts/seed-shipping.js';
 import { articlesBySlugs, searchArticles } from '../../src/modules/support/knowledge/knowledge.service.js';
 import {
   KnowledgeApiKeyCreateDocument,
@@ -222,4 +224,39 @@ describe('node(id) and the service', () => {
       ['courier-delivery', 'ru'],
     ]);
   });
+});
+
+describe('the demo seed (scripts/seed-knowledge.ts)', () => {
+  it('writes the same slugs in ru and en through the service, quotes the store figures, and a second run writes nothing', async () => {
+    const app = await startApp();
+    try {
+      const ctx = app.app.context({ kind: 'STAFF', name: 'cli', scopes: ['admin'] }).services;
+      const first = await seedKnowledge(ctx);
+      expect(first.updated + first.unchanged).toBe(0);
+      expect(first.created).toBeGreaterThanOrEqual(44);
+      expect(await seedKnowledge(ctx)).toEqual({ created: 0, updated: 0, unchanged: first.created });
+      const list = async (locale: string) => (await app.gql(KnowledgeArticlesDocument, { locale, first: 50 }, { token: null })).data!.knowledgeArticles;
+      const [ru, en] = [await list('ru'), await list('en')];
+      expect(ru.length).toBeGreaterThanOrEqual(22);
+      expect(ru.map((a) => a.slug).sort()).toEqual(en.map((a) => a.slug).sort());
+      const bySlug = (xs: typeof ru, slug: string) => xs.find((a) => a.slug === slug)!;
+      // The default return policy (no stored one): 14 days, no fee; loyalty defaults: 30% cap, 365 days.
+      expect(bySlug(en, 'returns-policy').body).toContain('within 14 days');
+      expect(bySlug(en, 'returns-policy').body).toContain('no restocking fee');
+      expect(bySlug(ru, 'loyalty-redeem').body).toContain('до 30%');
+      expect(bySlug(en, 'loyalty-program').body).toContain('365 days');
+      // The rate card's own figure: CDEK courier, Moscow, up to 1 kg.
+      const cdek = DEMO_CARRIERS.find((c) => c.code === 'CDEK')!.services.find((x) => x.code === 'CDEK_COURIER')!;
+      const rub = cdek.rates.find((r) => r.region === 'Москва' && r.maxWeightGrams === 1000)!.price.amountMinor / 100;
+      expect(bySlug(ru, 'delivery-prices').body).toMatch(new RegExp(`${rub}(,00)?\\s₽`));
+      // The assistant's questions find them.
+      const top = async (locale: string, query: string) => (await searchArticles(ctx, { locale, query, first: 3 }))[0]?.article.slug;
+      expect(await top('ru', 'сколько стоит доставка')).toBe('delivery-prices');
+      expect(await top('ru', 'как вернуть деньги')).toBe('refunds');
+      expect(await top('en', 'track my parcel')).toBe('order-tracking');
+      expect(await top('en', 'cancel my order')).toBe('order-cancellation');
+    } finally {
+      await app.close();
+    }
+  }, 60_000);
 });
