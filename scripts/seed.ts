@@ -30,6 +30,7 @@ import { DEMO_ORDER_PREFIX, seedCarriers, seedOrderHistory, seedPickupPoints, ty
 import { seedReturnHistory, type ReturnsSeedApi } from './seed-returns.js';
 import { RETURNS_SEED_API } from './seed-returns-api.js';
 import { seedPlanning, type PlanningSeedOptions } from './seed-planning.js';
+import { seedKnowledge } from './seed-knowledge.js';
 import { carrierPerformance } from '../src/modules/tracking/tracking.service.js';
 import { ManualClock } from '../src/shared/clock.js';
 
@@ -498,6 +499,8 @@ export interface DemoStoreOptions {
   returns?: ReturnsSeedApi | false;
   /** Suppliers, demand history, policies and a replenishment run (./seed-planning.ts); false: none. */
   planning?: Omit<PlanningSeedOptions, 'warehouseCodes' | 'skus'> | false;
+  /** The help centre's articles in ru and en (./seed-knowledge.ts); false: none. */
+  knowledge?: false;
 }
 
 /** The whole demo store; later modules add their parts here. */
@@ -512,7 +515,9 @@ export async function seedDemoStore(ctx: ServiceContext, opts: DemoStoreOptions 
   const orders = opts.orders === false ? null : await seedOrderHistory(ctx, buyers, skus, opts.orders ?? {});
   const returns = orders && opts.returns !== false ? await seedReturnHistory(ctx, opts.returns ?? RETURNS_SEED_API, { prefix: DEMO_ORDER_PREFIX, clock: opts.orders ? opts.orders.clock : undefined }) : null;
   const planning = opts.planning === false ? null : await seedPlanning(ctx, { ...opts.planning, warehouseCodes: DEMO_WAREHOUSES.map((w) => w.code), skus });
-  return { catalog, customers, warehouses, carriers, pickupPoints, orders, returns, planning };
+  // Last: the articles quote the warehouses' cut-off, the return policy and the loyalty program as they are now.
+  const knowledge = opts.knowledge === false ? null : await seedKnowledge(ctx);
+  return { catalog, customers, warehouses, carriers, pickupPoints, orders, returns, planning, knowledge };
 }
 
 /** `--orders N` (default 400) and `--days N` (default 90). */
@@ -539,7 +544,7 @@ if (isMain(import.meta.url)) {
   const args = parseArgs(process.argv.slice(2));
   // The order history moves this clock through the past days; it ends at the real time again.
   const clock = new ManualClock();
-  const { catalog, customers, warehouses, carriers, pickupPoints, orders, returns, planning, performance } = await withScriptApp(
+  const { catalog, customers, warehouses, carriers, pickupPoints, orders, returns, planning, knowledge, performance } = await withScriptApp(
     async (ctx, app) => {
       process.stderr.write(`seeding ${app.database.kind} database…\n`);
       const store = await seedDemoStore(ctx, {
@@ -579,6 +584,7 @@ if (isMain(import.meta.url)) {
           `, ${planning.supplierProducts} supplier products, ${planning.historyWeeks} weeks of demand history imported, ${planning.policies} reorder policies; ` +
           `replenishment drafted ${planning.purchaseOrders.length} purchase orders and ${planning.transfers.length} transfers`
         : 'Planning:  skipped',
+      knowledge ? `Knowledge: ${knowledge.created} articles created, ${knowledge.updated} updated, ${knowledge.unchanged} unchanged (ru and en)` : 'Knowledge: skipped',
       `Carrier performance, last ${args.days ?? 90} days (service: shipments, delivered, on time, avg transit h):`,
       ...performance.map((p) => `  ${p.service.code.padEnd(20)} ${String(p.shipments).padStart(5)} ${String(p.delivered).padStart(5)} ${pct(p.onTimeRate)} ${p.avgTransitHours == null ? '   -' : p.avgTransitHours.toFixed(0).padStart(4)}`),
       `Demo customer login: ${DEMO_CUSTOMER.email} / ${DEMO_CUSTOMER.password}`,

@@ -138,6 +138,11 @@ const schema = z.object({
       }
       return out as Readonly<Record<'URGENT' | 'HIGH' | 'NORMAL' | 'LOW', number>>;
     }),
+  /**
+   * Who answers assistantAsk: `builtin` (rules and a small intent model in the process, no network).
+   * The switch for a future LLM provider; the facts are gathered the same way whoever phrases them.
+   */
+  ASSISTANT_PROVIDER: z.enum(['builtin']).default('builtin'),
   /** The route solver prints its search progress on stderr (tuning). */
   VRP_TRACE: bool(false),
 });

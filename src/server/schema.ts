@@ -46,7 +46,8 @@ import { ReturnWarehouseResolver } from '../modules/returns/returns.warehouse.re
 import { DemandResolver } from '../modules/planning/demand.resolver.js';
 import { TransferOrderResolver } from '../modules/planning/transfer.resolver.js';
 import { SupportTicketResolver, TicketMessageEventResolver } from '../modules/support/ticket.resolver.js';
-import { NodeResolver } from './node.resolver.js';
+import { KnowledgeArticleResolver, knowledgeArticleNode } from '../modules/support/knowledge/knowledge.resolver.js';
+import { NodeResolver, registerNodeType } from './node.resolver.js';
 
 export const resolvers = [
   NodeResolver,
@@ -112,7 +113,10 @@ export const resolvers = [
   TicketMessageEventResolver,
   CustomerOffersResolver,
   PersonalizedOfferResolver,
+  KnowledgeArticleResolver,
 ] as const;
+
+registerNodeType('KnowledgeArticle', knowledgeArticleNode);
 
 /*
  * The object types of the hot read paths (checkout's DeliveryOption with its Carrier, CarrierService,
