@@ -1,6 +1,6 @@
 /**
  * The demo store's planning data, loaded through the services: four suppliers with terms for every
- * demo SKU (cost, pack size, minimum order), two years of weekly demand per warehouse imported as
+ * demo SKU (cost, pack size, minimum order), three years of weekly demand per warehouse imported as
  * pre-Waybill sales history before the weeks the ledger already holds, continuing each SKU's recent
  * rate (a November peak around Black Friday, a New Year peak, a January and summer lull, a little
  * growth, and slow SKUs that sell in odd weeks only), a few explicit reorder
@@ -36,8 +36,14 @@ export const DEMO_SUPPLIERS: readonly DemoSupplier[] = [
   { code: 'KNIGOMIR', name: 'Книгомир', leadTimeDays: 7, packs: { TOY: 6, BOO: 10 } },
 ];
 
-/** Weeks of imported history per SKU and warehouse: two years, so a yearly season can be seen. */
-export const DEMO_HISTORY_WEEKS = 104;
+/**
+ * Weeks of imported history per SKU and warehouse: three years (demand.service's MAX_HISTORY_WEEKS).
+ * With two, the backtest horizon is capped at a third of the history (35 weeks), so the choice
+ * between a seasonal and a flat method for a best seller rested on the few ledger weeks of the
+ * order and pick history (flat picks over the November weeks made SES win and the peaks vanish);
+ * with three it forecasts a whole year ahead from an earlier origin, peaks included.
+ */
+export const DEMO_HISTORY_WEEKS = 156;
 const SEED = 0x91a77e5;
 const WEEK_MS = 7 * 86_400_000;
 const IMPORT_BATCH = 10_000;
@@ -127,9 +133,11 @@ export async function seedPlanning(ctx: ServiceContext, opts: PlanningSeedOption
     const stocked = (await levelsOfWarehouse(ctx, warehouse.id))
       .filter((l) => byId.has(l.variantId))
       .sort((a, b) => b.onHand - a.onHand || (a.variantId < b.variantId ? -1 : 1));
-    // What the ledger already holds (the order and pick history of the last weeks): imported weeks
-    // stop where it starts, and each SKU's imported level continues its recent rate (deseasonalised),
-    // so the series has no break where Waybill took over.
+    // What the ledger already holds (the order and pick history of the last weeks): each SKU's
+    // imported weeks stop where its own ledger weeks start (the warehouse's first ledger week for a
+    // SKU the ledger has not shipped), and its imported level continues its recent rate over those
+    // weeks (deseasonalised), so the series has no break where Waybill took over: no run of zero
+    // weeks between the import and a SKU whose first shipment came weeks after the warehouse's.
     const shipped = await weeklyShippedUnits(
       ctx,
       stocked.map((l) => ({ variantId: l.variantId, warehouseId: warehouse.id, timeZone: warehouse.timezone })),
@@ -141,18 +149,26 @@ export async function seedPlanning(ctx: ServiceContext, opts: PlanningSeedOption
     const seasonOf = (monday: string) => seasonality(isoWeek(new Date(`${monday}T12:00:00Z`)));
     const ledgerSeason = ledgerWeeks.length ? ledgerWeeks.reduce((acc, x) => acc + seasonOf(x), 0) / ledgerWeeks.length : 1;
     const recent = new Map<string, number>();
-    for (const x of shipped) if (x.weekStart < currentWeek) recent.set(x.variantId, (recent.get(x.variantId) ?? 0) + x.units);
+    const firstWeekOf = new Map<string, string>();
+    for (const x of shipped) {
+      if (x.weekStart >= currentWeek) continue;
+      recent.set(x.variantId, (recent.get(x.variantId) ?? 0) + x.units);
+      if (x.units > 0 && x.weekStart < (firstWeekOf.get(x.variantId) ?? currentWeek)) firstWeekOf.set(x.variantId, x.weekStart);
+    }
     const r = prng(SEED ^ Math.imul(w + 1, 0x2545f491));
     const lines: { sku: string; weekStart: Date; units: number }[] = [];
     stocked.forEach((l, rank) => {
       const sku = byId.get(l.variantId)!.sku;
-      const rate = ledgerWeeks.length ? (recent.get(l.variantId) ?? 0) / ledgerWeeks.length / ledgerSeason : 0;
+      const first = firstWeekOf.get(l.variantId) ?? firstLedgerWeek;
+      const own = ledgerWeeks.filter((x) => x >= first);
+      const season = own.length ? own.reduce((acc, x) => acc + seasonOf(x), 0) / own.length : ledgerSeason;
+      const rate = own.length ? (recent.get(l.variantId) ?? 0) / own.length / season : 0;
       // SKUs the ledger barely knows sell now and then (intermittent demand); a few slow ones too.
       const intermittent = rate < 0.5 || (rank >= 25 && rank % 7 === 0);
       const base = intermittent ? 0.2 + r.next() * 0.35 : rate;
       for (let k = weeks; k >= 1; k--) {
         const at = new Date(now.getTime() - k * WEEK_MS);
-        if (weekOf(at, warehouse.timezone) >= firstLedgerWeek) continue;
+        if (weekOf(at, warehouse.timezone) >= first) continue;
         // 10% a year of growth up to the present: the past was smaller.
         const trend = 1 / (1 + (0.1 * k) / 52);
         lines.push({ sku, weekStart: at, units: poissonQuantile(r.next(), base * seasonality(isoWeek(at)) * trend) });

@@ -14,7 +14,7 @@
  * order already has a return.
  */
 import { productsByIds, variantsByIds } from '../src/modules/catalog/catalog.service.js';
-import { fulfillmentOrdersByOrderIds, linesByOrderIds, listOrders, type OrderRow } from '../src/modules/orders/order.service.js';
+import { fulfillmentLinesByFoIds, fulfillmentOrdersByOrderIds, linesByOrderIds, listOrders, type OrderRow } from '../src/modules/orders/order.service.js';
 import { shipmentsByOrderIds } from '../src/modules/shipments/shipment.service.js';
 import { listAllWarehouses } from '../src/modules/warehouse/warehouse.service.js';
 import type { ReturnDispositionValue, ReturnReasonValue, ReturnStatusValue } from '../src/modules/returns/returns.table.js';
@@ -40,13 +40,19 @@ export interface DeliveredLine {
   shippedQuantity: number;
   /** The warehouse that shipped it (where the parcel goes back to). */
   warehouseCode: string;
+  /**
+   * When its return window opened: the delivery of the outbound parcel(s) that carried it (the last
+   * of them), as the returns service counts the window. Earlier than the order's `deliveredAt` when
+   * the order came in several parcels.
+   */
+  deliveredAt: Date;
 }
 
 export interface DeliveredDemoOrder {
   orderId: string;
   /** DEMO-000123: the plan's randomness is keyed on it, so the same history gives the same returns. */
   externalId: string;
-  /** When the (last) parcel was delivered. */
+  /** When the last parcel was delivered (a return is requested after it). */
   deliveredAt: Date;
   lines: DeliveredLine[];
 }
@@ -230,12 +236,14 @@ export function planDemoReturns(orders: readonly DeliveredDemoOrder[], opts: Pla
     const latest = Math.min(delivered + windowMs - HOUR, end - HOUR);
     if (latest <= delivered + HOUR) continue;
     const requestAt = delivered + HOUR + Math.round(Math.min(1, r.next() ** 2) * (latest - delivered - HOUR));
-    // Lines of the first warehouse only (the parcel goes back to one warehouse).
+    // Lines of the first warehouse only (the parcel goes back to one warehouse), and only those still
+    // in their window: a line's window runs from its own parcel's delivery, which in an order of
+    // several parcels can be days before the last one's (the request time is counted from).
     const warehouseCode = o.lines[0]?.warehouseCode;
     const lines: PlannedReturnLine[] = [];
     let hasDefective = false;
     for (const l of o.lines) {
-      if (l.warehouseCode !== warehouseCode || l.shippedQuantity < 1) continue;
+      if (l.warehouseCode !== warehouseCode || l.shippedQuantity < 1 || requestAt > l.deliveredAt.getTime() + windowMs - HOUR) continue;
       // Each line its own stream (keyed on the order and SKU, never on database ids), so one line's draws do not shape the next.
       const rl = prng(SEED ^ seedOf(`${o.externalId}:${l.sku}`));
       const defective = l.sku === defectiveSku;
@@ -333,6 +341,7 @@ export async function deliveredDemoOrders(ctx: ServiceContext, prefix: string): 
     const chunk = demo.slice(i, i + 200);
     const ids = chunk.map((o) => o.id);
     const [lines, fos, shipments] = await Promise.all([linesByOrderIds(ctx, ids), fulfillmentOrdersByOrderIds(ctx, ids), shipmentsByOrderIds(ctx, ids)]);
+    const fls = fos.length ? await fulfillmentLinesByFoIds(ctx, fos.map((f) => f.id)) : [];
     const variants = new Map((await variantsByIds(ctx, [...new Set(lines.map((l) => l.variantId))])).map((v) => [v.id, v]));
     const categories = new Map((await productsByIds(ctx, [...new Set([...variants.values()].map((v) => v.productId))])).map((p) => [p.id, p.category]));
     // Which warehouse shipped a line: the order's first shipped fulfillment order holding its variant.
@@ -344,6 +353,13 @@ export async function deliveredDemoOrders(ctx: ServiceContext, prefix: string): 
       const orderFos = fos.filter((f) => f.orderId === o.id && shippedFos.has(f.id));
       const warehouseCode = orderFos.length ? codeOf.get(orderFos[0]!.warehouseId) : undefined;
       if (!warehouseCode) continue;
+      // A line's window opens as the returns service counts it: at the delivery of the outbound
+      // parcels of the shipped fulfillment orders that carried it (the last of them).
+      const lineDelivered = (orderLineId: string): Date => {
+        const carriers = new Set(fls.filter((fl) => fl.orderLineId === orderLineId).map((fl) => fl.fulfillmentOrderId));
+        const parcels = shipments.filter((s) => s.direction === 'OUTBOUND' && carriers.has(s.fulfillmentOrderId) && fos.some((f) => f.id === s.fulfillmentOrderId && f.status === 'SHIPPED'));
+        return parcels.length && parcels.every((s) => s.deliveredAt) ? new Date(Math.max(...parcels.map((s) => s.deliveredAt!.getTime()))) : new Date(at);
+      };
       out.push({
         orderId: o.id,
         externalId: o.externalId!,
@@ -353,7 +369,7 @@ export async function deliveredDemoOrders(ctx: ServiceContext, prefix: string): 
           .map((l) => {
             const v = variants.get(l.variantId);
             // Orders from one warehouse are the rule in the demo; a split order's lines all go back to its first warehouse.
-            return { orderLineId: l.id, sku: l.sku, gtin: v?.gtin ?? l.sku, category: v ? (categories.get(v.productId) ?? null) : null, shippedQuantity: l.shippedQuantity, warehouseCode };
+            return { orderLineId: l.id, sku: l.sku, gtin: v?.gtin ?? l.sku, category: v ? (categories.get(v.productId) ?? null) : null, shippedQuantity: l.shippedQuantity, warehouseCode, deliveredAt: lineDelivered(l.id) };
           }),
       });
     }

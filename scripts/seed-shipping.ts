@@ -8,7 +8,7 @@
  * points are skipped by code, and the history is skipped when any DEMO- order exists.
  */
 import { sql } from 'drizzle-orm';
-import { variantsByIds, variantsBySkus } from '../src/modules/catalog/catalog.service.js';
+import { productsByIds, variantsByIds, variantsBySkus } from '../src/modules/catalog/catalog.service.js';
 import { receiveInventory } from '../src/modules/inventory/inbound.service.js';
 import { warehousesHolding } from '../src/modules/inventory/availability.service.js';
 import { cancelOrder, countFulfillmentOrders, createOrder, fulfillmentLinesByFoIds, orderCountsByExternalIdPrefix, ordersByIds, type OrderCreateInput } from '../src/modules/orders/order.service.js';
@@ -231,6 +231,87 @@ export async function seedPickupPoints(ctx: ServiceContext): Promise<{ created: 
 // ---------------------------------------------------------------------------------------------
 // Order history
 
+/**
+ * Makes the carts of `specs` (drawn from the overall popularity) look like real shopping, in time
+ * order, on a PRNG stream of their own (the rest of each spec, drawn before, is unchanged):
+ * - each buyer has two favourite categories (65/35) for life: most first lines (60%) are a popular
+ *   SKU of one of them;
+ * - a buyer who has bought before often (30%) starts with a companion of an earlier purchase
+ *   (bought the boots, now the cream for them);
+ * - a first line seldom repeats a variant the buyer already has (it is drawn again, a few tries);
+ * - further lines are mostly (70%) a companion of the first line: each SKU has three companions
+ *   among the other products of its category (fixed by a hash), taken 50/30/20.
+ * The other lines keep their draw from the overall popularity. Backorders are left alone.
+ */
+function shapeCarts(specs: OrderSpec[], ranked: readonly { sku: string; productId: string; category: string }[]): void {
+  const info = new Map(ranked.map((x, rank) => [x.sku, { ...x, rank }]));
+  const byCategory = new Map<string, { sku: string; productId: string; rank: number }[]>();
+  ranked.forEach((x, rank) => (byCategory.get(x.category) ?? byCategory.set(x.category, []).get(x.category)!).push({ ...x, rank }));
+  const categories = [...byCategory.keys()].sort();
+  if (!categories.length) return;
+  const companionsOf = new Map<string, string[]>();
+  const companions = (sku: string): string[] => {
+    let c = companionsOf.get(sku);
+    if (!c) {
+      const me = info.get(sku)!;
+      c = (byCategory.get(me.category) ?? [])
+        .filter((o) => o.productId !== me.productId)
+        .map((o) => ({ sku: o.sku, h: seedOf(`${sku}|${o.sku}`) }))
+        .sort((a, b) => a.h - b.h || (a.sku < b.sku ? -1 : 1))
+        .slice(0, 3)
+        .map((o) => o.sku);
+      companionsOf.set(sku, c);
+    }
+    return c;
+  };
+  const companion = (r: Prng, sku: string): string | null => {
+    const c = companions(sku);
+    if (!c.length) return null;
+    const x = r.next();
+    return c[x < 0.5 || c.length === 1 ? 0 : x < 0.8 || c.length === 2 ? 1 : 2]!;
+  };
+  const popularIn = (r: Prng, category: string): string => {
+    const members = byCategory.get(category)!;
+    return weighted(r, members.map((m) => ({ weight: 1 / (m.rank + 1) ** 0.9, sku: m.sku }))).sku;
+  };
+  const tastes = new Map<string, [string, string]>();
+  const tasteOf = (email: string): [string, string] => {
+    let t = tastes.get(email);
+    if (!t) {
+      const r = prng(SEED ^ seedOf(`taste:${email}`));
+      const [a, b] = r.some(categories, 2);
+      t = r.next() < 0.5 ? [a!, b ?? a!] : [b ?? a!, a!];
+      tastes.set(email, t);
+    }
+    return t;
+  };
+  const bought = new Map<string, string[]>();
+  for (const spec of [...specs].sort((a, b) => a.at.getTime() - b.at.getTime() || a.index - b.index)) {
+    if (spec.backorder || !spec.lines.every((l) => info.has(l.sku))) continue;
+    const r = prng(SEED ^ 0x0ffe25 ^ Math.imul(spec.index + 1, 0x85ebca6b));
+    const before = bought.get(spec.buyer.email) ?? [];
+    const [fav, second] = tasteOf(spec.buyer.email);
+    const skus = spec.lines.map((l) => l.sku);
+    // People seldom buy the very same variant again within months: a first line they already
+    // have is drawn again (a few tries).
+    const owned = new Set(before);
+    const fresh = (draw: () => string | null): string | null => {
+      let sku = draw();
+      for (let t = 0; t < 4 && sku !== null && owned.has(sku); t++) sku = draw();
+      return sku;
+    };
+    const x = r.next();
+    if (x < 0.3 && before.length) skus[0] = fresh(() => companion(r, r.pick(before))) ?? skus[0]!;
+    else if (x < 0.9) skus[0] = fresh(() => popularIn(r, r.next() < 0.65 ? fav : second))!;
+    for (let l = 1; l < skus.length; l++) if (r.next() < 0.7) skus[l] = companion(r, skus[0]!) ?? skus[l]!;
+    const cart = new Map<string, number>();
+    spec.lines.forEach((line, l) => cart.set(skus[l]!, (cart.get(skus[l]!) ?? 0) + line.quantity));
+    spec.lines = [...cart].map(([sku, quantity]) => ({ sku, quantity }));
+    bought.set(spec.buyer.email, [...before, ...spec.lines.map((l) => l.sku)]);
+  }
+}
+
+
 export interface OrderHistoryOptions {
   /** Orders over the window (default 400: about 0.2-0.7 s each, mostly the label PDF). */
   count?: number;
@@ -387,6 +468,14 @@ export async function seedOrderHistory(ctx: ServiceContext, buyers: readonly Dem
       channel: r.next() < 0.7 ? 'web' : 'mobile-app',
     });
   }
+
+  // Shoppers with stable tastes, baskets of things bought together (see shapeCarts).
+  const products = await productsByIds(ctx, [...new Set(stocked.map((s) => variants.get(s)!.productId))]);
+  const categoryOfProduct = new Map(products.map((p) => [p.id, p.category ?? '']));
+  shapeCarts(
+    specs,
+    ranked.map((sku) => ({ sku, productId: variants.get(sku)!.productId, category: categoryOfProduct.get(variants.get(sku)!.productId) ?? '' })),
+  );
 
   const timeline: SimEvent[] = [];
   for (const s of specs) {

@@ -30,9 +30,10 @@ function history(count: number, seed = 7): DeliveredDemoOrder[] {
       const s = popular();
       const q = r.next() < 0.85 ? 1 : 2;
       const prev = lines.get(s.sku);
-      lines.set(s.sku, { orderLineId: `line-${i}-${s.sku}`, sku: s.sku, gtin: s.gtin, category: s.category, shippedQuantity: (prev?.shippedQuantity ?? 0) + q, warehouseCode: i % 3 ? 'MSK1' : 'SPB1' });
+      lines.set(s.sku, { orderLineId: `line-${i}-${s.sku}`, sku: s.sku, gtin: s.gtin, category: s.category, shippedQuantity: (prev?.shippedQuantity ?? 0) + q, warehouseCode: i % 3 ? 'MSK1' : 'SPB1', deliveredAt: END });
     }
-    return { orderId: `order-${i}`, externalId: `DEMO-${String(i + 1).padStart(6, '0')}`, deliveredAt: new Date(END.getTime() - (2 + r.next() * 86) * DAY), lines: [...lines.values()] };
+    const deliveredAt = new Date(END.getTime() - (2 + r.next() * 86) * DAY);
+    return { orderId: `order-${i}`, externalId: `DEMO-${String(i + 1).padStart(6, '0')}`, deliveredAt, lines: [...lines.values()].map((l) => ({ ...l, deliveredAt })) };
   });
 }
 
@@ -123,6 +124,22 @@ describe('planDemoReturns', () => {
         expect(l.disposition).toBe(l.reason === 'DAMAGED' ? 'WRITE_OFF' : l.reason === 'DEFECTIVE' ? l.disposition : 'RESTOCK');
       }
     }
+  });
+
+  it('asks for a line only within its own window when the order came in parcels delivered days apart', () => {
+    // Every order of two or more lines: all but the first line came in a parcel delivered 10 days before the last one.
+    const split = history(600, 5).map((o) => ({ ...o, lines: o.lines.map((l, i) => (i ? { ...l, deliveredAt: new Date(o.deliveredAt.getTime() - 10 * DAY) } : l)) }));
+    const { returns } = planDemoReturns(split, { end: END });
+    const lines = lineOf(split);
+    const orderOf = new Map(split.map((o) => [o.orderId, o]));
+    for (const p of returns) for (const l of p.lines) expect(p.steps[0]!.at.getTime(), l.orderLineId).toBeLessThanOrEqual(lines.get(l.orderLineId)!.deliveredAt.getTime() + 14 * DAY);
+    // Lines of the earlier parcel still come back when asked for within its window (4 days after the last parcel) ...
+    const early = (p: PlannedReturn) => p.lines.some((l) => lines.get(l.orderLineId)!.deliveredAt < orderOf.get(p.orderId)!.deliveredAt);
+    expect(returns.filter(early).length).toBeGreaterThan(0);
+    // ... and later requests of such orders take the last parcel's line alone.
+    const lateOfSplitOrders = returns.filter((p) => orderOf.get(p.orderId)!.lines.length > 1 && p.steps[0]!.at.getTime() > orderOf.get(p.orderId)!.deliveredAt.getTime() + 4 * DAY);
+    expect(lateOfSplitOrders.length).toBeGreaterThan(0);
+    for (const p of lateOfSplitOrders) expect(p.lines.map((l) => l.orderLineId)).toEqual([orderOf.get(p.orderId)!.lines[0]!.orderLineId]);
   });
 
   it('returns nothing for orders delivered too recently to ask, or with nothing delivered', () => {

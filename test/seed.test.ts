@@ -143,7 +143,7 @@ describe('seedPlanning (part of seedDemoStore, run above)', () => {
     expect(await count(sql`select count(*)::int as n from supplier_products where min_order_quantity % pack_size <> 0 or unit_cost_minor <= 0`)).toBe(0);
   });
 
-  it('imports two years of weekly demand whose forecasts show the November and New Year peaks', async () => {
+  it('imports three years of weekly demand whose forecasts show the November and New Year peaks', async () => {
     expect(seeded!.planning!.historyWeeks).toBeGreaterThan(10_000);
     // The best seller of MSK1, forecast a year ahead: the peak weeks clearly above the summer lull.
     const [top] = await t.app.database.rows<{ variant_id: string; warehouse_id: string }>(

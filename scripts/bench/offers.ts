@@ -102,6 +102,7 @@ console.log(
     `  hit-rate@${k}  method      ${pct(rates.method)}`,
     `  hit-rate@${k}  most-popular ${pct(rates.baseline)}`,
     `  lift         ${rates.baseline > 0 ? `${(rates.method / rates.baseline).toFixed(2)}×` : 'n/a'} (${rates.method > rates.baseline ? 'beats' : 'does NOT beat'} the baseline)`,
+    `  per customer: only the method hit for ${rates.onlyMethod}, only the baseline for ${rates.onlyBaseline}`,
     `  with the service's DEFAULT_WEIGHTS (${w(DEFAULT_WEIGHTS)}): ${pct(withDefaults.method)}`,
   ].join('\n'),
 );

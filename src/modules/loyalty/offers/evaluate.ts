@@ -11,6 +11,9 @@ export interface HitRates {
   customers: number;
   method: number;
   baseline: number;
+  /** Customers only the method hit, and only the baseline (the pairs a sign test compares). */
+  onlyMethod: number;
+  onlyBaseline: number;
 }
 
 /** The purchases of each customer in `lines`. */
@@ -38,14 +41,20 @@ export function hitRates(lines: readonly BasketLine[], items: ReadonlyMap<string
   for (const l of test) if (l.customerId) (bought.get(l.customerId) ?? bought.set(l.customerId, new Set()).get(l.customerId)!).add(l.variantId);
   let method = 0;
   let baseline = 0;
+  let onlyMethod = 0;
+  let onlyBaseline = 0;
   const hit = (offers: Offer[], got: Set<string>) => (offers.some((o) => got.has(o.variantId)) ? 1 : 0);
   for (const [customer, got] of [...bought].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const h = history.get(customer) ?? [];
-    method += hit(recommend({ model, items, history: h, now: split, first: k, weights: opts.weights }), got);
-    baseline += hit(mostPopular(model, h, split, k), got);
+    const m = hit(recommend({ model, items, history: h, now: split, first: k, weights: opts.weights }), got);
+    const b = hit(mostPopular(model, h, split, k), got);
+    method += m;
+    baseline += b;
+    onlyMethod += m > b ? 1 : 0;
+    onlyBaseline += b > m ? 1 : 0;
   }
   const n = bought.size;
-  return { customers: n, method: n ? method / n : 0, baseline: n ? baseline / n : 0 };
+  return { customers: n, method: n ? method / n : 0, baseline: n ? baseline / n : 0, onlyMethod, onlyBaseline };
 }
 
 /** Every blend on a grid of `step` whose weights sum to 1. */

@@ -143,7 +143,7 @@ describe('offline evaluation', () => {
   ];
 
   it('hit-rate@1: co-purchase finds B for X, the most-popular baseline offers A (ties by id) and misses', () => {
-    expect(hitRates(hist, items, split, new Date(split.getTime() + 15 * DAY), { k: 1, weights: { coPurchase: 1, category: 0, popularity: 0 } })).toEqual({ customers: 1, method: 1, baseline: 0 });
+    expect(hitRates(hist, items, split, new Date(split.getTime() + 15 * DAY), { k: 1, weights: { coPurchase: 1, category: 0, popularity: 0 } })).toEqual({ customers: 1, method: 1, baseline: 0, onlyMethod: 1, onlyBaseline: 0 });
     expect(hitRates(hist, items, split, new Date(split.getTime() + 15 * DAY), { k: 1, weights: { coPurchase: 0, category: 0, popularity: 1 } }).method).toBe(0);
   });
 
