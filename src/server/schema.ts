@@ -46,6 +46,7 @@ import { ReturnWarehouseResolver } from '../modules/returns/returns.warehouse.re
 import { DemandResolver } from '../modules/planning/demand.resolver.js';
 import { TransferOrderResolver } from '../modules/planning/transfer.resolver.js';
 import { SupportTicketResolver, TicketMessageEventResolver } from '../modules/support/ticket.resolver.js';
+import { AssistantResolver } from '../modules/support/assistant.resolver.js';
 import { KnowledgeArticleResolver, knowledgeArticleNode } from '../modules/support/knowledge/knowledge.resolver.js';
 import { NodeResolver, registerNodeType } from './node.resolver.js';
 
@@ -110,6 +111,7 @@ export const resolvers = [
   ReplenishmentResolver,
   TransferOrderResolver,
   SupportTicketResolver,
+  AssistantResolver,
   TicketMessageEventResolver,
   CustomerOffersResolver,
   PersonalizedOfferResolver,

@@ -11,7 +11,7 @@
  * - loyalty: the CUSTOMER's own account.
  */
 import { BusinessError } from '../../shared/errors.js';
-import { formatMoney, money } from '../../shared/money.js';
+import { money } from '../../shared/money.js';
 import { hasScope } from '../../shared/principal.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { transact } from '../../events/outbox.js';
@@ -249,4 +249,3 @@ const builtinOrBrain = (ctx: ServiceContext): AssistantBrain => BRAINS[ctx.confi
 
 /** For logs and metrics: a reply without its text. */
 export const describeReply = (r: AssistantReply) => ({ intent: r.intent, language: r.language, confidence: r.confidence, sources: r.sources.length, handoff: !!r.handoffTicket });
-void formatMoney;
