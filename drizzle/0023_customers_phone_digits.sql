@@ -1,0 +1,1 @@
+CREATE INDEX "customers_phone_digits_idx" ON "customers" USING btree (regexp_replace("phone", '[^0-9]', '', 'g'));
