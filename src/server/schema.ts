@@ -46,6 +46,7 @@ import { ReturnWarehouseResolver } from '../modules/returns/returns.warehouse.re
 import { DemandResolver } from '../modules/planning/demand.resolver.js';
 import { TransferOrderResolver } from '../modules/planning/transfer.resolver.js';
 import { SupportTicketResolver, TicketMessageEventResolver } from '../modules/support/ticket.resolver.js';
+import { CsatResponseResolver, OrderCsatResolver, TicketCsatResolver } from '../modules/support/csat.resolver.js';
 import { NodeResolver } from './node.resolver.js';
 
 export const resolvers = [
@@ -110,6 +111,9 @@ export const resolvers = [
   TransferOrderResolver,
   SupportTicketResolver,
   TicketMessageEventResolver,
+  CsatResponseResolver,
+  OrderCsatResolver,
+  TicketCsatResolver,
   CustomerOffersResolver,
   PersonalizedOfferResolver,
 ] as const;
