@@ -143,6 +143,21 @@ const schema = z.object({
    * The switch for a future LLM provider; the facts are gathered the same way whoever phrases them.
    */
   ASSISTANT_PROVIDER: z.enum(['builtin']).default('builtin'),
+  /**
+   * The CSAT survey e-mail goes this many hours after an order's delivery (the carrier's delivery
+   * time), unless the customer rated the order by then. 0: no survey e-mails.
+   */
+  CSAT_SURVEY_DELAY_HOURS: z.coerce.number().min(0).max(24 * 90).default(24),
+  /**
+   * The storefront's rating page named in the survey e-mail, with `{number}` for the order number
+   * (e.g. https://shop.example/account/orders/{number}/rate); the page calls csatSubmit with the
+   * customer's token. Default: <PUBLIC_URL>/orders/{number}/rate.
+   */
+  CSAT_SURVEY_URL: z
+    .string()
+    .url()
+    .refine((u) => u.includes('{number}'), 'must contain {number}')
+    .optional(),
   /** The route solver prints its search progress on stderr (tuning). */
   VRP_TRACE: bool(false),
 });

@@ -28,7 +28,7 @@ import { ReplenishmentScheduler } from '../modules/planning/replenishment.schedu
 import { LoyaltyExpiryScheduler } from '../modules/loyalty/loyalty.expiry.scheduler.js';
 import { watchLoyaltyProgram } from '../modules/loyalty/loyalty.program-update.js';
 import { mailTransport, NotificationSender, senderOptions } from '../modules/notifications/notification.sender.js';
-import { registerNotificationHandlers } from '../modules/notifications/notification.service.js';
+import { reasonNotToSend, registerNotificationHandlers } from '../modules/notifications/notification.service.js';
 import { dispatcherOptions, WebhookDispatcher } from '../modules/webhooks/webhook.dispatcher.js';
 import { registerWebhookHandlers } from '../modules/webhooks/webhook.service.js';
 import { createApollo } from './apollo.js';
@@ -114,8 +114,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const deps = { config, database, clock, relay, log, events, extensions };
   if (config.ADMIN_API_KEY) await ensureAdminKey(deps, config.ADMIN_API_KEY);
   // Customer e-mails: rendered into rows by a durable relay handler, sent by the sender.
-  const notifications = new NotificationSender(database, mailTransport(config, log), log, { ...senderOptions(config), relay, clock });
-  registerNotificationHandlers(relay, buildContext(deps, { kind: 'STAFF', name: 'system', scopes: ['admin'] }, 'notifications').services, {
+  const notifyCtx = buildContext(deps, { kind: 'STAFF', name: 'system', scopes: ['admin'] }, 'notifications').services;
+  const notifications = new NotificationSender(database, mailTransport(config, log), log, { ...senderOptions(config), relay, clock, reasonNotToSend: (n) => reasonNotToSend(notifyCtx, n) });
+  registerNotificationHandlers(relay, notifyCtx, {
     onQueued: () => notifications.kick(),
   });
 

@@ -49,6 +49,7 @@ import { SupportTicketResolver, TicketMessageEventResolver } from '../modules/su
 import { AssistantResolver } from '../modules/support/assistant.resolver.js';
 import { KnowledgeArticleResolver, knowledgeArticleNode } from '../modules/support/knowledge/knowledge.resolver.js';
 import { NodeResolver, registerNodeType } from './node.resolver.js';
+import { CsatResponseResolver, OrderCsatResolver, TicketCsatResolver } from '../modules/support/csat.resolver.js';
 
 export const resolvers = [
   NodeResolver,
@@ -113,6 +114,9 @@ export const resolvers = [
   SupportTicketResolver,
   AssistantResolver,
   TicketMessageEventResolver,
+  CsatResponseResolver,
+  OrderCsatResolver,
+  TicketCsatResolver,
   CustomerOffersResolver,
   PersonalizedOfferResolver,
   KnowledgeArticleResolver,

@@ -21,6 +21,8 @@ export interface OutgoingMail {
   to: string;
   subject: string;
   text: string;
+  /** Which notification it is (for logs: ids, never the address or the text). */
+  ref?: { notificationId: string; template: string };
 }
 
 /** Where messages go. */
@@ -51,17 +53,24 @@ export function smtpTransport(url: string, from: string): MailTransport {
   };
 }
 
-/** Development without SMTP: one log line per message. */
+/** Development without SMTP: one log line per message (its id and template: no address, subject or text, which are personal). */
 export function logTransport(log: Logger): MailTransport {
   return {
     async send(mail) {
-      log.info({ recipient: mail.to, subject: mail.subject }, 'notification (no SMTP_URL: logged, not sent)');
+      log.info({ ...mail.ref }, 'notification (no SMTP_URL: logged, not sent)');
     },
     close() {},
   };
 }
 
-export type SenderOptions = WorkerOptions;
+export type SenderOptions = WorkerOptions & {
+  /**
+   * Asked before each attempt: a reason not to send the message after all (a CSAT survey the
+   * customer answered before it was due), or null. A message not sent ends FAILED with the
+   * reason as its last error, without an attempt counted.
+   */
+  reasonNotToSend?: (n: { template: string; orderId: string | null }) => Promise<string | null>;
+};
 
 export const senderOptions = (c: Config): SenderOptions => ({
   maxAttempts: c.NOTIFICATION_MAX_ATTEMPTS,
@@ -74,6 +83,8 @@ export const mailTransport = (c: Config, log: Logger): MailTransport => (c.SMTP_
 
 interface Claimed {
   id: string;
+  template: string;
+  order_id: string | null;
   recipient: string;
   subject: string | null;
   body: string;
@@ -85,6 +96,8 @@ const ERROR_MAX = 500;
 export class NotificationSender extends DeliveryQueue<NotificationStatusValue, NotificationLifecycleRow, Claimed> {
   protected readonly worker: DeliveryWorker<NotificationStatusValue, NotificationLifecycleRow, Claimed>;
 
+  private readonly reasonNotToSend: SenderOptions['reasonNotToSend'];
+
   constructor(
     database: Database,
     private readonly transport: MailTransport,
@@ -92,6 +105,7 @@ export class NotificationSender extends DeliveryQueue<NotificationStatusValue, N
     opts: SenderOptions,
   ) {
     super();
+    this.reasonNotToSend = opts.reasonNotToSend;
     this.worker = new DeliveryWorker(
       database,
       log,
@@ -101,7 +115,7 @@ export class NotificationSender extends DeliveryQueue<NotificationStatusValue, N
         idField: 'notificationId',
         lifecycle: notificationLifecycle,
         doneAtKey: 'sentAt',
-        claim: { due: sql`channel = 'EMAIL'`, columns: sql`notifications.recipient, notifications.subject, notifications.body` },
+        claim: { due: sql`channel = 'EMAIL'`, columns: sql`notifications.template, notifications.order_id, notifications.recipient, notifications.subject, notifications.body` },
         attempt: (n) => this.send(n),
       },
       // A claim holds a message for the SMTP timeouts plus a margin for recording the outcome.
@@ -112,7 +126,9 @@ export class NotificationSender extends DeliveryQueue<NotificationStatusValue, N
   /** One attempt: the rendered message to the transport. */
   private async send(n: Claimed): Promise<Outcome> {
     try {
-      await this.transport.send({ to: n.recipient, subject: n.subject ?? '', text: n.body });
+      const reason = await this.reasonNotToSend?.({ template: n.template, orderId: n.order_id });
+      if (reason) return { kind: 'dropped', error: reason };
+      await this.transport.send({ to: n.recipient, subject: n.subject ?? '', text: n.body, ref: { notificationId: n.id, template: n.template } });
       return { kind: 'succeeded' };
     } catch (err) {
       return { kind: 'failed', error: String((err as Error)?.message ?? err).slice(0, ERROR_MAX) };

@@ -1,7 +1,9 @@
-import { index, integer, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { check, index, integer, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, idColumn, tstz } from '../../db/columns.js';
 import { jobLifecycle } from '../../events/delivery-worker.js';
 import { orders } from '../orders/order.table.js';
+import { supportTickets } from '../support/support.table.js';
 
 export const NOTIFICATION_CHANNELS = ['EMAIL', 'SMS', 'WEBHOOK'] as const;
 export type NotificationChannelValue = (typeof NOTIFICATION_CHANNELS)[number];
@@ -12,11 +14,12 @@ export type NotificationStatusValue = (typeof NOTIFICATION_STATUSES)[number];
 
 export const NOTIFICATION_STATUS_CHANGED = 'notification.status_changed';
 /** What a notification's status event carries of it. */
-export type NotificationLifecycleRow = Pick<typeof notifications.$inferSelect, 'id' | 'status' | 'orderId' | 'template'>;
+export type NotificationLifecycleRow = Pick<typeof notifications.$inferSelect, 'id' | 'status' | 'orderId' | 'ticketId' | 'template'>;
 
 /**
  * One message to a customer about an order (or a return of it: the return's number is in the
- * message, the row belongs to its order), rendered once when the event was handled (the row
+ * message, the row belongs to its order) or about a support ticket (an agent's reply: the row
+ * belongs to the ticket; exactly one of order and ticket is set), rendered once when the event was handled (the row
  * shows exactly what was sent) and sent by the NotificationSender. `(event_id, template)` is
  * unique: an outbox event handled twice never produces a second message.
  */
@@ -24,9 +27,8 @@ export const notifications = pgTable(
   'notifications',
   {
     id: idColumn(),
-    orderId: uuid('order_id')
-      .notNull()
-      .references(() => orders.id, { onDelete: 'cascade' }),
+    orderId: uuid('order_id').references(() => orders.id, { onDelete: 'cascade' }),
+    ticketId: uuid('ticket_id').references(() => supportTickets.id, { onDelete: 'cascade' }),
     eventId: uuid('event_id').notNull(),
     template: text('template').notNull(),
     channel: text('channel', { enum: NOTIFICATION_CHANNELS }).notNull().default('EMAIL'),
@@ -46,6 +48,8 @@ export const notifications = pgTable(
   (t) => [
     unique('notifications_event_template_uq').on(t.eventId, t.template),
     index('notifications_order_idx').on(t.orderId),
+    index('notifications_ticket_idx').on(t.ticketId),
+    check('notifications_subject_ck', sql`(${t.orderId} is null) <> (${t.ticketId} is null)`),
     index('notifications_due_idx').on(t.status, t.nextAttemptAt),
   ],
 );
@@ -53,10 +57,10 @@ export const notifications = pgTable(
 /**
  * The notification lifecycle: PENDING -> SENT | FAILED, with its timeline notification_events.
  * Its event, 'notification.status_changed', is not one the notification handlers listen to (they
- * listen to order.status_changed and return.updated) nor a webhook topic, so a notification never causes another
+ * listen to order.status_changed, return.updated and support_ticket.updated) nor a webhook topic, so a notification never causes another
  * notification or a webhook.
  */
 export const notificationLifecycle = jobLifecycle<NotificationStatusValue, NotificationLifecycleRow>('notification', notifications, NOTIFICATION_STATUSES, {
-  history: ['notification_events', 'notification_id'], topic: NOTIFICATION_STATUS_CHANGED, fields: ['orderId', 'template'],
+  history: ['notification_events', 'notification_id'], topic: NOTIFICATION_STATUS_CHANGED, fields: ['orderId', 'ticketId', 'template'],
 });
 export const notificationEvents = notificationLifecycle.history;

@@ -5,6 +5,11 @@
  *
  * Every template has a subject and a text body per language; a locale without a catalogue falls
  * back to English, and the caller records the language actually used.
+ *
+ * Text that people wrote (an agent's reply, a ticket's subject, a rejection reason, a name) is
+ * always passed as an argument, never put into a pattern: intl-messageformat inserts argument
+ * values as they are (braces, apostrophes, `#` and markup are not interpreted), and the bodies are
+ * plain text (sent as text/plain).
  */
 import { IntlMessageFormat } from 'intl-messageformat';
 import { formatMoney, type Money } from '../../shared/money.js';
@@ -19,6 +24,8 @@ export const TEMPLATES = [
   'return_rejected',
   'return_received',
   'return_refunded',
+  'csat_survey',
+  'support_reply',
 ] as const;
 export type TemplateName = (typeof TEMPLATES)[number];
 
@@ -70,6 +77,14 @@ const catalogues: Record<string, Record<TemplateName, Message>> = {
       subject: 'Деньги по возврату {number} возвращены',
       body: `${ruHello}\n\nПо возврату {number} (заказ {orderNumber}) мы вернули {amount}. Срок зачисления зависит от вашего банка.\n\nWaybill`,
     },
+    csat_survey: {
+      subject: 'Как вам доставка заказа {number}?',
+      body: `${ruHello}\n\nВаш заказ {number} доставлен. Оцените, пожалуйста, доставку от 1 до 5 — это займёт минуту и поможет нам стать лучше:\n{link}\n\nЕсли что-то пошло не так, ответьте в чате на сайте — мы разберёмся.\n\nWaybill`,
+    },
+    support_reply: {
+      subject: 'Re: {subject} [{number}]',
+      body: `${ruHello}\n\nОтвет на ваше обращение {number}:\n\n{reply}\n\nЧтобы ответить, напишите нам, указав номер обращения {number}.\n\nСлужба поддержки Waybill`,
+    },
   },
   en: {
     order_confirmed: {
@@ -107,6 +122,14 @@ const catalogues: Record<string, Record<TemplateName, Message>> = {
     return_refunded: {
       subject: 'Return {number} refunded',
       body: `${enHello}\n\nWe have refunded {amount} for your return {number} (order {orderNumber}). How soon it reaches your account depends on your bank.\n\nWaybill`,
+    },
+    csat_survey: {
+      subject: 'How was the delivery of order {number}?',
+      body: `${enHello}\n\nYour order {number} has been delivered. Please rate the delivery from 1 to 5: it takes a minute and helps us improve:\n{link}\n\nIf something went wrong, write to us in the chat on our site and we will sort it out.\n\nWaybill`,
+    },
+    support_reply: {
+      subject: 'Re: {subject} [{number}]',
+      body: `${enHello}\n\nOur reply to your request {number}:\n\n{reply}\n\nTo answer, write to us quoting the request number {number}.\n\nWaybill support`,
     },
   },
 };
@@ -151,6 +174,12 @@ export interface TemplateValues {
   reason?: string | null;
   /** The refund (return_refunded), formatted in the message's locale here. */
   amount?: Money | null;
+  /** The rating page (csat_survey). */
+  link?: string | null;
+  /** The ticket's subject (support_reply), as the customer wrote it. */
+  subject?: string | null;
+  /** The agent's reply (support_reply), verbatim. */
+  reply?: string | null;
 }
 
 // Parsing a message costs more than formatting it; keep the parsed formats.
@@ -186,6 +215,9 @@ export function renderTemplate(template: TemplateName, customerLocale: string | 
     reason: reason ?? '',
     hasReason: reason ? 'yes' : 'no',
     amount: values.amount ? formatMoney(values.amount, locale) : '',
+    link: values.link ?? '',
+    subject: values.subject?.trim() ?? '',
+    reply: values.reply ?? '',
   };
   return { locale, subject: format(m.subject, locale, v), body: format(m.body, locale, v) };
 }

@@ -21,7 +21,7 @@ registerEnumType(NotificationStatus, {
   valuesConfig: {
     PENDING: { description: 'Not sent yet; the next attempt is scheduled.' },
     SENT: { description: 'Handed to the mail server (or logged when no SMTP server is configured).' },
-    FAILED: { description: 'Every attempt failed; no more attempts.' },
+    FAILED: { description: 'Not sent, and no more attempts: every attempt failed, or the message was no longer needed when it was due (a CSAT survey of an order the customer had already rated).' },
   },
 });
 
@@ -29,7 +29,7 @@ registerEnumType(NotificationStatus, {
 export class Notification {
   @Field(() => NotificationChannel, { description: 'How it is sent.' })
   channel!: NotificationChannelValue;
-  @Field(() => String, { description: 'e.g. order_confirmed, order_processing, order_shipped, order_delivered, order_cancelled; for a return of the order return_approved, return_rejected, return_received, return_refunded.' })
+  @Field(() => String, { description: 'e.g. order_confirmed, order_processing, order_shipped, order_delivered, order_cancelled; for a return of the order return_approved, return_rejected, return_received, return_refunded; csat_survey (sent CSAT_SURVEY_DELAY_HOURS after delivery).' })
   template!: string;
   @Field(() => String, { description: "Language the message was rendered in (the customer's locale, falling back to en)." })
   locale!: string;
