@@ -8,6 +8,7 @@
  * --period is the seasonal cycle in observations (52 for weekly data, 12 for monthly).
  */
 import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { parseWideCsv } from '../src/modules/planning/forecast/csv.js';
 import { forecastSeries } from '../src/modules/planning/forecast/select.js';
 
@@ -17,26 +18,27 @@ function usage(msg?: string): never {
   process.exit(2);
 }
 
-const args = process.argv.slice(2);
-let file: string | undefined;
-let horizon = 13;
-let origins: number | undefined;
-let period: number | undefined;
-let json = false;
-for (let i = 0; i < args.length; i++) {
-  const a = args[i];
-  const val = (): string => {
-    const v = args[++i];
-    if (v === undefined) usage(`missing value for ${a}`);
-    return v;
-  };
-  if (a === '--train') file = val();
-  else if (a === '--horizon') horizon = Number(val());
-  else if (a === '--origins') origins = Number(val());
-  else if (a === '--period') period = Number(val());
-  else if (a === '--json') json = true;
-  else usage(a === '--help' || a === '-h' ? undefined : `unknown argument ${a}`);
+let flags;
+try {
+  flags = parseArgs({
+    options: {
+      train: { type: 'string' },
+      horizon: { type: 'string', default: '13' },
+      origins: { type: 'string' },
+      period: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+  }).values;
+} catch (e) {
+  usage((e as Error).message);
 }
+if (flags.help) usage();
+const file = flags.train;
+const horizon = Number(flags.horizon);
+const origins = flags.origins === undefined ? undefined : Number(flags.origins);
+const period = flags.period === undefined ? undefined : Number(flags.period);
+const json = flags.json;
 if (!file) usage('missing --train FILE');
 if (!Number.isInteger(horizon) || horizon < 1) usage('--horizon must be a positive integer');
 if (origins !== undefined && (!Number.isInteger(origins) || origins < 0)) usage('--origins must be a non-negative integer');

@@ -202,6 +202,20 @@ export function collect<T>(client: Client, query: string, variables?: Record<str
   };
 }
 
+/**
+ * Polls `read` every 50 ms until `ok` accepts its value and returns that value; after `timeoutMs`
+ * throws, naming `what` and the last value read.
+ */
+export async function waitFor<T>(what: string, read: () => T | Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (ok(v)) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Waits until the server acknowledged a subscription (graphql-ws has no ack per operation; a short wait for the subscribe to be registered). */
 export const settle = (ms = 150) => new Promise((r) => setTimeout(r, ms));
 

@@ -5,11 +5,15 @@
  *
  *   npm run bench:forecast [-- --data DIR] [--origins n] [--json file]
  *
- * DIR holds Weekly-train-dev.csv and Weekly-test-dev.csv. One thread, series one after another.
+ * DIR holds Weekly-train-dev.csv and Weekly-test-dev.csv: --data, else FORECAST_DATA, else
+ * shared/data/forecast/m4-weekly in the `shared` folder beside the checkout. One thread, series one
+ * after another.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { parseWideCsv } from '../../src/modules/planning/forecast/csv.js';
 import { scoreM4, type ScoredCase } from '../../src/modules/planning/forecast/m4.js';
 import { candidateForecasts, forecastSeries } from '../../src/modules/planning/forecast/select.js';
@@ -20,21 +24,24 @@ function usage(msg?: string): never {
   process.exit(2);
 }
 
-const args = process.argv.slice(2);
-let dir = '/work/shared/data/forecast/m4-weekly';
-let origins: number | undefined;
-let jsonOut: string | undefined;
-for (let i = 0; i < args.length; i++) {
-  const a = args[i];
-  const val = (): string => {
-    const v = args[++i];
-    if (v === undefined) usage(`missing value for ${a}`);
-    return v;
-  };
-  if (a === '--data') dir = val();
-  else if (a === '--origins') origins = Number(val());
-  else if (a === '--json') jsonOut = val();
-  else usage(a === '--help' || a === '-h' ? undefined : `unknown argument ${a}`);
+let flags;
+try {
+  flags = parseArgs({
+    options: { data: { type: 'string' }, origins: { type: 'string' }, json: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  }).values;
+} catch (e) {
+  usage((e as Error).message);
+}
+if (flags.help) usage();
+const dir = flags.data ?? process.env.FORECAST_DATA ?? fileURLToPath(new URL('../../../shared/data/forecast/m4-weekly', import.meta.url));
+const origins = flags.origins === undefined ? undefined : Number(flags.origins);
+if (origins !== undefined && (!Number.isInteger(origins) || origins < 0)) usage('--origins must be a non-negative integer');
+const jsonOut = flags.json;
+for (const f of ['Weekly-train-dev.csv', 'Weekly-test-dev.csv']) {
+  if (!existsSync(join(dir, f))) {
+    console.error(`bench:forecast: no ${f} in ${dir}. Point --data DIR (or FORECAST_DATA) at a folder with the M4 weekly dev split (Weekly-train-dev.csv, Weekly-test-dev.csv).`);
+    process.exit(2);
+  }
 }
 
 const H = 13;

@@ -6,17 +6,20 @@
  *   npm run bench:vrp [-- --time-limit ms] [--objective hierarchical|distance|both]
  *                     [--only C1,R2,CVRP-A,R101] [--seed n] [--json file] [--set t0=0.3]
  *                     [--iterations n]   (iteration limit instead of time: load-independent)
+ *                     [--data DIR]
  *
- * Instances run one at a time on a single thread.
+ * DIR holds bks.csv, solomon/*.txt and cvrp/A/*.vrp: --data, else VRP_DATA, else shared/data/vrp
+ * in the `shared` folder beside the checkout. Instances run one at a time on a single thread.
  */
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { loadConfig } from '../../src/config.js';
 import { readInstanceFile } from '../../src/modules/routing/solver/instance.js';
 import { solve, type Objective } from '../../src/modules/routing/solver/solver.js';
 import { verifySolution } from '../../src/modules/routing/solver/verify.js';
 
-const DATA = process.env.VRP_DATA ?? '/work/shared/data/vrp';
 const trace = loadConfig({ VRP_TRACE: process.env.VRP_TRACE }).VRP_TRACE;
 
 interface Bks {
@@ -39,6 +42,7 @@ interface Row {
 }
 
 interface Args {
+  data: string;
   timeLimit: number;
   /** Iteration limit instead of a time limit (load-independent A/B comparisons). */
   iterations?: number;
@@ -50,38 +54,42 @@ interface Args {
   extra: Record<string, number>;
 }
 
-function parseArgs(): Args {
-  const a = process.argv.slice(2);
-  let timeLimit = 1000;
-  let objectives: Objective[] = ['hierarchical', 'distance'];
-  let only: string[] = [];
-  let seed = 1;
-  let json: string | undefined;
-  let iterations: number | undefined;
+function readArgs(): Args {
+  const { values: v } = parseArgs({
+    options: {
+      data: { type: 'string' },
+      'time-limit': { type: 'string', default: '1000' },
+      iterations: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      json: { type: 'string' },
+      set: { type: 'string', multiple: true, default: [] },
+      objective: { type: 'string', default: 'both' },
+      only: { type: 'string', default: '' },
+    },
+  });
+  const objectives: Objective[] = v.objective === 'both' ? ['hierarchical', 'distance'] : [v.objective as Objective];
+  if (!objectives.every((x) => x === 'hierarchical' || x === 'distance')) throw new Error(`bad objective ${v.objective}`);
   const extra: Record<string, number> = {};
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] === '--time-limit') timeLimit = Number(a[++i]);
-    else if (a[i] === '--iterations') iterations = Number(a[++i]);
-    else if (a[i] === '--seed') seed = Number(a[++i]);
-    else if (a[i] === '--json') json = a[++i];
-    else if (a[i] === '--set') {
-      const [k, v] = a[++i].split('=');
-      extra[k] = Number(v);
-    }
-    else if (a[i] === '--objective') {
-      const o = a[++i];
-      objectives = o === 'both' ? ['hierarchical', 'distance'] : [o as Objective];
-      if (!objectives.every((x) => x === 'hierarchical' || x === 'distance')) throw new Error(`bad objective ${o}`);
-    } else if (a[i] === '--only') only = a[++i].split(',').map((s) => s.trim().toUpperCase());
-    else throw new Error(`unknown argument ${a[i]}`);
+  for (const s of v.set) {
+    const [k, n] = s.split('=');
+    extra[k!] = Number(n);
   }
-  return { timeLimit, iterations, objectives, only, seed, json, extra };
+  return {
+    data: v.data ?? process.env.VRP_DATA ?? fileURLToPath(new URL('../../../shared/data/vrp', import.meta.url)),
+    timeLimit: Number(v['time-limit']),
+    iterations: v.iterations === undefined ? undefined : Number(v.iterations),
+    objectives,
+    only: v.only ? v.only.split(',').map((s) => s.trim().toUpperCase()) : [],
+    seed: Number(v.seed),
+    json: v.json,
+    extra,
+  };
 }
 
 /** Reads bks.csv (simple CSV with one quoted field at most). */
-function readBks(): Map<string, Bks> {
+function readBks(data: string): Map<string, Bks> {
   const map = new Map<string, Bks>();
-  const lines = readFileSync(join(DATA, 'bks.csv'), 'utf8').split(/\r?\n/).slice(1);
+  const lines = readFileSync(join(data, 'bks.csv'), 'utf8').split(/\r?\n/).slice(1);
   for (const line of lines) {
     if (!line.trim()) continue;
     const cells: string[] = [];
@@ -117,8 +125,15 @@ function selected(name: string, only: string[]): boolean {
 const pad = (s: string | number, n: number): string => String(s).padStart(n);
 
 function main(): void {
-  const opts = parseArgs();
-  const bks = readBks();
+  const opts = readArgs();
+  const DATA = opts.data;
+  for (const p of ['bks.csv', 'solomon', join('cvrp', 'A')]) {
+    if (!existsSync(join(DATA, p))) {
+      console.error(`bench:vrp: no ${p} in ${DATA}. Point --data DIR (or VRP_DATA) at a folder with bks.csv, solomon/*.txt and cvrp/A/*.vrp.`);
+      process.exit(2);
+    }
+  }
+  const bks = readBks(DATA);
   const solomon = readdirSync(join(DATA, 'solomon'))
     .filter((f) => f.endsWith('.txt'))
     .sort()

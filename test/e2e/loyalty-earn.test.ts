@@ -5,11 +5,11 @@
  * idempotency, who may read which account, the live loyaltyBalanceChanged subscription, the
  * LOYALTY_TRANSACTION_CREATED webhook, and EXPIRE on a ManualClock.
  */
-import { createServer, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveredOrder, type DeliveredOrder } from '../factories/returns.js';
+import { webhookReceiver, type WebhookReceiver } from '../factories/webhooks.js';
 import {
   LoyaltyEarnAccountReadDocument,
   LoyaltyEarnAdjustDocument,
@@ -29,7 +29,7 @@ import {
 } from '../generated/graphql.js';
 import { toGlobalId } from '../../src/graphql/relay.js';
 import { ManualClock } from '../../src/shared/clock.js';
-import { collect, settle, startApp, type TestApp } from '../harness.js';
+import { collect, settle, startApp, waitFor, type TestApp } from '../harness.js';
 
 const PASSWORD = 'correct horse battery staple';
 const DAY = 86_400_000;
@@ -88,36 +88,17 @@ async function refundReturn(t: TestApp, o: DeliveredOrder, lines: { line: number
   return { ...ret, refund: refunded.returnRequest!.refund! };
 }
 
-async function waitFor<T>(what: string, read: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('loyalty earning (real clock)', () => {
   let t: TestApp;
-  let hooks: Server;
-  const bodies: { topic: string; data: Record<string, unknown> }[] = [];
+  let hooks: WebhookReceiver;
 
   beforeAll(async () => {
-    hooks = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-        res.end('ok');
-      });
-    });
-    await new Promise<void>((r) => hooks.listen(0, '127.0.0.1', r));
+    hooks = await webhookReceiver();
     t = await startApp({ env: { WEBHOOK_POLL_MS: '50', WEBHOOK_BACKOFF_BASE_MS: '20', WEBHOOK_BACKOFF_CAP_MS: '100' } });
   }, 60_000);
   afterAll(async () => {
     await t?.close();
-    await new Promise<void>((r) => hooks?.close(() => r()));
+    await hooks?.close();
   });
 
   it('program: defaults readable by a customer; every validation error at once and nothing written; the currency may change only while the ledger is empty', async () => {
@@ -375,8 +356,7 @@ describe('loyalty earning (real clock)', () => {
   });
 
   it('LOYALTY_TRANSACTION_CREATED reaches a webhook receiver; a customer socket hears its own changes only', async () => {
-    const url = `http://127.0.0.1:${(hooks.address() as { port: number }).port}/hook`;
-    expect((await t.admin(LoyaltyEarnWebhookCreateDocument, { input: { topic: 'LOYALTY_TRANSACTION_CREATED', url } })).webhookSubscriptionCreate.userErrors).toEqual([]);
+    expect((await t.admin(LoyaltyEarnWebhookCreateDocument, { input: { topic: 'LOYALTY_TRANSACTION_CREATED', url: hooks.url } })).webhookSubscriptionCreate.userErrors).toEqual([]);
     const a = await deliveredOrder(t, { lines: [{ quantity: 1, priceMinor: 100_00 }], deliveredAt: null });
     const b = await deliveredOrder(t, { lines: [{ quantity: 1, priceMinor: 100_00 }], deliveredAt: null });
     const aId = await customerIdOf(t, a);
@@ -402,7 +382,7 @@ describe('loyalty earning (real clock)', () => {
     expect(staffGot.data!.loyaltyBalanceChanged).toEqual({ balance: 11, customer: { id: bId } });
     const hook = await waitFor(
       'the webhook of the 42 points',
-      () => bodies.filter((x) => x.topic === 'LOYALTY_TRANSACTION_CREATED' && x.data.points === 42),
+      () => hooks.of((x) => x.topic === 'LOYALTY_TRANSACTION_CREATED' && x.data.points === 42),
       (l) => l.length >= 1,
     );
     expect(hook[0]!.data).toMatchObject({ kind: 'ADJUST', points: 42, balance: 42 });

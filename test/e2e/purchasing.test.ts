@@ -7,13 +7,12 @@
  * and a PARTNER key restricted to another warehouse.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toGlobalId } from '../../src/graphql/relay.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { productInput } from '../factories/catalog.js';
 import { address } from '../factories/stock.js';
+import { webhookReceiver } from '../factories/webhooks.js';
 import {
   ApiKeyCreateDocument,
   BinLocationsCreateDocument,
@@ -39,7 +38,7 @@ import {
   type PurchaseOrderCreateInput,
   type PurchaseOrderReceiveLineInput,
 } from '../generated/graphql.js';
-import { settle, startApp, type TestApp } from '../harness.js';
+import { settle, startApp, waitFor, type TestApp } from '../harness.js';
 
 let t: TestApp;
 const tag = `${process.pid % 1000}`;
@@ -114,16 +113,6 @@ async function stock(sku: string, warehouseCode: string, app: TestApp = t) {
     bins: Object.fromEntries((level?.bins ?? []).filter((b) => b.quantity > 0).map((b) => [b.bin.code, b.quantity])),
     movements: r.inventoryMovements.nodes,
   };
-}
-
-async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, ms = 8000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let v = await read();
-  while (!done(v) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    v = await read();
-  }
-  return v;
 }
 
 /** Everything a failed call could have written, read through the API. */
@@ -393,19 +382,9 @@ describe('suppliers', () => {
 
 describe('PURCHASE_ORDER_UPDATED webhooks', () => {
   it('delivers one webhook per status change, with the warehouse code and the sequence', async () => {
-    const bodies: { topic: string; data: Record<string, unknown> }[] = [];
-    const server: Server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-        res.end('ok');
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const hooks = await webhookReceiver();
     try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
-      const sub = (await t.admin(WebhookSubscriptionCreateDocument, { input: { topic: 'PURCHASE_ORDER_UPDATED', url } })).webhookSubscriptionCreate;
+      const sub = (await t.admin(WebhookSubscriptionCreateDocument, { input: { topic: 'PURCHASE_ORDER_UPDATED', url: hooks.url } })).webhookSubscriptionCreate;
       expect(sub.userErrors).toEqual([]);
       const wh = await warehouse();
       const [a] = await products(1);
@@ -415,8 +394,8 @@ describe('PURCHASE_ORDER_UPDATED webhooks', () => {
       await send(po.id);
       await receive(po.id, [{ barcode: a!.sku, quantity: 1 }]);
       await receive(po.id, [{ barcode: a!.sku, quantity: 2 }]);
-      const mine = () => bodies.filter((b) => b.data.number === po.number);
-      await until(async () => mine().length, (n) => n >= 4, 10_000);
+      const mine = () => hooks.of((b) => b.data.number === po.number);
+      await waitFor('4 webhooks of the purchase order', () => mine().length, (n) => n >= 4, 10_000);
       await settle(600);
       expect(mine().map((b) => [b.topic, b.data.sequence, b.data.status, b.data.previousStatus ?? null, b.data.warehouseCode, b.data.supplierCode]).sort((x, y) => Number(x[1]) - Number(y[1]))).toEqual([
         ['PURCHASE_ORDER_UPDATED', 1, 'DRAFT', null, wh, sup],
@@ -426,7 +405,7 @@ describe('PURCHASE_ORDER_UPDATED webhooks', () => {
       ]);
       await t.admin(WebhookSubscriptionDeleteDocument, { input: { id: sub.webhookSubscription!.id } });
     } finally {
-      await new Promise<void>((r) => server.close(() => r()));
+      await hooks.close();
     }
   });
 });
@@ -450,9 +429,11 @@ describe('backorders', () => {
     await settle(300);
     expect((await t.admin(OrderDocument, { id: order.order!.id })).order!.status).toBe('BACKORDERED');
     expect((await receive(po.id, [{ barcode: a!.gtin, quantity: 3 }])).purchaseOrder!.status).toBe('RECEIVED');
-    const after = await until(
+    const after = await waitFor(
+      'the backorder allocated',
       async () => (await t.admin(OrderDocument, { id: order.order!.id })).order!,
       (o) => o.status === 'ALLOCATED',
+      8_000,
     );
     expect(after.status).toBe('ALLOCATED');
     expect(after.lines[0]!.allocatedQuantity).toBe(5);

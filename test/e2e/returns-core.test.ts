@@ -3,12 +3,11 @@
  * returnStatusChanged subscription over graphql-ws, RETURN_UPDATED webhooks to a real receiver,
  * and a PARTNER key restricted to warehouses.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { productInput, variantInput } from '../factories/catalog.js';
 import { pickAndPack } from '../factories/fulfillment.js';
 import { deliveredOrder, type DeliveredOrder } from '../factories/returns.js';
+import { webhookReceiver } from '../factories/webhooks.js';
 import { address } from '../factories/stock.js';
 import {
   ApiKeyCreateDocument,
@@ -30,7 +29,7 @@ import {
   WebhookSubscriptionDeleteDocument,
   type ReturnLineInput,
 } from '../generated/graphql.js';
-import { collect, realPostgresUrl, settle, startApp, type TestApp } from '../harness.js';
+import { collect, realPostgresUrl, settle, startApp, waitFor, type TestApp } from '../harness.js';
 
 let t: TestApp;
 
@@ -45,14 +44,6 @@ async function request(o: DeliveredOrder, quantity: number, reason: ReturnLineIn
   const r = await t.gql(CoreReturnRequestCreateDocument, { input: { orderId: o.orderId, lines: [line(o, quantity, reason)] } }, { token });
   expect(r.errors).toBeUndefined();
   return r.data!.returnRequestCreate;
-}
-
-async function waitFor(what: string, ok: () => boolean, timeoutMs = 10_000) {
-  const end = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe.skipIf(!realPostgresUrl)('concurrent requests on PostgreSQL', () => {
@@ -118,27 +109,17 @@ describe('returnStatusChanged', () => {
 
 describe('RETURN_UPDATED webhooks', () => {
   it('delivers one webhook per change, with the warehouse code and the sequence', async () => {
-    const bodies: { topic: string; data: Record<string, unknown> }[] = [];
-    const server: Server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-        res.end('ok');
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const hooks = await webhookReceiver();
     try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
-      const sub = (await t.admin(WebhookSubscriptionCreateDocument, { input: { topic: 'RETURN_UPDATED', url } })).webhookSubscriptionCreate;
+      const sub = (await t.admin(WebhookSubscriptionCreateDocument, { input: { topic: 'RETURN_UPDATED', url: hooks.url } })).webhookSubscriptionCreate;
       expect(sub.userErrors).toEqual([]);
       const o = await deliveredOrder(t, { lines: [{ quantity: 2 }] });
       const auto = (await request(o, 1, 'DEFECTIVE')).returnRequest!; // REQUESTED + APPROVED
       const manual = (await request(o, 1)).returnRequest!; // REQUESTED
       await t.admin(CoreReturnRejectDocument, { input: { id: manual.id, reason: 'Вне правил' } }); // REJECTED
-      await waitFor('4 webhooks', () => bodies.length >= 4);
+      await waitFor('4 webhooks', () => hooks.bodies.length, (n) => n >= 4);
       await settle(600);
-      const seen = bodies.map((b) => [b.topic, b.data.number, b.data.sequence, b.data.status, b.data.warehouseCode]).sort((x, y) => String(x[1]).localeCompare(String(y[1])) || Number(x[2]) - Number(y[2]));
+      const seen = hooks.bodies.map((b) => [b.topic, b.data.number, b.data.sequence, b.data.status, b.data.warehouseCode]).sort((x, y) => String(x[1]).localeCompare(String(y[1])) || Number(x[2]) - Number(y[2]));
       expect(seen).toEqual([
         ['RETURN_UPDATED', auto.number, 1, 'REQUESTED', o.warehouseCode],
         ['RETURN_UPDATED', auto.number, 2, 'APPROVED', o.warehouseCode],
@@ -147,7 +128,7 @@ describe('RETURN_UPDATED webhooks', () => {
       ]);
       await t.admin(WebhookSubscriptionDeleteDocument, { input: { id: sub.webhookSubscription!.id } });
     } finally {
-      await new Promise<void>((r) => server.close(() => r()));
+      await hooks.close();
     }
   });
 });

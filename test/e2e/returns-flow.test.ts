@@ -8,11 +8,10 @@
  * RETURN_UPDATED webhook receiver saw every change in order, and returnAnalytics shows the SKUs
  * with their returned units and reasons.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveredOrder, type DeliveredOrder } from '../factories/returns.js';
+import { webhookReceiver, type WebhookReceiver } from '../factories/webhooks.js';
 import {
   CoreReturnApproveDocument,
   CoreReturnPolicyUpdateDocument,
@@ -28,39 +27,20 @@ import {
   type ReturnLineInput,
 } from '../generated/graphql.js';
 import { idOfType } from '../../src/graphql/relay.js';
-import { collect, settle, startApp, type TestApp } from '../harness.js';
+import { collect, settle, startApp, waitFor, type TestApp } from '../harness.js';
 
 let t: TestApp;
-let hooks: Server;
-const bodies: { topic: string; data: Record<string, unknown> }[] = [];
+let hooks: WebhookReceiver;
 
 beforeAll(async () => {
-  hooks = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((r) => hooks.listen(0, '127.0.0.1', r));
+  hooks = await webhookReceiver();
   // No LABEL_LINK_SECRET: what a fresh `npm start` does.
   t = await startApp({ env: { LABEL_LINK_SECRET: undefined, WEBHOOK_POLL_MS: '50', WEBHOOK_BACKOFF_BASE_MS: '20', WEBHOOK_BACKOFF_CAP_MS: '100', NOTIFICATION_POLL_MS: '50' } });
 }, 60_000);
 afterAll(async () => {
   await t?.close();
-  await new Promise<void>((r) => hooks?.close(() => r()));
+  await hooks?.close();
 });
-
-async function waitFor<T>(what: string, read: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** The order's queued return e-mails (the body, with its link, is not part of the API). */
 const emails = (o: DeliveredOrder) =>
@@ -93,8 +73,7 @@ describe('a return from the storefront to the refund', () => {
     expect(policy.userErrors).toEqual([]);
     expect(policy.returnPolicy!.restockingFeePercent).toBe(FEE);
 
-    const hookUrl = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/hooks`;
-    expect((await t.admin(WebhookSubscriptionCreateDocument, { input: { topic: 'RETURN_UPDATED', url: hookUrl } })).webhookSubscriptionCreate.userErrors).toEqual([]);
+    expect((await t.admin(WebhookSubscriptionCreateDocument, { input: { topic: 'RETURN_UPDATED', url: hooks.url } })).webhookSubscriptionCreate.userErrors).toEqual([]);
 
     // Line A: 3 units at 1 500.00; line B: 2 units at 1 234.55 (12.5 % of 2 469.10 is 308.6375: half up to 308.64).
     const o = await deliveredOrder(t, { lines: [{ quantity: 3, priceMinor: 1500_00 }, { quantity: 2, priceMinor: 1234_55 }] });
@@ -206,14 +185,14 @@ describe('a return from the storefront to the refund', () => {
     socket.dispose();
 
     // 5. One RETURN_UPDATED webhook per change.
-    await waitFor('10 webhooks', () => bodies.length, (n) => n >= 10);
+    await waitFor('10 webhooks', () => hooks.bodies.length, (n) => n >= 10);
     await settle(600);
     for (const ret of [defective, changedMind]) {
-      const got = bodies.filter((b) => b.data.number === ret.number).map((b) => [b.topic, b.data.sequence, b.data.status, b.data.warehouseCode]);
+      const got = hooks.of((b) => b.data.number === ret.number).map((b) => [b.topic, b.data.sequence, b.data.status, b.data.warehouseCode]);
       got.sort((x, y) => Number(x[1]) - Number(y[1]));
       expect(got).toEqual(timeline.map((s, i) => ['RETURN_UPDATED', i + 1, s, o.warehouseCode]));
     }
-    expect(bodies).toHaveLength(10);
+    expect(hooks.bodies).toHaveLength(10);
 
     // 6. Approved, received and refunded e-mails of both returns, on the order (API) and with the amounts.
     const mails = await waitFor('6 return e-mails', () => emails(o), (m) => m.length >= 6);

@@ -5,11 +5,11 @@
  * e-mail (found or created), SLA deadlines per priority and the breachedSla filter, bad input that
  * writes nothing, who reads what, and list queries in constant statements.
  */
-import { createServer, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toGlobalId } from '../../src/graphql/relay.js';
 import { deliveredOrder } from '../factories/returns.js';
+import { webhookReceiver, type WebhookReceiver } from '../factories/webhooks.js';
 import {
   SupportTApiKeyCreateDocument,
   SupportTCreateDocument,
@@ -23,44 +23,25 @@ import {
   SupportTWebhookCreateDocument,
   type SupportTicketCreateInput,
 } from '../generated/graphql.js';
-import { collect, settle, startApp, type TestApp } from '../harness.js';
+import { collect, settle, startApp, waitFor, type TestApp } from '../harness.js';
 
 const HOUR = 3_600_000;
 const PASSWORD = 'correct horse battery staple';
 
-async function waitFor<T>(what: string, read: () => T, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = read();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('support tickets', () => {
   let t: TestApp;
-  let hooks: Server;
+  let hooks: WebhookReceiver;
   let gateway: string;
-  const bodies: { topic: string; data: Record<string, unknown> }[] = [];
 
   beforeAll(async () => {
-    hooks = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-        res.end('ok');
-      });
-    });
-    await new Promise<void>((r) => hooks.listen(0, '127.0.0.1', r));
+    hooks = await webhookReceiver();
     // URGENT tickets are due after about a second here, so the breachedSla filter can be seen to work.
     t = await startApp({ env: { SUPPORT_SLA_HOURS: 'URGENT=0.0003,HIGH=4', WEBHOOK_POLL_MS: '50', WEBHOOK_BACKOFF_BASE_MS: '20', WEBHOOK_BACKOFF_CAP_MS: '100' } });
     gateway = (await t.admin(SupportTApiKeyCreateDocument, { input: { name: 'chat-gateway', kind: 'PARTNER', scopes: ['write_support'] } })).apiKeyCreate.secret!;
   }, 60_000);
   afterAll(async () => {
     await t?.close();
-    await new Promise<void>((r) => hooks?.close(() => r()));
+    await hooks?.close();
   });
 
   const open = (input: SupportTicketCreateInput, token: string | null) => t.gql(SupportTCreateDocument, { input }, { token });
@@ -68,8 +49,7 @@ describe('support tickets', () => {
   const total = async () => (await t.admin(SupportTListDocument, { first: 1 })).supportTickets.totalCount;
 
   it('a customer asks about its own order in Russian; the agent answers; the customer writes back; internal notes never reach the customer', async () => {
-    const url = `http://127.0.0.1:${(hooks.address() as { port: number }).port}/hook`;
-    expect((await t.admin(SupportTWebhookCreateDocument, { input: { topic: 'SUPPORT_TICKET_UPDATED', url } })).webhookSubscriptionCreate.userErrors).toEqual([]);
+    expect((await t.admin(SupportTWebhookCreateDocument, { input: { topic: 'SUPPORT_TICKET_UPDATED', url: hooks.url } })).webhookSubscriptionCreate.userErrors).toEqual([]);
     const o = await deliveredOrder(t, { deliveredAt: null });
     const created = await open({ channel: 'CHAT', subject: 'Где мой заказ?', body: `Здравствуйте! Заказ ${o.orderNumber} ещё не пришёл, подскажите, когда ждать?`, orderNumber: o.orderNumber.toLowerCase() }, o.customerToken);
     expect(created.data!.supportTicketCreate.userErrors).toEqual([]);
@@ -111,8 +91,8 @@ describe('support tickets', () => {
     expect((await staffLive.next(4)).map((h) => h.data!.supportTicketMessageAdded.message.internal)).toEqual([true, false, false, false]);
 
     // The gateway's webhook: the ticket opened, its status changes and public messages; never the note.
-    await waitFor('webhook messages', () => bodies.filter((b) => b.data.number === ticket.number).length, (n) => n >= 8);
-    const ofTicket = bodies.filter((b) => b.data.number === ticket.number);
+    await waitFor('webhook messages', () => hooks.of((b) => b.data.number === ticket.number).length, (n) => n >= 8);
+    const ofTicket = hooks.of((b) => b.data.number === ticket.number);
     expect(ofTicket.every((b) => b.topic === 'SUPPORT_TICKET_UPDATED')).toBe(true);
     expect(JSON.stringify(ofTicket)).not.toContain('VIP');
     expect(ofTicket.filter((b) => b.data.kind === 'STATUS_CHANGED').map((b) => b.data.status)).toEqual(['OPEN', 'PENDING_CUSTOMER', 'OPEN', 'PENDING_CUSTOMER']);

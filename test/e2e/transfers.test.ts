@@ -5,12 +5,11 @@
  * of units (a fast-check property over random sequences), allocated stock never shipped, bad input
  * writing nothing, PARTNER keys restricted to warehouses, and TRANSFER_ORDER_UPDATED webhooks.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { productInput } from '../factories/catalog.js';
 import { address, stockedStore } from '../factories/stock.js';
+import { webhookReceiver } from '../factories/webhooks.js';
 import {
   BinLocationsCreateDocument,
   InventoryReceiveDocument,
@@ -31,7 +30,7 @@ import {
   TrWebhookCreateDocument,
   type TransferLineInput,
 } from '../generated/graphql.js';
-import { settle, startApp, type TestApp } from '../harness.js';
+import { settle, startApp, waitFor, type TestApp } from '../harness.js';
 
 let t: TestApp;
 
@@ -340,35 +339,25 @@ describe('PARTNER keys restricted to warehouses', () => {
 
 describe('TRANSFER_ORDER_UPDATED webhooks', () => {
   it('one webhook per status change, with both warehouse codes and the sequence', async () => {
-    const bodies: { topic: string; data: Record<string, unknown> }[] = [];
-    const server: Server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-        res.end('ok');
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const hooks = await webhookReceiver();
     try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
-      expect((await t.admin(TrWebhookCreateDocument, { input: { topic: 'TRANSFER_ORDER_UPDATED', url } })).webhookSubscriptionCreate.userErrors).toEqual([]);
+      expect((await t.admin(TrWebhookCreateDocument, { input: { topic: 'TRANSFER_ORDER_UPDATED', url: hooks.url } })).webhookSubscriptionCreate.userErrors).toEqual([]);
       const sku = await newSku(3);
       const tr = (await create('MSK1', 'SPB1', [{ sku, quantity: 3 }])).transferOrder!;
       await ship(tr.id);
       await receive(tr.id, [{ sku, quantity: 1 }]); // partial: no status change, no webhook
       await receive(tr.id, [{ sku, quantity: 2 }]);
-      const end = Date.now() + 10_000;
-      while (bodies.filter((b) => b.data.number === tr.number).length < 3 && Date.now() < end) await settle(20);
+      const ofTransfer = () => hooks.of((b) => b.data.number === tr.number);
+      await waitFor('3 webhooks of the transfer', () => ofTransfer().length, (n) => n >= 3, 10_000);
       await settle(400);
-      const mine = bodies.filter((b) => b.data.number === tr.number).map((b) => [b.topic, b.data.sequence, b.data.status, b.data.warehouseCodes]);
+      const mine = ofTransfer().map((b) => [b.topic, b.data.sequence, b.data.status, b.data.warehouseCodes]);
       expect(mine.sort((x, y) => Number(x[1]) - Number(y[1]))).toEqual([
         ['TRANSFER_ORDER_UPDATED', 1, 'DRAFT', ['MSK1', 'SPB1']],
         ['TRANSFER_ORDER_UPDATED', 2, 'IN_TRANSIT', ['MSK1', 'SPB1']],
         ['TRANSFER_ORDER_UPDATED', 3, 'RECEIVED', ['MSK1', 'SPB1']],
       ]);
     } finally {
-      server.close();
+      await hooks.close();
     }
   }, 30_000);
 });

@@ -31,11 +31,37 @@ async function ensureAccount(tx: Executor, customerId: string): Promise<void> {
   await tx.insert(loyaltyAccounts).values({ customerId }).onConflictDoNothing();
 }
 
-async function emit(events: EventWriter, row: LoyaltyTransactionRow, balance: number): Promise<void> {
+/**
+ * Appends the transaction row (after the caller changed the balance) and its outbox event, in the
+ * caller's transaction: what credits and debits share. `amounts` are the columns that differ
+ * between them (a credit's lot and expiry, a debit's shortfall).
+ */
+async function record(
+  ctx: Pick<ServiceContext, 'clock'>,
+  tx: Executor,
+  events: EventWriter,
+  entry: EntryRefs & { customerId: string; kind: LoyaltyTransactionKindValue },
+  amounts: { points: number; remaining?: number; expiresAt?: Date; shortfall?: number },
+  balance: number,
+): Promise<LoyaltyTransactionRow> {
+  const [row] = await tx
+    .insert(loyaltyTransactions)
+    .values({
+      customerId: entry.customerId,
+      kind: entry.kind,
+      ...amounts,
+      orderId: entry.orderId ?? null,
+      returnRequestId: entry.returnRequestId ?? null,
+      reason: entry.reason ?? null,
+      idempotencyKey: entry.idempotencyKey ?? null,
+      createdAt: ctx.clock.now(),
+    })
+    .returning();
   await events.emit({
     topic: LOYALTY_TRANSACTION_CREATED,
-    payload: { transactionId: row.id, customerId: row.customerId, kind: row.kind, points: row.points, balance, orderId: row.orderId, returnRequestId: row.returnRequestId },
+    payload: { transactionId: row!.id, customerId: row!.customerId, kind: row!.kind, points: row!.points, balance, orderId: row!.orderId, returnRequestId: row!.returnRequestId },
   });
+  return row!;
 }
 
 /**
@@ -60,23 +86,8 @@ export async function credit(
     })
     .where(eq(loyaltyAccounts.customerId, entry.customerId))
     .returning({ balance: loyaltyAccounts.balance });
-  const [row] = await tx
-    .insert(loyaltyTransactions)
-    .values({
-      customerId: entry.customerId,
-      kind: entry.kind,
-      points: entry.points,
-      remaining: entry.points,
-      expiresAt: entry.expiresAt,
-      orderId: entry.orderId ?? null,
-      returnRequestId: entry.returnRequestId ?? null,
-      reason: entry.reason ?? null,
-      idempotencyKey: entry.idempotencyKey ?? null,
-      createdAt: ctx.clock.now(),
-    })
-    .returning();
-  await emit(events, row!, account!.balance);
-  return { transaction: row!, balance: account!.balance };
+  const transaction = await record(ctx, tx, events, entry, { points: entry.points, remaining: entry.points, expiresAt: entry.expiresAt }, account!.balance);
+  return { transaction, balance: account!.balance };
 }
 
 /**
@@ -115,22 +126,8 @@ export async function debit(
     balance = a.balance;
   }
   await consumeLots(tx, entry.customerId, taken);
-  const [row] = await tx
-    .insert(loyaltyTransactions)
-    .values({
-      customerId: entry.customerId,
-      kind: entry.kind,
-      points: -taken,
-      shortfall: entry.points - taken,
-      orderId: entry.orderId ?? null,
-      returnRequestId: entry.returnRequestId ?? null,
-      reason: entry.reason ?? null,
-      idempotencyKey: entry.idempotencyKey ?? null,
-      createdAt: ctx.clock.now(),
-    })
-    .returning();
-  await emit(events, row!, balance);
-  return { transaction: row!, balance, taken };
+  const transaction = await record(ctx, tx, events, entry, { points: -taken, shortfall: entry.points - taken }, balance);
+  return { transaction, balance, taken };
 }
 
 /** Lowers the remaining points of the customer's lots by `points`, soonest expiry first (the account row is locked by the caller's UPDATE). */

@@ -127,7 +127,6 @@ async function runSequence(database: Database, clock: ManualClock, ops: Op[]): P
   const check = async (what: string) => {
     const accounts = await database.db.select().from(loyaltyAccounts).where(inArray(loyaltyAccounts.customerId, customerIds));
     const entries = await database.db.select().from(loyaltyTransactions).where(inArray(loyaltyTransactions.customerId, customerIds));
-    const now = clock.now().getTime();
     for (const c of customerIds) {
       const mine = entries.filter((e) => e.customerId === c);
       const balance = accounts.find((a) => a.customerId === c)?.balance ?? 0;
@@ -144,7 +143,6 @@ async function runSequence(database: Database, clock: ManualClock, ops: Op[]): P
       const want = model.of(c).map((l) => [l.id, l.remaining]).sort();
       expect(got).toEqual(want);
       for (const e of mine) if (e.points > 0) expect(e.expiresAt!.getTime()).toBeGreaterThan(e.createdAt.getTime());
-      void now;
     }
     for (const d of delivered) {
       const ofOrder = entries.filter((e) => e.orderId === d.row.id);

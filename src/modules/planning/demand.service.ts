@@ -172,17 +172,37 @@ function checkHorizon(horizonWeeks: number): void {
  * caller's warehouse access first.
  */
 export async function demandOutlooks(ctx: ServiceContext, keys: readonly { variantId: string; warehouseId: string }[], horizonWeeks: number): Promise<Map<string, DemandOutlook>> {
-  checkHorizon(horizonWeeks);
+  const got = await demandOutlooksByHorizon(
+    ctx,
+    keys.map((k) => ({ variantId: k.variantId, warehouseId: k.warehouseId, horizonWeeks })),
+  );
+  return new Map([...got.values()].map((o) => [keyOf(o), o]));
+}
+
+/**
+ * Like demandOutlooks, each key with its own horizon, keyed by `${variantId}|${warehouseId}|${horizonWeeks}`:
+ * the history of every key is still read in one ledger query and one import query, whatever the
+ * number of distinct horizons (reorder policies ask each key for its own protection window).
+ */
+export async function demandOutlooksByHorizon(
+  ctx: ServiceContext,
+  requests: readonly { variantId: string; warehouseId: string; horizonWeeks: number }[],
+): Promise<Map<string, DemandOutlook>> {
+  for (const r of requests) checkHorizon(r.horizonWeeks);
   const out = new Map<string, DemandOutlook>();
-  if (!keys.length) return out;
-  const zones = new Map((await warehousesByIds(ctx, [...new Set(keys.map((k) => k.warehouseId))])).map((w) => [w.id, w.timezone]));
+  if (!requests.length) return out;
+  const zones = new Map((await warehousesByIds(ctx, [...new Set(requests.map((k) => k.warehouseId))])).map((w) => [w.id, w.timezone]));
   const unique = new Map<string, DemandSeriesKey>();
-  for (const k of keys) {
+  for (const k of requests) {
     const tz = zones.get(k.warehouseId);
     if (tz) unique.set(keyOf(k), { variantId: k.variantId, warehouseId: k.warehouseId, timeZone: tz });
   }
   const series = await loadSeries(ctx, [...unique.values()]);
-  for (const [k, key] of unique) out.set(k, outlookOf(ctx, key, series.get(k)!, horizonWeeks));
+  for (const r of requests) {
+    const k = keyOf(r);
+    const key = unique.get(k);
+    if (key) out.set(`${k}|${r.horizonWeeks}`, outlookOf(ctx, key, series.get(k)!, r.horizonWeeks));
+  }
   return out;
 }
 

@@ -11,7 +11,7 @@ import { createProduct, variantsBySkus } from '../catalog/catalog.service.js';
 import { receiveInventory } from '../inventory/inbound.service.js';
 import { pickFromBin, recordPicks } from '../inventory/ledger.service.js';
 import { createBinGrid, createWarehouse, createZone, warehouseByCode } from '../warehouse/warehouse.service.js';
-import { demandHistoryImport, demandOutlooks } from './demand.service.js';
+import { demandHistoryImport, demandOutlooks, demandOutlooksByHorizon } from './demand.service.js';
 
 let t: TestApp;
 let ctx: ServiceContext;
@@ -72,6 +72,18 @@ describe('demand history', () => {
     expect(all.statements).toBe(one.statements);
     expect(all.statements).toBeLessThanOrEqual(3); // the warehouses' time zones, the ledger, the imports
     expect(all.got.get(`${variantIds[5]}|${warehouseId}`)!.history).toEqual([4, 0, 0]); // weeks of 02-09, 02-16, 02-23
+  });
+
+  it('reads the history once whatever the horizons asked (reorder policies ask each key for its own)', async () => {
+    const keys = variantIds.map((variantId, i) => ({ variantId, warehouseId, horizonWeeks: 1 + (i % 5) }));
+    const store = { count: 0 };
+    const got = await statementCounter.run(store, () => demandOutlooksByHorizon(ctx, keys));
+    expect(got.size).toBe(30);
+    expect(store.count).toBeLessThanOrEqual(3); // five horizons, still the time zones, the ledger, the imports
+    const k = keys[7]!; // horizon 3
+    const o = got.get(`${k.variantId}|${warehouseId}|3`)!;
+    expect(o.weekStarts).toHaveLength(3);
+    expect(o).toEqual((await demandOutlooks(ctx, [k], 3)).get(`${k.variantId}|${warehouseId}`));
   });
 
   it('imports 10,000 lines with one INSERT', async () => {

@@ -13,7 +13,7 @@ import type { ServiceContext } from '../../shared/service-context.js';
 import { requireInventoryRead } from './planning.access.js';
 import { variantsBySkus, type VariantRow } from '../catalog/catalog.service.js';
 import { requireWarehouseAccess } from '../warehouse/warehouse.service.js';
-import { demandOutlooks, type DemandOutlook } from './demand.service.js';
+import { demandOutlooksByHorizon, type DemandOutlook } from './demand.service.js';
 import { learntLeadTimes, type SupplierRow } from './planning.reads.js';
 import { reorderPolicies } from './planning.table.js';
 import { demandFromForecast, reorderPolicy, SERVICE_LEVEL_MAX, SERVICE_LEVEL_MIN, type ReorderPolicyLevels } from './reorder.js';
@@ -98,7 +98,7 @@ export async function computePolicies(ctx: ServiceContext, keys: readonly { vari
   const [settings, preferred] = await Promise.all([policySettings(ctx, keys), preferredSupplierProducts(ctx, variantIds)]);
   const supplierIds = [...new Set([...preferred.values()].map((p) => p.supplier.id))];
   const learnt = new Map((await learntLeadTimes(ctx, supplierIds)).map((l) => [l.supplierId, l]));
-  // Lead time and horizon per key, then the outlooks grouped by horizon (one batch per horizon).
+  // Lead time and horizon per key, then the outlooks of all keys, each with its horizon (one read of the history).
   const plans = keys.map((k) => {
     const s = settings.get(key(k.variantId, k.warehouseId)) ?? defaults();
     const p = preferred.get(k.variantId) ?? null;
@@ -109,11 +109,10 @@ export async function computePolicies(ctx: ServiceContext, keys: readonly { vari
     const horizon = Math.min(52, Math.max(PLANNING_HORIZON_WEEKS, protectionWeeks));
     return { k, s, p, leadTimeDays, leadTimeStdDevDays, protectionWeeks: Math.min(protectionWeeks, horizon), horizon };
   });
-  const outlooks = new Map<string, DemandOutlook>();
-  for (const horizon of new Set(plans.map((p) => p.horizon))) {
-    const batch = plans.filter((p) => p.horizon === horizon).map((p) => p.k);
-    for (const [k, o] of await demandOutlooks(ctx, batch, horizon)) outlooks.set(`${k}|${horizon}`, o);
-  }
+  const outlooks = await demandOutlooksByHorizon(
+    ctx,
+    plans.map((p) => ({ variantId: p.k.variantId, warehouseId: p.k.warehouseId, horizonWeeks: p.horizon })),
+  );
   for (const plan of plans) {
     const { k, s, p } = plan;
     const outlook = outlooks.get(`${key(k.variantId, k.warehouseId)}|${plan.horizon}`)!;

@@ -140,6 +140,8 @@ async function computeSuggestions(ctx: ServiceContext, warehouse: WarehouseRow):
     listAllWarehousesCached(ctx),
   ]);
   const warehouseById = new Map(warehouses.map((w) => [w.id, w]));
+  const elsewhereByVariant = new Map<string, typeof elsewhere>();
+  for (const l of elsewhere) (elsewhereByVariant.get(l.variantId) ?? elsewhereByVariant.set(l.variantId, []).get(l.variantId)!).push(l);
   const out: Suggestion[] = [];
   for (const x of due) {
     // Order up to orderUpTo, and at least one unit past the reorder point: with orderUpTo equal to
@@ -148,7 +150,7 @@ async function computeSuggestions(ctx: ServiceContext, warehouse: WarehouseRow):
     const target = Math.max(x.policy.orderUpTo, x.policy.reorderPoint + 1);
     const need = target - x.position;
     let source: { warehouse: WarehouseRow; excess: number } | null = null;
-    for (const l of elsewhere.filter((e) => e.variantId === x.variantId)) {
+    for (const l of elsewhereByVariant.get(x.variantId) ?? []) {
       const p = otherPolicies.get(key(l.variantId, l.warehouseId))!;
       const excess = l.onHand - l.allocated - l.unsellable - (outgoing.get(key(l.variantId, l.warehouseId)) ?? 0) - p.orderUpTo;
       const w = warehouseById.get(l.warehouseId);
