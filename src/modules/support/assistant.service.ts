@@ -20,9 +20,9 @@ import { carrierCatalog } from '../carriers/carrier.service.js';
 import { customersByIdsUnfiltered } from '../customers/customer.service.js';
 import { accountViews, nextExpiry } from '../loyalty/loyalty.accounts.js';
 import { getProgram } from '../loyalty/loyalty.program.js';
-import { linesByOrderIds, listOrders, orderByReference, type OrderRow } from '../orders/order.service.js';
+import { linesByOrderIds, listOrders, orderByReference, ordersByIds, type OrderRow } from '../orders/order.service.js';
 import { getReturnPolicy } from '../returns/returns.policy.js';
-import { eventsByShipmentIds, shipmentsByOrderIds } from '../shipments/shipment.service.js';
+import { eventsByShipmentIds, shipmentIdByTrackingNumber, shipmentsByIds, shipmentsByOrderIds, type ShipmentRow } from '../shipments/shipment.service.js';
 import { classify, type Classification } from './assistant/classifier.js';
 import { composeAnswer, type ArticleFacts, type FactsByIntent, type OrderAccessFacts, type TrackingFacts } from './assistant/compose.js';
 import type { AssistantIntent } from './assistant/intents.js';
@@ -83,6 +83,8 @@ const CITY_PLACES: Record<string, { region: string; postalCode: string }> = {
   Воронеж: { region: 'Воронежская область', postalCode: '394018' },
   Уфа: { region: 'Республика Башкортостан', postalCode: '450077' },
   Пермь: { region: 'Пермский край', postalCode: '614000' },
+  Тула: { region: 'Тульская область', postalCode: '300041' },
+  Ярославль: { region: 'Ярославская область', postalCode: '150000' },
 };
 /** Where a question that names no city is priced to: the store's main market. */
 const DEFAULT_CITY = 'Москва';
@@ -92,18 +94,28 @@ const TYPICAL_PARCEL_GRAMS = 1000;
 /** The caller reads orders at all (its own as a CUSTOMER, any with read_orders). */
 const readsOrders = (ctx: ServiceContext): boolean => (ctx.principal.kind === 'CUSTOMER' && !!ctx.principal.customerId) || hasScope(ctx.principal, 'read_orders');
 
-async function orderFacts(ctx: ServiceContext, reference: string | undefined): Promise<{ facts: OrderAccessFacts; order: OrderRow | null }> {
+/**
+ * The order (and parcel) a question is about: the one it names by number, else the parcel it names
+ * by tracking number (one the caller may see: a CUSTOMER's own), else a CUSTOMER's latest order.
+ */
+async function orderFacts(ctx: ServiceContext, reference: string | undefined, trackingNumber?: string): Promise<{ facts: OrderAccessFacts; order: OrderRow | null }> {
   if (!readsOrders(ctx)) return { facts: { access: 'ANONYMOUS' }, order: null };
   let order: OrderRow | null = null;
+  let named: ShipmentRow | null = null;
   if (reference) {
     order = await orderByReference(ctx, reference);
     if (!order) return { facts: { access: 'NOT_FOUND', orderNumber: reference }, order: null };
+  } else if (trackingNumber) {
+    const id = await shipmentIdByTrackingNumber(ctx, trackingNumber);
+    named = id ? ((await shipmentsByIds(ctx, [id]))[0] ?? null) : null;
+    order = named ? ((await ordersByIds(ctx, [named.orderId]))[0] ?? null) : null;
+    if (!order) return { facts: { access: 'PARCEL_NOT_FOUND', trackingNumber }, order: null };
   } else if (ctx.principal.kind === 'CUSTOMER') {
     order = (await listOrders(ctx, { first: 1 })).items[0] ?? null;
   }
   if (!order) return { facts: { access: 'NEED_NUMBER' }, order: null };
-  const [lines, parcels] = await Promise.all([linesByOrderIds(ctx, [order.id]), shipmentsByOrderIds(ctx, [order.id])]);
-  const parcel = parcels.at(-1);
+  const [lines, parcels] = await Promise.all([linesByOrderIds(ctx, [order.id]), named ? [] : shipmentsByOrderIds(ctx, [order.id])]);
+  const parcel = named ?? parcels.at(-1);
   let shipment: TrackingFacts | null = null;
   if (parcel) {
     const [events, catalog] = await Promise.all([eventsByShipmentIds(ctx, [parcel.id]), carrierCatalog(ctx)]);
@@ -168,7 +180,7 @@ export async function askAssistant(ctx: ServiceContext, input: AskInput): Promis
   switch (c.intent) {
     case 'ORDER_STATUS':
     case 'TRACKING': {
-      const { facts, order } = await orderFacts(ctx, reference);
+      const { facts, order } = await orderFacts(ctx, reference, c.entities.trackingNumber);
       return reply(c.intent, brain.compose(c.intent, language, facts), { order });
     }
     case 'RETURN_POLICY': {
@@ -181,8 +193,9 @@ export async function askAssistant(ctx: ServiceContext, input: AskInput): Promis
       return reply(c.intent, brain.compose('RETURN_REQUEST', language, { policy, order: orderFact }), { order: orderFact ? order : null });
     }
     case 'DELIVERY_OPTIONS': {
-      const city = c.entities.city ?? null;
-      const place = CITY_PLACES[city ?? DEFAULT_CITY] ?? CITY_PLACES[DEFAULT_CITY]!;
+      // A city the table does not place is priced (and named in the answer) as the store's main city.
+      const city = c.entities.city && CITY_PLACES[c.entities.city] ? c.entities.city : null;
+      const place = CITY_PLACES[city ?? DEFAULT_CITY]!;
       const program = await getProgram(ctx);
       const quotes = await rateQuotes(ctx, { destination: { countryCode: 'RU', ...place }, weightGrams: TYPICAL_PARCEL_GRAMS, currency: program.currency });
       const options = quotes.map((q) => ({ serviceName: q.serviceName, carrierName: q.carrierName, price: money(q.priceMinor, q.currency), transitDaysMin: q.transitDaysMin, transitDaysMax: q.transitDaysMax }));

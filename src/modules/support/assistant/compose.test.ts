@@ -27,6 +27,9 @@ describe('assistant answers', () => {
       }
     }
     expect(composeAnswer('ORDER_STATUS', 'ru', { access: 'NOT_FOUND', orderNumber: 'WB-100999' })).toContain('WB-100999');
+    // A tracking number the caller's orders do not hold: said so, about that number, not about an order.
+    expect(composeAnswer('TRACKING', 'en', { access: 'PARCEL_NOT_FOUND', trackingNumber: 'CP000000019RU' })).toMatch(/could not find a parcel with tracking number CP000000019RU/);
+    expect(composeAnswer('TRACKING', 'ru', { access: 'PARCEL_NOT_FOUND', trackingNumber: 'CP000000019RU' })).toMatch(/посылку с трек-номером CP000000019RU/);
   });
 
   it('states the return policy numbers', () => {
@@ -45,7 +48,7 @@ describe('assistant answers', () => {
       { serviceName: 'Почта России: посылка до отделения', carrierName: 'Почта России', price: money(23000, 'RUB'), transitDaysMin: 4, transitDaysMax: 9 },
     ];
     const ru = composeAnswer('DELIVERY_OPTIONS', 'ru', { city: 'Казань', options });
-    expect(ru).toContain('в Казань');
+    expect(ru).toContain('Варианты доставки в город Казань:');
     expect(ru).toMatch(/230,00\s₽/);
     expect(ru).toContain('4–9 дней');
     expect(ru.indexOf('Почта России')).toBeLessThan(ru.indexOf('СДЭК'));
@@ -60,6 +63,8 @@ describe('assistant answers', () => {
     expect(composeAnswer('LOYALTY_BALANCE', 'ru', { loyalty })).toMatch(/1\s250 баллов.*Silver.*21 балл сгорят 1 июня 2025/);
     expect(composeAnswer('LOYALTY_BALANCE', 'en', { loyalty })).toMatch(/1,250 points.*Silver.*21 points expire on 1 June 2025/);
     expect(composeAnswer('LOYALTY_BALANCE', 'en', { loyalty: null })).not.toMatch(/\d/);
+    // One full stop after a Russian date ("2025 г."), not two.
+    expect(composeAnswer('LOYALTY_BALANCE', 'ru', { loyalty })).toMatch(/2025 г\.$/);
   });
 
   it('quotes the best article and names the handoff ticket', () => {

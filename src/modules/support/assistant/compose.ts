@@ -34,12 +34,14 @@ export interface TrackingFacts {
 /**
  * What the caller may know about an order: OWNER (its CUSTOMER or a key with read_orders) gets the
  * facts; ANONYMOUS general instructions; NOT_FOUND (no such order, or not the caller's: the same
- * answer, so existence does not leak); NEED_NUMBER (a customer with no order named).
+ * answer, so existence does not leak); PARCEL_NOT_FOUND (the same for a tracking number the question
+ * names); NEED_NUMBER (a customer with no order named).
  */
 export type OrderAccessFacts =
   | { access: 'OWNER'; order: OrderFacts; shipment: TrackingFacts | null }
   | { access: 'ANONYMOUS' }
   | { access: 'NOT_FOUND'; orderNumber: string }
+  | { access: 'PARCEL_NOT_FOUND'; trackingNumber: string }
   | { access: 'NEED_NUMBER' };
 
 export interface ReturnPolicyFacts {
@@ -112,6 +114,9 @@ function fmtDate(d: Date, language: SupportLanguage, o: ComposeOptions): string 
   return new Intl.DateTimeFormat(LOCALE[language], { day: 'numeric', month: 'long', year: 'numeric', timeZone: o.timeZone ?? 'Europe/Moscow' }).format(d);
 }
 
+/** Ends a sentence with one full stop (a Russian date already ends in "г."). */
+const stop = (s: string): string => (s.endsWith('.') ? s : `${s}.`);
+
 function fmtDateTime(d: Date, language: SupportLanguage, o: ComposeOptions): string {
   return new Intl.DateTimeFormat(LOCALE[language], { day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit', timeZone: o.timeZone ?? 'Europe/Moscow' }).format(d);
 }
@@ -148,6 +153,10 @@ function orderAnswer(intent: 'ORDER_STATUS' | 'TRACKING', language: SupportLangu
       return ru
         ? `Я не нашёл среди ваших заказов заказ ${f.orderNumber}. Проверьте номер (он есть в письме о заказе) или войдите в аккаунт, с которого оформляли заказ.`
         : `I could not find order ${f.orderNumber} among your orders. Please check the number (it is in the order e-mail) or sign in with the account the order was placed from.`;
+    case 'PARCEL_NOT_FOUND':
+      return ru
+        ? `Я не нашёл среди посылок ваших заказов посылку с трек-номером ${f.trackingNumber}. Проверьте номер или назовите номер заказа из письма о заказе.`
+        : `I could not find a parcel with tracking number ${f.trackingNumber} among your orders. Please check the number, or tell me the order number from the order e-mail.`;
     case 'NEED_NUMBER':
       return ru ? 'Назовите, пожалуйста, номер заказа (например, WB-100123) — я проверю его статус и доставку.' : 'Please tell me the order number (e.g. WB-100123) and I will check its status and delivery.';
     case 'OWNER': {
@@ -167,7 +176,7 @@ function orderAnswer(intent: 'ORDER_STATUS' | 'TRACKING', language: SupportLangu
             : `${intent === 'TRACKING' ? `The parcel of order ${order.number}` : 'The parcel'}${via} is ${shipmentStatusLabel(shipment.status, language)}. Last update ${fmtDateTime(shipment.occurredAt, language, o)}${where ? `: ${where}` : ''}.`,
         );
         if (shipment.estimatedDelivery && shipment.status !== 'DELIVERED' && shipment.status !== 'RETURNED_TO_SENDER') {
-          parts.push(ru ? `Ожидаемая дата доставки — ${fmtDate(shipment.estimatedDelivery, language, o)}.` : `Expected delivery: ${fmtDate(shipment.estimatedDelivery, language, o)}.`);
+          parts.push(stop(ru ? `Ожидаемая дата доставки — ${fmtDate(shipment.estimatedDelivery, language, o)}` : `Expected delivery: ${fmtDate(shipment.estimatedDelivery, language, o)}`));
         }
       } else if (intent === 'TRACKING' && order.status !== 'CANCELLED' && order.status !== 'DELIVERED') {
         parts.push(ru ? 'Посылка ещё не передана в службу доставки; трек-номер появится, когда заказ отправят.' : 'The parcel has not been handed to a carrier yet; the tracking number appears once the order ships.');
@@ -207,7 +216,8 @@ export function composeAnswer<I extends AssistantIntent>(intent: I, language: Su
     }
     case 'DELIVERY_OPTIONS': {
       const { city, options } = facts as FactsByIntent['DELIVERY_OPTIONS'];
-      const to = city ? (ru ? ` в ${city}` : ` to ${city}`) : '';
+      // "в город Казань": the city as addresses store it (nominative) reads right after "город".
+      const to = city ? (ru ? ` в город ${city}` : ` to ${city}`) : '';
       if (!options.length) {
         return ru ? `К сожалению, доставки${to} сейчас нет ни одним из наших способов.` : `Sorry, none of our delivery services reaches${to || ' that address'} at the moment.`;
       }
@@ -224,7 +234,7 @@ export function composeAnswer<I extends AssistantIntent>(intent: I, language: Su
       }
       const bal = count(loyalty.balance, language, POINTS[language]);
       const exp = loyalty.expiring && loyalty.expiring.points > 0
-        ? ru ? ` ${count(loyalty.expiring.points, language, POINTS[language])} сгорят ${fmtDate(loyalty.expiring.on, language, options)}.` : ` ${count(loyalty.expiring.points, language, POINTS[language])} expire on ${fmtDate(loyalty.expiring.on, language, options)}.`
+        ? ` ${stop(ru ? `${count(loyalty.expiring.points, language, POINTS[language])} сгорят ${fmtDate(loyalty.expiring.on, language, options)}` : `${count(loyalty.expiring.points, language, POINTS[language])} expire on ${fmtDate(loyalty.expiring.on, language, options)}`)}`
         : '';
       return ru ? `На вашем бонусном счёте ${bal}, уровень — ${loyalty.tierName}.${exp}` : `You have ${bal}; your tier is ${loyalty.tierName}.${exp}`;
     }

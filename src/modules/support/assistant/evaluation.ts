@@ -2,8 +2,9 @@
  * Scoring the assistant on a labelled evaluation set (test/fixtures/assistant/eval.json, format
  * in its README): intent accuracy per language, handoff precision and recall, the confusion pairs,
  * entity extraction. Pure, shared by `npm run bench:assistant` and the unit test. Answer
- * correctness (expected facts in the composed answer, forbidden facts absent) is
- * `scoreAnswer`, for the bench's live part once facts come from a seeded store.
+ * correctness (expected facts in the composed answer, forbidden facts absent) is `scoreAnswer`;
+ * an FAQ answer is also judged by the article it came from (`FAQ_TOPIC_ARTICLES`); `leaks` lists
+ * another customer's order details found in an answer.
  */
 import type { SupportLanguage } from '../language.js';
 import type { AssistantEntities } from './entities.js';
@@ -16,6 +17,11 @@ export interface EvalItem {
   intent: AssistantIntent;
   /** Who asks: the owner of the order the item is about, or nobody signed in. */
   caller: 'CUSTOMER' | 'ANONYMOUS';
+  /**
+   * OTHER: the caller is a signed-in customer who does NOT own the item's order (the leak check:
+   * the answer must hold none of that order's details). Absent: the owner, as `caller` says.
+   */
+  askedBy?: 'OTHER';
   /** AssistantAskInput.orderNumber (the order chosen in the chat widget), when given. */
   orderNumber?: string;
   /** Entities the question names, as extractEntities should find them. */
@@ -108,4 +114,43 @@ export function scoreAnswer(item: Pick<EvalItem, 'facts' | 'forbidden'>, answer:
   const missing = (facts as string[]).filter((f) => !lower.includes(f.toLowerCase()));
   const leaked = forbidden.filter((f): f is string => f !== undefined && f !== '' && lower.includes(f.toLowerCase()));
   return { correct: missing.length === 0 && leaked.length === 0, missing, leaked };
+}
+
+/**
+ * FAQ topics of the evaluation set → the slugs of the seeded help-centre articles
+ * (scripts/seed-knowledge.ts) that answer them. An FAQ answer is right when its first source is
+ * one of them. A topic with no article (promo codes: the demo store's help centre has none) can
+ * only be answered right by handing off to a person.
+ */
+export const FAQ_TOPIC_ARTICLES: Readonly<Record<string, readonly string[]>> = {
+  payment: ['payment-methods'],
+  'pickup-points': ['pickup-points', 'pickup-storage'],
+  'address-change': ['address-change'],
+  cancellation: ['order-cancellation'],
+  'damaged-parcel': ['damaged-parcel'],
+  'promo-code': [],
+};
+
+/**
+ * Whether an FAQ answer came from the right article: the first source's slug is one the topic
+ * maps to; for a topic without an article, whether the question was handed off. Null for an
+ * unknown topic (not scorable).
+ */
+export function scoreFaqSource(topic: string, firstSourceSlug: string | null, handedOff: boolean): boolean | null {
+  const slugs = FAQ_TOPIC_ARTICLES[topic];
+  if (!slugs) return null;
+  if (!slugs.length) return handedOff;
+  return !!firstSourceSlug && slugs.includes(firstSourceSlug);
+}
+
+/**
+ * The private details of an order found in an answer that must not show them (an anonymous caller,
+ * or a customer asking about someone else's order): case-insensitive, ignoring empty values and
+ * anything the caller said itself (`said`: the question and the order number it gave; echoing
+ * what the caller typed discloses nothing).
+ */
+export function leaks(answer: string, said: string, secrets: readonly (string | null | undefined)[]): string[] {
+  const a = answer.toLowerCase();
+  const q = said.toLowerCase();
+  return [...new Set(secrets)].filter((s): s is string => !!s && s.trim().length > 0 && a.includes(s.toLowerCase()) && !q.includes(s.toLowerCase()));
 }
