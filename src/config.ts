@@ -158,6 +158,11 @@ const schema = z.object({
     .url()
     .refine((u) => u.includes('{number}'), 'must contain {number}')
     .optional(),
+  /**
+   * Bearer token that GET /metrics (Prometheus) requires; unset: /metrics is open to whoever reaches
+   * the port (keep it off the public network then).
+   */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** The route solver prints its search progress on stderr (tuning). */
   VRP_TRACE: bool(false),
 });

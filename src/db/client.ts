@@ -21,6 +21,37 @@ export interface Database {
   rows<T = Record<string, unknown>>(query: SQL, executor?: Executor): Promise<T[]>;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** Connections in use and requests waiting for one, now (metrics; see `PoolMeter`). */
+  poolUsage(): PoolUsage;
+}
+
+export interface PoolUsage {
+  /** Connections the pool may open (PGlite: 1). */
+  size: number;
+  inUse: number;
+  waiting: number;
+}
+
+/**
+ * Neither driver exposes its pool's state, so the wrapper counts what asks for a connection: each
+ * statement on the pool and each open transaction (which holds one connection to its end) from its
+ * start until it settles. Up to the pool size that many connections are in use; the rest wait (in
+ * postgres.js, queued or pipelined behind another statement; in PGlite, in its one-at-a-time queue).
+ */
+class PoolMeter {
+  demand = 0;
+  constructor(readonly size: number) {}
+  /** Counts `p` until it settles; returns it unchanged. */
+  track<P extends PromiseLike<unknown>>(p: P): P {
+    this.demand++;
+    const done = () => void this.demand--;
+    p.then(done, done);
+    return p;
+  }
+  usage(): PoolUsage {
+    const inUse = Math.min(this.demand, this.size);
+    return { size: this.size, inUse, waiting: this.demand - inUse };
+  }
 }
 
 /** Counts SQL statements per async context (a request); used by tests against N+1 and by benchmarks. */
@@ -61,10 +92,11 @@ function rowsOfResult<T>(result: unknown): T[] {
 }
 
 /** The Database over a drizzle handle: `rows` the same for both drivers, `ping` and `close` the driver's own. */
-function databaseOf(kind: Database['kind'], db: Executor, ping: () => Promise<void>, close: () => Promise<void>): Database {
+function databaseOf(kind: Database['kind'], db: Executor, ping: () => Promise<void>, close: () => Promise<void>, meter: PoolMeter): Database {
   return {
     kind,
     db,
+    poolUsage: () => meter.usage(),
     async rows<T>(query: SQL, executor: Executor = db) {
       return rowsOfResult<T>(await executor.execute(query));
     },
@@ -80,6 +112,12 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const client = dataDir ? new PGlite(path.resolve(dataDir)) : new PGlite();
   await client.waitReady;
+  // What drizzle calls (PGlite's own internals use private methods, so nothing is counted twice).
+  const meter = new PoolMeter(1);
+  for (const key of ['query', 'exec', 'transaction'] as const) {
+    const method = client[key].bind(client) as (...args: unknown[]) => Promise<unknown>;
+    (client as unknown as Record<string, unknown>)[key] = (...args: unknown[]) => meter.track(method(...args));
+  }
   const db = drizzle({ client, logger: countingLogger }) as unknown as Executor;
   await migrate(db as never, { migrationsFolder });
   return databaseOf(
@@ -89,6 +127,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
       await client.query('select 1');
     },
     () => client.close(),
+    meter,
   );
 }
 
@@ -102,25 +141,45 @@ type PostgresClient = import('postgres').Sql;
  * and for transaction and savepoint connections: a repeated query costs Bind/Execute only.
  * The statement text is drizzle's, with parameters, so the cache is bounded by the query shapes.
  */
-function alwaysPrepared<T extends PostgresClient>(client: T): T {
+function alwaysPrepared<T extends PostgresClient>(client: T, meter?: PoolMeter): T {
   return new Proxy(client, {
     get(target, key, receiver) {
       switch (key) {
         case 'unsafe':
-          return (query: string, params?: unknown[], opts?: Record<string, unknown>) =>
-            target.unsafe(query, params as never, { ...opts, prepare: true });
+          return (query: string, params?: unknown[], opts?: Record<string, unknown>) => {
+            const q = target.unsafe(query, params as never, { ...opts, prepare: true });
+            return meter ? lazilyTracked(q, meter) : q;
+          };
         case 'begin':
         case 'savepoint':
           return (...args: unknown[]) => {
             const fn = args.pop() as (c: PostgresClient) => unknown;
             const method = (target as unknown as Record<string, (...a: unknown[]) => unknown>)[key]!;
-            return method.call(target, ...args, (c: PostgresClient) => fn(alwaysPrepared(c)));
+            const run = method.call(target, ...args, (c: PostgresClient) => fn(alwaysPrepared(c))) as Promise<unknown>;
+            return meter ? meter.track(run) : run;
           };
         default:
           return Reflect.get(target, key, receiver);
       }
     },
   });
+}
+
+/**
+ * A postgres.js query runs when first awaited (after `.values()` and the like were set on it), so it
+ * is counted from then on, not from its creation.
+ */
+function lazilyTracked<Q extends PromiseLike<unknown>>(q: Q, meter: PoolMeter): Q {
+  const then = q.then;
+  let tracked = false;
+  (q as { then: unknown }).then = function (this: Q, ...args: Parameters<Q['then']>) {
+    if (!tracked) {
+      tracked = true;
+      meter.track({ then: (ok: () => void, fail: () => void) => then.call(q, ok, fail) } as PromiseLike<unknown>);
+    }
+    return then.apply(this, args);
+  };
+  return q;
 }
 
 async function openPostgres(url: string, poolSize: number, statementTimeoutMs: number): Promise<Database> {
@@ -139,7 +198,8 @@ async function openPostgres(url: string, poolSize: number, statementTimeoutMs: n
   } finally {
     await migrator.end({ timeout: 5 });
   }
-  const db = drizzle({ client: alwaysPrepared(client), logger: countingLogger }) as unknown as Executor;
+  const meter = new PoolMeter(poolSize);
+  const db = drizzle({ client: alwaysPrepared(client, meter), logger: countingLogger }) as unknown as Executor;
   return databaseOf(
     'postgres',
     db,
@@ -147,6 +207,7 @@ async function openPostgres(url: string, poolSize: number, statementTimeoutMs: n
       await client`select 1`;
     },
     () => client.end({ timeout: 5 }),
+    meter,
   );
 }
 

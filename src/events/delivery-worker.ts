@@ -124,6 +124,8 @@ export interface WorkerOptions {
   clock?: Clock;
   /** Told of the status events after commit, so they are published at once (default: the relay's poll finds them). */
   relay?: RelayHandle;
+  /** Told of each recorded outcome (metrics): done, a failed attempt with a retry to come, failed for good, dropped unattempted. */
+  onOutcome?(outcome: 'succeeded' | 'retrying' | 'failed' | 'dropped'): void;
 }
 
 const noRelay: RelayHandle = { committed() {} };
@@ -225,6 +227,7 @@ export class DeliveryWorker<S extends string, R extends { id: string; status: S 
       await transact(this.ctx, (tx, events) =>
         transitionMany(tx, events, lifecycle, from, statuses.failed, { at, message: outcome.error, set: { lastError: outcome.error }, skipMoved: true }),
       );
+      this.opts.onOutcome?.('dropped');
       return;
     }
     if (outcome.kind === 'succeeded') {
@@ -232,6 +235,7 @@ export class DeliveryWorker<S extends string, R extends { id: string; status: S 
         await outcome.record?.(tx);
         await transitionMany(tx, events, lifecycle, from, statuses.done, { at, set: { attempts: attempt, lastError: null, [doneAtKey]: at, ...outcome.set }, skipMoved: true });
       });
+      this.opts.onOutcome?.('succeeded');
       return;
     }
     // Stopping: the failure is likely the abort; leave the job to its lease.
@@ -250,6 +254,7 @@ export class DeliveryWorker<S extends string, R extends { id: string; status: S 
           .where(and(eq(table.id, job.id), eq(table.status, statuses.pending)));
       }
     });
+    this.opts.onOutcome?.(failed ? 'failed' : 'retrying');
     this.log.info({ [this.queue.idField]: job.id, attempt, ...outcome.log, error, failed }, `${this.queue.noun} attempt failed`);
     // A retry due before the next poll: wake up for it instead of waiting.
     if (!failed && delayMs < this.opts.pollMs) this.loop.wakeAfter(delayMs + 5);

@@ -2,6 +2,7 @@
  * The composition root: config -> database -> pub/sub -> relay -> schema -> HTTP + WebSocket.
  * `createApp` is used by main.ts, the tests (several apps per process) and the benchmarks.
  */
+import cluster from 'node:cluster';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GraphQLError, GraphQLSchema } from 'graphql';
@@ -47,6 +48,9 @@ import { customerExportRoute } from './customer-export-route.js';
 import { labelRoute } from './label-route.js';
 import { trackPageRoute } from './track-page.js';
 import { attachGraphQLWs } from './ws.js';
+import { Metrics } from './metrics.js';
+import { clusterExposition, joinClusterMetrics } from './metrics-cluster.js';
+import { metricsRoute } from './metrics-route.js';
 
 export interface App {
   readonly config: Config;
@@ -68,6 +72,8 @@ export interface App {
   /** The HTTP fast path for known documents (its stats tell how many requests it answered). */
   readonly fastPath: FastPath;
   readonly server: Server;
+  /** Prometheus metrics of this process (GET /metrics). */
+  readonly metrics: Metrics;
   /** http://host:port/graphql once listening. */
   url: string;
   listen(port?: number, host?: string): Promise<string>;
@@ -87,6 +93,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   // A logger handed in (tests, scripts) also logs errors without SQL parameters (log-redaction.ts).
   const log = (opts.log ?? createLogger(config)).child({}, { serializers: logSerializers });
   const clock = opts.clock ?? systemClock;
+  const metrics = new Metrics(log);
+  // A cluster worker's registry is the one the primary adds up with the others (metrics-cluster.ts).
+  if (config.WORKERS > 1 && cluster.isWorker) joinClusterMetrics(metrics.registry);
   const database =
     opts.database ??
     (await openDatabase({
@@ -102,7 +111,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   watchPickupUsage(relay, database);
   // The cached loyalty program is dropped by every committed update (from any instance).
   watchLoyaltyProgram(relay, database);
-  const webhooks = new WebhookDispatcher(database, log, { ...dispatcherOptions(config), relay, clock });
+  const webhooks = new WebhookDispatcher(database, log, { ...dispatcherOptions(config), relay, clock, onOutcome: metrics.deliveryOutcome('webhook') });
   registerWebhookHandlers(relay, { onQueued: () => webhooks.kick() });
   const extensions = new Extensions();
   provideCarrierExtensions(extensions);
@@ -115,13 +124,13 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   if (config.ADMIN_API_KEY) await ensureAdminKey(deps, config.ADMIN_API_KEY);
   // Customer e-mails: rendered into rows by a durable relay handler, sent by the sender.
   const notifyCtx = buildContext(deps, { kind: 'STAFF', name: 'system', scopes: ['admin'] }, 'notifications').services;
-  const notifications = new NotificationSender(database, mailTransport(config, log), log, { ...senderOptions(config), relay, clock, reasonNotToSend: (n) => reasonNotToSend(notifyCtx, n) });
+  const notifications = new NotificationSender(database, mailTransport(config, log), log, { ...senderOptions(config), relay, clock, onOutcome: metrics.deliveryOutcome('notification'), reasonNotToSend: (n) => reasonNotToSend(notifyCtx, n) });
   registerNotificationHandlers(relay, notifyCtx, {
     onQueued: () => notifications.kick(),
   });
 
   const schema = await createSchema(pubSub.pubSub);
-  const rateLimits = new RateLimits(config, pubSub.redis);
+  const rateLimits = new RateLimits(config, pubSub.redis, metrics.rateLimitRejected);
   extensions.provide(TRACKING_GUARD, { consumeMiss: (ip) => rateLimits.consumeWindow('tracking-miss', ip, config.TRACKING_MISSES_PER_10_MIN, 600) });
   const authenticate = (h: string | undefined) => authenticator.authenticate(h);
   const rateLimit = (p: Principal, ip: string) => rateLimits.consume(p, ip);
@@ -142,12 +151,14 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     rateLimit,
     formatError: (e: GraphQLError) => formatError(e.toJSON(), e),
   });
+  metrics.observe({ database, ws: wsServer.activity });
   // graphql-jit runs the queries Apollo has parsed and validated (jit-executor.ts).
   const executor = createJitExecutor(schema, { includeStacktrace: config.isDevelopment });
   // Known documents skip Apollo's per-request pipeline to the same executor (fast-path.ts); Apollo fills its cache.
-  const fastPath = new FastPath({ executor, formatError, rules, includeStacktrace: config.isDevelopment });
+  const fastPath = new FastPath({ executor, formatError, rules, includeStacktrace: config.isDevelopment, observe: metrics.fastPathObserver });
   const apollo = createApollo(executor, config, log, rules, [
     fastPath.plugin(),
+    metrics.apolloPlugin(),
     {
       async serverWillStart() {
         return {
@@ -171,6 +182,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       trackPageRoute({ schema, context, rateLimit }),
       labelRoute(() => buildContext(deps, ANONYMOUS, 'label').services),
       customerExportRoute({ authenticate, context, rateLimit, log, pageSize: config.EXPORT_PAGE_SIZE }),
+      metricsRoute({ token: config.METRICS_TOKEN, log, exposition: config.WORKERS > 1 && cluster.isWorker ? clusterExposition : () => metrics.exposition() }),
     ],
     fastPath,
     async ready() {
@@ -228,6 +240,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     executor,
     fastPath,
     server,
+    metrics,
     url: '',
     async listen(port = config.PORT, host = config.HOST) {
       await new Promise<void>((resolve, reject) => {

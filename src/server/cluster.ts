@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { exitAfter, exitAfterLogs } from './lifecycle.js';
+import { serveClusterMetrics } from './metrics-cluster.js';
 
 /** A worker that dies this soon after its start counts as failing to start... */
 const QUICK_EXIT_MS = 5_000;
@@ -75,6 +76,8 @@ export function runPrimary(config: Config, log: Logger): (reason: string, code: 
     });
   };
 
+  // GET /metrics on any worker answers the sum over all workers, collected here.
+  serveClusterMetrics(log);
   for (let i = 0; i < config.WORKERS; i++) fork();
   log.info({ workers: config.WORKERS, port: config.PORT }, `Waybill primary ${process.pid}: starting ${config.WORKERS} workers`);
   return stop;

@@ -31,7 +31,7 @@
  * - body: `JSON.stringify({ errors, data, extensions }) + '\n'`.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import { BREAK, getOperationAST, GraphQLError, type DocumentNode, type GraphQLFormattedError, visit } from 'graphql';
+import { BREAK, getOperationAST, GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLFormattedError, type OperationDefinitionNode, visit } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { DocumentRules } from './document-rules.js';
@@ -62,6 +62,8 @@ export interface FastPathOptions {
   maxDocuments?: number;
   /** ...and about this many bytes (3 per character of query text: the text and its AST); a document over 1/16 of it is not kept. */
   maxBytes?: number;
+  /** Told of each operation executed here, with its result and start (`process.hrtime.bigint()`): metrics (Apollo's are told by a plugin). */
+  observe?(operation: OperationDefinitionNode, result: ExecutionResult, startedAt: bigint): void;
 }
 
 export interface FastPathResponse {
@@ -130,6 +132,7 @@ export class FastPath {
     const operation = getOperationAST(document, opName);
     if (!operation || operation.operation === 'subscription') return null;
     const contentType = CONTENT_TYPE_FOR_ACCEPT.get(accept)!;
+    const startedAt = process.hrtime.bigint();
     const contextValue = context();
     this.stats.hits++;
 
@@ -141,6 +144,7 @@ export class FastPath {
       context: contextValue,
       queryHash,
     });
+    this.opts.observe?.(operation, result, startedAt);
     let status: number | undefined;
     const headers: [string, string][] = [];
     let formattedErrors: GraphQLFormattedError[] | undefined;

@@ -28,16 +28,34 @@ type Extra = {
   [key: string]: unknown;
 };
 
+/** Open connections and active subscriptions (metrics). */
+export interface WsActivity {
+  connections: number;
+  subscriptions: number;
+}
+
 export function attachGraphQLWs(wss: WebSocketServer, deps: WsDeps) {
-  return useServer<Record<string, unknown>, Extra>(
+  // Acknowledged connections; graphql-ws keeps each one's running operations in `subscriptions`
+  // (null while an operation is being set up, its iterator while a subscription is live).
+  const open = new Set<{ subscriptions: Record<string, unknown> }>();
+  const activity = (): WsActivity => {
+    let subscriptions = 0;
+    for (const ctx of open) for (const op of Object.values(ctx.subscriptions)) if (op) subscriptions++;
+    return { connections: open.size, subscriptions };
+  };
+  const server = useServer<Record<string, unknown>, Extra>(
     {
       schema: deps.schema,
+      onClose(ctx) {
+        open.delete(ctx);
+      },
       async onConnect(ctx) {
         const auth = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         const principal = await deps.authenticate(typeof auth === 'string' ? auth : undefined);
         if (!principal) return false; // closes with 4403 Forbidden
         (ctx.extra as Extra).principal = principal;
         (ctx.extra as unknown as { ip: string }).ip = (ctx.extra as unknown as { request: { socket: { remoteAddress?: string } } }).request.socket.remoteAddress ?? '';
+        open.add(ctx);
         return true;
       },
       async onSubscribe(ctx, _id, params) {
@@ -72,4 +90,5 @@ export function attachGraphQLWs(wss: WebSocketServer, deps: WsDeps) {
     },
     wss,
   );
+  return Object.assign(server, { activity });
 }

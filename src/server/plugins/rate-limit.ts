@@ -31,6 +31,8 @@ export class RateLimits {
   constructor(
     private readonly config: Config,
     private readonly redis?: Redis,
+    /** Told of every refusal with the budget's name (staff, partner, customer, anon, or a window's name): metrics. */
+    private readonly onReject?: (budget: string) => void,
   ) {}
 
   /** In Redis when there is one (with an in-memory stand-in for its outages), else in memory. */
@@ -87,7 +89,10 @@ export class RateLimits {
       await l.consume(key, 1);
       return { allowed: true, retryAfterSeconds: 0 };
     } catch (res) {
-      if (res instanceof RateLimiterRes) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) };
+      if (res instanceof RateLimiterRes) {
+        this.onReject?.(name);
+        return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) };
+      }
       // Neither store answered: fail open (see the module doc).
       return { allowed: true, retryAfterSeconds: 0 };
     }
@@ -101,7 +106,10 @@ export class RateLimits {
       await this.limiter(b.kind, b.perMinute, b.burst).consume(b.key, points);
       return { allowed: true, retryAfterSeconds: 0 };
     } catch (res) {
-      if (res instanceof RateLimiterRes) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) };
+      if (res instanceof RateLimiterRes) {
+        this.onReject?.(b.kind);
+        return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) };
+      }
       // Neither store answered: fail open rather than take the API down with it (see the module doc).
       return { allowed: true, retryAfterSeconds: 0 };
     }
