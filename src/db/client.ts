@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Logger as DrizzleLogger } from 'drizzle-orm/logger';
 import { sql, type SQL } from 'drizzle-orm';
+import { tracedPglite, tracedQuery, type SqlTracer } from './sql-tracing.js';
 
 /** The drizzle database or transaction handle every service receives. */
 export type Executor = PgDatabase<PgQueryResultHKT, Record<string, never>>;
@@ -44,15 +45,17 @@ export interface DbOptions {
   poolSize: number;
   /** PostgreSQL statement_timeout of the pool's connections, ms; 0 or absent = none. Not applied by PGlite. */
   statementTimeoutMs?: number;
+  /** Spans of SQL statements (sql-tracing.ts); absent = tracing off, drivers unwrapped. */
+  sqlTracer?: SqlTracer;
 }
 
 /** Opens the configured database and applies pending drizzle-kit migrations. */
 export async function openDatabase(opts: DbOptions): Promise<Database> {
   const url = opts.url;
   if (!url || url.startsWith('memory://') || url.startsWith('file:') || url.startsWith('pglite:')) {
-    return openPglite(url && !url.startsWith('memory://') ? url.replace(/^(file:|pglite:)(\/\/)?/, '') : url ? undefined : opts.dataDir);
+    return openPglite(url && !url.startsWith('memory://') ? url.replace(/^(file:|pglite:)(\/\/)?/, '') : url ? undefined : opts.dataDir, opts.sqlTracer);
   }
-  return openPostgres(url, opts.poolSize, opts.statementTimeoutMs ?? 0);
+  return openPostgres(url, opts.poolSize, opts.statementTimeoutMs ?? 0, opts.sqlTracer);
 }
 
 function rowsOfResult<T>(result: unknown): T[] {
@@ -73,14 +76,14 @@ function databaseOf(kind: Database['kind'], db: Executor, ping: () => Promise<vo
   };
 }
 
-async function openPglite(dataDir: string | undefined): Promise<Database> {
+async function openPglite(dataDir: string | undefined, sqlTracer: SqlTracer | undefined): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const client = dataDir ? new PGlite(path.resolve(dataDir)) : new PGlite();
   await client.waitReady;
-  const db = drizzle({ client, logger: countingLogger }) as unknown as Executor;
+  const db = drizzle({ client: sqlTracer ? tracedPglite(client, sqlTracer) : client, logger: countingLogger }) as unknown as Executor;
   await migrate(db as never, { migrationsFolder });
   return databaseOf(
     'pglite',
@@ -102,19 +105,21 @@ type PostgresClient = import('postgres').Sql;
  * and for transaction and savepoint connections: a repeated query costs Bind/Execute only.
  * The statement text is drizzle's, with parameters, so the cache is bounded by the query shapes.
  */
-function alwaysPrepared<T extends PostgresClient>(client: T): T {
+function alwaysPrepared<T extends PostgresClient>(client: T, sqlTracer?: SqlTracer): T {
   return new Proxy(client, {
     get(target, key, receiver) {
       switch (key) {
         case 'unsafe':
-          return (query: string, params?: unknown[], opts?: Record<string, unknown>) =>
-            target.unsafe(query, params as never, { ...opts, prepare: true });
+          return (query: string, params?: unknown[], opts?: Record<string, unknown>) => {
+            const pending = target.unsafe(query, params as never, { ...opts, prepare: true });
+            return sqlTracer ? tracedQuery(pending, sqlTracer.start(query)) : pending;
+          };
         case 'begin':
         case 'savepoint':
           return (...args: unknown[]) => {
             const fn = args.pop() as (c: PostgresClient) => unknown;
             const method = (target as unknown as Record<string, (...a: unknown[]) => unknown>)[key]!;
-            return method.call(target, ...args, (c: PostgresClient) => fn(alwaysPrepared(c)));
+            return method.call(target, ...args, (c: PostgresClient) => fn(alwaysPrepared(c, sqlTracer)));
           };
         default:
           return Reflect.get(target, key, receiver);
@@ -123,7 +128,7 @@ function alwaysPrepared<T extends PostgresClient>(client: T): T {
   });
 }
 
-async function openPostgres(url: string, poolSize: number, statementTimeoutMs: number): Promise<Database> {
+async function openPostgres(url: string, poolSize: number, statementTimeoutMs: number, sqlTracer: SqlTracer | undefined): Promise<Database> {
   const postgres = (await import('postgres')).default;
   const { drizzle } = await import('drizzle-orm/postgres-js');
   const { migrate } = await import('drizzle-orm/postgres-js/migrator');
@@ -139,7 +144,7 @@ async function openPostgres(url: string, poolSize: number, statementTimeoutMs: n
   } finally {
     await migrator.end({ timeout: 5 });
   }
-  const db = drizzle({ client: alwaysPrepared(client), logger: countingLogger }) as unknown as Executor;
+  const db = drizzle({ client: alwaysPrepared(client, sqlTracer), logger: countingLogger }) as unknown as Executor;
   return databaseOf(
     'postgres',
     db,
