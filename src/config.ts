@@ -53,6 +53,18 @@ const schema = z.object({
   CORS_ORIGINS: z.string().default('*'),
   /** Adds an `x-sql-statements` response header (tests and benchmarks count SQL per request). */
   EXPOSE_SQL_COUNT: bool(false),
+  /**
+   * OpenTelemetry tracing (server/tracing.ts): the OTLP/HTTP collector's base URL (spans go to
+   * <url>/v1/traces); unset = tracing off (no SDK loaded, no spans).
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  /** Extra headers of the OTLP export (`key=value,key2=value2`, values URL-encoded), e.g. a collector's token. */
+  OTEL_EXPORTER_OTLP_HEADERS: z
+    .string()
+    .regex(/^\s*[^=,\s]+\s*=[^,]*(,\s*[^=,\s]+\s*=[^,]*)*$/, 'must be key=value,key2=value2')
+    .optional(),
+  /** `service.name` of the exported spans. */
+  OTEL_SERVICE_NAME: z.string().min(1).default('waybill'),
   /** Webhook deliveries: attempts before a delivery is FAILED (the first send counts). */
   WEBHOOK_MAX_ATTEMPTS: int(12, 1),
   /**

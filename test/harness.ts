@@ -10,6 +10,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { createClient, type Client } from 'graphql-ws';
 import postgres from 'postgres';
 import type { Logger } from 'pino';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import WebSocket from 'ws';
 import { loadConfig } from '../src/config.js';
 import { createApp, type App } from '../src/server/app.js';
@@ -75,6 +76,8 @@ export interface StartOptions {
   databaseUrl?: string;
   /** The app's logger (default: one at TEST_LOG_LEVEL); tests that read the logs pass a pino logger on a capture stream. */
   log?: Logger;
+  /** Tracing on, with spans going to this exporter (tracing.test.ts: an InMemorySpanExporter). */
+  spanExporter?: SpanExporter;
 }
 
 /** Starts an app on a fresh database (see module doc). */
@@ -106,7 +109,7 @@ export async function startApp(opts: StartOptions = {}): Promise<TestApp> {
     PORT: '0',
     HOST: '127.0.0.1',
   });
-  const app = await createApp(config, { clock: opts.clock, log: opts.log });
+  const app = await createApp(config, { clock: opts.clock, log: opts.log, spanExporter: opts.spanExporter });
   const url = await app.listen(0, '127.0.0.1');
   const wsUrl = url.replace(/^http/, 'ws');
   const clients: Client[] = [];

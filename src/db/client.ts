@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Logger as DrizzleLogger } from 'drizzle-orm/logger';
 import { sql, type SQL } from 'drizzle-orm';
+import { tracedPglite, tracedQuery, type SqlTracer } from './sql-tracing.js';
 
 /** The drizzle database or transaction handle every service receives. */
 export type Executor = PgDatabase<PgQueryResultHKT, Record<string, never>>;
@@ -75,15 +76,17 @@ export interface DbOptions {
   poolSize: number;
   /** PostgreSQL statement_timeout of the pool's connections, ms; 0 or absent = none. Not applied by PGlite. */
   statementTimeoutMs?: number;
+  /** Spans of SQL statements (sql-tracing.ts); absent = tracing off, drivers unwrapped. */
+  sqlTracer?: SqlTracer;
 }
 
 /** Opens the configured database and applies pending drizzle-kit migrations. */
 export async function openDatabase(opts: DbOptions): Promise<Database> {
   const url = opts.url;
   if (!url || url.startsWith('memory://') || url.startsWith('file:') || url.startsWith('pglite:')) {
-    return openPglite(url && !url.startsWith('memory://') ? url.replace(/^(file:|pglite:)(\/\/)?/, '') : url ? undefined : opts.dataDir);
+    return openPglite(url && !url.startsWith('memory://') ? url.replace(/^(file:|pglite:)(\/\/)?/, '') : url ? undefined : opts.dataDir, opts.sqlTracer);
   }
-  return openPostgres(url, opts.poolSize, opts.statementTimeoutMs ?? 0);
+  return openPostgres(url, opts.poolSize, opts.statementTimeoutMs ?? 0, opts.sqlTracer);
 }
 
 function rowsOfResult<T>(result: unknown): T[] {
@@ -105,7 +108,7 @@ function databaseOf(kind: Database['kind'], db: Executor, ping: () => Promise<vo
   };
 }
 
-async function openPglite(dataDir: string | undefined): Promise<Database> {
+async function openPglite(dataDir: string | undefined, sqlTracer: SqlTracer | undefined): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
@@ -118,7 +121,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
     const method = client[key].bind(client) as (...args: unknown[]) => Promise<unknown>;
     (client as unknown as Record<string, unknown>)[key] = (...args: unknown[]) => meter.track(method(...args));
   }
-  const db = drizzle({ client, logger: countingLogger }) as unknown as Executor;
+  const db = drizzle({ client: sqlTracer ? tracedPglite(client, sqlTracer) : client, logger: countingLogger }) as unknown as Executor;
   await migrate(db as never, { migrationsFolder });
   return databaseOf(
     'pglite',
@@ -141,21 +144,22 @@ type PostgresClient = import('postgres').Sql;
  * and for transaction and savepoint connections: a repeated query costs Bind/Execute only.
  * The statement text is drizzle's, with parameters, so the cache is bounded by the query shapes.
  */
-function alwaysPrepared<T extends PostgresClient>(client: T, meter?: PoolMeter): T {
+function alwaysPrepared<T extends PostgresClient>(client: T, meter?: PoolMeter, sqlTracer?: SqlTracer): T {
   return new Proxy(client, {
     get(target, key, receiver) {
       switch (key) {
         case 'unsafe':
           return (query: string, params?: unknown[], opts?: Record<string, unknown>) => {
             const q = target.unsafe(query, params as never, { ...opts, prepare: true });
-            return meter ? lazilyTracked(q, meter) : q;
+            const metered = meter ? lazilyTracked(q, meter) : q;
+            return sqlTracer ? tracedQuery(metered, sqlTracer.start(query)) : metered;
           };
         case 'begin':
         case 'savepoint':
           return (...args: unknown[]) => {
             const fn = args.pop() as (c: PostgresClient) => unknown;
             const method = (target as unknown as Record<string, (...a: unknown[]) => unknown>)[key]!;
-            const run = method.call(target, ...args, (c: PostgresClient) => fn(alwaysPrepared(c))) as Promise<unknown>;
+            const run = method.call(target, ...args, (c: PostgresClient) => fn(alwaysPrepared(c, undefined, sqlTracer))) as Promise<unknown>;
             return meter ? meter.track(run) : run;
           };
         default:
@@ -182,7 +186,7 @@ function lazilyTracked<Q extends PromiseLike<unknown>>(q: Q, meter: PoolMeter): 
   return q;
 }
 
-async function openPostgres(url: string, poolSize: number, statementTimeoutMs: number): Promise<Database> {
+async function openPostgres(url: string, poolSize: number, statementTimeoutMs: number, sqlTracer: SqlTracer | undefined): Promise<Database> {
   const postgres = (await import('postgres')).default;
   const { drizzle } = await import('drizzle-orm/postgres-js');
   const { migrate } = await import('drizzle-orm/postgres-js/migrator');
@@ -199,7 +203,7 @@ async function openPostgres(url: string, poolSize: number, statementTimeoutMs: n
     await migrator.end({ timeout: 5 });
   }
   const meter = new PoolMeter(poolSize);
-  const db = drizzle({ client: alwaysPrepared(client, meter), logger: countingLogger }) as unknown as Executor;
+  const db = drizzle({ client: alwaysPrepared(client, meter, sqlTracer), logger: countingLogger }) as unknown as Executor;
   return databaseOf(
     'postgres',
     db,

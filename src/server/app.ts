@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GraphQLError, GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { WebSocketServer } from 'ws';
 import type { Config } from '../config.js';
 import { openDatabase, type Database } from '../db/client.js';
@@ -87,6 +88,8 @@ export interface AppOptions {
   clock?: Clock;
   log?: Logger;
   database?: Database;
+  /** Tracing on with spans going here instead of OTLP (tests: an InMemorySpanExporter); see tracing.ts. */
+  spanExporter?: SpanExporter;
 }
 
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
@@ -96,6 +99,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const metrics = new Metrics(log);
   // A cluster worker's registry is the one the primary adds up with the others (metrics-cluster.ts).
   if (config.WORKERS > 1 && cluster.isWorker) joinClusterMetrics(metrics.registry);
+  // Tracing only when configured: otherwise its module (and OpenTelemetry) is never loaded.
+  const tracing =
+    config.OTEL_EXPORTER_OTLP_ENDPOINT || opts.spanExporter ? (await import('./tracing.js')).startTracing(config, { exporter: opts.spanExporter }) : undefined;
   const database =
     opts.database ??
     (await openDatabase({
@@ -103,6 +109,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       dataDir: config.PGLITE_DATA_DIR,
       poolSize: config.DB_POOL_SIZE,
       statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+      sqlTracer: tracing?.sql,
     }));
   const pubSub = await createAppPubSub(config.REDIS_URL, { log });
   const relay = new OutboxRelay(database, pubSub, log, { pollMs: config.OUTBOX_POLL_MS });
@@ -153,7 +160,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   });
   metrics.observe({ database, ws: wsServer.activity });
   // graphql-jit runs the queries Apollo has parsed and validated (jit-executor.ts).
-  const executor = createJitExecutor(schema, { includeStacktrace: config.isDevelopment });
+  const executor = createJitExecutor(schema, { includeStacktrace: config.isDevelopment, around: tracing?.operation });
   // Known documents skip Apollo's per-request pipeline to the same executor (fast-path.ts); Apollo fills its cache.
   const fastPath = new FastPath({ executor, formatError, rules, includeStacktrace: config.isDevelopment, observe: metrics.fastPathObserver });
   const apollo = createApollo(executor, config, log, rules, [
@@ -185,6 +192,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       metricsRoute({ token: config.METRICS_TOKEN, log, exposition: config.WORKERS > 1 && cluster.isWorker ? clusterExposition : () => metrics.exposition() }),
     ],
     fastPath,
+    tracing,
     async ready() {
       // Load balancers stop sending new requests here while the open connections are drained.
       if (drain.stopping) return { ok: false, checks: { server: 'stopping' } };
@@ -253,6 +261,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     },
     close() {
       closed ??= (async () => {
+        const deadline = Date.now() + config.SHUTDOWN_TIMEOUT_MS;
         fastPath.enabled = false; // from here on Apollo answers every request
         // The HTTP drain starts now (synchronously: from here on every response says `connection: close`);
         // apollo.stop() waits for it and disposes the WebSocket server.
@@ -268,6 +277,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         await notifications.stop(); // likewise: after the relay, before the database closes
         await pubSub.close();
         if (!opts.database) await database.close();
+        // The spans of the last requests, within what is left of the grace period (at least 250 ms).
+        await tracing?.shutdown(Math.max(250, deadline - Date.now()));
       })();
       return closed;
     },

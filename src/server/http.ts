@@ -13,6 +13,7 @@ import type { Principal } from '../shared/principal.js';
 import { statementCounter } from '../db/client.js';
 import { findUnsafeString, httpRequestParts } from '../graphql/input-guard.js';
 import type { FastPath } from './fast-path.js';
+import type { Tracing } from './tracing.js';
 
 export interface HttpDeps {
   config: Config;
@@ -26,6 +27,8 @@ export interface HttpDeps {
   fastPath?: FastPath;
   /** Extra routes of later modules (e.g. the tracking page); return true when handled. */
   routes?: ((req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean)[];
+  /** Tracing on (tracing.ts): each request runs in its span and its request id is the trace id. Absent = off. */
+  tracing?: Tracing;
 }
 
 const GRAPHQL_RESPONSE = 'application/graphql-response+json; charset=utf-8';
@@ -78,9 +81,14 @@ function cors(res: ServerResponse, req: IncomingMessage, config: Config) {
 
 export function createRequestHandler(deps: HttpDeps) {
   const { config, log } = deps;
-  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const tracing = deps.tracing;
+  return function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (tracing) return tracing.serve(req, res, (traceId) => serve(req, res, traceId));
+    return serve(req, res, (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].slice(0, 100)) || randomUUID());
+  };
+
+  async function serve(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     const started = process.hrtime.bigint();
-    const requestId = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].slice(0, 100)) || randomUUID();
     res.setHeader('x-request-id', requestId);
     cors(res, req, config);
     // The hot path (POST /graphql) skips URL parsing; nothing mutates the shared object.
@@ -122,7 +130,7 @@ export function createRequestHandler(deps: HttpDeps) {
         log.debug({ requestId, method: req.method, path: url.pathname, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request');
       }
     }
-  };
+  }
 
   async function graphql(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string, counter?: { count: number }) {
     if (req.method !== 'GET' && req.method !== 'POST') {

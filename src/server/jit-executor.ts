@@ -50,6 +50,8 @@ export interface JitExecutorOptions {
   includeStacktrace: boolean;
   /** Compiled operations kept (LRU). */
   maxCompiled?: number;
+  /** Runs around every execution, Apollo's and the fast path's (tracing.ts: the operation's span); absent = nothing added. */
+  around?: (input: ExecutionInput, execute: () => Promise<ExecutionResult>) => Promise<ExecutionResult>;
 }
 
 export interface JitExecutor {
@@ -88,7 +90,7 @@ export function createJitExecutor(schema: GraphQLSchema, opts: JitExecutorOption
     return out;
   };
 
-  const run = async ({ document, operation, operationName, variables, context, queryHash }: ExecutionInput): Promise<ExecutionResult> => {
+  const exec = async ({ document, operation, operationName, variables, context, queryHash }: ExecutionInput): Promise<ExecutionResult> => {
     const variableValues = variables ?? undefined;
     if (self.jit && operation?.operation === 'query') {
       const key = `${queryHash}\0${operation.name?.value ?? ''}`;
@@ -107,6 +109,8 @@ export function createJitExecutor(schema: GraphQLSchema, opts: JitExecutorOption
     // What Apollo runs without an executor (incrementalDeliveryPolyfill.js on graphql 16): no rootValue, no fieldResolver.
     return execute({ schema, document, contextValue: context, variableValues, operationName });
   };
+  const around = opts.around;
+  const run = around ? (input: ExecutionInput) => around(input, () => exec(input)) : exec;
   const executor: GatewayExecutor = (rc: GatewayGraphQLRequestContext) =>
     run({ document: rc.document, operation: rc.operation, operationName: rc.request.operationName, variables: rc.request.variables, context: rc.context, queryHash: rc.queryHash });
 
