@@ -31,6 +31,8 @@ import { seedReturnHistory, type ReturnsSeedApi } from './seed-returns.js';
 import { RETURNS_SEED_API } from './seed-returns-api.js';
 import { seedPlanning, type PlanningSeedOptions } from './seed-planning.js';
 import { seedKnowledge } from './seed-knowledge.js';
+import { loadCostModel, updateCostModel } from '../src/modules/metrics/cost-model.service.js';
+import { money } from '../src/shared/money.js';
 import { carrierPerformance } from '../src/modules/tracking/tracking.service.js';
 import { ManualClock } from '../src/shared/clock.js';
 
@@ -503,6 +505,16 @@ export interface DemoStoreOptions {
   knowledge?: false;
 }
 
+/**
+ * The demo store's warehousing cost model (what a mid-size Russian fulfilment operation charges:
+ * 60 ₽ an order, 12 ₽ a unit picked, 4 ₽ a bin-day), unless one is configured already.
+ */
+export async function seedCostModel(ctx: ServiceContext) {
+  const current = await loadCostModel(ctx.database.db);
+  if (current.perOrderHandled || current.perUnitPicked || current.storagePerBinDay) return current;
+  return updateCostModel(ctx, { perOrderHandled: money(60_00, 'RUB'), perUnitPicked: money(12_00, 'RUB'), storagePerBinDay: money(4_00, 'RUB') });
+}
+
 /** The whole demo store; later modules add their parts here. */
 export async function seedDemoStore(ctx: ServiceContext, opts: DemoStoreOptions = {}) {
   const catalog = await seedCatalog(ctx, opts);
@@ -517,7 +529,8 @@ export async function seedDemoStore(ctx: ServiceContext, opts: DemoStoreOptions 
   const planning = opts.planning === false ? null : await seedPlanning(ctx, { ...opts.planning, warehouseCodes: DEMO_WAREHOUSES.map((w) => w.code), skus });
   // Last: the articles quote the warehouses' cut-off, the return policy and the loyalty program as they are now.
   const knowledge = opts.knowledge === false ? null : await seedKnowledge(ctx);
-  return { catalog, customers, warehouses, carriers, pickupPoints, orders, returns, planning, knowledge };
+  const costModel = await seedCostModel(ctx);
+  return { catalog, customers, warehouses, carriers, pickupPoints, orders, returns, planning, knowledge, costModel };
 }
 
 /** `--orders N` (default 400) and `--days N` (default 90). */

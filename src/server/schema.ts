@@ -48,6 +48,7 @@ import { TransferOrderResolver } from '../modules/planning/transfer.resolver.js'
 import { SupportTicketResolver, TicketMessageEventResolver } from '../modules/support/ticket.resolver.js';
 import { AssistantResolver } from '../modules/support/assistant.resolver.js';
 import { KnowledgeArticleResolver, knowledgeArticleNode } from '../modules/support/knowledge/knowledge.resolver.js';
+import { CostModelResolver } from '../modules/metrics/metrics.resolver.js';
 import { NodeResolver, registerNodeType } from './node.resolver.js';
 import { CsatResponseResolver, OrderCsatResolver, TicketCsatResolver } from '../modules/support/csat.resolver.js';
 
@@ -112,6 +113,7 @@ export const resolvers = [
   ReplenishmentResolver,
   TransferOrderResolver,
   SupportTicketResolver,
+  CostModelResolver,
   AssistantResolver,
   TicketMessageEventResolver,
   CsatResponseResolver,

@@ -5,10 +5,10 @@
  * outbox backlog and the relay lag. With WORKERS=2 (PostgreSQL + Redis) the counters of both workers
  * add up, whichever worker the scrape lands on.
  */
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { collect, freshPostgresDatabase, realPostgresUrl, realRedisUrl, startApp, type TestApp } from '../harness.js';
+import { startCluster } from '../factories/cluster.js';
+import { collect, realPostgresUrl, realRedisUrl, startApp, type TestApp } from '../harness.js';
 import { parsePrometheusText, sampleValue, type Family } from '../prometheus-text.js';
 
 const TOKEN = 'metrics-token-0123456789';
@@ -211,22 +211,9 @@ describe('GET /metrics without METRICS_TOKEN', () => {
 // one process); CI's PostgreSQL phase sets both, and harness.ts points at them under CI.
 describe.skipIf(!realPostgresUrl || !realRedisUrl)('GET /metrics with WORKERS=2', () => {
   it('answers the sum over both workers, on whichever worker the scrape lands', async () => {
-    const db = await freshPostgresDatabase(realPostgresUrl!);
-    const root = new URL('../../', import.meta.url).pathname;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: root,
-      env: { ...process.env, WORKERS: '2', DATABASE_URL: db.url, REDIS_URL: realRedisUrl!, NODE_ENV: '', PORT: '0', LOG_LEVEL: 'info', METRICS_TOKEN: TOKEN },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const listening = () => out.split('\n').filter((l) => l.includes('listening on')).length;
+    const server = await startCluster({ METRICS_TOKEN: TOKEN });
+    const { child, url, exited } = server;
     try {
-      for (let i = 0; i < 240 && listening() < 2; i++) await sleep(250);
-      expect(listening(), out).toBe(2);
-      const url = /listening on (http:\/\/\S+)"/.exec(out)![1]!;
       const origin = new URL(url).origin;
       const ask = async (query: string) => {
         // A new connection per request: the primary hands connections to the workers in turn.
@@ -249,8 +236,7 @@ describe.skipIf(!realPostgresUrl || !realRedisUrl)('GET /metrics with WORKERS=2'
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
-      await db.drop();
+      await server.close();
     }
   }, 120_000);
 });

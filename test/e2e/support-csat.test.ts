@@ -28,20 +28,10 @@ import {
   SupportTUpdateDocument,
   type CsatSubmitInput,
 } from '../generated/graphql.js';
-import { settle, startApp, type TestApp } from '../harness.js';
+import { settle, startApp, waitFor, type TestApp } from '../harness.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
-
-async function waitFor<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('csatSubmit, Order.csat and csatSummary', () => {
   const start = new Date();
