@@ -9,10 +9,9 @@ import { customerById } from '../customers/customer.service.js';
 import { lockAccount } from './loyalty.accounts.js';
 import { expireDueLots } from './loyalty.earning.js';
 import { credit, debit, type LoyaltyTransactionRow } from './loyalty.ledger.js';
-import { getProgram } from './loyalty.program.js';
+import { getProgram, lotExpiry } from './loyalty.program.js';
 import { loyaltyTransactions } from './loyalty.table.js';
 
-const DAY_MS = 86_400_000;
 export const MAX_ADJUST_REASON = 500;
 export const MAX_IDEMPOTENCY_KEY = 200;
 
@@ -50,7 +49,7 @@ export async function adjustPoints(ctx: ServiceContext, input: AdjustInput): Pro
     const refs = { customerId: input.customerId, kind: 'ADJUST' as const, reason, idempotencyKey: input.idempotencyKey };
     const { transaction } =
       input.points > 0
-        ? await credit(ctx, tx, events, { ...refs, points: input.points, expiresAt: new Date(ctx.clock.now().getTime() + program.expiryDays * DAY_MS), lifetime: true })
+        ? await credit(ctx, tx, events, { ...refs, points: input.points, expiresAt: lotExpiry(program, ctx.clock.now()), lifetime: true })
         : await debit(ctx, tx, events, { ...refs, points: -input.points, field: ['input', 'points'] });
     return { transaction, customerId: input.customerId, replayed: false };
   });

@@ -16,7 +16,7 @@ import type { RefundedReturn } from '../returns/returns.hooks.js';
 import { refundedPaidGoodsByOrderIds } from '../returns/returns.spend.js';
 import { lockAccount } from './loyalty.accounts.js';
 import { credit, debit } from './loyalty.ledger.js';
-import { getProgram, tierFor, type Program } from './loyalty.program.js';
+import { getProgram, lotExpiry, tierFor, type Program } from './loyalty.program.js';
 import { loyaltyAccounts, loyaltyTransactions } from './loyalty.table.js';
 
 const DAY_MS = 86_400_000;
@@ -57,7 +57,7 @@ export async function earnOnDelivery(ctx: ServiceContext, tx: Executor, events: 
       points,
       orderId: order.id,
       reason: `Order ${order.number} delivered`,
-      expiresAt: new Date(ctx.clock.now().getTime() + program.expiryDays * DAY_MS),
+      expiresAt: lotExpiry(program, ctx.clock.now()),
       lifetime: true,
     });
   }
@@ -119,7 +119,7 @@ export async function reverseOnRefund(ctx: ServiceContext, tx: Executor, events:
         returnRequestId: returnRequest.id,
         reason: `Return ${returnRequest.number} refunded: redeemed points returned`,
         lifetime: false,
-        expiresAt: new Date(ctx.clock.now().getTime() + program.expiryDays * DAY_MS),
+        expiresAt: lotExpiry(program, ctx.clock.now()),
       });
     }
   }

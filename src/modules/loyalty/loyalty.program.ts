@@ -70,6 +70,13 @@ export function forgetProgram(database: Database): void {
 }
 
 /** The tier of a rolling spend: the highest whose minSpend it reaches. */
+const DAY_MS = 86_400_000;
+
+/** When points credited at `now` expire: expiryDays later (every new lot: earned, adjusted or given back). */
+export function lotExpiry(program: Pick<Program, 'expiryDays'>, now: Date): Date {
+  return new Date(now.getTime() + program.expiryDays * DAY_MS);
+}
+
 export function tierFor(program: Program, rollingSpendMinor: number): Tier {
   let tier = program.tiers[0]!;
   for (const t of program.tiers) if (rollingSpendMinor >= t.minSpend.amountMinor) tier = t;

@@ -33,9 +33,8 @@ import type { OrderRow } from '../orders/order.service.js';
 import { lockAccount } from './loyalty.accounts.js';
 import { expireDueLots } from './loyalty.earning.js';
 import { credit, debit } from './loyalty.ledger.js';
-import { getProgram } from './loyalty.program.js';
+import { getProgram, lotExpiry } from './loyalty.program.js';
 
-const DAY_MS = 86_400_000;
 
 /** Whether this caller may spend some customer's points at all (a CUSTOMER: only its own, checked at redeem). */
 export function maySpendPoints(p: Principal): boolean {
@@ -101,7 +100,7 @@ export const giveBackOnCancel: OrderStatusHook = async (ctx, tx, events, order) 
     orderId: order.id,
     reason: 'Order cancelled: redeemed points returned',
     lifetime: false,
-    expiresAt: new Date(ctx.clock.now().getTime() + program.expiryDays * DAY_MS),
+    expiresAt: lotExpiry(program, ctx.clock.now()),
   });
 };
 

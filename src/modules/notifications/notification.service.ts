@@ -297,18 +297,17 @@ export async function reasonNotToSend(ctx: Pick<ServiceContext, 'database'>, n: 
  * transaction committed, so the sender it wakes sees the new rows.
  */
 export function registerNotificationHandlers(relay: Pick<OutboxRelay, 'onCommittedBatch'>, ctx: ServiceContext, opts: { onQueued?: () => void } = {}): void {
-  relay.onCommittedBatch([ORDER_STATUS_CHANGED], async (tx, events, afterCommit, writer) => {
-    const queued = await queueStatusNotifications(ctx, tx, writer, events);
-    if (queued > 0 && opts.onQueued) afterCommit(opts.onQueued);
-  });
-  relay.onCommittedBatch([RETURN_UPDATED], async (tx, events, afterCommit, writer) => {
-    const queued = await queueReturnNotifications(ctx, tx, writer, events);
-    if (queued > 0 && opts.onQueued) afterCommit(opts.onQueued);
-  });
-  relay.onCommittedBatch([SUPPORT_TICKET_UPDATED], async (tx, events, afterCommit, writer) => {
-    const queued = await queueTicketReplyNotifications(ctx, tx, writer, events);
-    if (queued > 0 && opts.onQueued) afterCommit(opts.onQueued);
-  });
+  const queues = [
+    [ORDER_STATUS_CHANGED, queueStatusNotifications],
+    [RETURN_UPDATED, queueReturnNotifications],
+    [SUPPORT_TICKET_UPDATED, queueTicketReplyNotifications],
+  ] as const;
+  for (const [topic, queue] of queues) {
+    relay.onCommittedBatch([topic], async (tx, events, afterCommit, writer) => {
+      const queued = await queue(ctx, tx, writer, events);
+      if (queued > 0 && opts.onQueued) afterCommit(opts.onQueued);
+    });
+  }
 }
 
 /** Notifications of orders, oldest first (loaders; callers already checked access to the order). */

@@ -17,7 +17,6 @@ import type { ServiceContext } from '../../shared/service-context.js';
 import { transact } from '../../events/outbox.js';
 import { rateQuotes } from '../carriers/rate-quotes.js';
 import { carrierCatalog } from '../carriers/carrier.service.js';
-import { customersByIdsUnfiltered } from '../customers/customer.service.js';
 import { accountViews, nextExpiry } from '../loyalty/loyalty.accounts.js';
 import { getProgram } from '../loyalty/loyalty.program.js';
 import { linesByOrderIds, listOrders, orderByReference, ordersByIds, type OrderRow } from '../orders/order.service.js';
@@ -211,10 +210,10 @@ export async function askAssistant(ctx: ServiceContext, input: AskInput): Promis
       const kb = await articles(ctx, question, language);
       // Nothing in the knowledge base: not sure after all.
       if (kb.rows.length) return reply(c.intent, brain.compose('FAQ', language, { articles: kb.facts }), { sources: kb.rows });
-      return handOff(ctx, question, language, reference, c, reply);
+      return handOff(ctx, brain, question, language, reference, c, reply);
     }
     default:
-      return handOff(ctx, question, language, reference, c, reply);
+      return handOff(ctx, brain, question, language, reference, c, reply);
   }
 }
 
@@ -225,6 +224,7 @@ export async function askAssistant(ctx: ServiceContext, input: AskInput): Promis
  */
 async function handOff(
   ctx: ServiceContext,
+  brain: AssistantBrain,
   question: string,
   language: SupportLanguage,
   reference: string | undefined,
@@ -234,13 +234,12 @@ async function handOff(
   const p = ctx.principal;
   const customerId = p.kind === 'CUSTOMER' ? (p.customerId ?? null) : null;
   const order = customerId && reference ? await orderByReference(ctx, reference) : null;
-  const [customer] = customerId ? await customersByIdsUnfiltered(ctx, [customerId]) : [];
-  const ticket = await transact(ctx, async (tx, events) => {
-    const t = await insertTicket(ctx, tx, events, {
+  const ticket = await transact(ctx, (tx, events) =>
+    insertTicket(ctx, tx, events, {
       channel: 'CHAT',
       subject: question.length > 80 ? `${question.slice(0, 77).trimEnd()}…` : question,
       body: question,
-      customerId: customer?.id ?? null,
+      customerId,
       orderId: order?.id ?? null,
       language,
       priority: 'NORMAL',
@@ -252,13 +251,7 @@ async function handOff(
           body: `Handed off: ${c.reason}${c.bestGuess ? `; best guess ${c.bestGuess.intent} at ${c.bestGuess.confidence.toFixed(2)}` : ''} (threshold ${c.threshold.toFixed(2)}).`,
         },
       ],
-    });
-    return t;
-  });
-  return reply('HANDOFF', builtinOrBrain(ctx).compose('HANDOFF', language, { ticketNumber: ticket.number }), { handoffTicket: ticket, order });
+    }),
+  );
+  return reply('HANDOFF', brain.compose('HANDOFF', language, { ticketNumber: ticket.number }), { handoffTicket: ticket, order });
 }
-
-const builtinOrBrain = (ctx: ServiceContext): AssistantBrain => BRAINS[ctx.config.ASSISTANT_PROVIDER] ?? builtinBrain;
-
-/** For logs and metrics: a reply without its text. */
-export const describeReply = (r: AssistantReply) => ({ intent: r.intent, language: r.language, confidence: r.confidence, sources: r.sources.length, handoff: !!r.handoffTicket });

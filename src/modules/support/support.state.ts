@@ -3,7 +3,7 @@
  * kernel with this definition (history row, outbox event, in the caller's transaction).
  */
 import { defineLifecycle, type TransitionTable } from '../../shared/lifecycle.js';
-import { supportTicketEvents, supportTickets, type TicketStatusValue } from './support.table.js';
+import { supportTicketEvents, supportTickets, ticketMessages, type TicketStatusValue } from './support.table.js';
 
 /**
  * Status changes and public messages of tickets: the SUPPORT_TICKET_UPDATED webhook (channel
@@ -26,7 +26,7 @@ export const ticketTransitions: TransitionTable<TicketStatusValue> = {
 };
 
 export type TicketRow = typeof supportTickets.$inferSelect;
-export type TicketMessageRow = typeof import('./support.table.js').ticketMessages.$inferSelect;
+export type TicketMessageRow = typeof ticketMessages.$inferSelect;
 
 export const ticketLifecycle = defineLifecycle<TicketStatusValue, TicketRow>({
   noun: 'ticket',

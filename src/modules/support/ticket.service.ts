@@ -98,7 +98,8 @@ function text(errors: ErrorList, value: string, max: number, field: string[], wh
 async function lockVisible(ctx: ServiceContext, tx: Executor, id: string): Promise<TicketRow> {
   const [row] = await tx.select().from(supportTickets).where(eq(supportTickets.id, id)).for('update');
   const p = ctx.principal;
-  const visible = row && (readsAll(p) || (p.kind === 'CUSTOMER' && row.customerId === p.customerId) || (p.kind === 'PARTNER' && hasScope(p, 'write_support')));
+  // The rule of `visibility` below (write_support implies read_support: gateways and agents read all).
+  const visible = row && (readsAll(p) || (p.kind === 'CUSTOMER' && row.customerId === p.customerId));
   if (!visible) throw BusinessError.of('NOT_FOUND', 'No such ticket.', ['input', 'ticketId']);
   return row;
 }
