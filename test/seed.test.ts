@@ -6,6 +6,7 @@ import { deliveredDemoOrders, planDemoReturns } from '../scripts/seed-returns.js
 import { DEMO_ORDER_PREFIX } from '../scripts/seed-shipping.js';
 import { DEMO_HISTORY_WEEKS, DEMO_SUPPLIERS, isoWeek } from '../scripts/seed-planning.js';
 import { demandOutlook } from '../src/modules/planning/demand.service.js';
+import { INTERMITTENT_METHODS, isIntermittent } from '../src/modules/planning/forecast/select.js';
 import { replenishmentSuggestions } from '../src/modules/planning/replenishment.service.js';
 import { SCRIPT_PRINCIPAL } from '../scripts/lib/script-app.js';
 import { listProducts, variantsByProductIds, type ProductRow } from '../src/modules/catalog/catalog.service.js';
@@ -162,6 +163,26 @@ describe('seedPlanning (part of seedDemoStore, run above)', () => {
       expect(o.forecast.lower80[i]!).toBeLessThanOrEqual(m);
       expect(o.forecast.upper80[i]!).toBeGreaterThanOrEqual(m);
     });
+  });
+
+  it('includes intermittent SKUs (demand in odd weeks only), forecast by an intermittent method at a positive rate', async () => {
+    // Series of MSK1 whose imported weeks are mostly zero (ADI well above 1.32).
+    const sparse = await t.app.database.rows<{ variant_id: string; warehouse_id: string; zero_share: number }>(
+      sql`select h.variant_id, h.warehouse_id, avg(case when h.units = 0 then 1.0 else 0.0 end)::float8 as zero_share
+          from demand_history h join warehouses w on w.id = h.warehouse_id where w.code = 'MSK1'
+          group by h.variant_id, h.warehouse_id having avg(case when h.units = 0 then 1.0 else 0.0 end) >= 0.4 and sum(h.units) > 0
+          order by h.variant_id`,
+    );
+    expect(sparse.length).toBeGreaterThanOrEqual(3);
+    for (const s of sparse.slice(0, 3)) {
+      const o = await demandOutlook(ctx, { variantId: s.variant_id, warehouseId: s.warehouse_id }, 13);
+      expect(isIntermittent(o.history)).toBe(true);
+      expect(INTERMITTENT_METHODS).toContain(o.forecast.method);
+      expect(o.forecast.mean.every((m) => m > 0)).toBe(true);
+      // The rate of a SKU that sells now and then: well under one a week on average, like its history.
+      const rate = o.history.reduce((a, b) => a + b, 0) / o.history.length;
+      expect(o.forecast.mean[0]!).toBeLessThan(Math.max(1.5, 3 * rate));
+    }
   });
 
   it('drafts purchase orders in packs and transfers, and leaves nothing uncovered that has a source', async () => {

@@ -153,6 +153,19 @@ describe('replenishment', () => {
     }
   });
 
+  it('replenishmentRun for an unknown warehouse is a NOT_FOUND userError and drafts nothing', async () => {
+    const counts = async () => [
+      (await t.admin(RpPurchaseOrdersDocument, {})).purchaseOrders.totalCount,
+      (await t.admin(RpTransfersDocument, {})).transferOrders.totalCount,
+    ];
+    const before = await counts();
+    const r = (await t.admin(RpRunDocument, { input: { warehouseCode: 'NOPE' } })).replenishmentRun;
+    expect(r).toEqual({ purchaseOrders: [], transferOrders: [], userErrors: [expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'warehouseCode'] })] });
+    expect(await counts()).toEqual(before);
+    // MSK1 still has its needs open: nothing was covered by the refused run.
+    expect((await t.admin(RpSuggestionsDocument, { warehouseCode: 'MSK1' })).replenishmentSuggestions.map((x) => x.variant.sku).sort()).toEqual([A, B, D].sort());
+  });
+
   it('drafts a transfer and one purchase order per supplier; run again, it creates nothing while they are open', async () => {
     const suggested = new Map((await t.admin(RpSuggestionsDocument, { warehouseCode: 'MSK1' })).replenishmentSuggestions.map((x) => [x.variant.sku, x.quantity]));
     const first = (await t.admin(RpRunDocument, { input: { warehouseCode: 'MSK1' } })).replenishmentRun;

@@ -214,10 +214,11 @@ export async function demandOutlook(ctx: ServiceContext, key: { variantId: strin
 }
 
 /**
- * Query.demandForecast: the outlook of a SKU in a warehouse the caller may see. Null when the SKU
- * or the warehouse does not exist or a restricted PARTNER key may not see the warehouse (like
- * Query.warehouse and Query.variant). Errors (BusinessError → BAD_USER_INPUT on a query):
- * INVALID when horizonWeeks is not 1 to 52.
+ * Query.demandForecast: the outlook of a SKU in a warehouse the caller may see. Errors
+ * (BusinessError → BAD_USER_INPUT on a query, nothing returned): INVALID when horizonWeeks is not
+ * 1 to 52; NOT_FOUND when the SKU or the warehouse does not exist or a restricted PARTNER key may
+ * not see the warehouse (answered exactly as an unknown one). A SKU without history is no error:
+ * method NONE, historyWeeks 0, zero means.
  */
 export async function demandForecast(ctx: ServiceContext, args: { sku: string; warehouseCode: string; horizonWeeks: number }): Promise<DemandOutlook> {
   if (!Number.isInteger(args.horizonWeeks) || args.horizonWeeks < 1 || args.horizonWeeks > MAX_FORECAST_HORIZON) {

@@ -173,13 +173,34 @@ describe('reorder policy properties (fast-check)', () => {
     );
   });
 
-  it('zero demand variance and zero lead-time variance give zero safety stock (normal branch)', () => {
+  it('zero demand variance and zero lead-time variance give zero safety stock, whichever branch (or forced method) applies', () => {
     fc.assert(
-      fc.property(nonNeg(1000), nonNeg(12), nonNeg(4), serviceLevel, (d, l, r, p) => {
-        const ss = safetyStock({ demand: { meanWeekly: d, sdWeekly: 0 }, leadTime: { meanWeeks: l, sdWeeks: 0 }, reviewWeeks: r, serviceLevel: p }, 'NORMAL');
-        expect(ss.units).toBe(0);
-      }),
+      fc.property(
+        nonNeg(1000),
+        nonNeg(12),
+        nonNeg(4),
+        serviceLevel,
+        fc.option(nonNeg(1), { nil: undefined }),
+        fc.constantFrom(undefined, 'NORMAL' as const, 'POISSON' as const, 'NEGATIVE_BINOMIAL' as const),
+        (d, l, r, p, zeroWeekShare, method) => {
+          const input = { demand: { meanWeekly: d, sdWeekly: 0, zeroWeekShare }, leadTime: { meanWeeks: l, sdWeeks: 0 }, reviewWeeks: r, serviceLevel: p };
+          expect(safetyStock(input, method).units).toBe(0);
+          // and through the policy the service uses: reorderPoint is just the expected demand over L
+          const policy = reorderPolicy(input);
+          expect(policy.safetyStock).toBe(0);
+          expect(policy.reorderPoint).toBe(Math.max(0, Math.ceil(d * l - 1e-9)));
+        },
+      ),
     );
+  });
+
+  it('a slow mover with zero variance (2 a week, every week) gets no safety stock, where the Poisson alone would add 4', () => {
+    // d = 2, σd = 0, L = 1, R = 1: μ = 4 < 10 → the count branch; V = 0. Poisson(4)'s 0.95 quantile is 8 → SS 4 if V were ignored.
+    const input = fast({ demand: { meanWeekly: 2, sdWeekly: 0 }, leadTime: { meanWeeks: 1, sdWeeks: 0 } });
+    expect(chooseMethod(input.demand, 4, 0)).toBe('POISSON');
+    expect(reorderPolicy(input)).toMatchObject({ safetyStock: 0, reorderPoint: 2, orderUpTo: 4 });
+    // Any variance at all brings the Poisson back: σd = 0.1 → V = 0.02 ≤ μ → SS 8 − 4 = 4.
+    expect(reorderPolicy(fast({ demand: { meanWeekly: 2, sdWeekly: 0.1 }, leadTime: { meanWeeks: 1, sdWeeks: 0 } })).safetyStock).toBe(4);
   });
 
   it('orderUpTo ≥ reorderPoint ≥ safetyStock ≥ 0, all whole units', () => {

@@ -30,6 +30,8 @@
  *   Moment fit: p_nb = μ/V, r = μ²/(V − μ) (mean r(1 − p_nb)/p_nb = μ, variance μ/p_nb = V).
  *   The quantile can fall below μ at low p for a skewed distribution; safety stock is then 0,
  *   never negative.
+ * - In both: V = 0 (no forecast error, no lead-time variability) means no uncertainty to protect
+ *   against, and the safety stock is 0 (a Poisson fitted to V = 0 would still add √μ-sized noise).
  *
  * Switch rule (`chooseMethod`): intermittent when the mean demand over L + R is below
  * SLOW_MOVER_UNITS (10 units: the usual rule of thumb, cf. SPT ch. 6 on slow-moving items, that
@@ -126,7 +128,12 @@ export function safetyStock(input: SafetyStockInput, method?: SafetyStockMethod)
   const m = method ?? chooseMethod(input.demand, mean, variance);
   const p = input.serviceLevel;
   let units: number;
-  if (m === 'NORMAL') {
+  if (!(variance > 0)) {
+    // No forecast error and no lead-time variability: demand over L + R is known to be μ, so no
+    // safety stock in either branch (the count distributions would otherwise add Poisson noise
+    // the forecast says is not there).
+    units = 0;
+  } else if (m === 'NORMAL') {
     units = ceilUnits(zQuantile(p) * Math.sqrt(variance));
   } else if (!(mean > NO_DEMAND)) {
     // No expected demand: a count distribution with mean 0 is a point mass at 0.

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { backtest, candidateForecasts, forecastSeries } from './select.js';
+import { backtest, candidateForecasts, forecastSeries, INTERMITTENT_METHODS, isIntermittent } from './select.js';
 
 describe('per-series selection by rolling-origin backtest', () => {
   it('a SKU with no history gets zeros, historyWeeks 0 and no backtest', () => {
@@ -47,6 +47,34 @@ describe('per-series selection by rolling-origin backtest', () => {
     expect(f.method).not.toBe('NAIVE');
     for (const m of f.mean) expect(m).toBeGreaterThan(0.5);
     for (const m of f.mean) expect(m).toBeLessThan(2);
+  });
+
+  it('an intermittent series (ADI ≥ 1.32) chooses among Croston, SBA, TSB and SES even where naive scores a lower MASE with zeros', () => {
+    // 3 to 5 units every fourth week: naive after a zero week forecasts 0 and wins on absolute error
+    // (MASE ≈ 0.46 against ≈ 0.78 for TSB), which would tell stock planning the SKU needs nothing.
+    const y = Array.from({ length: 40 }, (_, t) => (t % 4 === 0 ? 3 + (t % 3) : 0));
+    expect(isIntermittent(y)).toBe(true);
+    const f = forecastSeries(y, { horizon: 13 });
+    expect(f.candidates.NAIVE).toBeLessThan(Math.min(f.candidates.CROSTON!, f.candidates.CROSTON_SBA!, f.candidates.TSB!, f.candidates.SES!));
+    expect(INTERMITTENT_METHODS).toContain(f.method);
+    expect(f.backtest!.mase).toBe(Math.min(...INTERMITTENT_METHODS.map((m) => f.candidates[m]!)));
+    expect(f.backtest!.naiveMase).toBe(f.candidates.NAIVE);
+    // 40 units over 40 weeks: about 1 a week.
+    for (const m of f.mean) expect(m > 0.6 && m < 1.6).toBe(true);
+  });
+
+  it('too short an intermittent history for a backtest gets SBA, not a naive zero', () => {
+    const f = forecastSeries([2, 0, 3, 0], { horizon: 3 });
+    expect(f.backtest).toBeNull();
+    expect(f.method).toBe('CROSTON_SBA');
+    for (const m of f.mean) expect(m).toBeGreaterThan(0);
+  });
+
+  it('isIntermittent: ADI = weeks / weeks with demand ≥ 1.32; no demand or negative values are not', () => {
+    expect(isIntermittent([1, 1, 1, 0])).toBe(true); // 4/3 = 1.333
+    expect(isIntermittent([1, 1, 1, 1, 1, 1, 1, 0])).toBe(false); // 8/7 = 1.14
+    expect(isIntermittent([0, 0, 0])).toBe(false);
+    expect(isIntermittent([-1, 0, 0, 2])).toBe(false);
   });
 
   it('picks a trend method for a noisy line', () => {

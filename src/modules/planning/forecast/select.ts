@@ -9,6 +9,13 @@
  * `horizon` weeks ahead (at most a third of the history), scores MASE (scale: the in-sample naive
  * error up to that origin) and picks the lowest mean; ties go to the simpler method (naive first).
  *
+ * Intermittent series (average inter-demand interval ADI ≥ 1.32 weeks, the cut-off of Syntetos,
+ * Boylan & Croston 2005) choose only among Croston, SBA, TSB and SES, the methods that categorisation
+ * recommends for them. The others are still backtested (NAIVE gives naiveMase) but not chosen: an
+ * absolute error is minimised by the median, which is 0 for such a series, so by MASE a forecast of
+ * zeros (naive after a zero week, seasonal naive, a trend run into the floor) often "wins" — and a
+ * zero forecast would tell stock planning the SKU needs no stock at all.
+ *
  * The 80% interval: the backtest errors of the chosen method give σ with σ_h = σ·√h (the random-
  * walk growth of the error; fitted by least squares over all origins and steps), ±1.2816·σ_h.
  * Without backtest errors (short history), σ is the in-sample one-step naive error's RMS.
@@ -18,6 +25,17 @@ import { maseScale, seasonalAdjust } from './m4.js';
 import { croston, dampedHolt, drift, holt, naive, sba, seasonalNaive, ses, theta, tsb } from './methods.js';
 
 export const YEAR_WEEKS = 52;
+/** Average inter-demand interval (weeks per week with demand) at or above which a series is intermittent. */
+export const INTERMITTENT_ADI = 1.32;
+/** The methods an intermittent series chooses from. */
+export const INTERMITTENT_METHODS: readonly string[] = ['CROSTON', 'CROSTON_SBA', 'TSB', 'SES'];
+
+/** Whether a non-negative series is intermittent: ADI = weeks / weeks with demand ≥ INTERMITTENT_ADI (any demand at all). */
+export function isIntermittent(y: readonly number[]): boolean {
+  if (!y.every((v) => v >= 0)) return false;
+  const nonZero = y.filter((v) => v > 0).length;
+  return nonZero > 0 && y.length / nonZero >= INTERMITTENT_ADI;
+}
 const Z80 = 1.2815515655446004;
 
 export interface ForecastOptions {
@@ -137,9 +155,13 @@ export function forecastSeries(y: readonly number[], opts: ForecastOptions): For
     return { method: 'NONE', historyWeeks: 0, mean: z, lower80: z, upper80: z, backtest: null, candidates: {} };
   }
   const bt = backtest(y, opts);
-  const ranked = Object.entries(bt.mase).sort((a, b) => a[1] - b[1]);
-  const method = ranked.length ? ranked[0][0] : 'NAIVE';
+  const intermittent = isIntermittent(y);
+  const ranked = Object.entries(bt.mase)
+    .filter(([name]) => !intermittent || INTERMITTENT_METHODS.includes(name))
+    .sort((a, b) => a[1] - b[1]);
   const all = candidateForecasts(y, h, opts.period);
+  // Without a backtest (too short a history): naive, or SBA for an intermittent series (see the module doc).
+  const method = ranked.length ? ranked[0][0] : intermittent && all.CROSTON_SBA ? 'CROSTON_SBA' : 'NAIVE';
   let mean = all[method] ?? all.NAIVE;
   if (nonNegative) mean = mean.map((v) => Math.max(0, v));
   let sigma = bt.errors[method] ? sigmaFromErrors(bt.errors[method]) : NaN;
