@@ -101,7 +101,7 @@ function page(assets: Map<string, Asset>, graphqlPath: string): string {
 <h1>Waybill operations</h1>
 <p>Sign in with a staff API key that has the read_metrics and read_shipping scopes (the live feed also needs read access to orders). The key stays in this browser tab only.</p>
 <label for="api-key">API key</label>
-<input id="api-key" name="api-key" type="password" required spellcheck="false" autocapitalize="off">
+<input id="api-key" name="api-key" type="password" autocomplete="off" required spellcheck="false" autocapitalize="off">
 <p id="login-error" class="error" role="alert" hidden></p>
 <button type="submit">Sign in</button>
 <noscript><p class="error">The dashboard needs JavaScript.</p></noscript>
