@@ -45,7 +45,6 @@ export function opsAssets(log?: Logger): Promise<Map<string, Asset>> {
       target: ['es2020'],
       minify: true,
       legalComments: 'eof',
-      define: { 'process.env.NODE_ENV': '"production"' },
       logLevel: 'silent',
     });
     const js = out.outputFiles[0]!.contents;
