@@ -127,6 +127,23 @@ const schema = z.object({
    * the pass is idempotent and locks per customer, so several instances may run it.
    */
   LOYALTY_EXPIRY_INTERVAL_MINUTES: int(60, 0).pipe(z.number().max(10_080)),
+  /**
+   * The store's time zone (IANA name): kpis buckets (hours, days, ISO weeks, months) start at its
+   * midnights. Default Europe/Moscow.
+   */
+  STORE_TIMEZONE: z
+    .string()
+    .default('Europe/Moscow')
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone such as Europe/Moscow'),
+  /** The store's currency (ISO 4217): the money figures of kpis add up amounts in it (others are left out). */
+  STORE_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as RUB').default('RUB'),
   /** Anonymous `tracking` lookups of unknown numbers per client IP per 10 minutes (against enumeration). */
   TRACKING_MISSES_PER_10_MIN: int(30, 1),
   /** GET /export/customers.ndjson reads this many customers per statement (memory per export ≈ one page). */

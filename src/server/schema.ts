@@ -48,6 +48,7 @@ import { TransferOrderResolver } from '../modules/planning/transfer.resolver.js'
 import { SupportTicketResolver, TicketMessageEventResolver } from '../modules/support/ticket.resolver.js';
 import { AssistantResolver } from '../modules/support/assistant.resolver.js';
 import { KnowledgeArticleResolver, knowledgeArticleNode } from '../modules/support/knowledge/knowledge.resolver.js';
+import { KpiResolver } from '../modules/metrics/kpi.resolver.js';
 import { CostModelResolver } from '../modules/metrics/metrics.resolver.js';
 import { NodeResolver, registerNodeType } from './node.resolver.js';
 import { CsatResponseResolver, OrderCsatResolver, TicketCsatResolver } from '../modules/support/csat.resolver.js';
@@ -114,6 +115,7 @@ export const resolvers = [
   TransferOrderResolver,
   SupportTicketResolver,
   CostModelResolver,
+  KpiResolver,
   AssistantResolver,
   TicketMessageEventResolver,
   CsatResponseResolver,

@@ -197,7 +197,7 @@ export async function createOrder(ctx: ServiceContext, input: OrderCreateInput):
       const left = allocated.get(l.variant.id) ?? 0;
       const take = Math.min(left, l.quantity);
       allocated.set(l.variant.id, left - take);
-      return { id: newId(), orderId, variantId: l.variant.id, sku: l.sku, title: `${l.variant.title}`, quantity: l.quantity, unitPriceMinor: l.unitPriceMinor, allocatedQuantity: take, position: l.index };
+      return { id: newId(), orderId, variantId: l.variant.id, sku: l.sku, title: `${l.variant.title}`, quantity: l.quantity, unitPriceMinor: l.unitPriceMinor, allocatedQuantity: take, allocatedAtCreation: take, position: l.index };
     });
     const foRows: (typeof fulfillmentOrders.$inferInsert)[] = [];
     const flRows: (typeof fulfillmentLines.$inferInsert)[] = [];

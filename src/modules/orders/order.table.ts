@@ -64,6 +64,8 @@ export const orders = pgTable(
     unique('orders_idempotency_uq').on(t.idempotencyScope, t.idempotencyKey),
     index('orders_customer_idx').on(t.customerId),
     index('orders_status_idx').on(t.status),
+    // kpis reads the orders placed in a period (a range scan, not the whole table).
+    index('orders_created_idx').on(t.createdAt),
   ],
 );
 
@@ -82,6 +84,8 @@ export const orderLines = pgTable(
     quantity: integer('quantity').notNull(),
     unitPriceMinor: integer('unit_price_minor').notNull(),
     allocatedQuantity: integer('allocated_quantity').notNull().default(0),
+    /** Units allocated when the order was placed (the fill rate's numerator; null on lines older than the column). */
+    allocatedAtCreation: integer('allocated_at_creation'),
     shippedQuantity: integer('shipped_quantity').notNull().default(0),
     position: integer('position').notNull(),
   },

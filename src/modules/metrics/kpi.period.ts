@@ -1,0 +1,44 @@
+/**
+ * The period and buckets of a KPI report, in the store's time zone: bucket starts are computed here
+ * (luxon) and in SQL by `kpiBucket` (date_trunc in the zone); both give the same instants, also
+ * across daylight-saving changes, so a row lands in the bucket whose start this module lists.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import { DateTime } from 'luxon';
+import { AccessError } from '../../shared/errors.js';
+
+export const KPI_GRANULARITIES = ['HOUR', 'DAY', 'WEEK', 'MONTH'] as const;
+export type KpiGranularity = (typeof KPI_GRANULARITIES)[number];
+
+/** A series longer than this is refused (an hourly series of a year has 8,784 buckets). */
+export const MAX_BUCKETS = 10_000;
+
+const UNIT = { HOUR: 'hour', DAY: 'day', WEEK: 'week', MONTH: 'month' } as const satisfies Record<KpiGranularity, string>;
+
+export interface KpiPeriod {
+  from: Date;
+  to: Date;
+  granularity: KpiGranularity;
+  timeZone: string;
+  /** Bucket starts in time order; the first is at or before `from`, the last before `to`. */
+  starts: Date[];
+}
+
+/** Validates [from, to) and lists its buckets. BAD_USER_INPUT for an empty or reversed period or too many buckets. */
+export function kpiPeriod(from: Date, to: Date, granularity: KpiGranularity, timeZone: string): KpiPeriod {
+  if (!(from.getTime() < to.getTime())) throw new AccessError('BAD_USER_INPUT', '`from` must be before `to`.');
+  const unit = UNIT[granularity];
+  const starts: Date[] = [];
+  let t = DateTime.fromJSDate(from, { zone: timeZone }).startOf(unit);
+  while (t.toMillis() < to.getTime()) {
+    if (starts.length >= MAX_BUCKETS) throw new AccessError('BAD_USER_INPUT', `At most ${MAX_BUCKETS} buckets per report: choose a coarser granularity or a shorter period.`);
+    starts.push(t.toJSDate());
+    t = t.plus({ [unit]: 1 }).startOf(unit);
+  }
+  return { from, to, granularity, timeZone, starts };
+}
+
+/** SQL: the start (timestamptz) of the bucket holding the timestamptz `column`. */
+export function kpiBucket(column: SQL, period: Pick<KpiPeriod, 'granularity' | 'timeZone'>): SQL {
+  return sql`(date_trunc(${UNIT[period.granularity]}, ${column} at time zone ${period.timeZone}) at time zone ${period.timeZone})`;
+}
