@@ -156,7 +156,7 @@ describe.skipIf(!haveChromium && !isCI)('operations dashboard in Chromium', () =
     const expected: Record<string, [string, string]> = {
       orders: [String(v.orders), formatInt(v.orders)],
       units: [String(v.units), formatInt(v.units)],
-      revenue: [String(v.revenue.amountMinor), formatMoney(v.revenue)],
+      revenue: [String(v.revenue.amountMinor), formatMoney(v.revenue, 0)],
       orderToShipP50: [String(v.orderToShip.p50 ?? ''), formatHours(v.orderToShip.p50)],
       orderToShipP90: [String(v.orderToShip.p90 ?? ''), formatHours(v.orderToShip.p90)],
       onTimeDeliveryRate: [String(v.onTimeDeliveryRate ?? ''), formatRate(v.onTimeDeliveryRate)],

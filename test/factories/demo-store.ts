@@ -8,7 +8,7 @@ import { SCRIPT_PRINCIPAL } from '../../scripts/lib/script-app.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { startApp, type TestApp } from '../harness.js';
 
-export const SMALL_DEMO = { products: 24, customers: 12, orders: 40, days: 60 } as const;
+export const SMALL_DEMO = { products: 16, customers: 8, orders: 24, days: 84 } as const;
 
 export async function smallDemoStore(): Promise<TestApp> {
   const clock = new ManualClock();
@@ -17,7 +17,7 @@ export async function smallDemoStore(): Promise<TestApp> {
   await seedDemoStore(ctx, {
     products: SMALL_DEMO.products,
     customers: SMALL_DEMO.customers,
-    warehouses: { picksPerWarehouse: 60, historyDays: 30 },
+    warehouses: { picksPerWarehouse: 30, historyDays: 14 },
     orders: { count: SMALL_DEMO.orders, days: SMALL_DEMO.days, clock },
     planning: false,
     knowledge: false,

@@ -12,11 +12,12 @@ export interface Money {
 export const formatInt = (n: number | null | undefined) => (n == null ? NONE : integer.format(n));
 export const formatHours = (h: number | null | undefined) => (h == null ? NONE : `${oneDecimal.format(h)} h`);
 export const formatRate = (r: number | null | undefined) => (r == null ? NONE : `${oneDecimal.format(r * 100)}%`);
-export function formatMoney(m: Money | null | undefined): string {
+/** Money in major units (2 decimals, or `digits`), e.g. "RUB 1,234.50". */
+export function formatMoney(m: Money | null | undefined, digits = 2): string {
   if (!m) return NONE;
   try {
-    return new Intl.NumberFormat('en-US', { style: 'currency', currency: m.currency, currencyDisplay: 'code' }).format(m.amountMinor / 100);
+    return new Intl.NumberFormat('en-US', { style: 'currency', currency: m.currency, currencyDisplay: 'code', minimumFractionDigits: digits, maximumFractionDigits: digits }).format(m.amountMinor / 100);
   } catch {
-    return `${(m.amountMinor / 100).toFixed(2)} ${m.currency}`;
+    return `${(m.amountMinor / 100).toFixed(digits)} ${m.currency}`;
   }
 }

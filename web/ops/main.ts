@@ -63,7 +63,7 @@ type CardValue = { raw: string; text: string };
 const CARDS: Record<string, (v: Values) => CardValue> = {
   orders: (v) => ({ raw: String(v.orders), text: formatInt(v.orders) }),
   units: (v) => ({ raw: String(v.units), text: formatInt(v.units) }),
-  revenue: (v) => ({ raw: String(v.revenue.amountMinor), text: formatMoney(v.revenue) }),
+  revenue: (v) => ({ raw: String(v.revenue.amountMinor), text: formatMoney(v.revenue, 0) }),
   orderToShipP50: (v) => ({ raw: String(v.orderToShip.p50 ?? ''), text: formatHours(v.orderToShip.p50) }),
   orderToShipP90: (v) => ({ raw: String(v.orderToShip.p90 ?? ''), text: formatHours(v.orderToShip.p90) }),
   onTimeDeliveryRate: (v) => ({ raw: String(v.onTimeDeliveryRate ?? ''), text: formatRate(v.onTimeDeliveryRate) }),
@@ -110,11 +110,12 @@ function table(id: string, head: string[], rows: string[][]) {
   }
 }
 
+/** A bucket's start in the browser's time zone (the store's buckets start at its local midnight). */
 function bucketLabel(iso: string, granularity: string) {
   const d = new Date(iso);
-  if (granularity === 'HOUR') return d.toISOString().slice(5, 16).replace('T', ' ');
-  if (granularity === 'MONTH') return d.toISOString().slice(0, 7);
-  return d.toISOString().slice(5, 10);
+  if (granularity === 'HOUR') return d.toLocaleString('en-GB', { day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit' });
+  if (granularity === 'MONTH') return d.toLocaleDateString('en-GB', { month: 'short', year: 'numeric' });
+  return d.toLocaleDateString('en-GB', { day: '2-digit', month: 'short' });
 }
 
 const round = (x: number | null | undefined, digits: number) => (x == null ? null : Number(x.toFixed(digits)));

@@ -1,0 +1,26 @@
+import { chromium } from 'playwright-core';
+import { it } from 'vitest';
+import { OrderCreateDocument } from '../generated/graphql.js';
+import { startApp, settle } from '../harness.js';
+import { stockedStore, address } from '../factories/stock.js';
+it('scratch', async () => {
+  const t = await startApp();
+  const [sku] = await stockedStore(t, { msk: [10], spb: [0] });
+  const ctx = await chromium.launchPersistentContext('/tmp/ops-scratch-' + Date.now(), { executablePath: '/usr/bin/chromium', headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'], viewport: { width: 1360, height: 1000 } });
+  const page = ctx.pages()[0] ?? (await ctx.newPage());
+  page.on('console', (m) => console.log('console', m.type(), m.text()));
+  page.on('pageerror', (e) => console.log('pageerror', e.message));
+  await page.goto(t.url.replace(/\/graphql$/, '/ops'));
+  await page.screenshot({ path: '/tmp/ops-login.png' });
+  await page.getByLabel('API key').fill(t.adminKey);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForSelector('#live[data-connection="live"]', { timeout: 10000 });
+  await settle(300);
+  console.log('status:', await page.textContent('#report-status'));
+  const o = await t.admin(OrderCreateDocument, { input: { channel: 'web', currency: 'RUB', deliveryType: 'COURIER', customer: { email: 'a@example.ru', name: 'A' }, shippingAddress: address() as never, lines: [{ sku: sku!, quantity: 1 }] } });
+  await page.locator(`#feed li[data-order-id="${o.orderCreate.order!.id}"]`).waitFor({ timeout: 5000 });
+  console.log('feed:', await page.textContent('#feed'));
+  await page.screenshot({ path: '/tmp/ops-dash.png', fullPage: true });
+  await ctx.close();
+  await t.close();
+}, 120000);
