@@ -47,6 +47,7 @@ import { RateLimits } from './plugins/rate-limit.js';
 import { createSchema } from './schema.js';
 import { customerExportRoute } from './customer-export-route.js';
 import { labelRoute } from './label-route.js';
+import { opsPageRoute } from './ops-page.js';
 import { trackPageRoute } from './track-page.js';
 import { attachGraphQLWs } from './ws.js';
 import { Metrics } from './metrics.js';
@@ -187,6 +188,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     rateLimit,
     routes: [
       trackPageRoute({ schema, context, rateLimit }),
+      opsPageRoute({ log }),
       labelRoute(() => buildContext(deps, ANONYMOUS, 'label').services),
       customerExportRoute({ authenticate, context, rateLimit, log, pageSize: config.EXPORT_PAGE_SIZE }),
       metricsRoute({ token: config.METRICS_TOKEN, log, exposition: config.WORKERS > 1 && cluster.isWorker ? clusterExposition : () => metrics.exposition() }),

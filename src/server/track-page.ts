@@ -11,7 +11,6 @@
  * The HTML, CSS and script are TS string modules, so `tsx src/...` and the compiled `dist/` find
  * them alike; the graphql-ws file is resolved through the package's exported package.json.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
@@ -19,6 +18,7 @@ import { dirname, join } from 'node:path';
 import { graphql, type GraphQLSchema } from 'graphql';
 import type { GraphQLContext } from '../graphql/context.js';
 import { ANONYMOUS, type Principal } from '../shared/principal.js';
+import { asset, escapeHtml, securityHeaders, send, sendAsset, type Asset } from './page-http.js';
 import { TRACK_JS, TRACKING_FIELDS } from './track-page/client.js';
 import { pickLang, STATUS_LABELS, TEXTS, type Lang } from './track-page/i18n.js';
 import { TRACK_CSS } from './track-page/styles.js';
@@ -44,20 +44,7 @@ interface PublicTrackingJson {
 const PREFIX = '/track/';
 const ASSETS = '/track/assets/';
 const NUMBER = /^[A-Za-z0-9]{6,40}$/;
-/** A Host header fit to be echoed into the CSP (anything else: 'self' alone). */
-const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 const QUERY = `query TrackPage($n: String!) { tracking(trackingNumber: $n) { ${TRACKING_FIELDS} } }`;
-
-interface Asset {
-  type: string;
-  body: Buffer;
-  hash: string;
-}
-
-function asset(type: string, body: string | Buffer): Asset {
-  const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-  return { type, body: buf, hash: createHash('sha256').update(buf).digest('base64url').slice(0, 16) };
-}
 
 let assets: Map<string, Asset> | undefined;
 function loadAssets(): Map<string, Asset> {
@@ -75,36 +62,7 @@ function loadAssets(): Map<string, Asset> {
 
 const assetUrl = (name: string) => `${ASSETS}${name}?v=${loadAssets().get(name)!.hash}`;
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-function securityHeaders(req: IncomingMessage): Record<string, string> {
-  const host = req.headers.host && HOST.test(req.headers.host) ? req.headers.host : null;
-  const connect = host ? `'self' ws://${host} wss://${host}` : `'self'`;
-  return {
-    'content-security-policy': [
-      "default-src 'none'",
-      "script-src 'self'",
-      "style-src 'self'",
-      `connect-src ${connect}`,
-      "img-src 'self' data:",
-      "base-uri 'none'",
-      "form-action 'none'",
-      "frame-ancestors 'none'",
-    ].join('; '),
-    'x-content-type-options': 'nosniff',
-    'referrer-policy': 'no-referrer',
-    'cross-origin-opener-policy': 'same-origin',
-    'cross-origin-resource-policy': 'same-origin',
-  };
-}
-
-function send(req: IncomingMessage, res: ServerResponse, status: number, type: string, body: Buffer | string, headers: Record<string, string>) {
-  const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-  res.writeHead(status, { 'content-type': type, 'content-length': String(buf.length), ...headers });
-  res.end(req.method === 'HEAD' ? undefined : buf);
-}
+export { escapeHtml };
 
 const utcDay = (iso: string) => iso.slice(0, 10);
 const utcTime = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
@@ -194,24 +152,7 @@ export function trackPageRoute(deps: TrackPageDeps) {
     }
 
     if (url.pathname.startsWith(ASSETS)) {
-      const a = loadAssets().get(url.pathname.slice(ASSETS.length));
-      if (!a) {
-        send(req, res, 404, 'text/plain; charset=utf-8', 'Not found.\n', securityHeaders(req));
-        return true;
-      }
-      const etag = `"${a.hash}"`;
-      const headers = {
-        ...securityHeaders(req),
-        etag,
-        // A versioned URL (the page links ?v=<hash>) never changes; a bare one is revalidated soon.
-        'cache-control': url.searchParams.get('v') === a.hash ? 'public, max-age=31536000, immutable' : 'public, max-age=300',
-      };
-      if (req.headers['if-none-match'] === etag) {
-        res.writeHead(304, headers);
-        res.end();
-        return true;
-      }
-      send(req, res, 200, a.type, a.body, headers);
+      sendAsset(req, res, url, loadAssets().get(url.pathname.slice(ASSETS.length)));
       return true;
     }
 

@@ -1,0 +1,75 @@
+/**
+ * What the server's HTML pages (the tracking page, the operations dashboard) share: the strict
+ * security headers (CSP with scripts and styles from 'self' only, no inline code; WebSocket
+ * connections back to the page's own host), sending a body for GET and HEAD, and their static
+ * assets with content-hash versioned URLs (immutable when the URL carries the hash, ETag/304).
+ */
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** A Host header fit to be echoed into the CSP (anything else: 'self' alone). */
+const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+export interface Asset {
+  type: string;
+  body: Buffer;
+  /** 16 characters of the body's SHA-256 (base64url): the ?v= of its URL and its ETag. */
+  hash: string;
+}
+
+export function asset(type: string, body: string | Buffer): Asset {
+  const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  return { type, body: buf, hash: createHash('sha256').update(buf).digest('base64url').slice(0, 16) };
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+export function securityHeaders(req: IncomingMessage): Record<string, string> {
+  const host = req.headers.host && HOST.test(req.headers.host) ? req.headers.host : null;
+  const connect = host ? `'self' ws://${host} wss://${host}` : `'self'`;
+  return {
+    'content-security-policy': [
+      "default-src 'none'",
+      "script-src 'self'",
+      "style-src 'self'",
+      `connect-src ${connect}`,
+      "img-src 'self' data:",
+      "base-uri 'none'",
+      "form-action 'none'",
+      "frame-ancestors 'none'",
+    ].join('; '),
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-resource-policy': 'same-origin',
+  };
+}
+
+export function send(req: IncomingMessage, res: ServerResponse, status: number, type: string, body: Buffer | string, headers: Record<string, string>) {
+  const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  res.writeHead(status, { 'content-type': type, 'content-length': String(buf.length), ...headers });
+  res.end(req.method === 'HEAD' ? undefined : buf);
+}
+
+/** Answers a request for an asset (undefined: 404). */
+export function sendAsset(req: IncomingMessage, res: ServerResponse, url: URL, a: Asset | undefined): void {
+  if (!a) {
+    send(req, res, 404, 'text/plain; charset=utf-8', 'Not found.\n', securityHeaders(req));
+    return;
+  }
+  const etag = `"${a.hash}"`;
+  const headers = {
+    ...securityHeaders(req),
+    etag,
+    // A versioned URL (the page links ?v=<hash>) never changes; a bare one is revalidated soon.
+    'cache-control': url.searchParams.get('v') === a.hash ? 'public, max-age=31536000, immutable' : 'public, max-age=300',
+  };
+  if (req.headers['if-none-match'] === etag) {
+    res.writeHead(304, headers);
+    res.end();
+    return;
+  }
+  send(req, res, 200, a.type, a.body, headers);
+}
