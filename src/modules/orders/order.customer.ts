@@ -41,7 +41,7 @@ export async function addressesByCustomerIds(ctx: ServiceContext, customerIds: r
     .select({
       customerId: orders.customerId,
       address: orders.shippingAddress,
-      rank: sql<number>`row_number() over (partition by ${orders.customerId} order by max(${orders.createdAt}) desc, max(${orders.id}) desc)`.as('rank'),
+      rank: sql<number>`row_number() over (partition by ${orders.customerId} order by max(${orders.createdAt}) desc, max(${orders.id}::text) desc)`.as('rank'),
     })
     .from(orders)
     .where(and(inArray(orders.customerId, [...customerIds])))
