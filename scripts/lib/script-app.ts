@@ -7,6 +7,7 @@ import 'reflect-metadata';
 import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { DatabaseInUseError } from '../../src/db/pglite-lock.js';
 import { createApp, type App } from '../../src/server/app.js';
 import type { Clock } from '../../src/shared/clock.js';
 import type { Principal } from '../../src/shared/principal.js';
@@ -27,7 +28,8 @@ export interface ScriptAppOptions {
 
 /**
  * Builds the app on the configured database, runs `fn` with a staff service context, publishes
- * the events it wrote (outbox relay) and closes everything. Config errors exit with code 2.
+ * the events it wrote (outbox relay) and closes everything. Config errors exit with code 2; an
+ * embedded database directory in use by another process (a running server) exits with code 3.
  */
 export async function withScriptApp<T>(fn: (ctx: ServiceContext, app: App) => Promise<T>, opts: ScriptAppOptions = {}): Promise<T> {
   let config;
@@ -42,7 +44,17 @@ export async function withScriptApp<T>(fn: (ctx: ServiceContext, app: App) => Pr
     throw err;
   }
   const log = pino({ level: config.LOG_LEVEL, base: { service: 'waybill-cli' } }, pino.destination(2));
-  const app = await createApp(config, { log, clock: opts.clock });
+  let app: App;
+  try {
+    app = await createApp(config, { log, clock: opts.clock });
+  } catch (err) {
+    // The embedded database is held by a running server: nothing was written; say so and fail.
+    if (err instanceof DatabaseInUseError) {
+      process.stderr.write(`${err.message}\nNothing was written.\n`);
+      process.exit(3);
+    }
+    throw err;
+  }
   try {
     const result = await fn(app.context(SCRIPT_PRINCIPAL).services, app);
     await app.relay.drain();

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Logger as DrizzleLogger } from 'drizzle-orm/logger';
 import { sql, type SQL } from 'drizzle-orm';
+import { lockDataDir } from './pglite-lock.js';
 import { tracedPglite, tracedQuery, type SqlTracer } from './sql-tracing.js';
 
 /** The drizzle database or transaction handle every service receives. */
@@ -113,8 +114,21 @@ async function openPglite(dataDir: string | undefined, sqlTracer: SqlTracer | un
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const client = dataDir ? new PGlite(path.resolve(dataDir)) : new PGlite();
-  await client.waitReady;
+  // One process per directory (pglite-lock.ts): refused with DatabaseInUseError before touching any file of it.
+  const lock = dataDir ? lockDataDir(dataDir) : null;
+  let client: InstanceType<typeof PGlite>;
+  try {
+    client = dataDir ? new PGlite(path.resolve(dataDir)) : new PGlite();
+    await client.waitReady;
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+  const failed = async (err: unknown): Promise<never> => {
+    await client.close().catch(() => {});
+    lock?.release();
+    throw err;
+  };
   // What drizzle calls (PGlite's own internals use private methods, so nothing is counted twice).
   const meter = new PoolMeter(1);
   for (const key of ['query', 'exec', 'transaction'] as const) {
@@ -122,14 +136,20 @@ async function openPglite(dataDir: string | undefined, sqlTracer: SqlTracer | un
     (client as unknown as Record<string, unknown>)[key] = (...args: unknown[]) => meter.track(method(...args));
   }
   const db = drizzle({ client: sqlTracer ? tracedPglite(client, sqlTracer) : client, logger: countingLogger }) as unknown as Executor;
-  await migrate(db as never, { migrationsFolder });
+  await migrate(db as never, { migrationsFolder }).catch(failed);
   return databaseOf(
     'pglite',
     db,
     async () => {
       await client.query('select 1');
     },
-    () => client.close(),
+    async () => {
+      try {
+        await client.close();
+      } finally {
+        lock?.release();
+      }
+    },
     meter,
   );
 }

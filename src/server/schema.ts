@@ -20,7 +20,7 @@ import {
   SlottingRecommendationResolver,
   VariantStockResolver,
 } from '../modules/inventory/inventory.resolver.js';
-import { FulfillmentLineResolver, FulfillmentOrderResolver, OrderLineResolver, OrderResolver } from '../modules/orders/order.resolver.js';
+import { CustomerOrdersResolver, FulfillmentLineResolver, FulfillmentOrderResolver, OrderLineResolver, OrderResolver } from '../modules/orders/order.resolver.js';
 import { PickListLineResolver, PickListResolver } from '../modules/orders/picking.resolver.js';
 import { WebhookDeliveryResolver, WebhookSubscriptionResolver } from '../modules/webhooks/webhook.resolver.js';
 import { OrderNotificationsResolver } from '../modules/notifications/notification.resolver.js';
@@ -76,6 +76,7 @@ export const resolvers = [
   VariantStockResolver,
   BinContentsResolver,
   OrderResolver,
+  CustomerOrdersResolver,
   OrderLineResolver,
   FulfillmentOrderResolver,
   FulfillmentLineResolver,

@@ -215,7 +215,7 @@ describe('refused redemptions write nothing', () => {
     expect((await storedLoyalty(t, customerId)).balance).toBe(90);
   });
 
-  it("a CUSTOMER principal (service level: orderCreate needs write_orders over HTTP) spends only its own points; another's e-mail is FORBIDDEN and rolls back", async () => {
+  it("a CUSTOMER principal spends only its own points; another's e-mail is CUSTOMER_MISMATCH and writes nothing (over HTTP: storefront-checkout.test.ts)", async () => {
     const mine = email();
     const theirs = email();
     const myId = await givePoints(t, mine, [100]);
@@ -224,7 +224,7 @@ describe('refused redemptions write nothing', () => {
     await expectNothingWritten(theirId, async () => {
       const err = await createOrder(ctx, input(theirs, { redeemPoints: 50 }) as never).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(BusinessError);
-      expect((err as BusinessError).errors.map((e) => [e.code, e.field])).toEqual([['FORBIDDEN', ['input', 'redeemPoints']]]);
+      expect((err as BusinessError).errors.map((e) => [e.code, e.field])).toEqual([['CUSTOMER_MISMATCH', ['input', 'customer', 'email']]]);
     });
     const { order } = await createOrder(ctx, input(mine, { redeemPoints: 50 }) as never);
     expect(order.pointsRedeemed).toBe(50);

@@ -14,8 +14,8 @@
  *   cancelled only whole and only before any part shipped (order.state.ts), so it is all of them.
  *
  * Who may spend a customer's points (decided here, the contract is silent):
- * - a CUSTOMER token: its own points only (the order's customer, found by e-mail, must be the
- *   token's customer; checked in the transaction, where the customer is known);
+ * - a CUSTOMER token: its own points only (orderCreate makes the token's customer the buyer and
+ *   refuses another e-mail with CUSTOMER_MISMATCH; the check in the transaction stays as a second guard);
  * - a STAFF or PARTNER key with write_customers or write_loyalty: a storefront server spending its
  *   shopper's points. write_orders alone is not enough: it would let any order-writing key (a
  *   marketplace feed, a 3PL) spend anyone's points by knowing an e-mail;

@@ -34,8 +34,12 @@ export class OrderCreateInput {
   externalId?: string | null;
   @Field(() => String, { description: 'Sales channel, e.g. web.' })
   channel!: string;
-  @Field(() => OrderCustomerInput, { description: 'The buyer.' })
-  customer!: OrderCustomerInput;
+  @Field(() => OrderCustomerInput, {
+    nullable: true,
+    description:
+      "The buyer. Required with an API key. With a customer token the buyer is the token's customer (its account's e-mail, name, phone and locale): leave it out, or give the account's e-mail; any other e-mail is the userError CUSTOMER_MISMATCH and nothing is written.",
+  })
+  customer?: OrderCustomerInput | null;
   @Field(() => AddressInput, { description: 'Where to deliver.' })
   shippingAddress!: AddressInput;
   @Field(() => [OrderLineInput], { description: 'What.' })

@@ -2,6 +2,8 @@ import DataLoader from 'dataloader';
 import { byKey, groupByKey } from '../../graphql/loaders.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { customersByIdsUnfiltered, type CustomerRow } from '../customers/customer.service.js';
+import type { AddressData } from '../warehouse/warehouse.service.js';
+import { addressesByCustomerIds } from './order.customer.js';
 import {
   eventsByFulfillmentOrderIds,
   eventsByOrderIds,
@@ -31,5 +33,10 @@ export function orderLoaders(ctx: ServiceContext) {
     eventsByFulfillmentOrderId: new DataLoader<string, FulfillmentOrderEventRow[]>(async (ids) => groupByKey(ids, await eventsByFulfillmentOrderIds(ctx, ids), (r) => r.objectId)),
     /** The buyer of an order the caller may already see. */
     buyerById: new DataLoader<string, CustomerRow | null>(async (ids) => byKey(ids, await customersByIdsUnfiltered(ctx, ids), (r) => r.id)),
+    /** Customer.addresses (access checked by addressesByCustomerIds for the whole batch). */
+    addressesByCustomerId: new DataLoader<string, AddressData[]>(async (ids) => {
+      const found = await addressesByCustomerIds(ctx, ids);
+      return ids.map((id) => found.get(id) ?? []);
+    }),
   };
 }

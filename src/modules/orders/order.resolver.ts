@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { CUSTOMER, requireScope } from '../../graphql/auth.js';
 import type { GraphQLContext } from '../../graphql/context.js';
+import { Address } from '../../graphql/common.types.js';
 import { ConnectionArgs, idOfType, pageArgs, toConnection } from '../../graphql/relay.js';
 import { payload } from '../../graphql/user-error.js';
 import { BusinessError } from '../../shared/errors.js';
@@ -11,6 +12,7 @@ import { ProductVariant } from '../catalog/catalog.types.js';
 import { Customer } from '../customers/customer.types.js';
 import { warehouseLoaders } from '../warehouse/warehouse.loaders.js';
 import { Warehouse } from '../warehouse/warehouse.types.js';
+import { ordersOfCustomer } from './order.customer.js';
 import { cancelOrder, createOrder, eventsAfter, listOrders, mayViewOrder, orderByNumber, ordersByIds, ORDER_STATUS_CHANGED } from './order.service.js';
 import { orderLoaders } from './order.loaders.js';
 import { OrderCancelInput, OrderCreateInput, OrderFilter } from './order.inputs.js';
@@ -84,16 +86,19 @@ export class OrderResolver {
     return toConnection(await listOrders(ctx.services, { ...pageArgs(args), filter }), Order.from);
   }
 
-  @Authorized('write_orders')
-  @Mutation(() => OrderCreatePayload, { description: 'Creates and allocates an order atomically; idempotent per idempotencyKey.' })
+  @Authorized('write_orders', CUSTOMER)
+  @Mutation(() => OrderCreatePayload, {
+    description:
+      "Creates and allocates an order atomically; idempotent per idempotencyKey (per API key, or per customer for a customer token). Needs write_orders, or a CUSTOMER token: a storefront's checkout for the signed-in shopper, who buys as its own account (leave customer out or give the account's e-mail; another e-mail is the userError CUSTOMER_MISMATCH).",
+  })
   orderCreate(@Arg('input', () => OrderCreateInput) input: OrderCreateInput, @Ctx() ctx: GraphQLContext) {
     return payload(() => createOrder(ctx.services, input), (r) => ({ order: Order.from(r.order) }));
   }
 
-  @Authorized('write_orders')
+  @Authorized('write_orders', CUSTOMER)
   @Mutation(() => OrderCancelPayload, {
     description:
-      'Cancels an order and releases every allocation that was not shipped. Errors: NOT_FOUND, INVALID_STATE_TRANSITION; FORBIDDEN for a key restricted to warehouses when the order has open parts in other warehouses.',
+      'Cancels an order and releases every allocation that was not shipped. Needs write_orders, or a CUSTOMER token for its own order while it is ALLOCATED or BACKORDERED (later: INVALID_STATE_TRANSITION; another customer\'s order: NOT_FOUND). Errors: NOT_FOUND, INVALID_STATE_TRANSITION; FORBIDDEN for a key restricted to warehouses when the order has open parts in other warehouses.',
   })
   orderCancel(@Arg('input', () => OrderCancelInput) input: OrderCancelInput, @Ctx() ctx: GraphQLContext) {
     return payload(
@@ -157,6 +162,29 @@ export class OrderResolver {
   @FieldResolver(() => [OrderEvent], { description: 'Status timeline, oldest first.' })
   async events(@Root() o: Order, @Ctx() ctx: GraphQLContext) {
     return (await ctx.loaders.get(orderLoaders).eventsByOrderId.load(o.dbId)).map(OrderEvent.from);
+  }
+}
+
+@Resolver(() => Customer)
+export class CustomerOrdersResolver {
+  @FieldResolver(() => OrderConnection, {
+    description: "The customer's orders, newest first. Its own CUSTOMER token, or read_orders (a key restricted to warehouses sees the orders it may see); FORBIDDEN otherwise.",
+  })
+  async orders(
+    @Root() c: Customer,
+    @Arg('filter', () => OrderFilter, { nullable: true, description: 'Filters.' }) filter: OrderFilter | null,
+    @Args(() => ConnectionArgs) args: ConnectionArgs,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return toConnection(await ordersOfCustomer(ctx.services, c.dbId, { ...pageArgs(args), filter }), Order.from);
+  }
+
+  @FieldResolver(() => [Address], {
+    description:
+      "The distinct addresses the customer's orders were delivered to (or are going to), most recently used first, at most 20: the address book a checkout offers. Its own CUSTOMER token, or read_orders without a warehouse restriction; FORBIDDEN otherwise.",
+  })
+  async addresses(@Root() c: Customer, @Ctx() ctx: GraphQLContext) {
+    return ctx.loaders.get(orderLoaders).addressesByCustomerId.load(c.dbId);
   }
 }
 

@@ -16,7 +16,7 @@ import { hasScope } from '../../shared/principal.js';
 import { searchText } from '../../shared/search-text.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { variantsBySkus } from '../catalog/catalog.service.js';
-import { customerIdsByEmail, findOrCreateCustomer } from '../customers/customer.service.js';
+import { customerById, customerIdsByEmail, findOrCreateCustomer, normalizeEmail, type CustomerRow } from '../customers/customer.service.js';
 import { availabilityByVariants, availabilityForPreview } from '../inventory/availability.service.js';
 import { levelChangedEvents } from '../inventory/inventory.events.js';
 import { releaseStock, reserveAll } from '../inventory/reservation.service.js';
@@ -24,7 +24,7 @@ import { listAllWarehouses, listAllWarehousesCached, validateAddress, type Addre
 import { planAllocation, type WarehouseStock } from './allocation.js';
 import { ORDER_POINTS, ORDER_STATUS_HOOKS } from './order.points.js';
 import { DELIVERY_QUOTES, type RedeemedDelivery } from './order.delivery.js';
-import { cancellable, fulfillmentOrderLifecycle, orderLifecycle, ORDER_STATUS_CHANGED } from './order.state.js';
+import { cancellable, customerCancellable, fulfillmentOrderLifecycle, orderLifecycle, ORDER_STATUS_CHANGED } from './order.state.js';
 import {
   fulfillmentLines,
   fulfillmentOrderEvents,
@@ -50,7 +50,8 @@ export interface OrderCreateInput {
   idempotencyKey?: string | null;
   externalId?: string | null;
   channel: string;
-  customer: { email: string; name?: string | null; phone?: string | null; locale?: string | null };
+  /** The buyer: required for API keys; a CUSTOMER token buys as its own account (an e-mail given must be the account's). */
+  customer?: { email: string; name?: string | null; phone?: string | null; locale?: string | null } | null;
   shippingAddress: AddressData;
   lines: { sku: string; quantity: number; unitPrice?: { amountMinor: number; currency: string } | null }[];
   deliveryOptionId?: string | null;
@@ -90,7 +91,8 @@ class AllocationRace extends Error {}
 /**
  * Creates an order and allocates it in one transaction (see the contract's invariants).
  * Errors: INVALID, NOT_FOUND (SKU), INVALID_CURRENCY, INSUFFICIENT_STOCK (naming the SKU),
- * IDEMPOTENCY_KEY_REUSED, DELIVERY_OPTION_INVALID.
+ * IDEMPOTENCY_KEY_REUSED, DELIVERY_OPTION_INVALID; for a CUSTOMER token CUSTOMER_MISMATCH (an
+ * e-mail that is not the account's: a customer orders only for itself).
  */
 export async function createOrder(ctx: ServiceContext, input: OrderCreateInput): Promise<{ order: OrderRow; created: boolean }> {
   const e = new ErrorList();
@@ -102,6 +104,8 @@ export async function createOrder(ctx: ServiceContext, input: OrderCreateInput):
   if (input.deliveryOptionId == null && input.deliveryType == null) e.add('INVALID', 'Give deliveryType (or a deliveryOptionId).', ['input', 'deliveryType']);
   if (!input.lines.length) e.add('INVALID', 'An order needs at least one line.', ['input', 'lines']);
   if (input.lines.length > MAX_LINES) e.add('INVALID', `At most ${MAX_LINES} lines.`, ['input', 'lines']);
+  const asCustomer = ctx.principal.kind === 'CUSTOMER' ? ctx.principal.customerId ?? null : null;
+  if (!asCustomer && !input.customer) e.add('INVALID', 'Give the buyer (customer.email).', ['input', 'customer']);
   input.lines.forEach((l, i) => {
     if (!Number.isInteger(l.quantity) || l.quantity < 1 || l.quantity > 10_000) e.add('INVALID', 'Quantity must be 1 to 10,000.', ['input', 'lines', i, 'quantity']);
     if (l.unitPrice) {
@@ -111,7 +115,12 @@ export async function createOrder(ctx: ServiceContext, input: OrderCreateInput):
   });
   e.throwIfAny();
   // Independent reads, sent together (two pool connections on PostgreSQL).
-  const [variantRows, allWarehouses] = await Promise.all([variantsBySkus(ctx, [...new Set(input.lines.map((l) => l.sku))]), listAllWarehouses(ctx)]);
+  const [variantRows, allWarehouses, account] = await Promise.all([
+    variantsBySkus(ctx, [...new Set(input.lines.map((l) => l.sku))]),
+    listAllWarehouses(ctx),
+    asCustomer ? customerById(ctx.database.db, asCustomer) : null,
+  ]);
+  if (asCustomer) checkOwnBuyer(e, account, input.customer);
   const variants = new Map(variantRows.map((v) => [v.sku, v]));
   input.lines.forEach((l, i) => {
     const v = variants.get(l.sku);
@@ -158,7 +167,10 @@ export async function createOrder(ctx: ServiceContext, input: OrderCreateInput):
         return { order: existing, created: false };
       }
     }
-    const [{ customer }, firstAvail] = await Promise.all([findOrCreateCustomer(tx, input.customer, ['input', 'customer']), availabilityByVariants(tx, variantIds)]);
+    const [{ customer }, firstAvail] = await Promise.all([
+      account ? { customer: account } : findOrCreateCustomer(tx, input.customer!, ['input', 'customer']),
+      availabilityByVariants(tx, variantIds),
+    ]);
     // Drawn together with the first reservation, so an order refused for stock does not use up a number.
     let n: string | null = null;
     const drawNumber = async () => {
@@ -284,6 +296,19 @@ export async function createOrder(ctx: ServiceContext, input: OrderCreateInput):
     if (redeemPoints > 0) await ctx.extensions.get(ORDER_POINTS)!.redeem(ctx, tx, events, order!, redeemPoints, pointsField);
     return { order: order!, created: true };
   });
+}
+
+/**
+ * A CUSTOMER token buys as its own account: the customer fields come from the account, and an
+ * e-mail in the input must be the account's (CUSTOMER_MISMATCH otherwise: no ordering in another
+ * shopper's name, no spending another shopper's points).
+ */
+function checkOwnBuyer(e: ErrorList, account: CustomerRow | null, given: OrderCreateInput['customer']): void {
+  // A token of a customer that no longer exists does not authenticate; kept for the type.
+  if (!account) return e.add('NOT_FOUND', 'The customer of this token does not exist.', ['input', 'customer']);
+  if (given && normalizeEmail(given.email) !== account.email) {
+    e.add('CUSTOMER_MISMATCH', "A customer token orders for its own account only: leave customer out or give the account's e-mail.", ['input', 'customer', 'email']);
+  }
 }
 
 /** Verifies the order's delivery quote (before its transaction); the quote fixes type, service, pickup point and price. */
@@ -447,6 +472,8 @@ function stockOf(warehouses: WarehouseRow[], avail: { variantId: string; warehou
 /**
  * Cancels an order and releases every allocation not shipped. Errors: NOT_FOUND, INVALID_STATE_TRANSITION;
  * FORBIDDEN for a key restricted to warehouses when the order has open parts in other warehouses.
+ * A CUSTOMER token cancels only its own orders (others' are NOT_FOUND, as if they did not exist) and
+ * only before the warehouse starts on them (ALLOCATED, BACKORDERED; later INVALID_STATE_TRANSITION).
  */
 export async function cancelOrder(ctx: ServiceContext, input: { orderId: string; reason?: string | null }): Promise<OrderRow> {
   // Read outside the transaction: PGlite has one connection, and a query beside an open transaction would wait for it.
@@ -457,6 +484,9 @@ export async function cancelOrder(ctx: ServiceContext, input: { orderId: string;
     const [order] = await tx.select().from(orders).where(eq(orders.id, input.orderId)).for('update');
     if (!order) throw BusinessError.of('NOT_FOUND', 'No such order.', ['input', 'id']);
     if (!cancellable(order.status)) throw BusinessError.of('INVALID_STATE_TRANSITION', `An order in status ${order.status} cannot be cancelled.`, ['input', 'id']);
+    if (ctx.principal.kind === 'CUSTOMER' && !customerCancellable(order.status)) {
+      throw BusinessError.of('INVALID_STATE_TRANSITION', `An order in status ${order.status} is already being prepared; ask the store to cancel it.`, ['input', 'id']);
+    }
     // Locked: a part moving on meanwhile (picked, packed) waits for the cancellation rather than failing it.
     const fos = await tx.select().from(fulfillmentOrders).where(eq(fulfillmentOrders.orderId, order.id)).for('update');
     const open = fos.filter((f) => f.status !== 'SHIPPED' && f.status !== 'CANCELLED');
@@ -561,8 +591,8 @@ export interface OrderFilter {
   customerEmail?: string | null;
 }
 
-/** Orders newest first, filtered, limited to what the caller may see. */
-export async function listOrders(ctx: ServiceContext, args: PageArgs & { filter?: OrderFilter | null }): Promise<Page<OrderRow>> {
+/** Orders newest first, filtered (`customerId`: one customer's, for Customer.orders), limited to what the caller may see. */
+export async function listOrders(ctx: ServiceContext, args: PageArgs & { filter?: OrderFilter | null; customerId?: string }): Promise<Page<OrderRow>> {
   const p = ctx.principal;
   const conds: SQL[] = [];
   const f = args.filter ?? {};
@@ -573,6 +603,7 @@ export async function listOrders(ctx: ServiceContext, args: PageArgs & { filter?
   if (f.createdFrom) conds.push(gte(orders.createdAt, f.createdFrom));
   if (f.createdTo) conds.push(lte(orders.createdAt, f.createdTo));
   if (customerEmail) conds.push(inArray(orders.customerId, customerIdsByEmail(ctx.database.db, customerEmail)));
+  if (args.customerId) conds.push(eq(orders.customerId, args.customerId));
   if (p.kind === 'CUSTOMER') conds.push(eq(orders.customerId, p.customerId!));
   else if (!hasScope(p, 'read_orders')) throw new AccessError('FORBIDDEN', 'Forbidden: requires scope read_orders.');
   else if (p.warehouseCodes) {

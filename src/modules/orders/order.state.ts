@@ -54,6 +54,9 @@ export const isTransitionRefusal = (err: unknown): boolean => err instanceof Bus
 /** States an order may be cancelled from. */
 export const cancellable = (s: OrderStatusValue): boolean => canTransition(orderTransitions, s, 'CANCELLED');
 
+/** States a customer may cancel its own order from: before the warehouse starts picking it. */
+export const customerCancellable = (s: OrderStatusValue): boolean => s === 'ALLOCATED' || s === 'BACKORDERED';
+
 /**
  * Orders. The event keeps the payload subscribers, webhooks and notifications read; the caller
  * adds `warehouseCodes` (where the order ships from, so partner subscribers restricted to
