@@ -105,10 +105,10 @@ async function main() {
       (await import('drizzle-orm')).sql`select code from warehouses order by code limit 1`,
     );
     const cases: { name: string; input: KpisInput }[] = [
-      { name: 'year/MONTH', input: { from: new Date(END.getTime() - 365 * DAY), to: END, granularity: 'MONTH' } },
-      { name: 'quarter/DAY', input: { from: new Date(END.getTime() - 92 * DAY), to: END, granularity: 'DAY' } },
-      { name: 'day/HOUR', input: { from: new Date(END.getTime() - DAY), to: END, granularity: 'HOUR' } },
-      { name: `year/MONTH ${wh!.code}`, input: { from: new Date(END.getTime() - 365 * DAY), to: END, granularity: 'MONTH', filter: { warehouseCodes: [wh!.code] } } },
+      { name: 'year/MONTH', input: { from: new Date(END.getTime() - 365 * DAY), to: END, granularity: 'MONTH' as const } },
+      { name: 'quarter/DAY', input: { from: new Date(END.getTime() - 92 * DAY), to: END, granularity: 'DAY' as const } },
+      { name: 'day/HOUR', input: { from: new Date(END.getTime() - DAY), to: END, granularity: 'HOUR' as const } },
+      { name: `year/MONTH ${wh!.code}`, input: { from: new Date(END.getTime() - 365 * DAY), to: END, granularity: 'MONTH' as const, filter: { warehouseCodes: [wh!.code] } } },
     ].filter((c) => !flags.only || flags.only.split(',').some((o) => c.name.startsWith(o)));
     log(`load average ${loadavg()}`);
     for (const c of cases) {
