@@ -12,27 +12,37 @@
  * rows are consistent by construction), so the KPI read model is built afterwards by its own
  * rebuild, as after a migration on an existing store.
  */
-import type postgres from 'postgres';
-
 export interface KpiDataOptions {
   orders: number;
-  /** The end of the generated year (exclusive). */
+  /** The end of the generated period (exclusive). */
   end: Date;
-  log: (msg: string) => void;
+  /** Its length in days (365). */
+  days?: number;
+  customers?: number;
+  /** setseed's argument in [-1, 1]. */
+  seed?: number;
+  /** Bulk mode (the benchmark): no foreign-key checks or triggers, then VACUUM ANALYZE; the read model is rebuilt by its first read. */
+  bulk?: boolean;
+  log?: (msg: string) => void;
 }
 
-export async function generateKpiData(sql: postgres.Sql, o: KpiDataOptions): Promise<void> {
+/** `exec` runs one SQL statement (no parameters) and resolves when it is done: postgres.js `unsafe`, or drizzle `execute(sql.raw())` (PGlite too). */
+export async function generateKpiData(exec: (text: string) => Promise<unknown>, o: KpiDataOptions): Promise<void> {
   const end = o.end.toISOString();
+  const days = o.days ?? 365;
+  const log = o.log ?? (() => {});
   const step = async (label: string, text: string) => {
     const t0 = performance.now();
-    const r = await sql.unsafe(text);
-    o.log(`  ${label}: ${r.count ?? ''} rows, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    await exec(text);
+    log(`  ${label}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   };
-  await sql.unsafe(`set session_replication_role = replica`);
-  await sql.unsafe(`set synchronous_commit = off`);
-  await sql.unsafe(`set work_mem = '256MB'`);
-  await sql.unsafe(`set maintenance_work_mem = '512MB'`);
-  await sql.unsafe(`select setseed(0.18)`);
+  if (o.bulk) {
+    await exec(`set session_replication_role = replica`);
+    await exec(`set synchronous_commit = off`);
+    await exec(`set work_mem = '256MB'`);
+    await exec(`set maintenance_work_mem = '512MB'`);
+  }
+  await exec(`select setseed(${o.seed ?? 0.18})`);
   await step(
     'warehouses',
     `insert into warehouses (id, code, name, address) select gen_random_uuid(), 'W' || i, 'Warehouse ' || i, '{"city":"Москва"}'::jsonb from generate_series(1, 3) i`,
@@ -52,12 +62,12 @@ export async function generateKpiData(sql: postgres.Sql, o: KpiDataOptions): Pro
   );
   await step(
     'customers',
-    `insert into customers (id, email, name) select gen_random_uuid(), 'kpi.' || i || '@bench.example.com', 'Покупатель ' || i from generate_series(1, 100000) i`,
+    `insert into customers (id, email, name) select gen_random_uuid(), 'kpi.' || i || '@bench.example.com', 'Покупатель ' || i from generate_series(1, ${o.customers ?? 100000}) i`,
   );
-  await sql.unsafe(`create temporary table kw as select row_number() over (order by code)::int as n, id from warehouses`);
-  await sql.unsafe(`create temporary table kc as select row_number() over (order by c.code)::int as n, c.id, s.id as service_id from carriers c join carrier_services s on s.carrier_id = c.id`);
-  await sql.unsafe(`create temporary table kv as select row_number() over (order by sku)::int as n, id, sku, title, price_minor from product_variants`);
-  await sql.unsafe(`create temporary table kcu as select row_number() over (order by email)::int as n, id from customers`);
+  await exec(`create temporary table kw as select row_number() over (order by code)::int as n, id from warehouses`);
+  await exec(`create temporary table kc as select row_number() over (order by c.code)::int as n, c.id, s.id as service_id from carriers c join carrier_services s on s.carrier_id = c.id`);
+  await exec(`create temporary table kv as select row_number() over (order by sku)::int as n, id, sku, title, price_minor from product_variants`);
+  await exec(`create temporary table kcu as select row_number() over (order by email)::int as n, id from customers`);
   // One row per order with every random draw the other tables derive from.
   await step(
     'plan',
@@ -68,9 +78,9 @@ export async function generateKpiData(sql: postgres.Sql, o: KpiDataOptions): Pro
        created_at + make_interval(secs => ship_h * 3600) as labelled_at,
        created_at + make_interval(secs => (ship_h + transit_h) * 3600) as delivered_at,
        created_at + make_interval(secs => (ship_h + transit_h + case when late then -12 - r1 * 36 else 6 + r1 * 30 end) * 3600) as estimated_to,
-       returned, 1 + (i % 100000) as customer
+       returned, 1 + (i % ${o.customers ?? 100000}) as customer
      from (
-       select i, timestamptz '${end}' - make_interval(secs => random() * 365 * 86400) as created_at,
+       select i, timestamptz '${end}' - make_interval(secs => random() * ${days} * 86400) as created_at,
          (array['web', 'web', 'web', 'app', 'app', 'marketplace'])[1 + floor(random() * 6)::int] as channel,
          1 + floor(random() * 3)::int as wh, random() < 0.05 as split,
          1 + floor(random() * 4)::int as carrier, 1 + floor(random() * 3)::int as nlines,
@@ -79,18 +89,20 @@ export async function generateKpiData(sql: postgres.Sql, o: KpiDataOptions): Pro
          random() < 0.05 as returned, random() as r1
        from generate_series(1, ${o.orders}) i) x`,
   );
-  await sql.unsafe(`analyze g`);
+  await exec(`analyze g`);
   const NOW = `timestamptz '${end}'`;
   await step(
     'orders',
     `insert into orders (id, number, channel, status, customer_id, shipping_address, delivery_type, currency, subtotal_minor, shipping_minor, total_minor, created_at, shipped_at, delivered_at, cancelled_at, last_sequence)
      select g.id, 'K' || g.i, g.channel,
        case when g.cancelled then 'CANCELLED' when g.delivered_at < ${NOW} then 'DELIVERED' when g.labelled_at < ${NOW} then 'SHIPPED' when g.backordered then 'BACKORDERED' else 'ALLOCATED' end,
-       cu.id, '{"city":"Москва","countryCode":"RU"}'::jsonb, 'COURIER', 'RUB', 0, 30000, 0, g.created_at,
+       cu.id, '{"city":"Москва","countryCode":"RU"}'::jsonb, 'COURIER', 'RUB', t.sub, 30000, t.sub + 30000, g.created_at,
        case when not g.cancelled and g.labelled_at < ${NOW} then g.labelled_at end,
        case when not g.cancelled and g.delivered_at < ${NOW} then g.delivered_at end,
        case when g.cancelled then g.created_at + interval '1 hour' end, 1
-     from g join kcu cu on cu.n = g.customer`,
+     from g join kcu cu on cu.n = g.customer
+       cross join lateral (select sum((1 + ((g.i * 7 + l * 13) % 3)) * v.price_minor)::int as sub
+         from generate_series(1, g.nlines) l join kv v on v.n = 1 + ((g.i * 31 + l * 17) % 200)) t`,
   );
   await step(
     'order lines',
@@ -103,10 +115,6 @@ export async function generateKpiData(sql: postgres.Sql, o: KpiDataOptions): Pro
        cross join lateral (select 1 + ((g.i * 7 + l * 13) % 3) as q) qq
        join kv v on v.n = 1 + ((g.i * 31 + l * 17) % 200)
      where l <= g.nlines`,
-  );
-  await step(
-    'order totals',
-    `update orders o set subtotal_minor = t.s, total_minor = t.s + o.shipping_minor from (select order_id, sum(quantity * unit_price_minor)::int as s from order_lines group by order_id) t where t.order_id = o.id`,
   );
   await step(
     'fulfillment orders',
@@ -157,8 +165,9 @@ export async function generateKpiData(sql: postgres.Sql, o: KpiDataOptions): Pro
      select gen_random_uuid(), rr.id, ol.id, ol.variant_id, ol.quantity, 'CHANGED_MIND', ol.quantity, 1
      from return_requests rr join order_lines ol on ol.order_id = rr.order_id and ol.position = 1`,
   );
-  await sql.unsafe(`set session_replication_role = origin`);
-  const t0 = performance.now();
-  await sql.unsafe(`vacuum analyze`);
-  o.log(`  vacuum analyze: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  for (const t of ['kw', 'kc', 'kv', 'kcu', 'g']) await exec(`drop table ${t}`);
+  if (o.bulk) {
+    await exec(`set session_replication_role = origin`);
+    await step('vacuum analyze', `vacuum analyze`);
+  }
 }

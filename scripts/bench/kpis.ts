@@ -73,7 +73,7 @@ async function ensureDatabase(): Promise<{ url: string; pgVersion: string; gener
     const t0 = performance.now();
     log(`generating ${ORDERS} orders into ${name}…`);
     try {
-      await generateKpiData(db, { orders: ORDERS, end: END, log });
+      await generateKpiData((text) => db.unsafe(text), { orders: ORDERS, end: END, bulk: true, log });
     } finally {
       await db.end();
     }
