@@ -89,6 +89,8 @@ async function rebuild(tx: Executor, tz: string): Promise<void> {
   await applyToRollups(tx, tz, 1, sql`true`, sql`true`);
   await tx.execute(sql`insert into kpi_state (id, time_zone, built_at) values ('default', ${tz}, now())
     on conflict (id) do update set time_zone = excluded.time_zone, built_at = excluded.built_at`);
+  // Fresh statistics: the planner otherwise sees the empty tables of the migration.
+  for (const t of ['kpi_order_facts', 'kpi_shipment_facts', 'kpi_daily_orders', 'kpi_daily_shipments']) await tx.execute(sql`analyze ${sql.identifier(t)}`);
 }
 
 /** Brings the read model up to date with every committed write (see the module comment). */
