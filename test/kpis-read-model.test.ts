@@ -10,6 +10,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKpiData } from '../scripts/bench/kpis-data.js';
+import { inTransaction } from '../src/db/tx.js';
 import { kpiPeriod } from '../src/modules/metrics/kpi.period.js';
 import { keyed, kpis, scopedOrders, sqlIn, type KpiScope, type KpiValuesView } from '../src/modules/metrics/kpi.service.js';
 import type { ServiceContext } from '../src/shared/service-context.js';
@@ -27,7 +28,8 @@ const rows = <T>(q: SQL) => t.app.database.rows<T>(q);
 beforeAll(async () => {
   t = await startApp();
   ctx = t.app.context({ kind: 'STAFF', name: 'kpis-test', scopes: ['admin'] }).services;
-  await generateKpiData((text) => t.app.database.db.execute(sql.raw(text)), { orders: 400, end, days: 40, customers: 50, seed });
+  // One transaction: one connection for the generator's temporary tables (PostgreSQL pool).
+  await inTransaction(t.app.database, (tx) => generateKpiData((text) => tx.execute(sql.raw(text)), { orders: 400, end, days: 40, customers: 50, seed }));
 }, 180_000);
 afterAll(async () => {
   await t?.close();
