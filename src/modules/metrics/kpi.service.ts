@@ -14,6 +14,10 @@ import { AccessError } from '../../shared/errors.js';
 import { money, proportionOf, ratio, type Money } from '../../shared/money.js';
 import { hasScope } from '../../shared/principal.js';
 import type { ServiceContext } from '../../shared/service-context.js';
+import { DateTime } from 'luxon';
+import type { Executor } from '../../db/client.js';
+import { inTransaction } from '../../db/tx.js';
+import { refreshKpiFacts } from './kpi.facts.js';
 import { kpiBucket, kpiPeriod, type KpiGranularity, type KpiPeriod } from './kpi.period.js';
 
 export interface KpiFilterInput {
@@ -132,42 +136,105 @@ interface OrderFigures {
   orderToDelivery: DurationStatsView;
 }
 
+/**
+ * Where a figure group reads a period from (kpi.facts.ts): whole local days from the daily rollups,
+ * the rest (the partial days at either end, every hour of an HOUR report) from the fact rows.
+ */
+interface KpiSources {
+  /** Local dates [dayFrom, dayTo) read from the rollups; null: none. */
+  days: { from: string; to: string } | null;
+  /** Fact rows of these instants' ranges [from, to). */
+  factRanges: [Date, Date][];
+}
+
+function sourcesOf(period: KpiPeriod): KpiSources {
+  if (period.granularity === 'HOUR') return { days: null, factRanges: [[period.from, period.to]] };
+  let first = DateTime.fromJSDate(period.from, { zone: period.timeZone }).startOf('day');
+  if (first.toMillis() < period.from.getTime()) first = first.plus({ days: 1 }).startOf('day');
+  const last = DateTime.fromJSDate(period.to, { zone: period.timeZone }).startOf('day');
+  if (first.toMillis() >= last.toMillis()) return { days: null, factRanges: [[period.from, period.to]] };
+  const ranges: [Date, Date][] = [];
+  if (period.from.getTime() < first.toMillis()) ranges.push([period.from, first.toJSDate()]);
+  if (last.toMillis() < period.to.getTime()) ranges.push([last.toJSDate(), period.to]);
+  return { days: { from: first.toISODate()!, to: last.toISODate()! }, factRanges: ranges };
+}
+
+const uuidArray = (ids: readonly string[]): SQL => sql`${`{${ids.join(',')}}`}::uuid[]`;
+const ts = (d: Date): SQL => sql`${d.toISOString()}::timestamptz`;
+
+/** The scope's filter over a fact or rollup row (order dimensions `wh`, `car`; shipment's own `sw`, `sc` when given). */
+function dimensionFilter(scope: KpiScope, wh: SQL, car: SQL, shipment?: { warehouse: SQL; carrier: SQL }): SQL[] {
+  const where: SQL[] = [];
+  if (scope.channels) where.push(sqlIn(sql`channel`, scope.channels));
+  if (scope.warehouseIds) where.push(sql`${wh} && ${uuidArray(scope.warehouseIds)}`);
+  if (scope.carrierIds) where.push(sql`${car} && ${uuidArray(scope.carrierIds)}`);
+  if (shipment && scope.warehouseIds) where.push(sql`${shipment.warehouse} = any(${uuidArray(scope.warehouseIds)})`);
+  if (shipment && scope.carrierIds) where.push(sql`${shipment.carrier} = any(${uuidArray(scope.carrierIds)})`);
+  return where;
+}
+
+const and = (parts: SQL[]): SQL => (parts.length ? sql.join(parts, sql` and `) : sql`true`);
+const inRanges = (ranges: [Date, Date][]): SQL =>
+  ranges.length ? sql`(${sql.join(ranges.map(([a, b]) => sql`(placed_at >= ${ts(a)} and placed_at < ${ts(b)})`), sql` or `)})` : sql`false`;
+const dayBucket = (period: KpiPeriod): SQL => kpiBucket(sql`(day::timestamp at time zone ${period.timeZone})`, period);
+
 /** Orders, units, revenue, fill and backorder rates, returned and shipped units, the two durations. */
-async function orderFigures(ctx: ServiceContext, scope: KpiScope): Promise<KpiRows<OrderFigures>> {
-  const rows = await ctx.database.rows<Record<string, unknown> & { b: Date | null; g: number }>(sql`
-    with o as (${scopedOrders(scope)})
-    select o.b, grouping(o.b) as g,
-      count(*)::int as orders,
-      coalesce(sum(l.units), 0)::float8 as units,
-      coalesce(sum(o.total_minor) filter (where o.currency = ${scope.currency}), 0)::float8 as revenue,
-      coalesce(sum(l.at_once), 0)::float8 as at_once,
-      coalesce(sum(l.at_once_known), 0)::float8 as at_once_known,
-      count(*) filter (where exists (select 1 from order_events e where e.order_id = o.id and e.status = 'BACKORDERED'))::int as backordered,
-      coalesce(sum(l.shipped), 0)::float8 as shipped,
-      coalesce(sum(r.returned), 0)::float8 as returned,
-      ${durationColumns('ship', sql`s.h`)},
-      ${durationColumns('deliver', hours(sql`o.delivered_at - o.created_at`))}
-    from o
-    cross join lateral (
-      select sum(ol.quantity) as units, sum(ol.allocated_at_creation) as at_once,
-        sum(ol.quantity) filter (where ol.allocated_at_creation is not null) as at_once_known, sum(ol.shipped_quantity) as shipped
-      from order_lines ol where ol.order_id = o.id) l
-    cross join lateral (select ${hours(sql`min(fs.created_at) - o.created_at`)} as h from shipments fs where fs.order_id = o.id and fs.direction = 'OUTBOUND') s
-    cross join lateral (
-      select sum(rl.received_quantity) as returned from return_requests rr join return_lines rl on rl.return_request_id = rr.id where rr.order_id = o.id) r
-    group by grouping sets ((o.b), ())`);
-  return keyed(rows, (r) => ({
-    orders: num(r.orders),
-    units: num(r.units),
-    revenueMinor: num(r.revenue),
-    atOnce: num(r.at_once),
-    atOnceKnown: num(r.at_once_known),
-    backordered: num(r.backordered),
-    shippedUnits: num(r.shipped),
-    returnedUnits: num(r.returned),
-    orderToShip: durationOf(r, 'ship'),
-    orderToDelivery: durationOf(r, 'deliver'),
-  }));
+async function orderFigures(ctx: ServiceContext, scope: KpiScope, tx: Executor): Promise<KpiRows<OrderFigures>> {
+  const { period } = scope;
+  const src = sourcesOf(period);
+  const dims = dimensionFilter(scope, sql`warehouse_ids`, sql`carrier_ids`);
+  const cur = scope.currency;
+  const parts: SQL[] = [];
+  if (src.days) {
+    parts.push(sql`select ${dayBucket(period)} as b, orders, units, case when currency = ${cur} then total_minor else 0 end as revenue, at_once, at_once_known, backordered,
+        shipped_units, returned_units, ship_n, ship_sum, deliver_n, deliver_sum
+      from kpi_daily_orders where day >= ${src.days.from}::date and day < ${src.days.to}::date and ${and(dims)}`);
+  }
+  if (src.factRanges.length) {
+    parts.push(sql`select ${kpiBucket(sql`placed_at`, period)} as b, 1 as orders, units, case when currency = ${cur} then total_minor else 0 end as revenue, at_once, at_once_known,
+        backordered, shipped_units, returned_units, (ship_hours is not null)::int as ship_n, coalesce(ship_hours, 0) as ship_sum, (deliver_hours is not null)::int as deliver_n,
+        coalesce(deliver_hours, 0) as deliver_sum
+      from kpi_order_facts where ${inRanges(src.factRanges)} and ${and(dims)}`);
+  }
+  const sums = await ctx.database.rows<Record<string, unknown> & { b: Date | null; g: number }>(
+    sql`select s.b, grouping(s.b) as g, sum(orders)::int as orders, coalesce(sum(units), 0)::float8 as units, coalesce(sum(revenue), 0)::float8 as revenue,
+      coalesce(sum(at_once), 0)::float8 as at_once, coalesce(sum(at_once_known), 0)::float8 as at_once_known, coalesce(sum(backordered), 0)::int as backordered,
+      coalesce(sum(shipped_units), 0)::float8 as shipped, coalesce(sum(returned_units), 0)::float8 as returned,
+      coalesce(sum(ship_n), 0)::int as ship_n, sum(ship_sum)::float8 as ship_sum, coalesce(sum(deliver_n), 0)::int as deliver_n, sum(deliver_sum)::float8 as deliver_sum
+    from (${sql.join(parts, sql` union all `)}) s
+    group by grouping sets ((s.b), ())`,
+    tx,
+  );
+  // Percentiles are exact over each set's fact rows (never combined from buckets).
+  const pct = await ctx.database.rows<{ b: Date | null; g: number; ship: number[] | null; deliver: number[] | null }>(
+    sql`select f.b, grouping(f.b) as g,
+      percentile_cont(array[0.5, 0.9, 0.99]) within group (order by ship_hours) as ship,
+      percentile_cont(array[0.5, 0.9, 0.99]) within group (order by deliver_hours) as deliver
+    from (select ${kpiBucket(sql`placed_at`, period)} as b, ship_hours, deliver_hours from kpi_order_facts
+      where placed_at >= ${ts(period.from)} and placed_at < ${ts(period.to)} and ${and(dims)}) f
+    group by grouping sets ((f.b), ())`,
+    tx,
+  );
+  const pctRows = keyed(pct, (r) => r);
+  const stats = (n: number, sum: unknown, p: number[] | null | undefined): DurationStatsView =>
+    n > 0 ? { p50: numOrNull(p?.[0]), p90: numOrNull(p?.[1]), p99: numOrNull(p?.[2]), mean: Number(sum) / n, count: n } : { p50: null, p90: null, p99: null, mean: null, count: 0 };
+  const out: KpiRows<OrderFigures> = new Map();
+  for (const [key, r] of keyed(sums, (r) => r)) {
+    const p = pctRows.get(key);
+    out.set(key, {
+      orders: num(r.orders),
+      units: num(r.units),
+      revenueMinor: num(r.revenue),
+      atOnce: num(r.at_once),
+      atOnceKnown: num(r.at_once_known),
+      backordered: num(r.backordered),
+      shippedUnits: num(r.shipped),
+      returnedUnits: num(r.returned),
+      orderToShip: stats(num(r.ship_n), r.ship_sum, p?.ship),
+      orderToDelivery: stats(num(r.deliver_n), r.deliver_sum, p?.deliver),
+    });
+  }
+  return out;
 }
 
 interface ShipmentFigures {
@@ -177,19 +244,26 @@ interface ShipmentFigures {
 }
 
 /** The outbound shipments of the scope's orders, narrowed to the filter's warehouses and carriers: cost and punctuality. */
-async function shipmentFigures(ctx: ServiceContext, scope: KpiScope): Promise<KpiRows<ShipmentFigures>> {
-  const where: SQL[] = [sql`s.direction = 'OUTBOUND'`];
-  if (scope.carrierIds) where.push(sqlIn(sql`s.carrier_id`, scope.carrierIds));
-  if (scope.warehouseIds) where.push(sql`exists (select 1 from fulfillment_orders fo where fo.id = s.fulfillment_order_id and ${sqlIn(sql`fo.warehouse_id`, scope.warehouseIds)})`);
-  const rows = await ctx.database.rows<Record<string, unknown> & { b: Date | null; g: number }>(sql`
-    with o as (${scopedOrders(scope)})
-    select o.b, grouping(o.b) as g,
-      coalesce(sum(s.cost_minor) filter (where s.currency = ${scope.currency}), 0)::float8 as cost,
-      count(*) filter (where s.delivered_at is not null and s.estimated_delivery_to is not null)::int as delivered,
-      count(*) filter (where s.delivered_at <= s.estimated_delivery_to)::int as on_time
-    from o join shipments s on s.order_id = o.id
-    where ${sql.join(where, sql` and `)}
-    group by grouping sets ((o.b), ())`);
+async function shipmentFigures(ctx: ServiceContext, scope: KpiScope, tx: Executor): Promise<KpiRows<ShipmentFigures>> {
+  const { period } = scope;
+  const src = sourcesOf(period);
+  const dims = dimensionFilter(scope, sql`order_warehouse_ids`, sql`order_carrier_ids`, { warehouse: sql`warehouse_id`, carrier: sql`carrier_id` });
+  const cur = scope.currency;
+  const parts: SQL[] = [];
+  if (src.days) {
+    parts.push(sql`select ${dayBucket(period)} as b, case when currency = ${cur} then cost_minor else 0 end as cost, delivered_with_estimate, on_time
+      from kpi_daily_shipments where day >= ${src.days.from}::date and day < ${src.days.to}::date and ${and(dims)}`);
+  }
+  if (src.factRanges.length) {
+    parts.push(sql`select ${kpiBucket(sql`placed_at`, period)} as b, case when currency = ${cur} then cost_minor else 0 end as cost, delivered_with_estimate, on_time
+      from kpi_shipment_facts where ${inRanges(src.factRanges)} and ${and(dims)}`);
+  }
+  const rows = await ctx.database.rows<Record<string, unknown> & { b: Date | null; g: number }>(
+    sql`select s.b, grouping(s.b) as g, coalesce(sum(cost), 0)::float8 as cost, coalesce(sum(delivered_with_estimate), 0)::int as delivered, coalesce(sum(on_time), 0)::int as on_time
+    from (${sql.join(parts, sql` union all `)}) s
+    group by grouping sets ((s.b), ())`,
+    tx,
+  );
   return keyed(rows, (r) => ({ costMinor: num(r.cost), deliveredWithEstimate: num(r.delivered), onTime: num(r.on_time) }));
 }
 
@@ -237,7 +311,11 @@ export async function kpis(ctx: ServiceContext, input: KpisInput): Promise<KpiRe
   }
   const period = kpiPeriod(input.from, input.to, input.granularity, ctx.config.STORE_TIMEZONE);
   const scope = await resolveScope(ctx, period, input.filter);
-  const [orderRows, shipmentRows] = [await orderFigures(ctx, scope), await shipmentFigures(ctx, scope)];
+  await refreshKpiFacts(ctx);
+  // One snapshot for every figure group: the buckets and totals of all groups describe the same rows.
+  const [orderRows, shipmentRows] = await inTransaction(ctx.database, async (tx) => [await orderFigures(ctx, scope, tx), await shipmentFigures(ctx, scope, tx)] as const, {
+    isolation: 'repeatable read',
+  });
   const valuesOf = (key: number | 'total'): KpiValuesView => {
     const o = orderRows.get(key);
     const s = shipmentRows.get(key);

@@ -1,0 +1,184 @@
+/**
+ * Issue 18 item 2: the KPI read model (kpi_order_facts, daily rollups, the dirty-order log drained
+ * before each read) gives exactly what the straightforward query over the source tables gives: a
+ * randomized store (the benchmark's generator, a random seed, written with triggers on), then
+ * random changes by plain SQL (cancel, deliver, ship, return, backorder events, a new order, a
+ * moved fulfillment order), each followed by kpis over random periods (aligned to days or not),
+ * granularities and filters, compared figure by figure with the reference below (the first
+ * implementation of kpis: joins and percentile_cont over orders, lines, shipments, events, returns).
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKpiData } from '../scripts/bench/kpis-data.js';
+import { inTransaction } from '../src/db/tx.js';
+import { kpiPeriod } from '../src/modules/metrics/kpi.period.js';
+import { keyed, kpis, scopedOrders, sqlIn, type KpiScope, type KpiValuesView } from '../src/modules/metrics/kpi.service.js';
+import type { ServiceContext } from '../src/shared/service-context.js';
+import { startApp, type TestApp } from './harness.js';
+
+const DAY = 86_400_000;
+const hours = (column: SQL) => sql`(extract(epoch from ${column}) / 3600.0)::float8`;
+
+let t: TestApp;
+let ctx: ServiceContext;
+const seed = Math.round((Math.random() * 2 - 1) * 1e6) / 1e6;
+const end = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 + 7 * 60_000);
+const rows = <T>(q: SQL) => t.app.database.rows<T>(q);
+
+beforeAll(async () => {
+  t = await startApp();
+  ctx = t.app.context({ kind: 'STAFF', name: 'kpis-test', scopes: ['admin'] }).services;
+  // One transaction: one connection for the generator's temporary tables (PostgreSQL pool).
+  await inTransaction(t.app.database, (tx) => generateKpiData((text) => tx.execute(sql.raw(text)), { orders: 400, end, days: 40, customers: 50, seed }));
+}, 180_000);
+afterAll(async () => {
+  await t?.close();
+});
+
+/** The reference: the straightforward statements over the source tables. */
+async function reference(scope: KpiScope) {
+  const durations = (name: string, h: SQL) => sql`percentile_cont(0.5) within group (order by ${h}) as ${sql.identifier(`${name}_p50`)},
+    percentile_cont(0.9) within group (order by ${h}) as ${sql.identifier(`${name}_p90`)},
+    percentile_cont(0.99) within group (order by ${h}) as ${sql.identifier(`${name}_p99`)},
+    avg(${h})::float8 as ${sql.identifier(`${name}_mean`)}, count(${h})::int as ${sql.identifier(`${name}_n`)}`;
+  const o = await rows<Record<string, unknown> & { b: Date | null; g: number }>(sql`
+    with o as (${scopedOrders(scope)})
+    select o.b, grouping(o.b) as g, count(*)::int as orders, coalesce(sum(l.units), 0)::float8 as units,
+      coalesce(sum(o.total_minor) filter (where o.currency = ${scope.currency}), 0)::float8 as revenue,
+      coalesce(sum(l.at_once), 0)::float8 as at_once, coalesce(sum(l.at_once_known), 0)::float8 as at_once_known,
+      count(*) filter (where exists (select 1 from order_events e where e.order_id = o.id and e.status = 'BACKORDERED'))::int as backordered,
+      coalesce(sum(l.shipped), 0)::float8 as shipped, coalesce(sum(r.returned), 0)::float8 as returned,
+      ${durations('ship', sql`s.h`)}, ${durations('deliver', hours(sql`o.delivered_at - o.created_at`))}
+    from o
+    cross join lateral (select sum(ol.quantity) as units, sum(ol.allocated_at_creation) as at_once,
+        sum(ol.quantity) filter (where ol.allocated_at_creation is not null) as at_once_known, sum(ol.shipped_quantity) as shipped
+      from order_lines ol where ol.order_id = o.id) l
+    cross join lateral (select ${hours(sql`min(fs.created_at) - o.created_at`)} as h from shipments fs where fs.order_id = o.id and fs.direction = 'OUTBOUND') s
+    cross join lateral (select sum(rl.received_quantity) as returned from return_requests rr join return_lines rl on rl.return_request_id = rr.id where rr.order_id = o.id) r
+    group by grouping sets ((o.b), ())`);
+  const where: SQL[] = [sql`s.direction = 'OUTBOUND'`];
+  if (scope.carrierIds) where.push(sqlIn(sql`s.carrier_id`, scope.carrierIds));
+  if (scope.warehouseIds) where.push(sql`exists (select 1 from fulfillment_orders fo where fo.id = s.fulfillment_order_id and ${sqlIn(sql`fo.warehouse_id`, scope.warehouseIds)})`);
+  const s = await rows<Record<string, unknown> & { b: Date | null; g: number }>(sql`
+    with o as (${scopedOrders(scope)})
+    select o.b, grouping(o.b) as g, coalesce(sum(s.cost_minor) filter (where s.currency = ${scope.currency}), 0)::float8 as cost,
+      count(*) filter (where s.delivered_at is not null and s.estimated_delivery_to is not null)::int as delivered,
+      count(*) filter (where s.delivered_at <= s.estimated_delivery_to)::int as on_time
+    from o join shipments s on s.order_id = o.id where ${sql.join(where, sql` and `)}
+    group by grouping sets ((o.b), ())`);
+  return { o: keyed(o, (r) => r), s: keyed(s, (r) => r) };
+}
+
+const close = (actual: number | null, expected: unknown, what: string) => {
+  if (expected == null) expect(actual, what).toBeNull();
+  else expect(Math.abs(actual! - Number(expected)), `${what}: ${actual} vs ${String(expected)}`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(Number(expected))));
+};
+
+function compare(v: KpiValuesView, o: Record<string, unknown> | undefined, s: Record<string, unknown> | undefined, what: string) {
+  const n = Number(o?.orders ?? 0);
+  expect(v.orders, `${what} orders`).toBe(n);
+  expect(v.units, `${what} units`).toBe(Number(o?.units ?? 0));
+  expect(v.revenue.amountMinor, `${what} revenue`).toBe(Number(o?.revenue ?? 0));
+  expect(v.shippingCost.amountMinor, `${what} shipping`).toBe(Number(s?.cost ?? 0));
+  const rate = (a: unknown, b: unknown) => (Number(b ?? 0) > 0 ? Number(a) / Number(b) : null);
+  close(v.fillRate, rate(o?.at_once, o?.at_once_known), `${what} fillRate`);
+  close(v.backorderRate, rate(o?.backordered, n), `${what} backorderRate`);
+  close(v.returnRate, rate(o?.returned, o?.shipped), `${what} returnRate`);
+  close(v.onTimeDeliveryRate, rate(s?.on_time, s?.delivered), `${what} onTime`);
+  for (const [name, d] of [['ship', v.orderToShip], ['deliver', v.orderToDelivery]] as const) {
+    expect(d.count, `${what} ${name} count`).toBe(Number(o?.[`${name}_n`] ?? 0));
+    for (const k of ['p50', 'p90', 'p99', 'mean'] as const) close(d[k], o?.[`${name}_${k}`] ?? null, `${what} ${name} ${k}`);
+  }
+}
+
+async function check(label: string, from: Date, to: Date, granularity: 'HOUR' | 'DAY' | 'WEEK' | 'MONTH', filter: { warehouseCodes?: string[]; carrierCodes?: string[]; channels?: string[] } = {}) {
+  const report = await kpis(ctx, { from, to, granularity, filter });
+  const ids = async (table: string, codes?: string[]) =>
+    codes ? (await rows<{ id: string }>(sql`select id from ${sql.identifier(table)} where ${sqlIn(sql`code`, codes)}`)).map((r) => r.id) : null;
+  const scope: KpiScope = {
+    period: kpiPeriod(from, to, granularity, ctx.config.STORE_TIMEZONE),
+    warehouseIds: await ids('warehouses', filter.warehouseCodes),
+    carrierIds: await ids('carriers', filter.carrierCodes),
+    channels: filter.channels ?? null,
+    currency: ctx.config.STORE_CURRENCY,
+  };
+  const ref = await reference(scope);
+  const what = `${label} seed ${seed} ${from.toISOString()}..${to.toISOString()} ${granularity} ${JSON.stringify(filter)}`;
+  compare(report.totals, ref.o.get('total'), ref.s.get('total'), `${what} totals`);
+  for (const b of report.series) compare(b.values, ref.o.get(b.start.getTime()), ref.s.get(b.start.getTime()), `${what} ${b.start.toISOString()}`);
+  return report;
+}
+
+/** Random periods: whole local days, unaligned instants, hours; every granularity; no filter or one of each. */
+async function checkRandomPeriods(label: string, count: number) {
+  const filters = [{}, { warehouseCodes: ['W1'] }, { warehouseCodes: ['W2', 'W3'] }, { carrierCodes: ['C2'] }, { channels: ['app'] }, { warehouseCodes: ['W3'], carrierCodes: ['C1', 'C4'], channels: ['web'] }];
+  await check(`${label} all`, new Date(end.getTime() - 45 * DAY), new Date(end.getTime() + DAY), 'DAY');
+  for (let i = 0; i < count; i++) {
+    const a = end.getTime() - 42 * DAY + Math.random() * 44 * DAY;
+    const aligned = Math.random() < 0.4;
+    const from = new Date(aligned ? Math.floor(a / DAY) * DAY - 3 * 3_600_000 : a);
+    const len = Math.random() < 0.3 ? Math.random() * 2 * DAY : Math.random() * 30 * DAY;
+    const to = new Date(aligned ? from.getTime() + Math.max(1, Math.round(len / DAY)) * DAY : from.getTime() + len + 1000);
+    const granularity = (['HOUR', 'DAY', 'WEEK', 'MONTH'] as const)[len < 3 * DAY ? Math.floor(Math.random() * 4) : 1 + Math.floor(Math.random() * 3)]!;
+    await check(label, from, to, granularity, filters[Math.floor(Math.random() * filters.length)]);
+  }
+}
+
+describe('kpis read model', () => {
+  it('equals the straightforward query on a randomized store', async () => {
+    const r = await check('initial', new Date(end.getTime() - 41 * DAY), end, 'WEEK');
+    expect(r.totals.orders).toBeGreaterThan(300);
+    expect(r.totals.orderToDelivery.count).toBeGreaterThan(100);
+    expect(r.totals.returnRate).toBeGreaterThan(0);
+    await checkRandomPeriods('initial', 12);
+  }, 180_000);
+
+  it('stays equal after writes, read right after each (the dirty-order log drained by the read)', async () => {
+    const pick = async (where: SQL, n: number) => (await rows<{ id: string }>(sql`select id from orders where ${where} order by random() limit ${n}`)).map((r) => r.id);
+    const inList = (ids: string[]) => sql.join(ids.map((id) => sql`${id}::uuid`), sql`, `);
+    const changes: [string, () => Promise<unknown>][] = [
+      ['cancel', async () => rows(sql`update orders set status = 'CANCELLED', cancelled_at = now() where id in (${inList(await pick(sql`status = 'ALLOCATED'`, 3))})`)],
+      ['deliver', async () => {
+        const ids = await pick(sql`status = 'SHIPPED'`, 3);
+        await rows(sql`update shipments set delivered_at = created_at + interval '50 hours', status = 'DELIVERED' where order_id in (${inList(ids)})`);
+        return rows(sql`update orders set delivered_at = created_at + interval '61 hours', status = 'DELIVERED' where id in (${inList(ids)})`);
+      }],
+      ['ship', async () => {
+        const [id] = await pick(sql`status = 'ALLOCATED' and exists (select 1 from fulfillment_orders fo where fo.order_id = orders.id)`, 1);
+        if (!id) return;
+        await rows(sql`insert into shipments (id, order_id, fulfillment_order_id, carrier_id, service_id, tracking_number, status, cost_minor, currency, weight_grams, parcel, label_format, label_content, estimated_delivery_to, created_at, direction)
+          select gen_random_uuid(), fo.order_id, fo.id, c.id, cs.id, 'T-' || gen_random_uuid(), 'LABEL_CREATED', 31700, 'RUB', 500, '{}', 'PDF', '', now() + interval '3 days', now() - interval '1 hour', 'OUTBOUND'
+          from fulfillment_orders fo cross join (select * from carriers where code = 'C3') c join carrier_services cs on cs.carrier_id = c.id where fo.order_id = ${id}::uuid`);
+        return rows(sql`update order_lines set shipped_quantity = quantity where order_id = ${id}::uuid`);
+      }],
+      ['return', async () => {
+        const [id] = await pick(sql`status = 'DELIVERED'`, 1);
+        await rows(sql`insert into return_requests (id, number, order_id, customer_id, status, currency) select gen_random_uuid(), 'RT-' || gen_random_uuid(), id, customer_id, 'REQUESTED', 'RUB' from orders where id = ${id}::uuid`);
+        await rows(sql`insert into return_lines (id, return_request_id, order_line_id, variant_id, quantity, reason, position)
+          select gen_random_uuid(), rr.id, ol.id, ol.variant_id, ol.quantity, 'DAMAGED', 1 from return_requests rr join order_lines ol on ol.order_id = rr.order_id where rr.order_id = ${id}::uuid`);
+        return rows(sql`update return_lines set received_quantity = quantity where return_request_id in (select id from return_requests where order_id = ${id}::uuid)`);
+      }],
+      ['backorder event', async () => {
+        const [id] = await pick(sql`true`, 1);
+        return rows(sql`insert into order_events (order_id, sequence, status, occurred_at) select id, last_sequence + 100, 'BACKORDERED', now() from orders where id = ${id}::uuid`);
+      }],
+      ['new order', async () =>
+        rows(sql`insert into orders (id, number, channel, status, customer_id, shipping_address, delivery_type, currency, subtotal_minor, shipping_minor, total_minor, created_at)
+          select gen_random_uuid(), 'N-' || gen_random_uuid(), 'app', 'ALLOCATED', id, '{}', 'COURIER', 'RUB', 1000, 0, 1000, now() - interval '2 hours' from customers limit 1`)],
+      ['move fulfillment order', async () => {
+        const [id] = await pick(sql`status <> 'CANCELLED'`, 1);
+        return rows(sql`update fulfillment_orders set warehouse_id = (select id from warehouses where code = 'W2') where order_id = ${id}::uuid`);
+      }],
+      ['line quantity', async () => {
+        const [id] = await pick(sql`status = 'ALLOCATED'`, 1);
+        return rows(sql`update order_lines set quantity = quantity + 2 where order_id = ${id}::uuid`);
+      }],
+    ];
+    for (const [name, change] of changes) {
+      await change();
+      await checkRandomPeriods(name, 3);
+    }
+    const [{ n }] = await rows<{ n: number }>(sql`select count(*)::int as n from kpi_dirty_orders`);
+    expect(n).toBe(0);
+  }, 300_000);
+});
