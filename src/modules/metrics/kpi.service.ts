@@ -15,6 +15,7 @@ import { money, proportionOf, ratio, type Money } from '../../shared/money.js';
 import { hasScope } from '../../shared/principal.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { kpiBucket, kpiPeriod, type KpiGranularity, type KpiPeriod } from './kpi.period.js';
+import { csatFigures, forecastFigures, slaFigures } from './kpi.quality.js';
 
 export interface KpiFilterInput {
   warehouseCodes?: readonly string[] | null;
@@ -238,6 +239,7 @@ export async function kpis(ctx: ServiceContext, input: KpisInput): Promise<KpiRe
   const period = kpiPeriod(input.from, input.to, input.granularity, ctx.config.STORE_TIMEZONE);
   const scope = await resolveScope(ctx, period, input.filter);
   const [orderRows, shipmentRows] = [await orderFigures(ctx, scope), await shipmentFigures(ctx, scope)];
+  const [csatRows, slaRows, forecastRows] = [await csatFigures(ctx, scope), await slaFigures(ctx, scope), await forecastFigures(ctx, scope)];
   const valuesOf = (key: number | 'total'): KpiValuesView => {
     const o = orderRows.get(key);
     const s = shipmentRows.get(key);
@@ -260,14 +262,14 @@ export async function kpis(ctx: ServiceContext, input: KpisInput): Promise<KpiRe
       shippingCostShare: revenue.amountMinor > 0 ? ratio(shippingCost, revenue) : null,
       warehousingCostPerOrder: null,
       returnRate: rate(o?.returnedUnits ?? 0, o?.shippedUnits ?? 0),
-      csatAverage: null,
-      csatResponses: 0,
+      csatAverage: rate(csatRows.get(key)?.scoreSum ?? 0, csatRows.get(key)?.responses ?? 0),
+      csatResponses: csatRows.get(key)?.responses ?? 0,
       pickAccuracy: null,
       unitsPickedPerHour: null,
       inventoryTurnover: null,
       daysOfSupply: null,
-      forecastMape: null,
-      supportSlaRate: null,
+      forecastMape: rate(forecastRows.get(key)?.apeSum ?? 0, forecastRows.get(key)?.weeks ?? 0),
+      supportSlaRate: rate(slaRows.get(key)?.met ?? 0, slaRows.get(key)?.decided ?? 0),
     };
   };
   return {
