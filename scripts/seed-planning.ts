@@ -5,7 +5,11 @@
  * rate (a November peak around Black Friday, a New Year peak, a January and summer lull, a little
  * growth, and slow SKUs that sell in odd weeks only), a few explicit reorder
  * policies, and one replenishment run per warehouse — so forecasts, suggestions and drafted
- * purchase orders are there on first start. Deterministic (seeded) and idempotent: suppliers that
+ * purchase orders are there on first start. On the first run, the forecasts of the last
+ * FORECAST_BACKFILL_WEEKS weeks for each warehouse's FORECAST_BACKFILL_SKUS best sellers are made
+ * as they would have been: the clock set to the Sunday evening before each week, the forecaster run
+ * on the history known then, its one-week-ahead forecast kept in forecast_snapshots (what
+ * kpis.forecastMape compares with what shipped). Deterministic (seeded) and idempotent: suppliers that
  * exist are kept, imported weeks are replaced by the same values, and a second run drafts nothing
  * while the first run's orders are open.
  */
@@ -13,7 +17,9 @@ import poissonQuantile from '@stdlib/stats-base-dists-poisson-quantile';
 import { variantsBySkus } from '../src/modules/catalog/catalog.service.js';
 import { levelsOfWarehouse } from '../src/modules/inventory/availability.service.js';
 import { weeklyShippedUnits } from '../src/modules/inventory/demand-history.service.js';
-import { demandHistoryImport, weekOf } from '../src/modules/planning/demand.service.js';
+import { DateTime } from 'luxon';
+import { demandHistoryImport, demandOutlooks, weekOf } from '../src/modules/planning/demand.service.js';
+import { ManualClock } from '../src/shared/clock.js';
 import { setReorderPolicy } from '../src/modules/planning/reorder-policy.service.js';
 import { runReplenishment } from '../src/modules/planning/replenishment.service.js';
 import { createSupplier, setSupplierProduct, supplierByCode } from '../src/modules/planning/supplier.service.js';
@@ -78,6 +84,8 @@ export interface PlanningSeedResult {
   policies: number;
   purchaseOrders: string[];
   transfers: string[];
+  /** Past one-week-ahead forecasts made (see the module doc). */
+  forecastSnapshots: number;
 }
 
 export interface PlanningSeedOptions {
@@ -89,11 +97,18 @@ export interface PlanningSeedOptions {
   skus: readonly string[];
   /** Skip the replenishment run (tests that want to run it themselves). */
   run?: boolean;
+  /** Weeks of past forecasts to make on the first run (default FORECAST_BACKFILL_WEEKS; 0: none). */
+  forecastWeeks?: number;
 }
+
+/** Past weeks whose forecasts the first run makes (see the module doc). */
+export const FORECAST_BACKFILL_WEEKS = 8;
+/** Best sellers (by on hand) per warehouse whose past forecasts are made. */
+export const FORECAST_BACKFILL_SKUS = 12;
 
 /** Suppliers, terms, demand history, policies and a replenishment run for the demo store (see the module doc). */
 export async function seedPlanning(ctx: ServiceContext, opts: PlanningSeedOptions): Promise<PlanningSeedResult> {
-  const out: PlanningSeedResult = { suppliers: { created: [], skipped: [] }, supplierProducts: 0, historyWeeks: 0, policies: 0, purchaseOrders: [], transfers: [] };
+  const out: PlanningSeedResult = { suppliers: { created: [], skipped: [] }, supplierProducts: 0, historyWeeks: 0, policies: 0, purchaseOrders: [], transfers: [], forecastSnapshots: 0 };
   for (const s of DEMO_SUPPLIERS) {
     if (await supplierByCode(ctx, s.code)) {
       out.suppliers.skipped.push(s.code);
@@ -190,6 +205,10 @@ export async function seedPlanning(ctx: ServiceContext, opts: PlanningSeedOption
       out.policies++;
     }
   }
+  const backfill = opts.forecastWeeks ?? FORECAST_BACKFILL_WEEKS;
+  if (out.suppliers.created.length && backfill > 0 && ctx.clock instanceof ManualClock) {
+    out.forecastSnapshots = await backfillForecasts(ctx, ctx.clock, opts.warehouseCodes, byIdOf(variants), backfill);
+  }
   if (opts.run !== false) {
     for (const code of opts.warehouseCodes) {
       if (!(await warehouseByCode(ctx, code))) continue;
@@ -199,4 +218,35 @@ export async function seedPlanning(ctx: ServiceContext, opts: PlanningSeedOption
     }
   }
   return out;
+}
+
+const byIdOf = (variants: Map<string, { id: string; sku: string }>) => new Map([...variants.values()].map((v) => [v.id, v]));
+
+/**
+ * For each of the last `weeks` complete weeks, oldest first: the clock at Sunday 20:00 before it
+ * (warehouse time), the forecast of each warehouse's best sellers made on the history known then
+ * (demandOutlooks keeps its first week in forecast_snapshots). The clock ends where it started.
+ */
+async function backfillForecasts(ctx: ServiceContext, clock: ManualClock, codes: readonly string[], variants: Map<string, { id: string }>, weeks: number): Promise<number> {
+  const end = clock.now();
+  let made = 0;
+  try {
+    for (const code of codes) {
+      const warehouse = await warehouseByCode(ctx, code);
+      if (!warehouse) continue;
+      const best = (await levelsOfWarehouse(ctx, warehouse.id))
+        .filter((l) => variants.has(l.variantId))
+        .sort((a, b) => b.onHand - a.onHand || (a.variantId < b.variantId ? -1 : 1))
+        .slice(0, FORECAST_BACKFILL_SKUS)
+        .map((l) => ({ variantId: l.variantId, warehouseId: warehouse.id }));
+      const current = DateTime.fromJSDate(end, { zone: warehouse.timezone }).startOf('week');
+      for (let k = weeks; k >= 1; k--) {
+        clock.set(current.minus({ weeks: k }).minus({ hours: 4 }).toJSDate());
+        made += (await demandOutlooks(ctx, best, 1)).size;
+      }
+    }
+  } finally {
+    clock.set(end);
+  }
+  return made;
 }

@@ -29,6 +29,7 @@ import { prng } from './lib/prng.js';
 import { DEMO_ORDER_PREFIX, seedCarriers, seedOrderHistory, seedPickupPoints, type OrderHistoryOptions } from './seed-shipping.js';
 import { seedReturnHistory, type ReturnsSeedApi } from './seed-returns.js';
 import { RETURNS_SEED_API } from './seed-returns-api.js';
+import { seedSupportHistory } from './seed-support.js';
 import { seedPlanning, type PlanningSeedOptions } from './seed-planning.js';
 import { seedKnowledge } from './seed-knowledge.js';
 import { loadCostModel, updateCostModel } from '../src/modules/metrics/cost-model.service.js';
@@ -501,6 +502,8 @@ export interface DemoStoreOptions {
   returns?: ReturnsSeedApi | false;
   /** Suppliers, demand history, policies and a replenishment run (./seed-planning.ts); false: none. */
   planning?: Omit<PlanningSeedOptions, 'warehouseCodes' | 'skus'> | false;
+  /** Tickets and CSAT answers over the demo orders (./seed-support.ts); false: none. */
+  support?: false;
   /** The help centre's articles in ru and en (./seed-knowledge.ts); false: none. */
   knowledge?: false;
 }
@@ -526,11 +529,12 @@ export async function seedDemoStore(ctx: ServiceContext, opts: DemoStoreOptions 
   const skus = Array.from({ length: opts.products ?? DEMO_PRODUCT_COUNT }, (_, i) => demoProduct(i).variants.map((v) => v.sku)).flat();
   const orders = opts.orders === false ? null : await seedOrderHistory(ctx, buyers, skus, opts.orders ?? {});
   const returns = orders && opts.returns !== false ? await seedReturnHistory(ctx, opts.returns ?? RETURNS_SEED_API, { prefix: DEMO_ORDER_PREFIX, clock: opts.orders ? opts.orders.clock : undefined }) : null;
+  const support = orders && opts.support !== false ? await seedSupportHistory(ctx, { prefix: DEMO_ORDER_PREFIX, clock: opts.orders ? opts.orders.clock : undefined }) : null;
   const planning = opts.planning === false ? null : await seedPlanning(ctx, { ...opts.planning, warehouseCodes: DEMO_WAREHOUSES.map((w) => w.code), skus });
   // Last: the articles quote the warehouses' cut-off, the return policy and the loyalty program as they are now.
   const knowledge = opts.knowledge === false ? null : await seedKnowledge(ctx);
   const costModel = await seedCostModel(ctx);
-  return { catalog, customers, warehouses, carriers, pickupPoints, orders, returns, planning, knowledge, costModel };
+  return { catalog, customers, warehouses, carriers, pickupPoints, orders, returns, support, planning, knowledge, costModel };
 }
 
 /** `--orders N` (default 400) and `--days N` (default 90). */
@@ -557,7 +561,7 @@ if (isMain(import.meta.url)) {
   const args = parseArgs(process.argv.slice(2));
   // The order history moves this clock through the past days; it ends at the real time again.
   const clock = new ManualClock();
-  const { catalog, customers, warehouses, carriers, pickupPoints, orders, returns, planning, knowledge, performance } = await withScriptApp(
+  const { catalog, customers, warehouses, carriers, pickupPoints, orders, returns, support, planning, knowledge, performance } = await withScriptApp(
     async (ctx, app) => {
       process.stderr.write(`seeding ${app.database.kind} database…\n`);
       const store = await seedDemoStore(ctx, {
@@ -591,11 +595,17 @@ if (isMain(import.meta.url)) {
           ? `Returns:   ${returns.created} created (${Object.entries(returns.byStatus).map(([st, n]) => `${st} ${n}`).join(', ')}); defective SKU ${returns.defectiveSku ?? '-'}` +
             (returns.failures.length ? `\n  ${returns.failures.length} steps refused, e.g. ${returns.failures.slice(0, 3).join('; ')}` : '')
           : 'Returns:   skipped',
+      support && support.skipped
+        ? 'Support:   tickets or CSAT answers already present, nothing created'
+        : support
+          ? `Support:   ${support.tickets} tickets (${support.answeredInSla} answered within SLA, ${support.answeredLate} late, ${support.unanswered} unanswered, ${support.resolved} resolved); CSAT ${support.csat.orders} order and ${support.csat.tickets} ticket answers (${support.csat.changed} changed)` +
+            (support.failures.length ? `\n  ${support.failures.length} steps refused, e.g. ${support.failures.slice(0, 3).join('; ')}` : '')
+          : 'Support:   skipped',
       planning
         ? `Planning:  suppliers ${planning.suppliers.created.join(', ') || 'none'} created` +
           (planning.suppliers.skipped.length ? ` (${planning.suppliers.skipped.join(', ')} already present)` : '') +
           `, ${planning.supplierProducts} supplier products, ${planning.historyWeeks} weeks of demand history imported, ${planning.policies} reorder policies; ` +
-          `replenishment drafted ${planning.purchaseOrders.length} purchase orders and ${planning.transfers.length} transfers`
+          `${planning.forecastSnapshots} past forecasts made, replenishment drafted ${planning.purchaseOrders.length} purchase orders and ${planning.transfers.length} transfers`
         : 'Planning:  skipped',
       knowledge ? `Knowledge: ${knowledge.created} articles created, ${knowledge.updated} updated, ${knowledge.unchanged} unchanged (ru and en)` : 'Knowledge: skipped',
       `Carrier performance, last ${args.days ?? 90} days (service: shipments, delivered, on time, avg transit h):`,

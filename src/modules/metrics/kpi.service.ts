@@ -13,12 +13,13 @@ import { sql, type SQL } from 'drizzle-orm';
 import { AccessError } from '../../shared/errors.js';
 import { money, proportionOf, ratio, type Money } from '../../shared/money.js';
 import { hasScope } from '../../shared/principal.js';
-import type { ServiceContext } from '../../shared/service-context.js';
+import { withExecutor, type ServiceContext } from '../../shared/service-context.js';
 import { DateTime } from 'luxon';
 import type { Executor } from '../../db/client.js';
 import { inTransaction } from '../../db/tx.js';
 import { refreshKpiFacts } from './kpi.facts.js';
 import { kpiBucket, kpiPeriod, type KpiGranularity, type KpiPeriod } from './kpi.period.js';
+import { csatFigures, forecastFigures, slaFigures } from './kpi.quality.js';
 
 export interface KpiFilterInput {
   warehouseCodes?: readonly string[] | null;
@@ -313,9 +314,14 @@ export async function kpis(ctx: ServiceContext, input: KpisInput): Promise<KpiRe
   const scope = await resolveScope(ctx, period, input.filter);
   await refreshKpiFacts(ctx);
   // One snapshot for every figure group: the buckets and totals of all groups describe the same rows.
-  const [orderRows, shipmentRows] = await inTransaction(ctx.database, async (tx) => [await orderFigures(ctx, scope, tx), await shipmentFigures(ctx, scope, tx)] as const, {
-    isolation: 'repeatable read',
-  });
+  const [orderRows, shipmentRows, csatRows, slaRows, forecastRows] = await inTransaction(
+    ctx.database,
+    async (tx) => {
+      const inTx = withExecutor(ctx, tx);
+      return [await orderFigures(ctx, scope, tx), await shipmentFigures(ctx, scope, tx), await csatFigures(inTx, scope), await slaFigures(inTx, scope), await forecastFigures(inTx, scope)] as const;
+    },
+    { isolation: 'repeatable read' },
+  );
   const valuesOf = (key: number | 'total'): KpiValuesView => {
     const o = orderRows.get(key);
     const s = shipmentRows.get(key);
@@ -338,14 +344,14 @@ export async function kpis(ctx: ServiceContext, input: KpisInput): Promise<KpiRe
       shippingCostShare: revenue.amountMinor > 0 ? ratio(shippingCost, revenue) : null,
       warehousingCostPerOrder: null,
       returnRate: rate(o?.returnedUnits ?? 0, o?.shippedUnits ?? 0),
-      csatAverage: null,
-      csatResponses: 0,
+      csatAverage: rate(csatRows.get(key)?.scoreSum ?? 0, csatRows.get(key)?.responses ?? 0),
+      csatResponses: csatRows.get(key)?.responses ?? 0,
       pickAccuracy: null,
       unitsPickedPerHour: null,
       inventoryTurnover: null,
       daysOfSupply: null,
-      forecastMape: null,
-      supportSlaRate: null,
+      forecastMape: rate(forecastRows.get(key)?.apeSum ?? 0, forecastRows.get(key)?.weeks ?? 0),
+      supportSlaRate: rate(slaRows.get(key)?.met ?? 0, slaRows.get(key)?.decided ?? 0),
     };
   };
   return {

@@ -76,9 +76,13 @@ export class KpiValues {
   warehousingCostPerOrder!: Money | null;
   @Field(() => Float, { nullable: true, description: 'Units returned over units shipped: units received back on returns of those orders over their shipped units; null when nothing shipped.' })
   returnRate!: number | null;
-  @Field(() => Float, { nullable: true, description: 'Mean CSAT score 1..5 and the number of answers.' })
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "Mean CSAT score 1..5 over the CSAT answers (about orders and about tickets) whose last answer (CsatResponse.updatedAt) is in the period, whatever the order's date. Under a filter an answer counts when the order it rates, or its ticket's order, matches every filter (channel, a fulfillment order in the warehouses, an outbound shipment by the carriers); an answer about a ticket without an order counts only without a filter. Null without answers.",
+  })
   csatAverage!: number | null;
-  @Field(() => Int, { description: 'CSAT answers counted in csatAverage.' })
+  @Field(() => Int, { description: 'CSAT answers counted in csatAverage (same answers, same filter rule).' })
   csatResponses!: number;
   @Field(() => Float, { nullable: true, description: 'Scans that matched over all pick and pack scans, 0..1.' })
   pickAccuracy!: number | null;
@@ -88,9 +92,17 @@ export class KpiValues {
   inventoryTurnover!: number | null;
   @Field(() => Float, { nullable: true, description: 'On-hand units over average daily units shipped.' })
   daysOfSupply!: number | null;
-  @Field(() => Float, { nullable: true, description: "Mean absolute percentage error of last period's forecasts against what shipped; null without forecasts." })
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "Mean absolute percentage error of last period's forecasts against what shipped, as a fraction (0.25 = 25 %): the mean of |actual − forecast| / actual over the (variant, warehouse, ISO week) triples whose week is complete, whose Monday (00:00 in the warehouse's time zone) is in the period, that have a forecast snapshot (the latest one-week-ahead demand forecast planning made before the week started) and that shipped units that week (actual > 0; actual is the week of the series demandForecast forecasts from: units shipped and picked in the ledger that week, else the imported demand history). A warehouse filter keeps its warehouses' triples; under a channel or carrier filter, and without such triples, null.",
+  })
   forecastMape!: number | null;
-  @Field(() => Float, { nullable: true, description: 'Tickets answered within SLA over tickets, 0..1.' })
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Tickets answered within SLA over tickets, 0..1: over the support tickets opened in the period (createdAt) that are decided — answered (firstResponseAt set), or unanswered with slaDueAt already past now — those answered by slaDueAt (firstResponseAt <= slaDueAt); open tickets still within their SLA are left out. Under a filter a ticket counts when its order matches every filter (as for csatAverage); a ticket without an order only without a filter. Null without decided tickets.',
+  })
   supportSlaRate!: number | null;
 }
 

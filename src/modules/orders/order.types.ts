@@ -68,6 +68,8 @@ export class OrderLine {
   allocatedQuantity!: number;
   @Field(() => Int, { description: 'Units shipped.' })
   shippedQuantity!: number;
+  @Field(() => Int, { nullable: true, description: 'Units reserved when the order was placed (what kpis.fillRate counts); null for orders placed before this was recorded.' })
+  allocatedAtCreation!: number | null;
   static from(r: OrderLineRow, currency: string): OrderLine {
     return {
       id: toGlobalId('OrderLine', r.id),
@@ -77,6 +79,7 @@ export class OrderLine {
       unitPrice: money(r.unitPriceMinor, currency),
       allocatedQuantity: r.allocatedQuantity,
       shippedQuantity: r.shippedQuantity,
+      allocatedAtCreation: r.allocatedAtCreation,
     };
   }
 }

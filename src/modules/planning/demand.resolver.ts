@@ -1,11 +1,12 @@
 /** Query.demandForecast and Mutation.demandHistoryImport (contract 07): thin over demand.service.ts. */
 import { Arg, Authorized, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { DateTime } from '../../graphql/scalars.js';
 import type { GraphQLContext } from '../../graphql/context.js';
 import { payload } from '../../graphql/user-error.js';
-import { demandForecast, demandHistoryImport } from './demand.service.js';
+import { demandForecast, demandHistoryImport, forecastSnapshots } from './demand.service.js';
 import { DemandHistoryImportInput } from './planning.inputs.js';
 import { DemandHistoryImportPayload } from './planning.payloads.js';
-import { DemandForecast } from './planning.types.js';
+import { DemandForecast, ForecastSnapshot } from './planning.types.js';
 
 @Resolver()
 export class DemandResolver {
@@ -23,6 +24,20 @@ export class DemandResolver {
   ): Promise<DemandForecast | null> {
     const outlook = await demandForecast(ctx.services, { sku, warehouseCode, horizonWeeks: horizonWeeks ?? 8 });
     return outlook && DemandForecast.from(outlook);
+  }
+
+  @Authorized('read_inventory')
+  @Query(() => [ForecastSnapshot], {
+    description:
+      "The forecasts kept for past and coming weeks of a warehouse (the latest one-week-ahead forecast made before each week started, per SKU) whose week's Monday is in [from, to), by week then SKU. An unknown or hidden warehouse is BAD_USER_INPUT. Requires read_inventory.",
+  })
+  async forecastSnapshots(
+    @Arg('warehouseCode', () => String, { description: 'Warehouse code.' }) warehouseCode: string,
+    @Arg('from', () => DateTime, { description: 'Weeks whose Monday is at or after this.' }) from: Date,
+    @Arg('to', () => DateTime, { description: 'Weeks whose Monday is before this.' }) to: Date,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ForecastSnapshot[]> {
+    return (await forecastSnapshots(ctx.services, { warehouseCode, from, to })).map((r) => ForecastSnapshot.from(r));
   }
 
   @Authorized('write_inventory')

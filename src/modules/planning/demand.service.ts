@@ -19,6 +19,10 @@
  * when that history differs: a new shipment or import (on any instance) changes it, and so does the
  * week rolling over. That is an exact validity stamp, where "count + max(created_at)" would miss a
  * re-import at the same instant with other units; it reads the same index entries as such a stamp.
+ *
+ * Snapshots: every forecast computed afresh (a cache miss: its history changed) keeps its first
+ * week's mean in forecast_snapshots (see keepSnapshots), so that the forecast of a past week can be
+ * compared with what shipped (kpis.forecastMape).
  */
 import { sql } from 'drizzle-orm';
 import { DateTime } from 'luxon';
@@ -58,6 +62,15 @@ export interface DemandOutlook {
   forecast: ForecastResult;
   /** Steps after the last history week of forecast.mean[0]: always 2 (the current week is step 1). */
   firstStep: number;
+  /** Monday (YYYY-MM-DD, in timeZone) of the current, incomplete week: history ends with the week before. */
+  currentWeek: string;
+  /** The warehouse's time zone. */
+  timeZone: string;
+}
+
+/** The Monday (UTC instant of 00:00 in the warehouse's zone) of each history week of `o`, oldest first. */
+export function historyWeekStarts(o: Pick<DemandOutlook, 'history' | 'currentWeek' | 'timeZone'>): Date[] {
+  return o.history.map((_, i) => mondayInstant(addWeeks(o.currentWeek, i - o.history.length), o.timeZone));
 }
 
 /** See DemandOutlook.firstStep. */
@@ -143,12 +156,21 @@ async function loadSeries(ctx: ServiceContext, keys: readonly DemandSeriesKey[])
 /** Forecasts per database by `${variant}|${warehouse}|${horizon}`, with the history they were made from. */
 const forecastCache = perObject((_db: Database) => lruCache<string, { history: string; forecast: ForecastResult }>({ max: 20_000 }));
 
-function forecastOf(ctx: ServiceContext, key: Key, history: number[], horizon: number): ForecastResult {
+/** A forecast computed afresh (not from the cache): its first week goes to forecast_snapshots. */
+interface FreshForecast {
+  variantId: string;
+  warehouseId: string;
+  weekStart: string;
+  units: number;
+}
+
+function forecastOf(ctx: ServiceContext, key: Key, history: number[], horizon: number, fresh?: () => void): ForecastResult {
   const cache = forecastCache(ctx.database);
   const ck = `${keyOf(key)}|${horizon}`;
   const sig = history.join(',');
   const held = cache.get(ck);
   if (held && held.history === sig) return held.forecast;
+  fresh?.();
   // Step 1 is the current, incomplete week: forecast one more and drop it (see DemandOutlook.forecast).
   const f = forecastSeries(history, { horizon: horizon + 1 });
   const forecast: ForecastResult = { ...f, mean: f.mean.slice(1), lower80: f.lower80.slice(1), upper80: f.upper80.slice(1) };
@@ -156,9 +178,33 @@ function forecastOf(ctx: ServiceContext, key: Key, history: number[], horizon: n
   return forecast;
 }
 
-function outlookOf(ctx: ServiceContext, key: Key, s: Series, horizon: number): DemandOutlook {
+function outlookOf(ctx: ServiceContext, key: Key, s: Series, horizon: number, snapshots: FreshForecast[]): DemandOutlook {
   const weekStarts = Array.from({ length: horizon }, (_, i) => mondayInstant(addWeeks(s.currentWeek, i + 1), s.timeZone));
-  return { variantId: key.variantId, warehouseId: key.warehouseId, history: s.history, weekStarts, forecast: forecastOf(ctx, key, s.history, horizon), firstStep: FIRST_STEP };
+  let fresh = false;
+  const forecast = forecastOf(ctx, key, s.history, horizon, () => (fresh = true));
+  if (fresh && forecast.mean.length && s.history.length) {
+    snapshots.push({ variantId: key.variantId, warehouseId: key.warehouseId, weekStart: addWeeks(s.currentWeek, 1), units: forecast.mean[0]! });
+  }
+  return { variantId: key.variantId, warehouseId: key.warehouseId, history: s.history, weekStarts, forecast, firstStep: FIRST_STEP, currentWeek: s.currentWeek, timeZone: s.timeZone };
+}
+
+/**
+ * Keeps the first week of fresh forecasts in forecast_snapshots (the metrics module's forecastMape):
+ * per (variant, warehouse, week) the latest forecast made before that week started. A forecast made
+ * in week W is for week W + 1 (firstStep), so every forecast of a week is made before it starts and
+ * the latest one (by madeAt) wins. One statement for all keys.
+ */
+async function keepSnapshots(ctx: ServiceContext, snapshots: readonly FreshForecast[]): Promise<void> {
+  if (!snapshots.length) return;
+  const madeAt = ctx.clock.now().toISOString();
+  const rows = JSON.stringify(snapshots.map((x) => ({ variant_id: x.variantId, warehouse_id: x.warehouseId, week_start: x.weekStart, units: x.units })));
+  await ctx.database.rows(
+    sql`insert into forecast_snapshots (variant_id, warehouse_id, week_start, units, made_at)
+        select r.variant_id, r.warehouse_id, r.week_start, r.units, ${madeAt}::timestamptz
+        from jsonb_to_recordset(${rows}::jsonb) as r(variant_id uuid, warehouse_id uuid, week_start date, units float8)
+        on conflict (variant_id, warehouse_id, week_start) do update set units = excluded.units, made_at = excluded.made_at
+        where forecast_snapshots.made_at <= excluded.made_at`,
+  );
 }
 
 function checkHorizon(horizonWeeks: number): void {
@@ -198,11 +244,13 @@ export async function demandOutlooksByHorizon(
     if (tz) unique.set(keyOf(k), { variantId: k.variantId, warehouseId: k.warehouseId, timeZone: tz });
   }
   const series = await loadSeries(ctx, [...unique.values()]);
+  const snapshots: FreshForecast[] = [];
   for (const r of requests) {
     const k = keyOf(r);
     const key = unique.get(k);
-    if (key) out.set(`${k}|${r.horizonWeeks}`, outlookOf(ctx, key, series.get(k)!, r.horizonWeeks));
+    if (key) out.set(`${k}|${r.horizonWeeks}`, outlookOf(ctx, key, series.get(k)!, r.horizonWeeks, snapshots));
   }
+  await keepSnapshots(ctx, snapshots);
   return out;
 }
 
@@ -286,4 +334,40 @@ export async function demandHistoryImport(ctx: ServiceContext, input: DemandHist
     ),
   );
   return { imported: rows.length };
+}
+
+// --- forecast snapshots --------------------------------------------------------------------------
+
+export interface ForecastSnapshotRow {
+  variantId: string;
+  sku: string;
+  warehouseId: string;
+  /** UTC instant of the week's Monday 00:00 in the warehouse's zone. */
+  weekStart: Date;
+  units: number;
+  madeAt: Date;
+}
+
+/**
+ * Query.forecastSnapshots: the kept one-week-ahead forecasts of a warehouse the caller may see whose
+ * week's Monday is in [from, to), by week then SKU. BAD_USER_INPUT for an unknown or hidden warehouse.
+ */
+export async function forecastSnapshots(ctx: ServiceContext, args: { warehouseCode: string; from: Date; to: Date }): Promise<ForecastSnapshotRow[]> {
+  const warehouse = await requireWarehouseAccess(ctx, args.warehouseCode, 'read', ['warehouseCode']);
+  const rows = await ctx.database.rows<{ variant_id: string; sku: string; week_start: string; units: number | string; made_at: Date | string }>(
+    sql`select s.variant_id, v.sku, to_char(s.week_start, 'YYYY-MM-DD') as week_start, s.units, s.made_at
+        from forecast_snapshots s join product_variants v on v.id = s.variant_id
+        where s.warehouse_id = ${warehouse.id}
+          and (s.week_start::timestamp at time zone ${warehouse.timezone}) >= ${args.from.toISOString()}::timestamptz
+          and (s.week_start::timestamp at time zone ${warehouse.timezone}) < ${args.to.toISOString()}::timestamptz
+        order by s.week_start, v.sku`,
+  );
+  return rows.map((r) => ({
+    variantId: r.variant_id,
+    sku: r.sku,
+    warehouseId: warehouse.id,
+    weekStart: mondayInstant(r.week_start, warehouse.timezone),
+    units: Number(r.units),
+    madeAt: new Date(r.made_at),
+  }));
 }

@@ -11,6 +11,7 @@ import { createProduct, variantsBySkus } from '../catalog/catalog.service.js';
 import { receiveInventory } from '../inventory/inbound.service.js';
 import { pickFromBin, recordPicks } from '../inventory/ledger.service.js';
 import { createBinGrid, createWarehouse, createZone, warehouseByCode } from '../warehouse/warehouse.service.js';
+import { sql } from 'drizzle-orm';
 import { demandHistoryImport, demandOutlooks, demandOutlooksByHorizon } from './demand.service.js';
 
 let t: TestApp;
@@ -70,7 +71,9 @@ describe('demand history', () => {
     const all = await count(variantIds.map((variantId) => ({ variantId, warehouseId })));
     expect(all.got.size).toBe(30);
     expect(all.statements).toBe(one.statements);
-    expect(all.statements).toBeLessThanOrEqual(3); // the warehouses' time zones, the ledger, the imports
+    expect(all.statements).toBeLessThanOrEqual(4); // the warehouses' time zones, the ledger, the imports, the fresh forecasts' snapshots
+    // The same histories again: forecasts from the cache, no snapshot written.
+    expect((await count(variantIds.map((variantId) => ({ variantId, warehouseId })))).statements).toBeLessThanOrEqual(3);
     expect(all.got.get(`${variantIds[5]}|${warehouseId}`)!.history).toEqual([4, 0, 0]); // weeks of 02-09, 02-16, 02-23
   });
 
@@ -79,7 +82,7 @@ describe('demand history', () => {
     const store = { count: 0 };
     const got = await statementCounter.run(store, () => demandOutlooksByHorizon(ctx, keys));
     expect(got.size).toBe(30);
-    expect(store.count).toBeLessThanOrEqual(3); // five horizons, still the time zones, the ledger, the imports
+    expect(store.count).toBeLessThanOrEqual(4); // five horizons, still the time zones, the ledger, the imports, one insert of snapshots
     const k = keys[7]!; // horizon 3
     const o = got.get(`${k.variantId}|${warehouseId}|3`)!;
     expect(o.weekStarts).toHaveLength(3);
@@ -98,5 +101,35 @@ describe('demand history', () => {
     // Capped at 156 weeks of history.
     const o = (await demandOutlooks(ctx, [{ variantId: variantIds[10]!, warehouseId }], 1)).get(`${variantIds[10]}|${warehouseId}`)!;
     expect(o.history).toHaveLength(156);
+  });
+
+  it('keeps the first week of each fresh forecast, the latest made before the week started winning', async () => {
+    const k = { variantId: variantIds[25]!, warehouseId };
+    const snapshots = () =>
+      t.app.database.rows<{ week: string; units: number; made_at: Date | string }>(
+        sql`select to_char(week_start, 'YYYY-MM-DD') as week, units, made_at from forecast_snapshots where variant_id = ${k.variantId} order by week_start`,
+      );
+    const start = clock.now();
+    try {
+      clock.set(new Date('2026-03-04T09:00:00Z')); // Wednesday of the week of 03-02: forecasts are for the week of 03-09
+      const weeks = ['2026-02-03', '2026-02-10', '2026-02-17', '2026-02-24'];
+      await demandHistoryImport(ctx, { warehouseCode: 'DM1', lines: weeks.map((w, i) => ({ sku: skus[25]!, weekStart: new Date(`${w}T12:00:00Z`), units: 10 + i })) });
+      const first = (await demandOutlooks(ctx, [k], 2)).get(`${k.variantId}|${warehouseId}`)!;
+      expect((await snapshots()).map((r) => [r.week, Number(r.units), new Date(r.made_at).toISOString()])).toEqual([['2026-03-09', first.forecast.mean[0], '2026-03-04T09:00:00.000Z']]);
+      // The history changes later that week: the newer forecast replaces it.
+      clock.set(new Date('2026-03-06T09:00:00Z'));
+      await demandHistoryImport(ctx, { warehouseCode: 'DM1', lines: [{ sku: skus[25]!, weekStart: new Date('2026-02-24T12:00:00Z'), units: 40 }] });
+      const second = (await demandOutlooks(ctx, [k], 2)).get(`${k.variantId}|${warehouseId}`)!;
+      expect(second.forecast.mean[0]).not.toBe(first.forecast.mean[0]);
+      // The next week: a row for the week of 03-16; the week of 03-09 keeps the last forecast made before it started.
+      clock.set(new Date('2026-03-10T09:00:00Z'));
+      const third = (await demandOutlooks(ctx, [k], 1)).get(`${k.variantId}|${warehouseId}`)!;
+      expect((await snapshots()).map((r) => [r.week, Number(r.units), new Date(r.made_at).toISOString()])).toEqual([
+        ['2026-03-09', second.forecast.mean[0], '2026-03-06T09:00:00.000Z'],
+        ['2026-03-16', third.forecast.mean[0], '2026-03-10T09:00:00.000Z'],
+      ]);
+    } finally {
+      clock.set(start);
+    }
   });
 });

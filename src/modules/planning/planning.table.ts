@@ -98,6 +98,31 @@ export const demandHistory = pgTable(
   (t) => [primaryKey({ columns: [t.variantId, t.warehouseId, t.weekStart] }), check('demand_history_units', sql`${t.units} >= 0`)],
 );
 
+/**
+ * The forecast planning made for a week before it started: whenever a forecast is computed
+ * (demandForecast, reorder policies, a replenishment run, scheduled or not), its first forecast
+ * week (the week after the current one: one week ahead) is kept here, the latest forecast made
+ * before that week started winning. The metrics module's forecastMape reads it against what shipped.
+ */
+export const forecastSnapshots = pgTable(
+  'forecast_snapshots',
+  {
+    variantId: uuid('variant_id')
+      .notNull()
+      .references(() => productVariants.id),
+    warehouseId: uuid('warehouse_id')
+      .notNull()
+      .references(() => warehouses.id),
+    /** Monday of the forecast ISO week, in the warehouse's time zone. */
+    weekStart: date('week_start', { mode: 'string' }).notNull(),
+    /** The forecast mean of units shipped that week. */
+    units: doublePrecision('units').notNull(),
+    /** When the forecast was made (always before weekStart). */
+    madeAt: tstz('made_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.variantId, t.warehouseId, t.weekStart] }), index('forecast_snapshots_week_idx').on(t.weekStart)],
+);
+
 export const PURCHASE_ORDER_STATUSES = ['DRAFT', 'SENT', 'PARTIALLY_RECEIVED', 'RECEIVED', 'CANCELLED'] as const;
 export type PurchaseOrderStatusValue = (typeof PURCHASE_ORDER_STATUSES)[number];
 

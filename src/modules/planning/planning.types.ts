@@ -9,7 +9,7 @@ import { enumOf } from '../../graphql/enums.js';
 import { Connection, Node, toGlobalId, typed } from '../../graphql/relay.js';
 import { DateTime } from '../../graphql/scalars.js';
 import { money } from '../../shared/money.js';
-import type { DemandOutlook } from './demand.service.js';
+import { historyWeekStarts, type DemandOutlook, type ForecastSnapshotRow } from './demand.service.js';
 import type { PurchaseOrderRow, TransferOrderRow } from './planning.state.js';
 import {
   PURCHASE_ORDER_STATUSES,
@@ -59,6 +59,29 @@ export class ForecastPoint {
   upper80!: number;
 }
 
+@ObjectType('DemandWeek', { description: 'Units shipped in one complete week of the demand history.' })
+export class DemandWeek {
+  @Field(() => DateTime, { description: "Monday of the week (00:00 in the warehouse's time zone)." })
+  weekStart!: Date;
+  @Field(() => Int, { description: 'Units shipped that week: the stock ledger when it shipped any, else the imported history, else 0.' })
+  units!: number;
+}
+
+@ObjectType('ForecastSnapshot', { description: 'The latest one-week-ahead forecast made for a week before it started (what kpis.forecastMape compares with what shipped).' })
+export class ForecastSnapshot {
+  @Field(() => String, { description: 'The SKU.' })
+  sku!: string;
+  @Field(() => DateTime, { description: "Monday of the forecast week (00:00 in the warehouse's time zone)." })
+  weekStart!: Date;
+  @Field(() => Float, { description: 'Forecast mean of units shipped that week.' })
+  units!: number;
+  @Field(() => DateTime, { description: 'When the forecast was made (before weekStart).' })
+  madeAt!: Date;
+  static from(r: ForecastSnapshotRow): ForecastSnapshot {
+    return { sku: r.sku, weekStart: r.weekStart, units: r.units, madeAt: r.madeAt };
+  }
+}
+
 @ObjectType('ForecastBacktest', { description: "How the chosen method did on the series' own past (rolling-origin backtest)." })
 export class ForecastBacktest {
   @Field(() => Float, { description: 'Mean absolute scaled error of the chosen method over the backtest origins.' })
@@ -81,6 +104,8 @@ export class DemandForecast {
   points!: ForecastPoint[];
   @Field(() => ForecastBacktest, { nullable: true, description: 'Null when the history is too short for a backtest.' })
   backtest!: ForecastBacktest | null;
+  @Field(() => [DemandWeek], { description: 'The weekly series the forecast was made from: complete weeks, oldest first, ending with the week before the current one.' })
+  history!: DemandWeek[];
   static from(o: DemandOutlook): DemandForecast {
     const f = o.forecast;
     return {
@@ -90,6 +115,7 @@ export class DemandForecast {
       historyWeeks: f.historyWeeks,
       points: o.weekStarts.map((weekStart, i) => ({ weekStart, mean: f.mean[i]!, lower80: f.lower80[i]!, upper80: f.upper80[i]! })),
       backtest: f.backtest ? { mase: f.backtest.mase, naiveMase: f.backtest.naiveMase, origins: f.backtest.origins } : null,
+      history: historyWeekStarts(o).map((weekStart, i) => ({ weekStart, units: o.history[i]! })),
     };
   }
 }
