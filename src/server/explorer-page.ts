@@ -46,7 +46,7 @@ export function explorerAssets(log?: Logger): Promise<Map<string, Asset>> {
       platform: 'browser',
       target: ['es2020'],
       jsx: 'automatic',
-      define: { 'process.env.NODE_ENV': '"production"' },
+      // With minify on the browser platform esbuild defines process.env.NODE_ENV as "production" itself (React's production build).
       minify: true,
       legalComments: 'eof',
       logLevel: 'silent',

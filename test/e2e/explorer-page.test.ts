@@ -224,6 +224,15 @@ describe.skipIf(!haveChromium && !isCI)('the explorer in Chromium, offline', () 
     await page.getByRole('button', { name: 'Show GraphiQL Explorer' }).click();
     await page.locator('.graphiql-explorer-root').getByText('productCreated').first().waitFor();
 
+    // Tabs and history are kept in localStorage, the token nowhere (GraphiQL's history would save it).
+    const stored = await page.evaluate(() => {
+      const ls = (globalThis as unknown as { localStorage: { length: number; key(i: number): string | null; getItem(k: string): string | null } }).localStorage;
+      return Array.from({ length: ls.length }, (_, i) => `${ls.key(i)}=${ls.getItem(ls.key(i)!)}`);
+    });
+    expect(stored.some((e) => e.startsWith('graphiql:queries=') && e.includes('productCreated'))).toBe(true);
+    expect(stored.join('\n')).not.toContain(t.adminKey);
+    expect(await context.cookies()).toEqual([]);
+
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'explorer.png') });
     expect(offsite).toEqual([]);

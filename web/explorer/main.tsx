@@ -4,7 +4,8 @@
  * elements, so it runs under the strict CSP), its query-builder plugin, HTTP for queries and
  * mutations, graphql-ws on the same endpoint for subscriptions. The header editor's headers
  * (e.g. `Authorization: Bearer …`) go with every HTTP request and, as the `connection_init`
- * payload, with every subscription; they are never persisted.
+ * payload, with every subscription; they are never persisted (storage.ts keeps them out of the
+ * history that GraphiQL saves in localStorage).
  */
 import { explorerPlugin } from '@graphiql/plugin-explorer';
 import { createGraphiQLFetcher } from '@graphiql/toolkit';
@@ -13,6 +14,7 @@ import { createRoot } from 'react-dom/client';
 import 'graphiql/style.css';
 import '@graphiql/plugin-explorer/style.css';
 import './explorer.css';
+import { headerFreeStorage } from './storage';
 import { EXAMPLE_TABS } from './tabs';
 
 const root = document.getElementById('graphiql')!;
@@ -36,6 +38,7 @@ createRoot(root).render(
     defaultHeaders=""
     isHeadersEditorEnabled
     shouldPersistHeaders={false}
+    storage={headerFreeStorage(localStorage)}
     showPersistHeadersSettings={false}
     defaultEditorToolsVisibility="headers"
   />,
