@@ -33,6 +33,8 @@ const schema = z.object({
   ADMIN_API_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   INTROSPECTION: bool(true),
+  /** The GraphiQL explorer at GET /graphiql and, for browsers, GET /graphql (server/explorer-page.ts); default: on unless NODE_ENV=production. */
+  EXPLORER: bool(true),
   MAX_DEPTH: int(12, 1),
   MAX_ALIASES: int(30, 1),
   MAX_DIRECTIVES: int(50, 1),
@@ -197,8 +199,9 @@ const schema = z.object({
 });
 
 export type Config = Readonly<
-  Omit<z.infer<typeof schema>, 'INTROSPECTION' | 'EXPOSE_SQL_COUNT' | 'WEBHOOK_ALLOW_PRIVATE_URLS' | 'VRP_TRACE'> & {
+  Omit<z.infer<typeof schema>, 'INTROSPECTION' | 'EXPLORER' | 'EXPOSE_SQL_COUNT' | 'WEBHOOK_ALLOW_PRIVATE_URLS' | 'VRP_TRACE'> & {
     INTROSPECTION: boolean;
+    EXPLORER: boolean;
     EXPOSE_SQL_COUNT: boolean;
     WEBHOOK_ALLOW_PRIVATE_URLS: boolean;
     VRP_TRACE: boolean;
@@ -227,11 +230,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   // Introspection: on by default in development/test, off in production unless asked for.
   const introspection = env.INTROSPECTION === undefined ? c.NODE_ENV !== 'production' : c.INTROSPECTION;
+  // The in-browser explorer: the same default (a production API shows no page unless asked to).
+  const explorer = env.EXPLORER === undefined ? c.NODE_ENV !== 'production' : c.EXPLORER;
   // Private webhook targets: allowed in development/test (local receivers), refused in production unless asked for.
   const allowPrivateWebhooks = env.WEBHOOK_ALLOW_PRIVATE_URLS === undefined ? c.NODE_ENV !== 'production' : c.WEBHOOK_ALLOW_PRIVATE_URLS;
   return Object.freeze({
     ...c,
     INTROSPECTION: introspection,
+    EXPLORER: explorer,
     WEBHOOK_ALLOW_PRIVATE_URLS: allowPrivateWebhooks,
     isProduction: c.NODE_ENV === 'production',
     isDevelopment: c.NODE_ENV === 'development',

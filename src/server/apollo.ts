@@ -79,7 +79,9 @@ export function createApollo(
       // `no-store`, at the price of wrapping every resolver; the same header, without the wrapping.
       ApolloServerPluginCacheControlDisabled(),
       noStore,
-      ...(config.isProduction ? [ApolloServerPluginLandingPageDisabled()] : []),
+      // Apollo's landing page loads its explorer from a CDN (nothing offline); the GraphiQL explorer
+      // of explorer-page.ts, served from this process, answers browsers instead.
+      ApolloServerPluginLandingPageDisabled(),
       ...extraPlugins,
     ],
     nodeEnv: config.NODE_ENV ?? 'production',

@@ -47,6 +47,7 @@ import { RateLimits } from './plugins/rate-limit.js';
 import { createSchema } from './schema.js';
 import { customerExportRoute } from './customer-export-route.js';
 import { labelRoute } from './label-route.js';
+import { explorerPage } from './explorer-page.js';
 import { opsPageRoute } from './ops-page.js';
 import { trackPageRoute } from './track-page.js';
 import { attachGraphQLWs } from './ws.js';
@@ -179,6 +180,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     },
   ]);
   await apollo.start();
+  // GraphiQL at /graphiql and for browsers at GET /graphql (off in production unless EXPLORER).
+  const explorer = config.EXPLORER ? explorerPage({ log }) : undefined;
   const handler = createRequestHandler({
     config,
     log,
@@ -189,12 +192,14 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     routes: [
       trackPageRoute({ schema, context, rateLimit }),
       opsPageRoute({ log }),
+      ...(explorer ? [explorer.route] : []),
       labelRoute(() => buildContext(deps, ANONYMOUS, 'label').services),
       customerExportRoute({ authenticate, context, rateLimit, log, pageSize: config.EXPORT_PAGE_SIZE }),
       metricsRoute({ token: config.METRICS_TOKEN, log, exposition: config.WORKERS > 1 && cluster.isWorker ? clusterExposition : () => metrics.exposition() }),
     ],
     fastPath,
     tracing,
+    graphqlPage: explorer?.graphqlGet,
     async ready() {
       // Load balancers stop sending new requests here while the open connections are drained.
       if (drain.stopping) return { ok: false, checks: { server: 'stopping' } };

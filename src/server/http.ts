@@ -1,6 +1,6 @@
 /**
  * The HTTP transport: /graphql (GET, POST) through Apollo's executeHTTPGraphQLRequest on a
- * plain Node http server, /healthz, /readyz, CORS for browser callers on other origins, a
+ * plain Node http server (a browser's GET of it may get the explorer page instead: graphqlPage), /healthz, /readyz, CORS for browser callers on other origins, a
  * body size limit, request ids, authentication and rate limiting before execution.
  */
 import { HeaderMap, type ApolloServer } from '@apollo/server';
@@ -29,6 +29,8 @@ export interface HttpDeps {
   routes?: ((req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean)[];
   /** Tracing on (tracing.ts): each request runs in its span and its request id is the trace id. Absent = off. */
   tracing?: Tracing;
+  /** A browser's GET of /graphql (explorer-page.ts): true when it was answered with a page. Absent = GraphQL only. */
+  graphqlPage?: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean>;
 }
 
 const GRAPHQL_RESPONSE = 'application/graphql-response+json; charset=utf-8';
@@ -104,6 +106,7 @@ export function createRequestHandler(deps: HttpDeps) {
           res.end();
           return;
         }
+        if (req.method === 'GET' && deps.graphqlPage && (await deps.graphqlPage(req, res, url))) return;
         if (config.EXPOSE_SQL_COUNT) {
           const counter = { count: 0 };
           await statementCounter.run(counter, () => graphql(req, res, url, requestId, counter));

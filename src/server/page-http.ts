@@ -1,5 +1,5 @@
 /**
- * What the server's HTML pages (the tracking page, the operations dashboard) share: the strict
+ * What the server's HTML pages (the tracking page, the operations dashboard, the GraphiQL explorer) share: the strict
  * security headers (CSP with scripts and styles from 'self' only, no inline code; WebSocket
  * connections back to the page's own host), sending a body for GET and HEAD, and their static
  * assets with content-hash versioned URLs (immutable when the URL carries the hash, ETag/304).
@@ -26,7 +26,11 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-export function securityHeaders(req: IncomingMessage): Record<string, string> {
+/**
+ * `extra`: further CSP directives of one page, e.g. `{ 'font-src': 'data:' }` for the explorer's
+ * stylesheet, whose fonts are data: URLs (nothing here loosens script-src or style-src).
+ */
+export function securityHeaders(req: IncomingMessage, extra: Record<string, string> = {}): Record<string, string> {
   const host = req.headers.host && HOST.test(req.headers.host) ? req.headers.host : null;
   const connect = host ? `'self' ws://${host} wss://${host}` : `'self'`;
   return {
@@ -36,6 +40,7 @@ export function securityHeaders(req: IncomingMessage): Record<string, string> {
       "style-src 'self'",
       `connect-src ${connect}`,
       "img-src 'self' data:",
+      ...Object.entries(extra).map(([k, v]) => `${k} ${v}`),
       "base-uri 'none'",
       "form-action 'none'",
       "frame-ancestors 'none'",
@@ -54,14 +59,14 @@ export function send(req: IncomingMessage, res: ServerResponse, status: number, 
 }
 
 /** Answers a request for an asset (undefined: 404). */
-export function sendAsset(req: IncomingMessage, res: ServerResponse, url: URL, a: Asset | undefined): void {
+export function sendAsset(req: IncomingMessage, res: ServerResponse, url: URL, a: Asset | undefined, csp: Record<string, string> = {}): void {
   if (!a) {
-    send(req, res, 404, 'text/plain; charset=utf-8', 'Not found.\n', securityHeaders(req));
+    send(req, res, 404, 'text/plain; charset=utf-8', 'Not found.\n', securityHeaders(req, csp));
     return;
   }
   const etag = `"${a.hash}"`;
   const headers = {
-    ...securityHeaders(req),
+    ...securityHeaders(req, csp),
     etag,
     // A versioned URL (the page links ?v=<hash>) never changes; a bare one is revalidated soon.
     'cache-control': url.searchParams.get('v') === a.hash ? 'public, max-age=31536000, immutable' : 'public, max-age=300',

@@ -105,11 +105,19 @@ describe('errors and configuration', () => {
     }
   });
 
-  it('turns introspection off in production', async () => {
+  it('turns introspection and the explorer off in production', async () => {
     const prod = await startApp({ env: { NODE_ENV: 'production' } });
     try {
       const body = await (await post({ query: '{ __schema { types { name } } }' }, { authorization: `Bearer ${prod.adminKey}` }, prod.url)).json();
       expect(body.errors[0].message).toMatch(/introspection/i);
+      // No explorer page (explorer-page.test.ts shows it outside production), and no Apollo landing page either.
+      const browser = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
+      const page = await fetch(prod.url, { headers: browser });
+      expect(page.headers.get('content-type')).not.toMatch(/text\/html/);
+      expect(await page.text()).not.toMatch(/graphiql|<html/i);
+      const root = prod.url.replace(/\/graphql$/, '');
+      expect((await fetch(`${root}/graphiql`, { headers: browser })).status).toBe(404);
+      expect((await fetch(`${root}/graphiql/assets/explorer.js`)).status).toBe(404);
     } finally {
       await prod.close();
     }
