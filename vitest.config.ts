@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const require = createRequire(import.meta.url);
@@ -7,7 +8,11 @@ export default defineConfig({
   resolve: {
     // Node resolves `graphql` to its CommonJS build for type-graphql and Apollo; make the test
     // transform use the same file, or two graphql realms meet ("from another module or realm").
-    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
+    alias: [
+      { find: /^graphql$/, replacement: require.resolve('graphql') },
+      // The typed client from its sources, as tsconfig.json's paths map it for tsc and tsx.
+      { find: /^@waybill\/client$/, replacement: fileURLToPath(new URL('./client/src/index.ts', import.meta.url)) },
+    ],
   },
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],

@@ -1,6 +1,7 @@
 /**
- * Watches one order's status changes over WebSocket with the graphql-ws client: a small, standalone
- * client (it imports nothing from Waybill, only graphql-ws and ws).
+ * Watches one order's status changes over WebSocket with the typed client (@waybill/client, in
+ * client/): the OrderStatusChanged subscription, its variables and its events are typed from the
+ * schema. It imports nothing else from Waybill.
  *
  *   KEY=wb_live_… npx tsx examples/watch-order.ts <orderId> [afterSequence]
  *
@@ -13,34 +14,7 @@
  * Environment: KEY (API key or customer token; the key needs read_orders, a customer may watch only
  * its own orders), WAYBILL_WS_URL (default ws://localhost:4000/graphql).
  */
-import { createClient, type Client } from 'graphql-ws';
-import WebSocket from 'ws';
-
-const QUERY = `subscription Watch($orderId: ID!, $afterSequence: Int) {
-  orderStatusChanged(orderId: $orderId, afterSequence: $afterSequence) {
-    order { id number status }
-    event { sequence occurredAt previousStatus status message }
-  }
-}`;
-
-interface StatusChange {
-  orderStatusChanged: {
-    order: { id: string; number: string; status: string };
-    event: { sequence: number; occurredAt: string; previousStatus: string | null; status: string; message: string | null };
-  };
-}
-
-/** Close codes after which a retry cannot help: the server refused this client's credentials. */
-const REFUSED = new Map([
-  [4401, 'unauthorized'],
-  [4403, 'forbidden'],
-]);
-
-interface CloseEventLike {
-  code: number;
-  reason: string;
-}
-const isCloseEvent = (e: unknown): e is CloseEventLike => typeof e === 'object' && e !== null && 'code' in e && 'reason' in e;
+import { createWaybillClient, OrderStatusChangedDocument, WaybillConnectionError, WaybillError } from '@waybill/client';
 
 function usage(message: string): never {
   console.error(`${message}\nusage: KEY=<API key> npx tsx examples/watch-order.ts <orderId> [afterSequence]`);
@@ -49,67 +23,47 @@ function usage(message: string): never {
 
 const [orderId, afterArg] = process.argv.slice(2);
 if (!orderId) usage('missing orderId');
-const afterSequence = afterArg === undefined ? 0 : Number(afterArg);
+let afterSequence = afterArg === undefined ? 0 : Number(afterArg);
 if (!Number.isInteger(afterSequence) || afterSequence < 0) usage(`afterSequence must be a whole number >= 0, not ${afterArg}`);
-const url = process.env.WAYBILL_WS_URL ?? 'ws://localhost:4000/graphql';
-const key = process.env.KEY;
+const wsUrl = process.env.WAYBILL_WS_URL ?? 'ws://localhost:4000/graphql';
 
-// graphql-ws sends this object again on every reconnect, so updating afterSequence below makes the
-// server replay exactly what was missed while the connection was down.
-const variables = { orderId, afterSequence };
-
-const client: Client = createClient({
-  url,
-  webSocketImpl: WebSocket,
-  connectionParams: key ? { authorization: `Bearer ${key}` } : {},
+const waybill = createWaybillClient({
+  url: wsUrl.replace(/^ws/, 'http'),
+  wsUrl,
+  token: process.env.KEY,
   retryAttempts: 8,
-  // graphql-ws retries 4403 by default (about 12 s of backoff before the error shows); not here.
-  shouldRetry(e) {
-    if (isCloseEvent(e) && REFUSED.has(e.code)) return false;
-    const why = isCloseEvent(e) ? `${e.code} ${e.reason || '(no reason)'}` : String((e as { message?: string })?.message ?? e);
-    console.error(`connection lost (${why}); reconnecting`);
-    return true;
-  },
+  onReconnect: (why) => console.error(`connection lost (${why}); reconnecting`),
 });
 
-function fail(err: unknown): void {
-  if (isCloseEvent(err)) {
-    const hint = REFUSED.has(err.code) ? ` — the server refused the connection (${REFUSED.get(err.code)}): check KEY` : '';
-    console.error(`connection closed: ${err.code} ${err.reason || '(no reason)'}${hint}`);
-  } else if (Array.isArray(err)) {
+function fail(err: Error): void {
+  if (err instanceof WaybillConnectionError) {
+    const hint = err.refused ? ' — the server refused the connection: check KEY' : '';
+    console.error(`${err.message}${hint}`);
+  } else if (err instanceof WaybillError) {
     // GraphQL errors of the subscription itself (e.g. NOT_FOUND, FORBIDDEN for someone else's order).
-    for (const e of err as { message: string; extensions?: { code?: string } }[]) {
-      console.error(`error: ${e.extensions?.code ?? 'ERROR'} ${e.message}`);
-    }
+    for (const e of err.errors) console.error(`error: ${e.extensions?.code ?? 'ERROR'} ${e.message}`);
   } else {
-    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`error: ${err.message}`);
   }
   process.exitCode = 1;
-  void client.dispose();
+  void waybill.dispose();
 }
 
-const unsubscribe = client.subscribe<StatusChange>(
-  { query: QUERY, variables },
-  {
-    next(result) {
-      if (result.errors?.length) return fail(result.errors);
-      const change = result.data?.orderStatusChanged;
-      if (!change) return;
-      const { order, event } = change;
-      variables.afterSequence = event.sequence;
-      const from = event.previousStatus ? `${event.previousStatus} -> ` : '';
-      console.log(`#${event.sequence} ${event.occurredAt} ${order.number} ${from}${event.status}${event.message ? ` (${event.message})` : ''}`);
-    },
-    error: fail,
-    complete() {
-      void client.dispose();
-    },
+// The variables are read again on every reconnect, so the server replays exactly what was missed
+// while the connection was down.
+const stop = waybill.subscribe(OrderStatusChangedDocument, () => ({ orderId, afterSequence }), {
+  next({ orderStatusChanged: { order, event } }) {
+    afterSequence = event.sequence;
+    const from = event.previousStatus ? `${event.previousStatus} -> ` : '';
+    console.log(`#${event.sequence} ${event.occurredAt} ${order.number} ${from}${event.status}${event.message ? ` (${event.message})` : ''}`);
   },
-);
+  error: fail,
+  complete: () => void waybill.dispose(),
+});
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    unsubscribe();
-    void client.dispose();
+    stop();
+    void waybill.dispose();
   });
 }
