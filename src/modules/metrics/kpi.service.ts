@@ -15,6 +15,7 @@ import { money, proportionOf, ratio, type Money } from '../../shared/money.js';
 import { hasScope } from '../../shared/principal.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { kpiBucket, kpiPeriod, type KpiGranularity, type KpiPeriod } from './kpi.period.js';
+import { warehouseFigures } from './kpi.warehouse.js';
 
 export interface KpiFilterInput {
   warehouseCodes?: readonly string[] | null;
@@ -238,6 +239,7 @@ export async function kpis(ctx: ServiceContext, input: KpisInput): Promise<KpiRe
   const period = kpiPeriod(input.from, input.to, input.granularity, ctx.config.STORE_TIMEZONE);
   const scope = await resolveScope(ctx, period, input.filter);
   const [orderRows, shipmentRows] = [await orderFigures(ctx, scope), await shipmentFigures(ctx, scope)];
+  const warehouseValues = await warehouseFigures(ctx, scope);
   const valuesOf = (key: number | 'total'): KpiValuesView => {
     const o = orderRows.get(key);
     const s = shipmentRows.get(key);
@@ -254,20 +256,15 @@ export async function kpis(ctx: ServiceContext, input: KpisInput): Promise<KpiRe
       onTimeDeliveryRate: rate(s?.onTime ?? 0, s?.deliveredWithEstimate ?? 0),
       fillRate: rate(o?.atOnce ?? 0, o?.atOnceKnown ?? 0),
       backorderRate: rate(o?.backordered ?? 0, orders),
-      stockoutRate: null,
       shippingCost,
       shippingCostPerOrder: orders > 0 ? proportionOf(shippingCost, 1, orders) : null,
       shippingCostShare: revenue.amountMinor > 0 ? ratio(shippingCost, revenue) : null,
-      warehousingCostPerOrder: null,
       returnRate: rate(o?.returnedUnits ?? 0, o?.shippedUnits ?? 0),
       csatAverage: null,
       csatResponses: 0,
-      pickAccuracy: null,
-      unitsPickedPerHour: null,
-      inventoryTurnover: null,
-      daysOfSupply: null,
       forecastMape: null,
       supportSlaRate: null,
+      ...warehouseValues(key),
     };
   };
   return {
