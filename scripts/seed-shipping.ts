@@ -616,11 +616,17 @@ export async function seedOrderHistory(ctx: ServiceContext, buyers: readonly Dem
     );
   };
 
-  const pickAll = async (listId: string) => {
+  /** Scans every line of the list; `walkMs` of the clock pass over the walk, spread evenly before each scan (the scan log's picker-hours). */
+  const pickAll = async (listId: string, walkMs = 0) => {
     const lines = await pickListLinesOf(ctx, [listId]);
     const gtins = new Map((await variantsByIds(ctx, [...new Set(lines.map((l) => l.variantId))])).map((v) => [v.id, v.gtin!]));
     const bins = new Map((await binsByIds(ctx, [...new Set(lines.map((l) => l.binId))])).map((b) => [b.id, b.barcode]));
-    for (const l of lines) await scanPick(ctx, { pickListId: listId, binBarcode: bins.get(l.binId)!, itemBarcode: gtins.get(l.variantId)!, quantity: l.quantity });
+    const step = lines.length ? Math.floor(walkMs / lines.length) : 0;
+    for (const l of lines) {
+      clock.advance(step);
+      await scanPick(ctx, { pickListId: listId, binBarcode: bins.get(l.binId)!, itemBarcode: gtins.get(l.variantId)!, quantity: l.quantity });
+    }
+    clock.advance(walkMs - step * lines.length);
   };
 
   const pack = async (foId: string) => {
@@ -685,8 +691,7 @@ export async function seedOrderHistory(ctx: ServiceContext, buyers: readonly Dem
           throw err;
         }
         out.pickLists++;
-        clock.advance(20 * 60_000); // the walk
-        await timed('scan', () => pickAll(listId));
+        await timed('scan', () => pickAll(listId, 20 * 60_000)); // the walk
         const fos = (await pickListOrdersOf(ctx, [listId])).map((x) => x.fo).filter((fo) => fo.status === 'PICKED');
         for (const fo of fos) await timed('pack', () => pack(fo.id));
         clock.advance(15 * 60_000); // packing, then the carriers' pick-up
