@@ -616,17 +616,22 @@ export async function seedOrderHistory(ctx: ServiceContext, buyers: readonly Dem
     );
   };
 
-  /** Scans every line of the list; `walkMs` of the clock pass over the walk, spread evenly before each scan (the scan log's picker-hours). */
+  /**
+   * Scans every line of the list over `walkMs` of the clock: the walk to the first bin, then a scan
+   * every 45 seconds at most (so the scan log has picking sessions: unitsPickedPerHour), in all
+   * `walkMs` as before.
+   */
   const pickAll = async (listId: string, walkMs = 0) => {
     const lines = await pickListLinesOf(ctx, [listId]);
     const gtins = new Map((await variantsByIds(ctx, [...new Set(lines.map((l) => l.variantId))])).map((v) => [v.id, v.gtin!]));
     const bins = new Map((await binsByIds(ctx, [...new Set(lines.map((l) => l.binId))])).map((b) => [b.id, b.barcode]));
-    const step = lines.length ? Math.floor(walkMs / lines.length) : 0;
-    for (const l of lines) {
-      clock.advance(step);
+    const step = lines.length ? Math.min(45_000, Math.floor(walkMs / lines.length)) : 0;
+    const first = walkMs - step * Math.max(0, lines.length - 1);
+    for (const [i, l] of lines.entries()) {
+      clock.advance(i === 0 ? first : step);
       await scanPick(ctx, { pickListId: listId, binBarcode: bins.get(l.binId)!, itemBarcode: gtins.get(l.variantId)!, quantity: l.quantity });
     }
-    clock.advance(walkMs - step * lines.length);
+    if (!lines.length) clock.advance(walkMs);
   };
 
   const pack = async (foId: string) => {

@@ -190,9 +190,10 @@ interface StockoutFigures {
 }
 
 /**
- * (variant, warehouse) pairs of the filter's warehouses: those with a movement before the bucket's
- * end (min(next start, to)), and those whose ledger on-hand (the net of all their movements, per
- * instant) was 0 at some instant of [max(start, from), min(next start, to)) after their first movement.
+ * (variant, warehouse) pairs of the filter's warehouses: those stocked before the bucket's end
+ * (min(next start, to)) — their ledger on-hand (the net of their movements, per instant) was above
+ * 0 at some instant before it — and those whose on-hand was 0 at some instant of
+ * [max(start, from), min(next start, to)) after they were first stocked.
  */
 async function stockoutFigures(ctx: ServiceContext, scope: KpiScope): Promise<KpiRows<StockoutFigures>> {
   const { F, T, bucket } = bounds(scope);
@@ -203,15 +204,16 @@ async function stockoutFigures(ctx: ServiceContext, scope: KpiScope): Promise<Kp
       select variant_id, warehouse_id, created_at as t, sum(quantity_delta) as d from inventory_movements
       where created_at < ${T} and ${warehouseCondition(scope, sql`warehouse_id`)} group by 1, 2, 3),
     pi as (select variant_id, warehouse_id, t, lead(t) over w as tn, sum(d) over w as q from pm window w as (partition by variant_id, warehouse_id order by t)),
-    z as (select variant_id, warehouse_id, t, coalesce(tn, ${T}) as tn from pi where q <= 0 and coalesce(tn, ${T}) > ${F}),
+    fp as (select variant_id, warehouse_id, min(t) as t from pi where q > 0 group by 1, 2),
+    z as (
+      select pi.variant_id, pi.warehouse_id, pi.t, coalesce(pi.tn, ${T}) as tn from pi join fp on fp.variant_id = pi.variant_id and fp.warehouse_id = pi.warehouse_id
+      where pi.q <= 0 and pi.t > fp.t and coalesce(pi.tn, ${T}) > ${F}),
     hits as (select bk.b, count(distinct (z.variant_id, z.warehouse_id))::int as n from z join bk on bk.bs < z.tn and bk.be > z.t group by bk.b),
-    firsts as (
-      select greatest(${bucket(sql`f.t`)}, (select min(b) from bk)) as b, count(*)::int as n
-      from (select variant_id, warehouse_id, min(t) as t from pm group by 1, 2) f group by 1)
+    firsts as (select greatest(${bucket(sql`fp.t`)}, (select min(b) from bk)) as b, count(*)::int as n from fp group by 1)
     select bk.b, 0 as g, coalesce(h.n, 0) as hit, sum(coalesce(f.n, 0)) over (order by bk.b)::int as pairs
     from bk left join hits h on h.b = bk.b left join firsts f on f.b = bk.b
     union all
-    select null, 1, (select count(distinct (variant_id, warehouse_id))::int from z), (select count(distinct (variant_id, warehouse_id))::int from pm)`);
+    select null, 1, (select count(distinct (variant_id, warehouse_id))::int from z), (select count(*)::int from fp)`);
   return keyed(rows, (r) => ({ pairs: num(r.pairs), hit: num(r.hit) }));
 }
 
