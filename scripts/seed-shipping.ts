@@ -616,11 +616,22 @@ export async function seedOrderHistory(ctx: ServiceContext, buyers: readonly Dem
     );
   };
 
-  const pickAll = async (listId: string) => {
+  /**
+   * Scans every line of the list over `walkMs` of the clock: the walk to the first bin, then a scan
+   * every 45 seconds at most (so the scan log has picking sessions: unitsPickedPerHour), in all
+   * `walkMs` as before.
+   */
+  const pickAll = async (listId: string, walkMs = 0) => {
     const lines = await pickListLinesOf(ctx, [listId]);
     const gtins = new Map((await variantsByIds(ctx, [...new Set(lines.map((l) => l.variantId))])).map((v) => [v.id, v.gtin!]));
     const bins = new Map((await binsByIds(ctx, [...new Set(lines.map((l) => l.binId))])).map((b) => [b.id, b.barcode]));
-    for (const l of lines) await scanPick(ctx, { pickListId: listId, binBarcode: bins.get(l.binId)!, itemBarcode: gtins.get(l.variantId)!, quantity: l.quantity });
+    const step = lines.length ? Math.min(45_000, Math.floor(walkMs / lines.length)) : 0;
+    const first = walkMs - step * Math.max(0, lines.length - 1);
+    for (const [i, l] of lines.entries()) {
+      clock.advance(i === 0 ? first : step);
+      await scanPick(ctx, { pickListId: listId, binBarcode: bins.get(l.binId)!, itemBarcode: gtins.get(l.variantId)!, quantity: l.quantity });
+    }
+    if (!lines.length) clock.advance(walkMs);
   };
 
   const pack = async (foId: string) => {
@@ -685,8 +696,7 @@ export async function seedOrderHistory(ctx: ServiceContext, buyers: readonly Dem
           throw err;
         }
         out.pickLists++;
-        clock.advance(20 * 60_000); // the walk
-        await timed('scan', () => pickAll(listId));
+        await timed('scan', () => pickAll(listId, 20 * 60_000)); // the walk
         const fos = (await pickListOrdersOf(ctx, [listId])).map((x) => x.fo).filter((fo) => fo.status === 'PICKED');
         for (const fo of fos) await timed('pack', () => pack(fo.id));
         clock.advance(15 * 60_000); // packing, then the carriers' pick-up

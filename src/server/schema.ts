@@ -21,7 +21,7 @@ import {
   VariantStockResolver,
 } from '../modules/inventory/inventory.resolver.js';
 import { CustomerOrdersResolver, FulfillmentLineResolver, FulfillmentOrderResolver, OrderLineResolver, OrderResolver } from '../modules/orders/order.resolver.js';
-import { PickListLineResolver, PickListResolver } from '../modules/orders/picking.resolver.js';
+import { PickListLineResolver, PickListResolver, WarehouseScanResolver } from '../modules/orders/picking.resolver.js';
 import { WebhookDeliveryResolver, WebhookSubscriptionResolver } from '../modules/webhooks/webhook.resolver.js';
 import { OrderNotificationsResolver } from '../modules/notifications/notification.resolver.js';
 import { CarrierResolver, DeliveryOptionResolver, PickupPointResolver } from '../modules/carriers/carrier.resolver.js';
@@ -82,6 +82,7 @@ export const resolvers = [
   FulfillmentLineResolver,
   PickListResolver,
   PickListLineResolver,
+  WarehouseScanResolver,
   WebhookSubscriptionResolver,
   WebhookDeliveryResolver,
   OrderNotificationsResolver,

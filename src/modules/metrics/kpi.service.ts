@@ -20,6 +20,7 @@ import { inTransaction } from '../../db/tx.js';
 import { refreshKpiFacts } from './kpi.facts.js';
 import { kpiBucket, kpiPeriod, type KpiGranularity, type KpiPeriod } from './kpi.period.js';
 import { csatFigures, forecastFigures, slaFigures } from './kpi.quality.js';
+import { warehouseFigures } from './kpi.warehouse.js';
 
 export interface KpiFilterInput {
   warehouseCodes?: readonly string[] | null;
@@ -314,11 +315,11 @@ export async function kpis(ctx: ServiceContext, input: KpisInput): Promise<KpiRe
   const scope = await resolveScope(ctx, period, input.filter);
   await refreshKpiFacts(ctx);
   // One snapshot for every figure group: the buckets and totals of all groups describe the same rows.
-  const [orderRows, shipmentRows, csatRows, slaRows, forecastRows] = await inTransaction(
+  const [orderRows, shipmentRows, csatRows, slaRows, forecastRows, warehouseValues] = await inTransaction(
     ctx.database,
     async (tx) => {
       const inTx = withExecutor(ctx, tx);
-      return [await orderFigures(ctx, scope, tx), await shipmentFigures(ctx, scope, tx), await csatFigures(inTx, scope), await slaFigures(inTx, scope), await forecastFigures(inTx, scope)] as const;
+      return [await orderFigures(ctx, scope, tx), await shipmentFigures(ctx, scope, tx), await csatFigures(inTx, scope), await slaFigures(inTx, scope), await forecastFigures(inTx, scope), await warehouseFigures(inTx, scope)] as const;
     },
     { isolation: 'repeatable read' },
   );
@@ -338,20 +339,15 @@ export async function kpis(ctx: ServiceContext, input: KpisInput): Promise<KpiRe
       onTimeDeliveryRate: rate(s?.onTime ?? 0, s?.deliveredWithEstimate ?? 0),
       fillRate: rate(o?.atOnce ?? 0, o?.atOnceKnown ?? 0),
       backorderRate: rate(o?.backordered ?? 0, orders),
-      stockoutRate: null,
       shippingCost,
       shippingCostPerOrder: orders > 0 ? proportionOf(shippingCost, 1, orders) : null,
       shippingCostShare: revenue.amountMinor > 0 ? ratio(shippingCost, revenue) : null,
-      warehousingCostPerOrder: null,
       returnRate: rate(o?.returnedUnits ?? 0, o?.shippedUnits ?? 0),
       csatAverage: rate(csatRows.get(key)?.scoreSum ?? 0, csatRows.get(key)?.responses ?? 0),
       csatResponses: csatRows.get(key)?.responses ?? 0,
-      pickAccuracy: null,
-      unitsPickedPerHour: null,
-      inventoryTurnover: null,
-      daysOfSupply: null,
       forecastMape: rate(forecastRows.get(key)?.apeSum ?? 0, forecastRows.get(key)?.weeks ?? 0),
       supportSlaRate: rate(slaRows.get(key)?.met ?? 0, slaRows.get(key)?.decided ?? 0),
+      ...warehouseValues(key),
     };
   };
   return {

@@ -64,7 +64,11 @@ export class KpiValues {
   fillRate!: number | null;
   @Field(() => Float, { nullable: true, description: 'Orders that went BACKORDERED over orders (an order counts once, whenever it was backordered).' })
   backorderRate!: number | null;
-  @Field(() => Float, { nullable: true, description: 'Share of (variant, warehouse) pairs with stock history that hit 0 available in the period.' })
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "Share of (variant, warehouse) pairs with stock history that hit 0 in the period, 0..1. From the stock ledger (inventoryMovements in the filter's warehouses), since allocations are not in it: a pair's on-hand at an instant is the sum of its movements' quantityDelta with createdAt up to that instant (movements with the same createdAt applied together, so a pick's bin −q and staging +q never make a 0). Counted: pairs stocked before the period's end (min(next bucket start, to)), i.e. whose on-hand was above 0 at some instant before it. Hit 0: those whose on-hand was 0 (or below) at some instant of [max(start, from), end) after the first instant it was above 0 (also when it already was 0 at the start). Null without pairs, and under a channel or carrier filter (stock belongs to neither).",
+  })
   stockoutRate!: number | null;
   @Field(() => Money, { description: "What the carriers charge for those orders' outbound shipments (Shipment.cost), narrowed by the filter's warehouses and carriers." })
   shippingCost!: Money;
@@ -72,7 +76,11 @@ export class KpiValues {
   shippingCostPerOrder!: Money | null;
   @Field(() => Float, { nullable: true, description: 'Shipping cost over revenue, 0..1 (exact ratio); null without revenue.' })
   shippingCostShare!: number | null;
-  @Field(() => Money, { nullable: true, description: 'From the configured cost model (per order handled, per unit picked, storage per bin-day).' })
+  @Field(() => Money, {
+    nullable: true,
+    description:
+      "(perOrderHandled × orders + perUnitPicked × units picked + storagePerBinDay × bin-days) / orders, rounded half-up to the minor unit, from costModel. orders: this period's order cohort; units picked: the sum of pickedQuantity of their fulfillment orders' lines (in the filter's warehouses). Bin-days: for each calendar day of the store's time zone overlapping the period, the bins (of the filter's warehouses) holding stock at the end of the day — the sum of the bin's movements' quantityDelta before min(day end, to) is above 0 — times the day's share inside the period (1 for a whole day); for an HOUR series the same per hour: bins holding stock at the hour's end, times the hour's share of its day (1/24; 1/23 or 1/25 on daylight-saving days). Under a channel or carrier filter the storage term is left out (storage belongs to neither). A rate not configured counts 0; null when no rate is configured, when the cost model is in another currency than STORE_CURRENCY, or without orders.",
+  })
   warehousingCostPerOrder!: Money | null;
   @Field(() => Float, { nullable: true, description: 'Units returned over units shipped: units received back on returns of those orders over their shipped units; null when nothing shipped.' })
   returnRate!: number | null;
@@ -84,13 +92,29 @@ export class KpiValues {
   csatAverage!: number | null;
   @Field(() => Int, { description: 'CSAT answers counted in csatAverage (same answers, same filter rule).' })
   csatResponses!: number;
-  @Field(() => Float, { nullable: true, description: 'Scans that matched over all pick and pack scans, 0..1.' })
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "Scans that matched over all pick and pack scans (warehouseScans with scannedAt in the period; matched over all rows, each row counting once whatever its quantity), 0..1. Under a warehouse filter the scans of those warehouses; under a channel or carrier filter the scans whose fulfillment order (PACK) or one of whose pick list's fulfillment orders (PICK, PickList.fulfillmentOrders) belongs to an order of those channels / with an outbound shipment by those carriers. Null without scans.",
+  })
   pickAccuracy!: number | null;
-  @Field(() => Float, { nullable: true, description: 'Picked units per picker-hour, from pick scan timestamps.' })
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Units of accepted pick scans (kind PICK, matched: the sum of their quantity) over picker-hours, from the same scans as pickAccuracy. Picker-hours: the scans of one actor in one warehouse in time order form sessions, a scan less than 15 minutes after the previous one continuing its session; picker-hours = the sum over sessions of (last − first scannedAt), i.e. the sum of the gaps under 15 minutes between consecutive pick scans (accepted or refused) of an actor in a warehouse, both in the period (and passing the filter). In a series each gap counts in the bucket of its later scan, so buckets add up to the total. Null without picker-hours.',
+  })
   unitsPickedPerHour!: number | null;
-  @Field(() => Float, { nullable: true, description: 'Cost of goods shipped over average inventory value, annualised.' })
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "Cost of goods shipped over average inventory value, annualised: (COGS / average value) × 365 / days. Unit cost: the variant's preferred supplier product's unitCost when that supplier's currency is STORE_CURRENCY; variants without one are left out of both COGS and value. COGS: −quantityDelta × unit cost of the SHIPMENT movements in the period (filter's warehouses). Value at an instant: the sum of quantityDelta × unit cost of all movements before it. Average value: the value at the end of each day of the period (at min(day end, to); hours for an HOUR series) weighted by its share inside the period (as for bin-days); days: the sum of those shares (1 per whole calendar day). Null when the average value is 0 or without costs, and under a channel or carrier filter.",
+  })
   inventoryTurnover!: number | null;
-  @Field(() => Float, { nullable: true, description: 'On-hand units over average daily units shipped.' })
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      "On-hand units at the period's end over average daily units shipped: on-hand = the sum of quantityDelta of all movements (filter's warehouses) before min(next bucket start, to); units shipped = −quantityDelta of the SHIPMENT movements in the period; days as for inventoryTurnover (1 per whole calendar day in the store's time zone). Null when nothing shipped, and under a channel or carrier filter.",
+  })
   daysOfSupply!: number | null;
   @Field(() => Float, {
     nullable: true,

@@ -205,3 +205,47 @@ export const pickListLines = pgTable(
   },
   (t) => [index('pick_list_lines_list_idx').on(t.pickListId), check('pick_list_lines_picked', sql`${t.pickedQuantity} >= 0 and ${t.pickedQuantity} <= ${t.quantity}`)],
 );
+
+export const SCAN_KINDS = ['PICK', 'PACK'] as const;
+export type ScanKindValue = (typeof SCAN_KINDS)[number];
+
+/**
+ * The scan log of picking and packing (what pickAccuracy and unitsPickedPerHour are computed
+ * from): one row per pick scan (pickListScan: accepted ones in the scan's transaction, refused
+ * ones in a small insert of their own after the refusal, which changes nothing else) and one per
+ * barcode of a pack verification (fulfillmentOrderPack). Append-only; no personal data (the actor
+ * is the key's name, as on inventory movements).
+ */
+export const warehouseScans = pgTable(
+  'warehouse_scans',
+  {
+    id: idColumn(),
+    warehouseId: uuid('warehouse_id')
+      .notNull()
+      .references(() => warehouses.id),
+    kind: text('kind', { enum: SCAN_KINDS }).notNull(),
+    actor: text('actor').notNull(),
+    /** PICK: the pick list scanned on. */
+    pickListId: uuid('pick_list_id').references(() => pickLists.id),
+    /** PACK: the fulfillment order packed. */
+    fulfillmentOrderId: uuid('fulfillment_order_id').references(() => fulfillmentOrders.id),
+    /** The variant the item barcode names (null when no variant has it). */
+    variantId: uuid('variant_id').references(() => productVariants.id),
+    /** PICK: the bin label as scanned. */
+    binBarcode: text('bin_barcode'),
+    itemBarcode: text('item_barcode').notNull(),
+    quantity: integer('quantity').notNull(),
+    matched: boolean('matched').notNull(),
+    /** Why the scan was refused (WRONG_BIN_SCANNED, WRONG_ITEM_SCANNED, INVALID_BARCODE, OVER_PICK, PACK_MISMATCH); null when matched. */
+    errorCode: text('error_code'),
+    scannedAt: tstz('scanned_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('warehouse_scans_wh_time_idx').on(t.warehouseId, t.scannedAt),
+    index('warehouse_scans_time_idx').on(t.scannedAt),
+    index('warehouse_scans_pick_list_idx').on(t.pickListId),
+    index('warehouse_scans_fo_idx').on(t.fulfillmentOrderId),
+    check('warehouse_scans_subject', sql`(${t.kind} = 'PICK') = (${t.pickListId} is not null) and (${t.kind} = 'PACK') = (${t.fulfillmentOrderId} is not null)`),
+    check('warehouse_scans_matched', sql`${t.matched} = (${t.errorCode} is null) and ${t.quantity} > 0`),
+  ],
+);

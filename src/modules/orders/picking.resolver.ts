@@ -1,6 +1,7 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../../graphql/context.js';
-import { idOfType } from '../../graphql/relay.js';
+import { ConnectionArgs, idOfType, pageArgs, toConnection } from '../../graphql/relay.js';
+import { DateTime } from '../../graphql/scalars.js';
 import { payload } from '../../graphql/user-error.js';
 import { BusinessError } from '../../shared/errors.js';
 import { catalogLoaders } from '../catalog/catalog.loaders.js';
@@ -8,7 +9,9 @@ import { ProductVariant } from '../catalog/catalog.types.js';
 import { warehouseLoaders } from '../warehouse/warehouse.loaders.js';
 import { BinLocation, Warehouse } from '../warehouse/warehouse.types.js';
 import { createPickList, packFulfillmentOrder, pickListById, pickListLinesOf, pickListOrdersOf, scanPick } from './picking.service.js';
+import { orderLoaders } from './order.loaders.js';
 import { FulfillmentOrder } from './order.types.js';
+import { listScans } from './scans.service.js';
 import {
   FulfillmentOrderPackInput,
   FulfillmentOrderPackPayload,
@@ -18,6 +21,8 @@ import {
   PickListLine,
   PickListScanInput,
   PickListScanPayload,
+  WarehouseScan,
+  WarehouseScanConnection,
 } from './picking.types.js';
 
 @Resolver(() => PickList)
@@ -87,5 +92,42 @@ export class PickListLineResolver {
   @FieldResolver(() => ProductVariant, { description: 'What to take.' })
   async variant(@Root() l: PickListLine, @Ctx() ctx: GraphQLContext) {
     return ProductVariant.from((await ctx.loaders.get(catalogLoaders).variantById.load(l.variantDbId))!);
+  }
+}
+
+@Resolver(() => WarehouseScan)
+export class WarehouseScanResolver {
+  @Authorized('read_fulfillment')
+  @Query(() => WarehouseScanConnection, {
+    description:
+      'The pick and pack scans of a warehouse, newest first, optionally with scannedAt in [from, to): what pickAccuracy and unitsPickedPerHour are computed from. Requires read_fulfillment; an unknown warehouse, or one hidden from a restricted key, has none.',
+  })
+  async warehouseScans(
+    @Arg('warehouseCode', () => String, { description: 'Warehouse code.' }) warehouseCode: string,
+    @Arg('from', () => DateTime, { nullable: true, description: 'Scanned at or after this instant.' }) from: Date | null,
+    @Arg('to', () => DateTime, { nullable: true, description: 'Scanned before this instant.' }) to: Date | null,
+    @Args(() => ConnectionArgs) args: ConnectionArgs,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return toConnection(await listScans(ctx.services, { ...pageArgs(args), warehouseCode, from, to }), WarehouseScan.from);
+  }
+
+  @FieldResolver(() => Warehouse, { description: 'The warehouse scanned in.' })
+  async warehouse(@Root() s: WarehouseScan, @Ctx() ctx: GraphQLContext) {
+    return Warehouse.from((await ctx.loaders.get(warehouseLoaders).warehouseById.load(s.warehouseDbId))!);
+  }
+
+  @FieldResolver(() => FulfillmentOrder, { nullable: true, description: 'PACK: the fulfillment order packed.' })
+  async fulfillmentOrder(@Root() s: WarehouseScan, @Ctx() ctx: GraphQLContext) {
+    if (!s.fulfillmentOrderDbId) return null;
+    const row = await ctx.loaders.get(orderLoaders).fulfillmentOrderById.load(s.fulfillmentOrderDbId);
+    return row ? FulfillmentOrder.from(row) : null;
+  }
+
+  @FieldResolver(() => ProductVariant, { nullable: true, description: 'The variant the item barcode names; null when none has it.' })
+  async variant(@Root() s: WarehouseScan, @Ctx() ctx: GraphQLContext) {
+    if (!s.variantDbId) return null;
+    const row = await ctx.loaders.get(catalogLoaders).variantById.load(s.variantDbId);
+    return row ? ProductVariant.from(row) : null;
   }
 }

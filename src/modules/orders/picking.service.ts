@@ -17,6 +17,7 @@ import { binByBarcode, mayTouchWarehouseId, requireObjectWarehouse, requireWareh
 import { transitionOrder } from './order.service.js';
 import { fulfillmentOrderLifecycle, isTransitionRefusal, pickListLifecycle } from './order.state.js';
 import { fulfillmentLines, fulfillmentOrders, orders, pickListLines, pickListOrders, pickLists } from './order.table.js';
+import { recordScans, REFUSED_PICK_SCAN_CODES, type WarehouseScanInsert } from './scans.service.js';
 
 export type PickListRow = typeof pickLists.$inferSelect;
 export type PickListLineRow = typeof pickListLines.$inferSelect;
@@ -119,6 +120,31 @@ export async function scanPick(
   const warehouse = await requireObjectWarehouse(ctx, list.warehouseId, noList);
   const complete = () => BusinessError.of('INVALID_STATE_TRANSITION', 'This pick list is complete.', ['input', 'pickListId']);
   if (list.status !== 'OPEN') throw complete();
+  const scan = { warehouseId: warehouse.id, kind: 'PICK' as const, pickListId: list.id, binBarcode: input.binBarcode.trim().toUpperCase(), itemBarcode: input.itemBarcode.trim(), quantity: qty };
+  try {
+    return await scanPickChecked(ctx, input, qty, list, warehouse, scan);
+  } catch (err) {
+    // A refused scan is still a scan: logged (unmatched) in its own insert after the refusal rolled
+    // back; the list, the stock and the fulfillment orders stay as they were.
+    const code = err instanceof BusinessError ? err.errors[0]?.code : undefined;
+    if (code && REFUSED_PICK_SCAN_CODES.has(code)) {
+      const variant = isValidGtin(scan.itemBarcode) ? (await variantsByGtins(ctx, [scan.itemBarcode])).get(normalizeGtin(scan.itemBarcode)) : undefined;
+      await recordScans(ctx, ctx.database.db, [{ ...scan, variantId: variant?.id ?? null, matched: false, errorCode: code }], ctx.clock.now());
+    }
+    throw err;
+  }
+}
+
+async function scanPickChecked(
+  ctx: ServiceContext,
+  input: { binBarcode: string; itemBarcode: string },
+  qty: number,
+  list: PickListRow,
+  warehouse: Awaited<ReturnType<typeof requireObjectWarehouse>>,
+  scan: Omit<WarehouseScanInsert, 'variantId' | 'matched' | 'errorCode'>,
+): Promise<PickListRow> {
+  const db = ctx.database.db;
+  const complete = () => BusinessError.of('INVALID_STATE_TRANSITION', 'This pick list is complete.', ['input', 'pickListId']);
   const bin = await binByBarcode(ctx, list.warehouseId, input.binBarcode.trim().toUpperCase());
   const lines = await db.select().from(pickListLines).where(eq(pickListLines.pickListId, list.id));
   const open = lines.filter((l) => l.pickedQuantity < l.quantity);
@@ -145,6 +171,7 @@ export async function scanPick(
       .returning();
     if (!updated) throw BusinessError.of('OVER_PICK', 'Already picked meanwhile.', ['input', 'quantity']);
     await pickFromBin(ctx, tx, events, warehouse, { binId: bin.id, variantId: line.variantId, quantity: qty, reference: `pick:${list.id}` }, ['input', 'quantity']);
+    await recordScans(ctx, tx, [{ ...scan, variantId: line.variantId, matched: true, errorCode: null }], ctx.clock.now());
     // Credit the picked units to the fulfillment lines of this list, oldest order first.
     const foIds = (await tx.select({ id: pickListOrders.fulfillmentOrderId }).from(pickListOrders).where(eq(pickListOrders.pickListId, list.id))).map((r) => r.id);
     const fls = await tx
@@ -251,9 +278,26 @@ export async function packFulfillmentOrder(ctx: ServiceContext, input: PackInput
     const want = expected.get(v) ?? 0;
     if (n > want) mismatch.add('PACK_MISMATCH', `Extra ${n - want} × ${v.startsWith('gtin:') ? v.slice(5) : await skuOf(v)}.`, ['input', 'scannedBarcodes']);
   }
-  mismatch.throwIfAny();
+  // One scan per barcode: the first n of a variant expected n times match, the rest (and barcodes
+  // of no expected variant) do not. A refused verification logs its scans on their own (nothing
+  // else is written); an accepted one logs them in its transaction.
+  const used = new Map<string, number>();
+  const scans: WarehouseScanInsert[] = input.scannedBarcodes.map((b) => {
+    const code = b.trim();
+    const variant = byGtin.get(normalizeGtin(code));
+    const key = variant?.id ?? `gtin:${code}`;
+    const n = (used.get(key) ?? 0) + 1;
+    used.set(key, n);
+    const matched = n <= (expected.get(key) ?? 0);
+    return { warehouseId: warehouse.id, kind: 'PACK', fulfillmentOrderId: fo.id, variantId: variant?.id ?? null, itemBarcode: code, quantity: 1, matched, errorCode: matched ? null : 'PACK_MISMATCH' };
+  });
+  if (mismatch.errors.length) {
+    await recordScans(ctx, ctx.database.db, scans, ctx.clock.now());
+    mismatch.throwIfAny();
+  }
   return transact(ctx, async (tx, events) => {
     const now = ctx.clock.now();
+    await recordScans(ctx, tx, scans, now);
     const packed = await transition(tx, events, fulfillmentOrderLifecycle, { id: fo.id, status: 'PICKED' }, 'PACKED', {
       at: now,
       message: `Packed: ${input.weightGrams} g`,

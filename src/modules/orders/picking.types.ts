@@ -1,9 +1,12 @@
-import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { Node, toGlobalId, typed } from '../../graphql/relay.js';
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Connection, Node, toGlobalId, typed } from '../../graphql/relay.js';
+import { DateTime } from '../../graphql/scalars.js';
 import { UserError } from '../../graphql/user-error.js';
 import { DimensionsInput } from '../catalog/catalog.inputs.js';
 import { FulfillmentOrder } from './order.types.js';
+import type { ScanKindValue } from './order.table.js';
 import type { PickListLineRow, PickListRow } from './picking.service.js';
+import type { WarehouseScanRow } from './scans.service.js';
 
 @ObjectType('PickListLine', { description: 'Take `quantity` of a variant from a bin.' })
 export class PickListLine {
@@ -86,3 +89,57 @@ export class FulfillmentOrderPackPayload {
   @Field(() => [UserError], { description: 'PACK_MISMATCH lists missing and extra items; nothing changed.' })
   userErrors!: UserError[];
 }
+
+export const WarehouseScanKind = { PICK: 'PICK', PACK: 'PACK' } as const;
+registerEnumType(WarehouseScanKind, { name: 'WarehouseScanKind', description: 'PICK: a pickListScan. PACK: one barcode of a fulfillmentOrderPack verification.' });
+
+@ObjectType('WarehouseScan', {
+  implements: Node,
+  description:
+    'One scan of picking or packing, accepted or refused: every pickListScan (a refused one is logged although it changes nothing else) and every barcode of a fulfillmentOrderPack verification (an accepted pack logs all as matched; a PACK_MISMATCH logs the surplus barcodes as unmatched and the rest as matched). What KpiValues.pickAccuracy and unitsPickedPerHour are computed from. Pack requests refused before the verification (bad weight, dimensions or check digit, wrong status) log nothing.',
+})
+export class WarehouseScan implements Node {
+  @Field(() => ID, { description: 'Opaque global ID.' })
+  id!: string;
+  warehouseDbId!: string;
+  variantDbId!: string | null;
+  fulfillmentOrderDbId!: string | null;
+  @Field(() => WarehouseScanKind, { description: 'PICK or PACK.' })
+  kind!: ScanKindValue;
+  @Field(() => String, { description: 'Who scanned: the name of the API key (never personal data).' })
+  actor!: string;
+  @Field(() => ID, { nullable: true, description: 'PICK: the global ID of the pick list scanned on.' })
+  pickListId!: string | null;
+  @Field(() => String, { nullable: true, description: 'PICK: the bin label as scanned (upper-cased).' })
+  binBarcode!: string | null;
+  @Field(() => String, { description: 'The item GTIN as scanned.' })
+  itemBarcode!: string;
+  @Field(() => Int, { description: 'Units the scan stands for (PICK: the quantity given; PACK: 1).' })
+  quantity!: number;
+  @Field(() => Boolean, { description: 'True when the scan was accepted (PICK) or matched an expected unit (PACK).' })
+  matched!: boolean;
+  @Field(() => String, { nullable: true, description: 'Why it was refused: WRONG_BIN_SCANNED, WRONG_ITEM_SCANNED, INVALID_BARCODE, OVER_PICK (PICK), PACK_MISMATCH (PACK); null when matched.' })
+  errorCode!: string | null;
+  @Field(() => DateTime, { description: 'When.' })
+  scannedAt!: Date;
+  static from(r: WarehouseScanRow): WarehouseScan {
+    return typed('WarehouseScan', {
+      id: toGlobalId('WarehouseScan', r.id),
+      warehouseDbId: r.warehouseId,
+      variantDbId: r.variantId,
+      fulfillmentOrderDbId: r.fulfillmentOrderId,
+      kind: r.kind,
+      actor: r.actor,
+      pickListId: r.pickListId ? toGlobalId('PickList', r.pickListId) : null,
+      binBarcode: r.binBarcode,
+      itemBarcode: r.itemBarcode,
+      quantity: r.quantity,
+      matched: r.matched,
+      errorCode: r.errorCode,
+      scannedAt: r.scannedAt,
+    });
+  }
+}
+
+@ObjectType('WarehouseScanConnection', { description: 'A page of scans, newest first.' })
+export class WarehouseScanConnection extends Connection('WarehouseScan', () => WarehouseScan) {}
