@@ -6,11 +6,15 @@
  *   list   prints every key (id, kind, name, prefix, scopes, revoked)
  *   revoke --id <global id or uuid>
  *
- * Errors (bad arguments, validation) go to stderr with exit code 1; logs go to stderr.
+ * Errors (bad arguments, validation, restriction codes that name no warehouse or carrier of the
+ * database) go to stderr with exit code 1; logs go to stderr.
  * With PGlite (DATABASE_URL unset or file:) stop the server first: its data directory is single-process.
  */
 import { parseArgs } from 'node:util';
 import { createApiKey, listApiKeys, revokeApiKey, type ApiKeyRow } from '../src/modules/auth/auth.service.js';
+import { carrierCatalog } from '../src/modules/carriers/carrier.service.js';
+import { listAllWarehouses } from '../src/modules/warehouse/warehouse.service.js';
+import type { ServiceContext } from '../src/shared/service-context.js';
 import { idOfType, toGlobalId } from '../src/graphql/relay.js';
 import { BusinessError } from '../src/shared/errors.js';
 import { ALL_SCOPES, type PrincipalKind } from '../src/shared/principal.js';
@@ -24,6 +28,30 @@ Scopes: ${ALL_SCOPES.join(', ')}
 Uses the server's configuration (DATABASE_URL, PGLITE_DATA_DIR, REDIS_URL). On PGlite, stop the server first.`;
 
 class UsageError extends Error {}
+/** A restriction code that names no warehouse or carrier of the database: refused before anything is written. */
+class UnknownCodeError extends Error {}
+
+/**
+ * Restriction codes must name warehouses and carriers of this database (the auth service refuses
+ * them too, as NOT_FOUND); here the message also lists the codes that exist, or says to seed first,
+ * since a typo (`MSK-1` for `MSK1`) or an empty database is the usual reason.
+ */
+async function checkRestrictionCodes(ctx: ServiceContext, warehouses: string[] | null, carriers: string[] | null): Promise<void> {
+  const problems: string[] = [];
+  const check = (what: string, flag: string, given: string[] | null, known: string[]) => {
+    const unknown = (given ?? []).filter((c) => !known.includes(c));
+    if (!unknown.length) return;
+    const list = unknown.map((c) => `"${c}"`).join(', ');
+    problems.push(
+      known.length
+        ? `Unknown ${what} code${unknown.length > 1 ? 's' : ''} ${list} in ${flag}; the ${what}s in this database are ${known.join(', ')}.`
+        : `Unknown ${what} code${unknown.length > 1 ? 's' : ''} ${list} in ${flag}: this database has no ${what}s yet (run \`npm run seed\` for the demo store, or create them first).`,
+    );
+  };
+  if (warehouses?.length) check('warehouse', '--warehouses', warehouses, (await listAllWarehouses(ctx)).map((w) => w.code));
+  if (carriers?.length) check('carrier', '--carriers', carriers, (await carrierCatalog(ctx)).carriers.map((c) => c.code));
+  if (problems.length) throw new UnknownCodeError(`${problems.join('\n')}\nNo key was created.`);
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const list = (s: string | undefined): string[] | null => (s == null ? null : s.split(',').map((x) => x.trim()).filter(Boolean));
@@ -58,15 +86,12 @@ export async function run(argv: string[]): Promise<string[]> {
     case 'create': {
       if (!values.name || !values.kind || values.scopes == null) throw new UsageError('create needs --name, --kind and --scopes.');
       const kind = values.kind.toUpperCase() as PrincipalKind;
-      const { secret, apiKey } = await withScriptApp((ctx) =>
-        createApiKey(ctx, {
-          name: values.name!,
-          kind,
-          scopes: list(values.scopes) ?? [],
-          warehouseCodes: list(values.warehouses),
-          carrierCodes: list(values.carriers),
-        }),
-      );
+      const warehouseCodes = list(values.warehouses);
+      const carrierCodes = list(values.carriers);
+      const { secret, apiKey } = await withScriptApp(async (ctx) => {
+        await checkRestrictionCodes(ctx, warehouseCodes, carrierCodes);
+        return createApiKey(ctx, { name: values.name!, kind, scopes: list(values.scopes) ?? [], warehouseCodes, carrierCodes });
+      });
       return [`Created API key ${toGlobalId('ApiKey', apiKey.id)} (${apiKey.kind}, scopes: ${apiKey.scopes.join(',') || '-'}).`, 'Secret (shown once):', secret];
     }
     case 'list': {
@@ -100,6 +125,8 @@ if (isMain(import.meta.url)) {
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`${err.message}\n\n${USAGE}\n`);
+    } else if (err instanceof UnknownCodeError) {
+      process.stderr.write(`error: ${err.message}\n`);
     } else if (err instanceof BusinessError) {
       for (const e of err.errors) process.stderr.write(`error: ${e.message}${e.field ? ` (${e.field.slice(1).join('.')})` : ''}\n`);
     } else {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ViewerDocument } from '../generated/graphql.js';
+import { ViewerDocument, WarehouseCreateDocument } from '../generated/graphql.js';
 import { startApp } from '../harness.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -71,6 +71,29 @@ describe('npm run apikey', () => {
     const listed = await cli('list');
     expect(listed.stdout).not.toContain('typo');
   }, 120_000);
+
+  it('refuses restriction codes that name no warehouse or carrier, saying which exist (or to seed first), and creates no key', async () => {
+    // An empty database: nothing to restrict to yet.
+    const empty = await cli('create', '--name', 'ERP typo', '--kind', 'PARTNER', '--scopes', 'read_catalog', '--warehouses', 'MSK-1');
+    expect(empty.code).toBe(1);
+    expect(empty.stdout).toBe('');
+    expect(empty.stderr).toContain('Unknown warehouse code "MSK-1" in --warehouses: this database has no warehouses yet (run `npm run seed`');
+    expect(empty.stderr).toContain('No key was created.');
+
+    const t = await startApp({ databaseUrl });
+    try {
+      const made = await t.admin(WarehouseCreateDocument, { input: { code: 'MSK1', name: 'Москва', address: { line1: 'Складская 1', city: 'Москва', postalCode: '101000', countryCode: 'RU' } } });
+      expect(made.warehouseCreate.userErrors).toEqual([]);
+    } finally {
+      await t.close();
+    }
+    const typo = await cli('create', '--name', 'ERP typo', '--kind', 'PARTNER', '--scopes', 'read_catalog', '--warehouses', 'MSK1,MSK-1', '--carriers', 'CDEK');
+    expect(typo.code).toBe(1);
+    expect(typo.stdout).toBe('');
+    expect(typo.stderr).toContain('Unknown warehouse code "MSK-1" in --warehouses; the warehouses in this database are MSK1.');
+    expect(typo.stderr).toContain('Unknown carrier code "CDEK" in --carriers: this database has no carriers yet');
+    expect((await cli('list')).stdout).not.toContain('ERP typo');
+  }, 240_000);
 
   it('refuses an unknown option with the usage text', async () => {
     const bad = await cli('create', '--nmae', 'x');
