@@ -17,27 +17,45 @@ export const EXAMPLE_TABS: ExampleTab[] = [
   {
     query: `# Products matching a search (scope read_catalog).
 ${AUTH_HINT}
-query SearchProducts { products(first: 10, query: "trail") { totalCount nodes { title variants { sku gtin } } pageInfo { endCursor hasNextPage } } }
+query FindProduct {
+  products(first: 5, query: "Термокружка Fissman") {
+    totalCount
+    nodes { id title category variants { sku gtin title price { amountMinor currency } weightGrams } }
+  }
+}
 `,
   },
   {
-    query: `# Stock of one SKU over warehouses, bins and channels (scope read_inventory).
+    query: `# Stock of one SKU over warehouses and bins (scope read_inventory); the SKU is in Variables below.
 ${AUTH_HINT}
-query VariantStock { productVariant(sku: "TRAIL-42") { stock { onHand allocated available incoming levels { warehouse { code } onHand bins { bin { code } quantity } } channels { channel quantity } } } }
+query CheckStock($sku: String!) {
+  productVariant(sku: $sku) {
+    sku
+    stock { onHand allocated available incoming levels { warehouse { code } onHand available bins { bin { code } quantity } } }
+  }
+}
 `,
+    variables: '{"sku": "WB-KIT-0036-1"}',
   },
   {
     query: `# Public: checkout delivery options (no key needed); an option's id is a signed quote orderCreate redeems.
-query DeliveryOptions { deliveryOptions(input: { currency: "RUB", lines: [{ sku: "TRAIL-42", quantity: 1 }],
-    destination: { line1: "ул. Тверская, 1", city: "Москва", postalCode: "125009", countryCode: "RU", location: { lat: 55.76, lng: 37.61 } } }) {
-  id type carrier { name } service { code } price { amountMinor currency } estimatedDeliveryFrom estimatedDeliveryTo
-  pickupPoint { code distanceKm availableCapacity } shipsFrom { code } } }
+query DeliveryOptions($sku: String!) {
+  deliveryOptions(input: { currency: "RUB", lines: [{ sku: $sku, quantity: 1 }],
+      destination: { line1: "ул. Тверская, 1", city: "Москва", region: "Москва", postalCode: "125009", countryCode: "RU", location: { lat: 55.76, lng: 37.61 } } }) {
+    id type carrier { code name } service { code name } price { amountMinor currency }
+    estimatedDeliveryFrom estimatedDeliveryTo pickupPoint { code distanceKm availableCapacity } shipsFrom { code }
+  }
+}
 `,
+    variables: '{"sku": "WB-KIT-0036-1"}',
   },
   {
-    query: `# Public: a parcel's tracking (no key needed).
-query Tracking { tracking(trackingNumber: "CC123456785RU") { status carrierName estimatedDeliveryTo destinationCity events { status occurredAt location } } }
+    query: `# Public: a parcel's tracking (no key needed); put a tracking number into Variables below.
+query Track($trackingNumber: String!) {
+  tracking(trackingNumber: $trackingNumber) { status carrierName estimatedDeliveryTo destinationCity events { status occurredAt location } }
+}
 `,
+    variables: '{"trackingNumber": "<a tracking number from the walkthrough\'s Ship step>"}',
   },
   {
     query: `# Live over graphql-ws (same endpoint): every product created from now on (scope read_catalog).
