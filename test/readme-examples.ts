@@ -341,6 +341,7 @@ export async function walkReadme(blocks: ReadmeBlock[], opts: WalkOptions): Prom
         if (ops.some((op) => op.operation === 'subscription')) {
           const [op] = ops;
           if (ops.length !== 1 || !op!.name) throw new Error(`${where}: a subscription block is one named subscription`);
+          if (block.annotations.some((a) => a.kind !== 'auth')) throw new Error(`${where}: a subscription's events are checked by a later background-output, not by annotations of its own`);
           const bg = backgroundSubscription(block, opts.wsUrl, token, print(doc), op!.name.value, variablesOf(op!));
           backgrounds.push(bg);
           // graphql-ws has no acknowledgement per subscription: give the server a moment to register it.
