@@ -2,11 +2,12 @@
  * README examples as tests: reads README.md's fenced blocks and runs every ```graphql and ```bash
  * block in order against a test server, the way a reader would against `npm start` on `npm run seed`.
  *
- * - ```graphql: each operation of the block, in order, over HTTP (subscriptions are not written as
- *   ```graphql blocks; the README runs them through examples/*.ts in ```bash blocks). GraphQL
- *   variables take the value of the shell variable of the same name in UPPER_SNAKE case (`$orderId`
- *   ← `ORDER_ID`), as the README says. The token is the admin KEY unless an `auth:` annotation names
- *   another variable (`TOKEN`) or `none`.
+ * - ```graphql: each operation of the block, in order, over HTTP. GraphQL variables take the value
+ *   of the shell variable of the same name in UPPER_SNAKE case (`$orderId` ← `ORDER_ID`), as the
+ *   README says. The token is the admin KEY unless an `auth:` annotation names another variable
+ *   (`TOKEN`) or `none`. A block that is one `subscription` runs in the background over graphql-ws
+ *   (the token as the `connection_init` payload), like a second GraphiQL tab: every event it receives
+ *   is one JSON line of its output, which a later `background-output` waits for; an error ends it.
  * - ```bash: run with real bash (and real curl), `http://localhost:4000` / `ws://localhost:4000`
  *   replaced by the test server's address; variables a block assigns are kept for the next blocks,
  *   as in one terminal. Every JSON value curl prints must be free of GraphQL errors and userErrors.
@@ -22,14 +23,18 @@
  *                                                 shows the text (then the background blocks are stopped)
  *     <!-- not-run: reason -->                    not run yet (the reason says what it would need); the
  *                                                 test lists these blocks, so none goes unnoticed
- *   Paths: `a.b[0].c`, and `[key=VALUE]` for the first list element whose key is VALUE.
+ *   Paths: `a.b[0].c`, and `[key=VALUE]` for the first list element whose key is VALUE (as text or as
+ *   JSON: `[returns=[]]` an empty list, `[csat=null]`).
  *   A block that is not meant to run is not ```graphql or ```bash (```sh for set-up commands, ```js).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Kind, parse, print, type OperationDefinitionNode, type TypeNode } from 'graphql';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 
 export interface Annotation {
   kind: 'auth' | 'capture' | 'expect' | 'output' | 'background' | 'background-output' | 'not-run';
@@ -76,10 +81,10 @@ export function readmeBlocks(markdown: string): ReadmeBlock[] {
   return out;
 }
 
-/** `a.b[0].c`, `a[key=VALUE].c` */
+/** `a.b[0].c`, `a[key=VALUE].c` (VALUE as text or as JSON: `[returns=[]]`, `[csat=null]`) */
 export function atPath(value: unknown, p: string): unknown {
   let v = value;
-  for (const part of p.match(/[^.[\]]+|\[[^\]]*\]/g) ?? []) {
+  for (const part of p.match(/[^.[\]]+|\[(?:[^[\]]|\[\])*\]/g) ?? []) {
     if (v == null) return undefined;
     if (part.startsWith('[')) {
       const inner = part.slice(1, -1);
@@ -87,7 +92,10 @@ export function atPath(value: unknown, p: string): unknown {
       if (eq < 0) v = (v as unknown[])[Number(inner)];
       else {
         const [k, want] = [inner.slice(0, eq), inner.slice(eq + 1)];
-        v = (v as Record<string, unknown>[]).find((x) => String(atPath(x, k)) === want);
+        v = (v as Record<string, unknown>[]).find((x) => {
+          const got = atPath(x, k);
+          return String(got) === want || JSON.stringify(got) === want;
+        });
       }
     } else v = (v as Record<string, unknown>)[part];
   }
@@ -197,10 +205,14 @@ export interface WalkOptions {
 
 interface Background {
   block: ReadmeBlock;
-  child: ChildProcess;
+  /** What it printed (a subscription: one JSON line per event). */
   stdout: string;
   stderr: string;
   exited: boolean;
+  /** Emits `change` on new output and on exit. */
+  events: EventEmitter;
+  /** Ctrl+C (or, for a subscription, closing the socket); resolves once it has ended. */
+  stop(): Promise<void>;
 }
 
 function waitForText(bg: Background, text: string, timeoutMs: number): Promise<void> {
@@ -212,15 +224,77 @@ function waitForText(bg: Background, text: string, timeoutMs: number): Promise<v
     };
     const finish = (err?: Error) => {
       clearTimeout(timer);
-      bg.child.stdout?.off('data', check);
-      bg.child.off('exit', check);
+      bg.events.off('change', check);
       if (err) reject(err);
       else resolve();
     };
-    bg.child.stdout?.on('data', check);
-    bg.child.on('exit', check);
+    bg.events.on('change', check);
     check();
   });
+}
+
+/** A ```bash block in the background: its own process group, so that Ctrl+C reaches bash, npx and node. */
+function backgroundProcess(block: ReadmeBlock, child: ChildProcess): Background {
+  const bg: Background = {
+    block,
+    stdout: '',
+    stderr: '',
+    exited: false,
+    events: new EventEmitter(),
+    async stop() {
+      if (bg.exited) return;
+      const gone = new Promise((r) => bg.events.once('exit', r));
+      try {
+        process.kill(-child.pid!, 'SIGINT');
+      } catch {
+        child.kill('SIGINT');
+      }
+      await gone;
+    },
+  };
+  child.stdout!.setEncoding('utf8').on('data', (s: string) => ((bg.stdout += s), bg.events.emit('change')));
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => (bg.stderr += s));
+  child.once('exit', () => ((bg.exited = true), bg.events.emit('change'), bg.events.emit('exit')));
+  return bg;
+}
+
+/** A ```graphql subscription in the background over graphql-ws: each event is a JSON line of its stdout. */
+function backgroundSubscription(block: ReadmeBlock, wsUrl: string, token: string | null, query: string, operationName: string, variables: Record<string, unknown>): Background {
+  const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, connectionParams: token ? { authorization: `Bearer ${token}` } : {}, retryAttempts: 0 });
+  const bg: Background = {
+    block,
+    stdout: '',
+    stderr: '',
+    exited: false,
+    events: new EventEmitter(),
+    async stop() {
+      unsubscribe();
+      end();
+      await client.dispose();
+    },
+  };
+  const end = () => {
+    if (bg.exited) return;
+    bg.exited = true;
+    bg.events.emit('change');
+  };
+  const unsubscribe = client.subscribe(
+    { query, operationName, variables },
+    {
+      next: (result) => {
+        const problems = problemsOf(result);
+        if (problems.length) bg.stderr += `${problems.join('; ')}\n`;
+        else bg.stdout += `${JSON.stringify(result)}\n`;
+        bg.events.emit('change');
+      },
+      error: (e) => {
+        bg.stderr += `${e instanceof Error ? e.message : JSON.stringify(e)}\n`;
+        end();
+      },
+      complete: end,
+    },
+  );
+  return bg;
 }
 
 /**
@@ -236,18 +310,7 @@ export async function walkReadme(blocks: ReadmeBlock[], opts: WalkOptions): Prom
   const backgrounds: Background[] = [];
   const dir = mkdtempSync(path.join(tmpdir(), 'wb-readme-'));
   const stopBackgrounds = async () => {
-    for (const bg of backgrounds.splice(0)) {
-      if (!bg.exited) {
-        const gone = new Promise((r) => bg.child.once('exit', r));
-        // Ctrl+C: the whole process group (bash, npx, node).
-        try {
-          process.kill(-bg.child.pid!, 'SIGINT');
-        } catch {
-          bg.child.kill('SIGINT');
-        }
-        await gone;
-      }
-    }
+    for (const bg of backgrounds.splice(0)) await bg.stop();
   };
   try {
     for (const block of blocks) {
@@ -262,9 +325,8 @@ export async function walkReadme(blocks: ReadmeBlock[], opts: WalkOptions): Prom
         const token = auth === 'none' ? null : vars[auth];
         if (auth !== 'none' && !token) throw new Error(`${where}: no ${auth} set by the blocks before`);
         const data: Record<string, unknown> = {};
-        for (const op of doc.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)) {
-          if (!op.name) throw new Error(`${where}: every README operation has a name (GraphiQL tabs are named after them)`);
-          if (op.operation === 'subscription') throw new Error(`${where}: subscriptions run through examples/*.ts in a \`\`\`bash block`);
+        const ops = doc.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+        const variablesOf = (op: OperationDefinitionNode) => {
           const variables: Record<string, unknown> = {};
           for (const d of op.variableDefinitions ?? []) {
             const name = shellName(d.variable.name.value);
@@ -274,6 +336,23 @@ export async function walkReadme(blocks: ReadmeBlock[], opts: WalkOptions): Prom
             }
             variables[d.variable.name.value] = variableValue(d.type, vars[name]!);
           }
+          return variables;
+        };
+        if (ops.some((op) => op.operation === 'subscription')) {
+          const [op] = ops;
+          if (ops.length !== 1 || !op!.name) throw new Error(`${where}: a subscription block is one named subscription`);
+          if (block.annotations.some((a) => a.kind !== 'auth')) throw new Error(`${where}: a subscription's events are checked by a later background-output, not by annotations of its own`);
+          const bg = backgroundSubscription(block, opts.wsUrl, token, print(doc), op!.name.value, variablesOf(op!));
+          backgrounds.push(bg);
+          // graphql-ws has no acknowledgement per subscription: give the server a moment to register it.
+          await new Promise((r) => setTimeout(r, 500));
+          if (bg.exited) throw new Error(`${where} (${op!.name.value}): the subscription ended at once: ${bg.stderr}`);
+          opts.log?.(`${where} ${op!.name.value}: subscribed`);
+          continue;
+        }
+        for (const op of ops) {
+          if (!op.name) throw new Error(`${where}: every README operation has a name (GraphiQL tabs are named after them)`);
+          const variables = variablesOf(op);
           const res = await fetch(opts.url, {
             method: 'POST',
             headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -293,10 +372,7 @@ export async function walkReadme(blocks: ReadmeBlock[], opts: WalkOptions): Prom
         const background = notes('background')[0];
         const child = spawn('bash', ['-c', script], { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: background !== undefined });
         if (background !== undefined) {
-          const bg: Background = { block, child, stdout: '', stderr: '', exited: false };
-          child.stdout!.setEncoding('utf8').on('data', (s: string) => (bg.stdout += s));
-          child.stderr!.setEncoding('utf8').on('data', (s: string) => (bg.stderr += s));
-          child.once('exit', () => (bg.exited = true));
+          const bg = backgroundProcess(block, child);
           backgrounds.push(bg);
           await waitForText(bg, background.replace(/^until\s+/, ''), 90_000);
           // graphql-ws has no acknowledgement per subscription: give the server a moment to register it.
