@@ -404,6 +404,8 @@ export interface WarehouseSeedResult {
 }
 
 const RECEIPT_LINES = 50;
+/** How long before the seed's clock time the initial stock is received (before any history). */
+const RECEIPT_DAYS_AGO = 400;
 const PICK_BATCH = 500;
 
 /**
@@ -442,11 +444,21 @@ export async function seedWarehouses(ctx: ServiceContext, opts: WarehouseSeedOpt
 
     // Receive in purchase orders of 50 lines without a bin: with no pick history yet every SKU is
     // class C, so putaway puts it into BULK (then PICK): the fast movers start out far from dispatch.
+    // The stock arrives before the history that ships from it: with a ManualClock the receipts are
+    // dated RECEIPT_DAYS_AGO days back (the ledger takes its times from ctx.clock), so the ledger's
+    // past on-hand and inventory value are never negative (inventoryTurnover has a value to divide by).
     const movements: MovementRow[] = [];
-    for (let i = 0, po = 1; i < stocked.length; i += RECEIPT_LINES, po++) {
-      const lines = stocked.slice(i, i + RECEIPT_LINES).map((sku) => ({ sku, quantity: quantities.get(sku)! }));
-      movements.push(...(await receiveInventory(ctx, { warehouseCode: spec.code, reference: `PO-${spec.code}-${String(po).padStart(4, '0')}`, lines })));
-      out.receivedUnits += lines.reduce((s, l) => s + l.quantity, 0);
+    const clock = ctx.clock instanceof ManualClock ? ctx.clock : null;
+    const receivedAt = clock?.now();
+    if (clock && receivedAt) clock.set(new Date(receivedAt.getTime() - RECEIPT_DAYS_AGO * 86_400_000));
+    try {
+      for (let i = 0, po = 1; i < stocked.length; i += RECEIPT_LINES, po++) {
+        const lines = stocked.slice(i, i + RECEIPT_LINES).map((sku) => ({ sku, quantity: quantities.get(sku)! }));
+        movements.push(...(await receiveInventory(ctx, { warehouseCode: spec.code, reference: `PO-${spec.code}-${String(po).padStart(4, '0')}`, lines })));
+        out.receivedUnits += lines.reduce((s, l) => s + l.quantity, 0);
+      }
+    } finally {
+      if (clock && receivedAt) clock.set(receivedAt);
     }
     const binOf = new Map(movements.map((m) => [m.variantId, m.binId!]));
 

@@ -23,15 +23,20 @@ import { isValidGtin } from '../src/shared/gs1.js';
 import type { ServiceContext } from '../src/shared/service-context.js';
 import { startApp, type TestApp } from './harness.js';
 import {
+  KpiRawCostsDocument,
   KpiRawDemandDocument,
   KpiRawForecastsDocument,
   KpiRawOrdersDocument,
+  KpiRawPickListDocument,
   KpiRawTicketsDocument,
   KpisDocument,
+  KwMovementsDocument,
+  KwScansDocument,
   type KpiRawOrdersQuery,
   type KpiRawTicketsQuery,
   type KpisQuery,
 } from './generated/graphql.js';
+import { daySlices, scanFigures, sliceStock, stockFigures, stockoutRate, usableRates, warehousingCostPerOrder, type MovementRow, type ScanRow } from './kpi-recompute.js';
 import { readmeBlocks, readReadme, walkReadme } from './readme-examples.js';
 
 let t: TestApp;
@@ -327,8 +332,8 @@ describe('seedOrderHistory (part of seedDemoStore, run above)', () => {
     expect(k.unitsPickedPerHour ?? 0, JSON.stringify(figures)).toBeGreaterThan(0);
     expect(k.warehousingCostPerOrder?.amountMinor ?? 0, JSON.stringify(figures)).toBeGreaterThan(0);
     expect(k.stockoutRate, JSON.stringify(figures)).not.toBeNull();
-    // inventoryTurnover stays null on the demo store: its stock is received at seeding time, after
-    // the backdated order history shipped from it, so the ledger's past inventory value is negative.
+    // The initial stock is received (backdated) before the order history that ships from it.
+    expect(k.inventoryTurnover ?? 0, JSON.stringify(figures)).toBeGreaterThan(0);
     expect(k.daysOfSupply ?? 0, JSON.stringify(figures)).toBeGreaterThan(0);
   });
 
@@ -514,7 +519,15 @@ describe('kpis over the demo store, recomputed by hand through the API', () => {
     forecasts: Map<string, { weekStart: string; units: number; actual: number | null }[]>;
     now: number;
     currency: string;
+    /** Pick and pack scans of [from, to), every warehouse; with the fulfillment orders they belong to (PACK: its own; PICK: its pick list's). */
+    scans: (ScanRow & { fulfillmentOrderIds: string[] })[];
+    /** The whole stock ledger, every warehouse. */
+    movements: MovementRow[];
+    /** Unit cost (minor) per SKU: the preferred supplier product of a supplier in the store currency. */
+    cost: Map<string, number>;
+    rates: ReturnType<typeof usableRates>;
   };
+  const WAREHOUSES = ['MSK1', 'SPB1', 'KZN1'];
   let from: Date;
   let to: Date;
 
@@ -534,7 +547,26 @@ describe('kpis over the demo store, recomputed by hand through the API', () => {
       }
       forecasts.set(code, snaps.map((x) => ({ weekStart: x.weekStart, units: x.units, actual: history.get(x.sku)!.get(ms(x.weekStart)) ?? null })));
     }
-    raw = { orders, tickets, forecasts, now: now.getTime(), currency: 'RUB' };
+    // The warehouse figures' rows: scans of the period, the whole ledger (100 a page, the most a
+    // connection gives), the pick lists' fulfillment orders (one query per list), costs and rates.
+    const scanRows: (ScanRow & { pickListId?: string | null; fulfillmentOrder?: { id: string } | null })[] = [];
+    const movements: MovementRow[] = [];
+    for (const code of WAREHOUSES) {
+      scanRows.push(...(await pages((after) => t.admin(KwScansDocument, { warehouseCode: code, from: from.toISOString(), to: to.toISOString(), first: 100, after }).then((d) => d.warehouseScans))));
+      movements.push(...(await pages((after) => t.admin(KwMovementsDocument, { warehouseCode: code, first: 100, after }).then((d) => d.inventoryMovements))));
+    }
+    const listFos = new Map<string, string[]>();
+    for (const id of new Set(scanRows.map((x) => x.pickListId).filter((x): x is string => !!x))) {
+      listFos.set(id, (await t.admin(KpiRawPickListDocument, { id })).pickList!.fulfillmentOrders.map((f) => f.id));
+    }
+    const scans = scanRows.map((x) => ({ ...x, fulfillmentOrderIds: x.fulfillmentOrder ? [x.fulfillmentOrder.id] : x.pickListId ? listFos.get(x.pickListId)! : [] }));
+    const costs = await t.admin(KpiRawCostsDocument, {});
+    const cost = new Map<string, number>();
+    for (const su of costs.suppliers) {
+      if (su.currency !== 'RUB') continue;
+      for (const p of su.products) if (p.preferred && p.unitCost.currency === 'RUB') cost.set(p.variant.sku, p.unitCost.amountMinor);
+    }
+    raw = { orders, tickets, forecasts, now: now.getTime(), currency: 'RUB', scans, movements, cost, rates: usableRates(costs.costModel, 'RUB') };
   }, 300_000);
 
   /** Expected figures per bucket start (ms) and 'total'. Add a figure group here as one more block. */
@@ -554,6 +586,36 @@ describe('kpis over the demo store, recomputed by hand through the API', () => {
     const keys: (number | 'total')[] = ['total', ...starts];
     const inKey = (key: number | 'total', at: string) => inPeriod(at) && (key === 'total' || bucketOf(at) === key);
     const out = new Map<number | 'total', Partial<Values>>();
+    // --- the warehouse figures' rows under the filter ---------------------------------------------
+    const stockScoped = !filter.channels && !filter.carrierCodes;
+    const inWarehouses = (code: string) => !filter.warehouseCodes || filter.warehouseCodes.includes(code);
+    const foOrder = new Map(raw.orders.flatMap((o) => o.fulfillmentOrders.map((f) => [f.id, o] as const)));
+    const channelCarrier = (o: RawOrder) =>
+      (!filter.channels || filter.channels.includes(o.channel)) && (!filter.carrierCodes || o.shipments.some((s) => s.direction === 'OUTBOUND' && filter.carrierCodes!.includes(s.carrier.code)));
+    const scans = raw.scans.filter(
+      (x) => inPeriod(x.scannedAt) && inWarehouses(x.warehouse.code) && (stockScoped || x.fulfillmentOrderIds.some((id) => foOrder.has(id) && channelCarrier(foOrder.get(id)!))),
+    );
+    const movements = raw.movements.filter((m) => inWarehouses(m.warehouse.code));
+    const slices = stockScoped ? sliceStock(movements, daySlices(from, to, ctx.config.STORE_TIMEZONE), raw.cost) : [];
+    const bucketEnd = (key: number) => Math.min(starts.find((x) => x > key) ?? Infinity, to.getTime());
+    /** pickAccuracy, unitsPickedPerHour, warehousingCostPerOrder, stockoutRate, inventoryTurnover, daysOfSupply of one key. */
+    const warehouseFigures = (key: number | 'total', cohort: RawOrder[]): Partial<Values> => {
+      const inBucket = (at: number) => key === 'total' || bucketOf(new Date(at).toISOString()) === key;
+      const sc = scanFigures(scans, inBucket);
+      const picked = sum(cohort, (o) => sum(o.fulfillmentOrders.filter((f) => inWarehouses(f.warehouse.code)), (f) => sum(f.lines, (l) => l.pickedQuantity)));
+      const mine = slices.filter((x) => inBucket(x.slice.start));
+      const st = stockFigures(mine);
+      const start = key === 'total' ? from.getTime() : Math.max(key, from.getTime());
+      const end = key === 'total' ? to.getTime() : bucketEnd(key);
+      return {
+        pickAccuracy: sc.accuracy,
+        unitsPickedPerHour: sc.perHour,
+        warehousingCostPerOrder: warehousingCostPerOrder(raw.rates, cohort.length, picked, st.binDays, raw.currency),
+        stockoutRate: stockScoped ? stockoutRate(movements, start, end, to.getTime()) : null,
+        inventoryTurnover: stockScoped ? st.inventoryTurnover : null,
+        daysOfSupply: stockScoped ? st.daysOfSupply : null,
+      };
+    };
     for (const key of keys) {
       // --- the order cohort ----------------------------------------------------------------------
       const cohort = raw.orders.filter((o) => o.status !== 'CANCELLED' && inKey(key, o.createdAt) && orderMatches(o));
@@ -604,9 +666,7 @@ describe('kpis over the demo store, recomputed by hand through the API', () => {
         csatAverage: rate(sum(answers, (c) => c.score), answers.length),
         supportSlaRate: rate(met.length, decided.length),
         forecastMape: mape,
-        // --- WAREHOUSE FIGURES GO HERE (one more block): pickAccuracy, unitsPickedPerHour,
-        // warehousingCostPerOrder, stockoutRate, inventoryTurnover, daysOfSupply, recomputed from
-        // the scans, movements and stock fetched in beforeAll. Until then they are not compared.
+        ...warehouseFigures(key, cohort),
       });
     }
     return out;
@@ -658,23 +718,34 @@ describe('kpis over the demo store, recomputed by hand through the API', () => {
     expect(totals.csatResponses).toBeGreaterThan(10);
     expect(totals.forecastMape).not.toBeNull();
     expect(totals.orderToDelivery.count).toBeGreaterThan(10);
+    expect(totals.pickAccuracy).toBe(1); // the seed's waves scan only what they should
+    for (const f of ['unitsPickedPerHour', 'inventoryTurnover', 'daysOfSupply'] as const) expect(totals[f], f).toBeGreaterThan(0);
+    expect(totals.stockoutRate).not.toBeNull();
+    expect(totals.warehousingCostPerOrder?.amountMinor ?? 0).toBeGreaterThan(0);
   });
 
   it('matches filtered by warehouse', async () => {
     const totals = await check({ warehouseCodes: ['MSK1'] });
     expect(totals.orders).toBeGreaterThan(0);
     expect(totals.forecastMape).not.toBeNull();
+    for (const f of ['unitsPickedPerHour', 'inventoryTurnover', 'daysOfSupply'] as const) expect(totals[f], f).toBeGreaterThan(0);
   });
 
   it('matches filtered by carrier', async () => {
     const totals = await check({ carrierCodes: ['CDEK'] });
     expect(totals.orders).toBeGreaterThan(0);
     expect(totals.forecastMape).toBeNull(); // forecasts are per SKU and warehouse, not per carrier
+    // Stock belongs to no carrier; scans and handling costs do, through their orders.
+    expect(totals).toMatchObject({ stockoutRate: null, inventoryTurnover: null, daysOfSupply: null });
+    expect(totals.pickAccuracy).not.toBeNull();
+    expect(totals.warehousingCostPerOrder).not.toBeNull();
   });
 
   it('matches filtered by channel', async () => {
     const totals = await check({ channels: ['mobile-app'] });
     expect(totals.orders).toBeGreaterThan(0);
+    expect(totals).toMatchObject({ stockoutRate: null, inventoryTurnover: null, daysOfSupply: null });
+    expect(totals.pickAccuracy).not.toBeNull();
   });
 });
 

@@ -25,6 +25,7 @@ import {
 import { deliveredOrder, type DeliveredOrder } from '../factories/returns.js';
 import { address } from '../factories/stock.js';
 import { startApp, type TestApp } from '../harness.js';
+import { daySlices, scanFigures, sliceStock, stockFigures as slicedStockFigures, stockoutRate } from '../kpi-recompute.js';
 
 const ZONE = 'Europe/Moscow';
 const PARCEL = { weightGrams: 500, dimensions: { lengthMm: 300, widthMm: 200, heightMm: 150 } };
@@ -40,7 +41,7 @@ type Scan = {
   warehouse: { code: string };
   fulfillmentOrder?: { id: string } | null;
 };
-type Movement = { quantityDelta: number; reason: string; createdAt: string; bin?: { code: string } | null; variant: { sku: string } };
+type Movement = { quantityDelta: number; reason: string; createdAt: string; bin?: { code: string } | null; variant: { sku: string }; warehouse: { code: string } };
 
 describe('kpis: warehouse figures', () => {
   let t: TestApp;
@@ -127,24 +128,6 @@ describe('kpis: warehouse figures', () => {
     const r = await t.admin(KwMovementsDocument, { warehouseCode, first: 100 });
     expect(r.inventoryMovements.pageInfo.hasNextPage).toBe(false);
     return r.inventoryMovements.nodes;
-  };
-
-  /** matched / all; units of accepted pick scans over the sum of gaps under 15 minutes per actor and warehouse. */
-  const scanFigures = (scans: Scan[]) => {
-    const accuracy = scans.length ? scans.filter((s) => s.matched).length / scans.length : null;
-    const picks = scans.filter((s) => s.kind === 'PICK');
-    const units = picks.filter((s) => s.matched).reduce((n, s) => n + s.quantity, 0);
-    const byActor = new Map<string, number[]>();
-    for (const s of picks) {
-      const k = `${s.actor}|${s.warehouse.code}`;
-      byActor.set(k, [...(byActor.get(k) ?? []), new Date(s.scannedAt).getTime()]);
-    }
-    let ms = 0;
-    for (const times of byActor.values()) {
-      times.sort((x, y) => x - y);
-      for (let i = 1; i < times.length; i++) if (times[i]! - times[i - 1]! < 15 * 60_000) ms += times[i]! - times[i - 1]!;
-    }
-    return { accuracy, perHour: ms > 0 ? units / (ms / 3_600_000) : null };
   };
 
   it('logs every pick and pack scan, refused ones too, and computes pickAccuracy and unitsPickedPerHour from them', async () => {
@@ -262,6 +245,11 @@ describe('kpis: warehouse figures', () => {
     const both = stockFigures([...ma, ...mb]);
     const k = await report({});
     check(k.totals, both);
+    // The general recomputation (any period, day by day; test/seed.test.ts uses it) agrees.
+    const general = slicedStockFigures(sliceStock([...ma, ...mb], daySlices(from, to, ZONE), cost));
+    expect(k.totals.inventoryTurnover! / general.inventoryTurnover!).toBeCloseTo(1, 6);
+    expect(k.totals.daysOfSupply).toBeCloseTo(general.daysOfSupply!, 6);
+    expect(k.totals.stockoutRate).toBeCloseTo(stockoutRate([...ma, ...mb], from.getTime(), to.getTime(), to.getTime())!, 9);
     check((await report({ filter: { warehouseCodes: [b.warehouseCode] } })).totals, fb);
     check((await report({ filter: { warehouseCodes: [a.warehouseCode] } })).totals, stockFigures(ma));
     // Yesterday nothing had moved yet: no pairs, nothing shipped, no stock value.
