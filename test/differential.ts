@@ -29,7 +29,10 @@ export const Q_VARIANT = 'query V($sku: String!) { productVariant(sku: $sku) { s
  * and a STAFF key with read_orders only (`narrowKey`).
  */
 export async function startDifferentialApp(): Promise<{ t: TestApp; sku: string; narrowKey: string }> {
-  const app = await startApp();
+  // The comparisons send hundreds of anonymous requests a minute (three per query of every operation file):
+  // far past the anonymous budget, which would answer 429 to one path and not the other. The limit itself is
+  // tested with an app of its own (fast-path.test.ts, "applies the rate limit before the fast path").
+  const app = await startApp({ env: { RATE_LIMIT_ANON_PER_MIN: '100000' } });
   const input = productInput({}, 2);
   const created = await postRaw(app, {
     query: 'mutation C($input: ProductCreateInput!) { productCreate(input: $input) { product { id } userErrors { code } } }',
