@@ -53,6 +53,14 @@ const SHIPMENT_FACT_COLUMNS = sql`(shipment_id, order_id, placed_at, channel, or
 
 const localDay = (column: SQL, tz: string) => sql`(${column} at time zone ${tz})::date`;
 
+/**
+ * The histogram bin of a duration in hours (kpi_daily_durations): whole hours. The same expression
+ * as the bin indexes' of kpi_order_facts (kpi.table.ts), so the planner uses them.
+ */
+export const durationBin = (hoursColumn: SQL): SQL => sql`floor(${hoursColumn})::int`;
+/** kind 0: ship_hours, 1: deliver_hours, with their bins, as rows of the facts `f` (a lateral). */
+export const DURATION_KINDS = sql`(values (0::smallint, f.ship_hours, ${durationBin(sql`f.ship_hours`)}), (1::smallint, f.deliver_hours, ${durationBin(sql`f.deliver_hours`)})) k(kind, hours, bin)`;
+
 /** Adds (sign 1) or subtracts (-1) the facts `where` selects to/from the rollups. */
 async function applyToRollups(tx: Executor, tz: string, sign: 1 | -1, orderWhere: SQL, shipmentWhere: SQL): Promise<void> {
   const s = sql.raw(String(sign));
@@ -79,18 +87,23 @@ async function applyToRollups(tx: Executor, tz: string, sign: 1 | -1, orderWhere
     on conflict (day, channel, currency, order_warehouse_ids, order_carrier_ids, warehouse_id, carrier_id) do update set
       shipments = kpi_daily_shipments.shipments + excluded.shipments, cost_minor = kpi_daily_shipments.cost_minor + excluded.cost_minor,
       delivered_with_estimate = kpi_daily_shipments.delivered_with_estimate + excluded.delivered_with_estimate, on_time = kpi_daily_shipments.on_time + excluded.on_time`);
+  await tx.execute(sql`insert into kpi_daily_durations (day, kind, bin, n)
+    select ${localDay(sql`f.placed_at`, tz)}, k.kind, k.bin, ${s} * count(*)
+    from kpi_order_facts f cross join lateral ${DURATION_KINDS} where k.bin is not null and ${orderWhere}
+    group by 1, 2, 3
+    on conflict (day, kind, bin) do update set n = kpi_daily_durations.n + excluded.n`);
 }
 
 /** Recomputes the read model from the source tables (first use, or the store's time zone changed). */
 async function rebuild(tx: Executor, tz: string): Promise<void> {
-  for (const t of ['kpi_dirty_orders', 'kpi_order_facts', 'kpi_shipment_facts', 'kpi_daily_orders', 'kpi_daily_shipments']) await tx.execute(sql`delete from ${sql.identifier(t)}`);
+  for (const t of ['kpi_dirty_orders', 'kpi_order_facts', 'kpi_shipment_facts', 'kpi_daily_orders', 'kpi_daily_shipments', 'kpi_daily_durations']) await tx.execute(sql`delete from ${sql.identifier(t)}`);
   await tx.execute(sql`insert into kpi_order_facts ${ORDER_FACT_COLUMNS} ${orderFactsSelect(sql`true`)}`);
   await tx.execute(sql`insert into kpi_shipment_facts ${SHIPMENT_FACT_COLUMNS} ${shipmentFactsSelect(sql`true`)}`);
   await applyToRollups(tx, tz, 1, sql`true`, sql`true`);
   await tx.execute(sql`insert into kpi_state (id, time_zone, built_at) values ('default', ${tz}, now())
     on conflict (id) do update set time_zone = excluded.time_zone, built_at = excluded.built_at`);
   // Fresh statistics: the planner otherwise sees the empty tables of the migration.
-  for (const t of ['kpi_order_facts', 'kpi_shipment_facts', 'kpi_daily_orders', 'kpi_daily_shipments']) await tx.execute(sql`analyze ${sql.identifier(t)}`);
+  for (const t of ['kpi_order_facts', 'kpi_shipment_facts', 'kpi_daily_orders', 'kpi_daily_shipments', 'kpi_daily_durations']) await tx.execute(sql`analyze ${sql.identifier(t)}`);
 }
 
 /** Brings the read model up to date with every committed write (see the module comment). */
@@ -100,13 +113,13 @@ export async function refreshKpiFacts(ctx: ServiceContext): Promise<void> {
     sql`select exists (select 1 from kpi_dirty_orders) or not exists (select 1 from kpi_state where id = 'default' and time_zone = ${tz}) as stale`,
   );
   if (!pending?.stale) return;
-  await inTransaction(ctx.database, async (tx) => {
+  const rebuilt = await inTransaction(ctx.database, async (tx) => {
     // Insert-then-lock: the row exists for FOR UPDATE to serialise refreshers, also on the first run.
     await tx.execute(sql`insert into kpi_state (id, time_zone) values ('default', '') on conflict (id) do nothing`);
     const [state] = await ctx.database.rows<{ time_zone: string }>(sql`select time_zone from kpi_state where id = 'default' for update`, tx);
-    if (state?.time_zone !== tz) return rebuild(tx, tz);
+    if (state?.time_zone !== tz) return rebuild(tx, tz).then(() => true);
     const ids = await ctx.database.rows<{ order_id: string }>(sql`with d as (delete from kpi_dirty_orders returning order_id) select distinct order_id from d`, tx);
-    if (!ids.length) return;
+    if (!ids.length) return false;
     const list = sql`${`{${ids.map((r) => r.order_id).join(',')}}`}::uuid[]`;
     const orderWhere = sql`order_id = any(${list})`;
     await applyToRollups(tx, tz, -1, orderWhere, orderWhere);
@@ -117,5 +130,10 @@ export async function refreshKpiFacts(ctx: ServiceContext): Promise<void> {
     await applyToRollups(tx, tz, 1, orderWhere, orderWhere);
     await tx.execute(sql`delete from kpi_daily_orders where orders = 0`);
     await tx.execute(sql`delete from kpi_daily_shipments where shipments = 0`);
+    await tx.execute(sql`delete from kpi_daily_durations where n = 0`);
+    return false;
   });
+  // The percentiles read duration values by index-only scans (kpi_order_facts_*_bin_idx), which
+  // need the visibility map of the freshly written facts; autovacuum keeps it up afterwards.
+  if (rebuilt) await ctx.database.db.execute(sql`vacuum kpi_order_facts`);
 }

@@ -17,7 +17,7 @@ import { withExecutor, type ServiceContext } from '../../shared/service-context.
 import { DateTime } from 'luxon';
 import type { Executor } from '../../db/client.js';
 import { inTransaction } from '../../db/tx.js';
-import { refreshKpiFacts } from './kpi.facts.js';
+import { DURATION_KINDS, durationBin, refreshKpiFacts } from './kpi.facts.js';
 import { kpiBucket, kpiPeriod, type KpiGranularity, type KpiPeriod } from './kpi.period.js';
 import { csatFigures, forecastFigures, slaFigures } from './kpi.quality.js';
 import { warehouseFigures } from './kpi.warehouse.js';
@@ -180,6 +180,109 @@ const inRanges = (ranges: [Date, Date][]): SQL =>
   ranges.length ? sql`(${sql.join(ranges.map(([a, b]) => sql`(placed_at >= ${ts(a)} and placed_at < ${ts(b)})`), sql` or `)})` : sql`false`;
 const dayBucket = (period: KpiPeriod): SQL => kpiBucket(sql`(day::timestamp at time zone ${period.timeZone})`, period);
 
+const PERCENTILES = [0.5, 0.9, 0.99] as const;
+const DURATIONS = ['ship_hours', 'deliver_hours'] as const;
+
+/** p50, p90, p99 of each duration kind (index in DURATIONS), per bucket and for the totals. */
+type DurationPercentiles = KpiRows<(number | null)[][]>;
+
+/**
+ * Exact percentile_cont of the two durations over each bucket's and the period's fact rows, without
+ * sorting them all: (1) count the rows per whole-hour bin (kpi_daily_durations for whole local days
+ * of an unfiltered report, which holds all dimensions together; fact rows for the rest and for
+ * filtered reports), and keep the bins that hold rank floor((n-1)p) or ceil((n-1)p) of some p;
+ * (2) read only those bins' values from the facts (index-only scans of kpi_order_facts_*_bin_idx),
+ * sorted, and interpolate as percentile_cont does. Two statements, whatever the number of buckets.
+ */
+async function durationPercentiles(ctx: ServiceContext, scope: KpiScope, src: KpiSources, dims: SQL[], tx: Executor): Promise<DurationPercentiles> {
+  const { period } = scope;
+  const histograms = src.days !== null && dims.length === 0;
+  const factRanges: [Date, Date][] = histograms ? src.factRanges : [[period.from, period.to]];
+  const parts: SQL[] = [];
+  if (histograms) parts.push(sql`select ${dayBucket(period)} as b, kind, bin, n from kpi_daily_durations where day >= ${src.days!.from}::date and day < ${src.days!.to}::date`);
+  if (factRanges.length) {
+    parts.push(sql`select ${kpiBucket(sql`f.placed_at`, period)} as b, k.kind, k.bin, 1 as n from kpi_order_facts f cross join lateral ${DURATION_KINDS}
+      where k.bin is not null and ${inRanges(factRanges)} and ${and(dims)}`);
+  }
+  const ps = sql`${`{${PERCENTILES.join(',')}}`}::float8[]`;
+  const bins = await ctx.database.rows<{ b: Date | null; g: number; kind: number; bin: number; n: number; before: number; total: number }>(
+    sql`with h as (${sql.join(parts, sql` union all `)}),
+      a as (select b, grouping(b) as g, kind, bin, sum(n)::int as n from h group by grouping sets ((b, kind, bin), (kind, bin))),
+      c as (select a.*, (sum(n) over (partition by g, b, kind order by bin) - n)::int as before, (sum(n) over (partition by g, b, kind))::int as total from a)
+    select b, g, kind, bin, n, before, total from c
+    where exists (select 1 from unnest(${ps}) p where floor((total - 1) * p) < before + n and ceil((total - 1) * p) >= before)`,
+    tx,
+  );
+  // Which ranks of which set are wanted, and the bins (targets) to read them from.
+  interface Target { key: number | 'total'; kind: number; bin: number; before: number; lo: number; hi: number }
+  const targets = new Map<string, Target>();
+  const sets = new Map<string, { key: number | 'total'; kind: number; total: number; bins: { bin: number; before: number; n: number }[] }>();
+  for (const r of bins) {
+    const key: number | 'total' = Number(r.g) === 1 ? 'total' : new Date(r.b as Date | string).getTime();
+    const id = `${key}:${r.kind}`;
+    let set = sets.get(id);
+    if (!set) sets.set(id, (set = { key, kind: Number(r.kind), total: Number(r.total), bins: [] }));
+    set.bins.push({ bin: Number(r.bin), before: Number(r.before), n: Number(r.n) });
+  }
+  const binOf = (set: { key: number | 'total'; kind: number; bins: { bin: number; before: number; n: number }[] }, rank: number): Target => {
+    const b = set.bins.find((x) => x.before <= rank && rank < x.before + x.n)!;
+    const id = `${set.key}:${set.kind}:${b.bin}`;
+    let t = targets.get(id);
+    if (!t) targets.set(id, (t = { key: set.key, kind: set.kind, bin: b.bin, before: b.before, lo: rank, hi: rank }));
+    t.lo = Math.min(t.lo, rank);
+    t.hi = Math.max(t.hi, rank);
+    return t;
+  };
+  const wanted = [...sets.values()].map((set) => ({
+    set,
+    ranks: PERCENTILES.map((p) => {
+      const pos = p * (set.total - 1);
+      const first = Math.floor(pos);
+      const second = Math.ceil(pos);
+      return { pos, first, second, a: binOf(set, first), b: binOf(set, second) };
+    }),
+  }));
+  const list = [...targets.values()];
+  const values = new Map<Target, number[]>();
+  if (list.length) {
+    const rangeOf = (key: number | 'total'): [Date, Date] => {
+      if (key === 'total') return [period.from, period.to];
+      const i = period.starts.findIndex((d) => d.getTime() === key);
+      const end = i + 1 < period.starts.length ? period.starts[i + 1]!.getTime() : period.to.getTime();
+      return [new Date(Math.max(key, period.from.getTime())), new Date(Math.min(end, period.to.getTime()))];
+    };
+    const arr = (xs: readonly (number | string)[], type: string) => sql`${`{${xs.join(',')}}`}::${sql.raw(type)}`;
+    const ranges = list.map((t) => rangeOf(t.key));
+    const valuesOf = (column: (typeof DURATIONS)[number]) =>
+      sql`(select (array_agg(f.${sql.identifier(column)} order by f.${sql.identifier(column)}))[t.lo + 1 : t.hi + 1] from kpi_order_facts f
+        where ${durationBin(sql`f.${sql.identifier(column)}`)} = t.bin and f.placed_at >= t.a and f.placed_at < t.z and ${and(dims)})`;
+    const read = await ctx.database.rows<{ i: number; v: number[] | null }>(
+      sql`select t.i, case when t.kind = 0 then ${valuesOf('ship_hours')} else ${valuesOf('deliver_hours')} end as v
+      from unnest(${arr(list.map((_, i) => i), 'int[]')}, ${arr(list.map((t) => t.kind), 'int[]')}, ${arr(list.map((t) => t.bin), 'int[]')},
+        ${arr(ranges.map(([a]) => `"${a.toISOString()}"`), 'timestamptz[]')}, ${arr(ranges.map(([, z]) => `"${z.toISOString()}"`), 'timestamptz[]')},
+        ${arr(list.map((t) => t.lo - t.before), 'int[]')}, ${arr(list.map((t) => t.hi - t.before), 'int[]')}) t(i, kind, bin, a, z, lo, hi)`,
+      tx,
+    );
+    for (const r of read) values.set(list[Number(r.i)]!, (r.v ?? []).map(Number));
+  }
+  const at = (t: Target, rank: number): number => {
+    const v = values.get(t)?.[rank - t.lo];
+    if (v === undefined) throw new Error(`kpis: rank ${rank} missing from duration bin ${t.bin} (the read model changed under the report)`);
+    return v;
+  };
+  const out: DurationPercentiles = new Map();
+  for (const { set, ranks } of wanted) {
+    let row = out.get(set.key);
+    if (!row) out.set(set.key, (row = DURATIONS.map(() => PERCENTILES.map(() => null as number | null))));
+    // percentile_cont's own arithmetic (float8_lerp): first + (pos - first_row) * (second - first).
+    row[set.kind] = ranks.map(({ pos, first, second, a, b }) => {
+      const lo = at(a, first);
+      return second > first ? lo + (pos - first) * (at(b, second) - lo) : lo;
+    });
+  }
+  return out;
+}
+
 /** Orders, units, revenue, fill and backorder rates, returned and shipped units, the two durations. */
 async function orderFigures(ctx: ServiceContext, scope: KpiScope, tx: Executor): Promise<KpiRows<OrderFigures>> {
   const { period } = scope;
@@ -207,18 +310,8 @@ async function orderFigures(ctx: ServiceContext, scope: KpiScope, tx: Executor):
     group by grouping sets ((s.b), ())`,
     tx,
   );
-  // Percentiles are exact over each set's fact rows (never combined from buckets).
-  const pct = await ctx.database.rows<{ b: Date | null; g: number; ship: number[] | null; deliver: number[] | null }>(
-    sql`select f.b, grouping(f.b) as g,
-      percentile_cont(array[0.5, 0.9, 0.99]) within group (order by ship_hours) as ship,
-      percentile_cont(array[0.5, 0.9, 0.99]) within group (order by deliver_hours) as deliver
-    from (select ${kpiBucket(sql`placed_at`, period)} as b, ship_hours, deliver_hours from kpi_order_facts
-      where placed_at >= ${ts(period.from)} and placed_at < ${ts(period.to)} and ${and(dims)}) f
-    group by grouping sets ((f.b), ())`,
-    tx,
-  );
-  const pctRows = keyed(pct, (r) => r);
-  const stats = (n: number, sum: unknown, p: number[] | null | undefined): DurationStatsView =>
+  const pctRows = await durationPercentiles(ctx, scope, src, dims, tx);
+  const stats = (n: number, sum: unknown, p: (number | null)[] | null | undefined): DurationStatsView =>
     n > 0 ? { p50: numOrNull(p?.[0]), p90: numOrNull(p?.[1]), p99: numOrNull(p?.[2]), mean: Number(sum) / n, count: n } : { p50: null, p90: null, p99: null, mean: null, count: 0 };
   const out: KpiRows<OrderFigures> = new Map();
   for (const [key, r] of keyed(sums, (r) => r)) {
@@ -232,8 +325,8 @@ async function orderFigures(ctx: ServiceContext, scope: KpiScope, tx: Executor):
       backordered: num(r.backordered),
       shippedUnits: num(r.shipped),
       returnedUnits: num(r.returned),
-      orderToShip: stats(num(r.ship_n), r.ship_sum, p?.ship),
-      orderToDelivery: stats(num(r.deliver_n), r.deliver_sum, p?.deliver),
+      orderToShip: stats(num(r.ship_n), r.ship_sum, p?.[0]),
+      orderToDelivery: stats(num(r.deliver_n), r.deliver_sum, p?.[1]),
     });
   }
   return out;

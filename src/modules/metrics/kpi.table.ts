@@ -4,7 +4,8 @@
  * in kpi_dirty_orders (by triggers on the tables the figures read, in the writer's transaction)
  * before every read.
  */
-import { bigint, date, doublePrecision, index, integer, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { bigint, date, doublePrecision, index, integer, pgTable, primaryKey, smallint, text, uuid } from 'drizzle-orm/pg-core';
 import { tstz } from '../../db/columns.js';
 
 /** Orders whose figures changed since the read model last caught up (append-only; drained by the next kpis read). */
@@ -37,7 +38,12 @@ export const kpiOrderFacts = pgTable(
     shipHours: doublePrecision('ship_hours'),
     deliverHours: doublePrecision('deliver_hours'),
   },
-  (t) => [index('kpi_order_facts_placed_idx').on(t.placedAt)],
+  (t) => [
+    index('kpi_order_facts_placed_idx').on(t.placedAt),
+    // The exact values of one duration bin (see kpiDailyDurations) in a time range, by index-only scan.
+    index('kpi_order_facts_ship_bin_idx').on(sql`(floor(${t.shipHours})::int)`, t.placedAt, t.shipHours),
+    index('kpi_order_facts_deliver_bin_idx').on(sql`(floor(${t.deliverHours})::int)`, t.placedAt, t.deliverHours),
+  ],
 );
 
 export const kpiShipmentFacts = pgTable(
@@ -82,6 +88,23 @@ export const kpiDailyOrders = pgTable(
     deliverSum: doublePrecision('deliver_sum').notNull(),
   },
   (t) => [primaryKey({ columns: [t.day, t.channel, t.currency, t.warehouseIds, t.carrierIds] })],
+);
+
+/**
+ * Histograms of the two durations per local day (all dimensions together): how many fact rows have
+ * `floor(hours)` = bin. kind 0: ship_hours, 1: deliver_hours. A report finds in them which bin
+ * holds the ranks percentile_cont interpolates between, then reads only that bin's exact values
+ * from kpi_order_facts (kpi_order_facts_*_bin_idx).
+ */
+export const kpiDailyDurations = pgTable(
+  'kpi_daily_durations',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    kind: smallint('kind').notNull(),
+    bin: integer('bin').notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.kind, t.bin] })],
 );
 
 /** kpi_shipment_facts summed per local day and dimensions. */
