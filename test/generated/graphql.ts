@@ -457,8 +457,8 @@ export type OrderCreateInput = {
   channel: string;
   /** ISO 4217 currency of the order. */
   currency: string;
-  /** The buyer. Required with an API key. With a customer token the buyer is the token's customer (its account's e-mail, name, phone and locale): leave it out, or give the account's e-mail; any other e-mail is the userError CUSTOMER_MISMATCH and nothing is written. */
-  customer?: OrderCustomerInput | null | undefined;
+  /** The buyer. With a customer token the buyer is the token's own account: give its e-mail (any other is the userError CUSTOMER_MISMATCH and nothing is written); name, phone and locale are then the account's. */
+  customer: OrderCustomerInput;
   /** An id from Query.deliveryOptions; fixes delivery type, carrier service, pickup point and shipping price. */
   deliveryOptionId?: string | null | undefined;
   /** Used when no deliveryOptionId is given. */

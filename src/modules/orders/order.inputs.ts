@@ -35,11 +35,10 @@ export class OrderCreateInput {
   @Field(() => String, { description: 'Sales channel, e.g. web.' })
   channel!: string;
   @Field(() => OrderCustomerInput, {
-    nullable: true,
     description:
-      "The buyer. Required with an API key. With a customer token the buyer is the token's customer (its account's e-mail, name, phone and locale): leave it out, or give the account's e-mail; any other e-mail is the userError CUSTOMER_MISMATCH and nothing is written.",
+      "The buyer. With a customer token the buyer is the token's own account: give its e-mail (any other is the userError CUSTOMER_MISMATCH and nothing is written); name, phone and locale are then the account's.",
   })
-  customer?: OrderCustomerInput | null;
+  customer!: OrderCustomerInput;
   @Field(() => AddressInput, { description: 'Where to deliver.' })
   shippingAddress!: AddressInput;
   @Field(() => [OrderLineInput], { description: 'What.' })
