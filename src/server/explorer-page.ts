@@ -15,7 +15,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { asset, escapeHtml, securityHeaders, send, sendAsset, type Asset } from './page-http.js';
+import { bundledAssets, escapeHtml, securityHeaders, send, sendAsset, type Asset } from './page-http.js';
 
 export interface ExplorerPageDeps {
   log?: Logger;
@@ -29,45 +29,8 @@ const WEB = fileURLToPath(new URL('../../web/explorer/', import.meta.url));
 /** GraphiQL's stylesheet embeds its fonts as data: URLs; scripts and styles stay 'self' only. */
 const CSP = { 'font-src': 'data:' };
 
-let building: Promise<Map<string, Asset>> | undefined;
-
-/** Bundles web/explorer/main.tsx into explorer.js and explorer.css; memoised per process. */
-export function explorerAssets(log?: Logger): Promise<Map<string, Asset>> {
-  building ??= (async () => {
-    const started = Date.now();
-    const { build } = await import('esbuild');
-    const out = await build({
-      entryPoints: { explorer: `${WEB}main.tsx` },
-      bundle: true,
-      write: false,
-      // Not written anywhere (write: false); names the two outputs explorer.js and explorer.css.
-      outdir: '/explorer',
-      format: 'iife',
-      platform: 'browser',
-      target: ['es2020'],
-      jsx: 'automatic',
-      // With minify on the browser platform esbuild defines process.env.NODE_ENV as "production" itself (React's production build).
-      minify: true,
-      legalComments: 'eof',
-      logLevel: 'silent',
-    });
-    const file = (ext: string) => {
-      const f = out.outputFiles.find((o) => o.path.endsWith(`/explorer.${ext}`));
-      if (!f) throw new Error(`esbuild produced no explorer.${ext}`);
-      return Buffer.from(f.contents);
-    };
-    const js = file('js');
-    const css = file('css');
-    log?.info({ ms: Date.now() - started, bytes: js.length + css.length }, 'explorer assets bundled');
-    return new Map([
-      ['explorer.js', asset('text/javascript; charset=utf-8', js)],
-      ['explorer.css', asset('text/css; charset=utf-8', css)],
-    ]);
-  })();
-  // A failed build is not remembered: the next request tries again.
-  building.catch(() => (building = undefined));
-  return building;
-}
+/** web/explorer/main.tsx bundled into explorer.js and explorer.css (GraphiQL's stylesheet, imported by the code). */
+export const explorerAssets = bundledAssets({ name: 'explorer', entry: `${WEB}main.tsx` });
 
 function page(assets: Map<string, Asset>, graphqlPath: string): string {
   const url = (name: string) => `${ASSETS}${name}?v=${assets.get(name)!.hash}`;

@@ -13,11 +13,10 @@
  * serves /ops pays nothing. web/ is found relative to this file, the same from src/server/ (tsx)
  * and dist/server/ (the build). Headers, CSP and caching are the tracking page's (page-http.ts).
  */
-import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { asset, escapeHtml, securityHeaders, send, sendAsset, type Asset } from './page-http.js';
+import { bundledAssets, escapeHtml, securityHeaders, send, sendAsset, type Asset } from './page-http.js';
 
 export interface OpsPageDeps {
   log?: Logger;
@@ -29,36 +28,8 @@ const PAGE = '/ops';
 const ASSETS = '/ops/assets/';
 const WEB = fileURLToPath(new URL('../../web/ops/', import.meta.url));
 
-let building: Promise<Map<string, Asset>> | undefined;
-
-/** Bundles web/ops/main.ts (with Chart.js and graphql-ws) and reads the stylesheet; memoised per process. */
-export function opsAssets(log?: Logger): Promise<Map<string, Asset>> {
-  building ??= (async () => {
-    const started = Date.now();
-    const { build } = await import('esbuild');
-    const out = await build({
-      entryPoints: [`${WEB}main.ts`],
-      bundle: true,
-      write: false,
-      format: 'iife',
-      platform: 'browser',
-      target: ['es2020'],
-      minify: true,
-      legalComments: 'eof',
-      logLevel: 'silent',
-    });
-    const js = out.outputFiles[0]!.contents;
-    const css = await readFile(`${WEB}ops.css`);
-    log?.info({ ms: Date.now() - started, bytes: js.length }, 'ops dashboard assets bundled');
-    return new Map([
-      ['ops.js', asset('text/javascript; charset=utf-8', Buffer.from(js))],
-      ['ops.css', asset('text/css; charset=utf-8', css)],
-    ]);
-  })();
-  // A failed build is not remembered: the next request tries again.
-  building.catch(() => (building = undefined));
-  return building;
-}
+/** web/ops/main.ts (with Chart.js and graphql-ws) bundled into ops.js, and its stylesheet ops.css. */
+export const opsAssets = bundledAssets({ name: 'ops', entry: `${WEB}main.ts`, css: `${WEB}ops.css` });
 
 const KPI_CARDS: [string, string][] = [
   ['orders', 'Orders'],

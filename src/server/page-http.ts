@@ -5,7 +5,9 @@
  * assets with content-hash versioned URLs (immutable when the URL carries the hash, ETag/304).
  */
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
 
 /** A Host header fit to be echoed into the CSP (anything else: 'self' alone). */
 const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
@@ -77,4 +79,46 @@ export function sendAsset(req: IncomingMessage, res: ServerResponse, url: URL, a
     return;
   }
   send(req, res, 200, a.type, a.body, headers);
+}
+
+/**
+ * A page's browser code bundled by esbuild in memory on first use, once per process (a failed
+ * build is not remembered: the next request tries again): `<name>.js`, plus `<name>.css` when the
+ * code imports a stylesheet or `css` names one to read as is. esbuild is loaded only then, so a
+ * server that never serves the page pays nothing.
+ */
+export function bundledAssets(opts: { name: string; entry: string; css?: string }): (log?: Logger) => Promise<Map<string, Asset>> {
+  let building: Promise<Map<string, Asset>> | undefined;
+  return (log) => {
+    building ??= (async () => {
+      const started = Date.now();
+      const { build } = await import('esbuild');
+      const out = await build({
+        entryPoints: { [opts.name]: opts.entry },
+        bundle: true,
+        write: false,
+        // Not written anywhere (write: false); names the outputs <name>.js and <name>.css.
+        outdir: `/${opts.name}`,
+        format: 'iife',
+        platform: 'browser',
+        target: ['es2020'],
+        jsx: 'automatic',
+        // With minify on the browser platform esbuild defines process.env.NODE_ENV as "production" itself (React's production build).
+        minify: true,
+        legalComments: 'eof',
+        logLevel: 'silent',
+      });
+      const assets = new Map<string, Asset>();
+      for (const f of out.outputFiles) {
+        const base = f.path.slice(f.path.lastIndexOf('/') + 1);
+        assets.set(base, asset(base.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8', Buffer.from(f.contents)));
+      }
+      if (opts.css) assets.set(`${opts.name}.css`, asset('text/css; charset=utf-8', await readFile(opts.css)));
+      if (!assets.has(`${opts.name}.js`)) throw new Error(`esbuild produced no ${opts.name}.js`);
+      log?.info({ ms: Date.now() - started, bytes: [...assets.values()].reduce((n, a) => n + a.body.length, 0) }, `${opts.name} assets bundled`);
+      return assets;
+    })();
+    building.catch(() => (building = undefined));
+    return building;
+  };
 }

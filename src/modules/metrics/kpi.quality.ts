@@ -13,18 +13,14 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { kpiBucket } from './kpi.period.js';
-import { keyed, sqlIn, type KpiRows, type KpiScope } from './kpi.service.js';
+import { keyed, orderFilter, sqlIn, type KpiRows, type KpiScope } from './kpi.service.js';
 
 const filtered = (scope: KpiScope): boolean => !!(scope.channels || scope.warehouseIds || scope.carrierIds);
 
 /** SQL: the order `orderId` (a uuid column, possibly null) matches the scope's filter; true without a filter. */
 function orderMatches(scope: KpiScope, orderId: SQL): SQL {
   if (!filtered(scope)) return sql`true`;
-  const where: SQL[] = [sql`fo_o.id = ${orderId}`];
-  if (scope.channels) where.push(sqlIn(sql`fo_o.channel`, scope.channels));
-  if (scope.warehouseIds) where.push(sql`exists (select 1 from fulfillment_orders fo where fo.order_id = fo_o.id and ${sqlIn(sql`fo.warehouse_id`, scope.warehouseIds)})`);
-  if (scope.carrierIds) where.push(sql`exists (select 1 from shipments cs where cs.order_id = fo_o.id and cs.direction = 'OUTBOUND' and ${sqlIn(sql`cs.carrier_id`, scope.carrierIds)})`);
-  return sql`exists (select 1 from orders fo_o where ${sql.join(where, sql` and `)})`;
+  return sql`exists (select 1 from orders fo_o where ${sql.join([sql`fo_o.id = ${orderId}`, ...orderFilter(scope, sql`fo_o`)], sql` and `)})`;
 }
 
 const inPeriod = (scope: KpiScope, column: SQL): SQL =>

@@ -91,11 +91,22 @@ export const sqlIn = (column: SQL, values: readonly string[]): SQL => (values.le
 export function scopedOrders(scope: KpiScope): SQL {
   const { period } = scope;
   const where: SQL[] = [sql`o.created_at >= ${period.from.toISOString()}::timestamptz`, sql`o.created_at < ${period.to.toISOString()}::timestamptz`, sql`o.status <> 'CANCELLED'`];
-  if (scope.channels) where.push(sqlIn(sql`o.channel`, scope.channels));
-  if (scope.warehouseIds) where.push(sql`exists (select 1 from fulfillment_orders fo where fo.order_id = o.id and ${sqlIn(sql`fo.warehouse_id`, scope.warehouseIds)})`);
-  if (scope.carrierIds) where.push(sql`exists (select 1 from shipments cs where cs.order_id = o.id and cs.direction = 'OUTBOUND' and ${sqlIn(sql`cs.carrier_id`, scope.carrierIds)})`);
+  where.push(...orderFilter(scope, sql`o`));
   return sql`select o.id, o.created_at, o.delivered_at, o.total_minor, o.currency, ${kpiBucket(sql`o.created_at`, period)} as b
     from orders o where ${sql.join(where, sql` and `)}`;
+}
+
+/**
+ * The filter's conditions on the order row `o` (an alias of orders): its channel, a fulfillment
+ * order in one of the warehouses, an outbound shipment by one of the carriers; `only` picks some.
+ * One definition for every figure group that narrows through orders.
+ */
+export function orderFilter(scope: KpiScope, o: SQL, only: readonly ('channels' | 'warehouses' | 'carriers')[] = ['channels', 'warehouses', 'carriers']): SQL[] {
+  const where: SQL[] = [];
+  if (scope.channels && only.includes('channels')) where.push(sqlIn(sql`${o}.channel`, scope.channels));
+  if (scope.warehouseIds && only.includes('warehouses')) where.push(sql`exists (select 1 from fulfillment_orders fo where fo.order_id = ${o}.id and ${sqlIn(sql`fo.warehouse_id`, scope.warehouseIds)})`);
+  if (scope.carrierIds && only.includes('carriers')) where.push(sql`exists (select 1 from shipments cs where cs.order_id = ${o}.id and cs.direction = 'OUTBOUND' and ${sqlIn(sql`cs.carrier_id`, scope.carrierIds)})`);
+  return where;
 }
 
 /** Rows keyed by bucket start, the totals row (grouping = 1) under 'total'. */
@@ -108,22 +119,6 @@ export function keyed<R extends { b: Date | string | null; g: number | string },
 const num = (v: unknown): number => (v == null ? 0 : Number(v));
 const numOrNull = (v: unknown): number | null => (v == null ? null : Number(v));
 const rate = (part: number, whole: number): number | null => (whole > 0 ? part / whole : null);
-const hours = (column: SQL) => sql`(extract(epoch from ${column}) / 3600.0)::float8`;
-
-function durationColumns(name: string, h: SQL): SQL {
-  return sql`percentile_cont(0.5) within group (order by ${h}) as ${sql.identifier(`${name}_p50`)},
-    percentile_cont(0.9) within group (order by ${h}) as ${sql.identifier(`${name}_p90`)},
-    percentile_cont(0.99) within group (order by ${h}) as ${sql.identifier(`${name}_p99`)},
-    avg(${h})::float8 as ${sql.identifier(`${name}_mean`)},
-    count(${h})::int as ${sql.identifier(`${name}_n`)}`;
-}
-const durationOf = (r: Record<string, unknown>, name: string): DurationStatsView => ({
-  p50: numOrNull(r[`${name}_p50`]),
-  p90: numOrNull(r[`${name}_p90`]),
-  p99: numOrNull(r[`${name}_p99`]),
-  mean: numOrNull(r[`${name}_mean`]),
-  count: num(r[`${name}_n`]),
-});
 
 interface OrderFigures {
   orders: number;

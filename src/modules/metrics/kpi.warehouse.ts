@@ -14,7 +14,7 @@ import { money, proportionOf, roundedMoney, type Money } from '../../shared/mone
 import type { ServiceContext } from '../../shared/service-context.js';
 import { loadCostModel } from './cost-model.service.js';
 import { kpiBucket } from './kpi.period.js';
-import { keyed, scopedOrders, sqlIn, type KpiRows, type KpiScope, type KpiValuesView } from './kpi.service.js';
+import { keyed, orderFilter, scopedOrders, sqlIn, type KpiRows, type KpiScope, type KpiValuesView } from './kpi.service.js';
 
 /** Consecutive pick scans of one actor in one warehouse less than this apart belong to one picking session. */
 export const PICK_SESSION_GAP_SECONDS = 15 * 60;
@@ -79,9 +79,7 @@ async function scanFigures(ctx: ServiceContext, scope: KpiScope): Promise<KpiRow
   const where: SQL[] = [sql`s.scanned_at >= ${F}`, sql`s.scanned_at < ${T}`, warehouseCondition(scope, sql`s.warehouse_id`)];
   if (scope.channels || scope.carrierIds) {
     // Through the scan's fulfillment order (PACK) or its pick list's fulfillment orders (PICK).
-    const orderConds: SQL[] = [];
-    if (scope.channels) orderConds.push(sqlIn(sql`o.channel`, scope.channels));
-    if (scope.carrierIds) orderConds.push(sql`exists (select 1 from shipments cs where cs.order_id = o.id and cs.direction = 'OUTBOUND' and ${sqlIn(sql`cs.carrier_id`, scope.carrierIds)})`);
+    const orderConds = orderFilter(scope, sql`o`, ['channels', 'carriers']);
     where.push(sql`exists (select 1 from fulfillment_orders fo join orders o on o.id = fo.order_id
       where (fo.id = s.fulfillment_order_id or exists (select 1 from pick_list_orders plo where plo.pick_list_id = s.pick_list_id and plo.fulfillment_order_id = fo.id))
         and ${sql.join(orderConds, sql` and `)})`);
