@@ -16,6 +16,8 @@ export default defineConfig({
   },
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // The fault and load suite runs on its own: npm run test:faults (vitest.faults.config.ts).
+    exclude: ['**/node_modules/**', 'test/faults/**'],
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -1,0 +1,253 @@
+/**
+ * The fault and load suite's tools (`npm run test:faults`, vitest.faults.config.ts): its own
+ * redis-server and PostgreSQL cluster on spare loopback ports started from the installed binaries
+ * (never the shared services' ports), Waybill servers as child processes (the real entry point,
+ * src/main.ts), and `figure()`, which prints a scenario's figure and records it in
+ * test/artifacts/faults.json for docs/reliability.md.
+ *
+ * The suite needs PostgreSQL and Redis: without DATABASE_URL (postgres://…) and REDIS_URL it fails,
+ * it never skips (`requireServices`).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freshPostgresDatabase } from '../harness.js';
+
+export const root = new URL('../../', import.meta.url).pathname;
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The shared PostgreSQL and Redis the suite's databases are made on; throws when either is missing. */
+export function requireServices(): { postgresUrl: string; redisUrl: string } {
+  const postgresUrl = process.env.DATABASE_URL;
+  const redisUrl = process.env.REDIS_URL;
+  if (!postgresUrl?.startsWith('postgres') || !redisUrl) {
+    throw new Error('npm run test:faults needs PostgreSQL and Redis: set DATABASE_URL=postgres://… and REDIS_URL=redis://… (see README, "Tests")');
+  }
+  return { postgresUrl, redisUrl };
+}
+
+export async function sparePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as AddressInfo;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** Waits for `text` in a child's stdout/stderr; rejects on exit or after `ms`. */
+function waitForOutput(p: ChildProcess, text: string | RegExp, what: string, ms = 20_000): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let out = '';
+    const t = setTimeout(() => reject(new Error(`${what} did not start within ${ms} ms:\n${out}`)), ms);
+    const on = (b: Buffer) => {
+      out += b.toString();
+      if (typeof text === 'string' ? out.includes(text) : text.test(out)) {
+        clearTimeout(t);
+        p.stdout?.off('data', on);
+        p.stderr?.off('data', on);
+        resolve();
+      }
+    };
+    p.stdout?.on('data', on);
+    p.stderr?.on('data', on);
+    p.once('exit', (code) => {
+      clearTimeout(t);
+      reject(new Error(`${what} exited with ${code}:\n${out}`));
+    });
+  });
+}
+
+/** A throwaway redis-server on a spare port (nothing kept on disk). `kill()` is an outage; `start()` brings it back on the same port. */
+export class OwnRedis {
+  private proc: ChildProcess | undefined;
+  private constructor(readonly port: number) {}
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+  static async start(): Promise<OwnRedis> {
+    const r = new OwnRedis(await sparePort());
+    await r.start();
+    return r;
+  }
+  async start(): Promise<void> {
+    const p = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    await waitForOutput(p, 'Ready to accept connections', `redis-server :${this.port}`);
+    this.proc = p;
+  }
+  /** SIGKILL: an outage, not a shutdown. */
+  async kill(): Promise<void> {
+    const p = this.proc;
+    this.proc = undefined;
+    if (!p || p.exitCode !== null) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill('SIGKILL');
+    await exited;
+  }
+}
+
+function pgBin(name: string): string {
+  const base = '/usr/lib/postgresql';
+  const version = readdirSync(base).sort((a, b) => Number(b) - Number(a))[0];
+  if (!version) throw new Error('no PostgreSQL installation under /usr/lib/postgresql');
+  return path.join(base, version, 'bin', name);
+}
+
+/** Spawn options that run a PostgreSQL binary as the postgres user when this process is root (PostgreSQL refuses root). */
+function asPostgres(): { uid?: number; gid?: number } {
+  if (process.getuid?.() !== 0) return {};
+  const id = (flag: string) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
+  return { uid: id('-u'), gid: id('-g') };
+}
+
+/**
+ * A PostgreSQL cluster of its own (initdb in a temporary directory, trust authentication; fsync off,
+ * as the faults are process crashes and the OS keeps what was written), listening on 127.0.0.1:<spare port>. `kill()` is a crash (SIGKILL of the postmaster),
+ * `stop()` a fast shutdown, `start()` brings it back on the same port and data.
+ */
+export class OwnPostgres {
+  private proc: ChildProcess | undefined;
+  private constructor(readonly port: number, readonly dir: string) {}
+  get url(): string {
+    return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
+  }
+  static async start(): Promise<OwnPostgres> {
+    const dir = mkdtempSync(path.join(tmpdir(), 'wb-faults-pg-'));
+    if (process.getuid?.() === 0) spawnSync('chown', ['postgres:postgres', dir]);
+    const init = spawnSync(pgBin('initdb'), ['-D', path.join(dir, 'data'), '-A', 'trust', '-U', 'postgres', '--no-sync'], { encoding: 'utf8', cwd: dir, ...asPostgres() });
+    if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
+    const pg = new OwnPostgres(await sparePort(), dir);
+    await pg.start();
+    return pg;
+  }
+  async start(): Promise<void> {
+    const args = [
+      '-D', path.join(this.dir, 'data'), '-p', String(this.port), '-k', this.dir, '-c', 'listen_addresses=127.0.0.1',
+      '-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200',
+    ];
+    const p = spawn(pgBin('postgres'), args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: this.dir, ...asPostgres() });
+    await waitForOutput(p, 'database system is ready to accept connections', `postgres :${this.port}`, 30_000);
+    this.proc = p;
+  }
+  /** SIGKILL of the postmaster (its backends notice and exit): a crash. */
+  async kill(): Promise<void> {
+    await this.signal('SIGKILL');
+    // Orphaned backends hold the port's shared memory until they notice; wait for the port to free.
+    for (let i = 0; i < 100 && spawnSync(pgBin('pg_isready'), ['-h', '127.0.0.1', '-p', String(this.port), '-q']).status === 0; i++) await sleep(100);
+  }
+  /** Fast shutdown (SIGINT): open sessions are cut. */
+  async stop(): Promise<void> {
+    await this.signal('SIGINT');
+  }
+  private async signal(sig: NodeJS.Signals): Promise<void> {
+    const p = this.proc;
+    this.proc = undefined;
+    if (!p || p.exitCode !== null) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill(sig);
+    await exited;
+  }
+  async destroy(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export interface ServerProcess {
+  child: ChildProcess;
+  /** http://127.0.0.1:<port>/graphql */
+  url: string;
+  /** ws://127.0.0.1:<port>/graphql */
+  wsUrl: string;
+  port: number;
+  output(): string;
+  exited: Promise<number | null>;
+  /** SIGKILL if still running. */
+  kill(signal?: NodeJS.Signals): void;
+}
+
+/**
+ * Starts the real entry point (src/main.ts through tsx) with `env` on a spare port and waits until
+ * it listens. `preload` adds `--import <file>` (test fixtures).
+ */
+export async function startServer(env: Record<string, string>, opts: { port?: number; nodeArgs?: string[] } = {}): Promise<ServerProcess> {
+  const port = opts.port ?? (await sparePort());
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: { ...process.env, NODE_ENV: '', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  for (let i = 0; i < 240 && !out.includes('listening on'); i++) {
+    if (child.exitCode !== null) break;
+    await sleep(250);
+  }
+  if (!out.includes('listening on')) {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    throw new Error(`server did not start:\n${out}`);
+  }
+  return {
+    child,
+    port,
+    url: `http://127.0.0.1:${port}/graphql`,
+    wsUrl: `ws://127.0.0.1:${port}/graphql`,
+    output: () => out,
+    exited,
+    kill: (signal: NodeJS.Signals = 'SIGKILL') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    },
+  };
+}
+
+/** A fresh database on the shared PostgreSQL (dropped by `drop()`). */
+export const freshDatabase = (postgresUrl: string) => freshPostgresDatabase(postgresUrl);
+
+const FIGURES = path.join(root, 'test/artifacts/faults.json');
+type Figures = Record<string, Record<string, { value: number | string; unit: string }>>;
+
+/**
+ * Prints a scenario's figure (`[faults] scenario · name = value unit`) and records it in
+ * test/artifacts/faults.json, which docs/reliability.md's figures come from.
+ */
+export function figure(scenario: string, name: string, value: number | string, unit = ''): void {
+  const shown = typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(1) : String(value);
+  console.log(`[faults] ${scenario} · ${name} = ${shown}${unit ? ` ${unit}` : ''}`);
+  mkdirSync(path.dirname(FIGURES), { recursive: true });
+  let all: Figures = {};
+  if (existsSync(FIGURES)) {
+    try {
+      all = JSON.parse(readFileSync(FIGURES, 'utf8')) as Figures;
+    } catch {
+      all = {};
+    }
+  }
+  (all[scenario] ??= {})[name] = { value, unit };
+  writeFileSync(FIGURES, `${JSON.stringify(all, null, 2)}\n`);
+}
+
+/** p-th percentile (0..1) of `xs` (nearest rank), or NaN for none. */
+export function percentile(xs: readonly number[], p: number): number {
+  if (!xs.length) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))]!;
+}
+
+/** POSTs a GraphQL operation; resolves with the HTTP status and the parsed body (or the text when it is not JSON). */
+export async function gql<T = Record<string, unknown>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: { data?: T; errors?: { message: string; extensions?: { code?: string } }[] } | string }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+  const text = await res.text();
+  try {
+    return { status: res.status, body: JSON.parse(text) };
+  } catch {
+    return { status: res.status, body: text };
+  }
+}
