@@ -12,11 +12,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKpiData } from '../scripts/bench/kpis-data.js';
 import { inTransaction } from '../src/db/tx.js';
 import { kpiPeriod } from '../src/modules/metrics/kpi.period.js';
-import { keyed, kpis, scopedOrders, sqlIn, type KpiScope, type KpiValuesView } from '../src/modules/metrics/kpi.service.js';
+import { updateCostModel } from '../src/modules/metrics/cost-model.service.js';
+import { kpiBucket, PICK_SESSION_GAP_SECONDS } from '../src/modules/metrics/kpi.period.js';
+import { keyed, kpis, orderFilter, sqlIn, type KpiScope, type KpiValuesView } from '../src/modules/metrics/kpi.service.js';
+import { money, proportionOf } from '../src/shared/money.js';
 import type { ServiceContext } from '../src/shared/service-context.js';
 import { startApp, type TestApp } from './harness.js';
 
 const DAY = 86_400_000;
+const PICKED_UNIT_MINOR = 100;
 const hours = (column: SQL) => sql`(extract(epoch from ${column}) / 3600.0)::float8`;
 
 let t: TestApp;
@@ -30,10 +34,20 @@ beforeAll(async () => {
   ctx = t.app.context({ kind: 'STAFF', name: 'kpis-test', scopes: ['admin'] }).services;
   // One transaction: one connection for the generator's temporary tables (PostgreSQL pool).
   await inTransaction(t.app.database, (tx) => generateKpiData((text) => tx.execute(sql.raw(text)), { orders: 400, end, days: 40, customers: 50, seed }));
+  await updateCostModel(ctx, { perUnitPicked: money(PICKED_UNIT_MINOR, 'RUB') });
 }, 180_000);
 afterAll(async () => {
   await t?.close();
 });
+
+/** The orders of the scope: placed in [from, to), not cancelled, narrowed by the filter; with their bucket `b`. */
+function scopedOrders(scope: KpiScope): SQL {
+  const { period } = scope;
+  const where: SQL[] = [sql`o.created_at >= ${period.from.toISOString()}::timestamptz`, sql`o.created_at < ${period.to.toISOString()}::timestamptz`, sql`o.status <> 'CANCELLED'`];
+  where.push(...orderFilter(scope, sql`o`));
+  return sql`select o.id, o.created_at, o.delivered_at, o.total_minor, o.currency, ${kpiBucket(sql`o.created_at`, period)} as b
+    from orders o where ${sql.join(where, sql` and `)}`;
+}
 
 /** The reference: the straightforward statements over the source tables. */
 async function reference(scope: KpiScope) {
@@ -66,7 +80,35 @@ async function reference(scope: KpiScope) {
       count(*) filter (where s.delivered_at <= s.estimated_delivery_to)::int as on_time
     from o join shipments s on s.order_id = o.id where ${sql.join(where, sql` and `)}
     group by grouping sets ((o.b), ())`);
-  return { o: keyed(o, (r) => r), s: keyed(s, (r) => r) };
+  // Units picked for the scope's orders in the filter's warehouses; scans of the period with
+  // picker-hours from consecutive pick scans (the first implementation, straight over warehouse_scans).
+  const picked = await rows<Record<string, unknown> & { b: Date | null; g: number }>(sql`
+    with o as (${scopedOrders(scope)})
+    select o.b, grouping(o.b) as g, coalesce(sum(p.units), 0)::float8 as picked
+    from o cross join lateral (
+      select sum(fl.picked_quantity) as units from fulfillment_orders fo join fulfillment_lines fl on fl.fulfillment_order_id = fo.id
+      where fo.order_id = o.id and ${scope.warehouseIds ? sqlIn(sql`fo.warehouse_id`, scope.warehouseIds) : sql`true`}) p
+    group by grouping sets ((o.b), ())`);
+  const scanWhere: SQL[] = [
+    sql`s.scanned_at >= ${scope.period.from.toISOString()}::timestamptz`,
+    sql`s.scanned_at < ${scope.period.to.toISOString()}::timestamptz`,
+    scope.warehouseIds ? sqlIn(sql`s.warehouse_id`, scope.warehouseIds) : sql`true`,
+  ];
+  if (scope.channels || scope.carrierIds) {
+    scanWhere.push(sql`exists (select 1 from fulfillment_orders fo join orders o on o.id = fo.order_id
+      where (fo.id = s.fulfillment_order_id or exists (select 1 from pick_list_orders plo where plo.pick_list_id = s.pick_list_id and plo.fulfillment_order_id = fo.id))
+        and ${sql.join(orderFilter(scope, sql`o`, ['channels', 'carriers']), sql` and `)})`);
+  }
+  const scans = await rows<Record<string, unknown> & { b: Date | null; g: number }>(sql`
+    with x as (
+      select s.*, ${kpiBucket(sql`s.scanned_at`, scope.period)} as b, case when s.kind = 'PICK'
+        then extract(epoch from s.scanned_at - lag(s.scanned_at) over (partition by s.kind, s.actor, s.warehouse_id order by s.scanned_at, s.id)) end::float8 as gap
+      from warehouse_scans s where ${sql.join(scanWhere, sql` and `)})
+    select x.b, grouping(x.b) as g, count(*)::int as scans, count(*) filter (where x.matched)::int as matched,
+      coalesce(sum(x.quantity) filter (where x.kind = 'PICK' and x.matched), 0)::float8 as units,
+      (coalesce(sum(x.gap) filter (where x.gap < ${PICK_SESSION_GAP_SECONDS}), 0) / 3600.0)::float8 as hours
+    from x group by grouping sets ((x.b), ())`);
+  return { o: keyed(o, (r) => r), s: keyed(s, (r) => r), picked: keyed(picked, (r) => Number(r.picked)), scans: keyed(scans, (r) => r) };
 }
 
 const close = (actual: number | null, expected: unknown, what: string) => {
@@ -74,7 +116,14 @@ const close = (actual: number | null, expected: unknown, what: string) => {
   else expect(Math.abs(actual! - Number(expected)), `${what}: ${actual} vs ${String(expected)}`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(Number(expected))));
 };
 
-function compare(v: KpiValuesView, o: Record<string, unknown> | undefined, s: Record<string, unknown> | undefined, what: string) {
+function compare(
+  v: KpiValuesView,
+  o: Record<string, unknown> | undefined,
+  s: Record<string, unknown> | undefined,
+  picked: number | undefined,
+  scans: Record<string, unknown> | undefined,
+  what: string,
+) {
   const n = Number(o?.orders ?? 0);
   expect(v.orders, `${what} orders`).toBe(n);
   expect(v.units, `${what} units`).toBe(Number(o?.units ?? 0));
@@ -85,6 +134,10 @@ function compare(v: KpiValuesView, o: Record<string, unknown> | undefined, s: Re
   close(v.backorderRate, rate(o?.backordered, n), `${what} backorderRate`);
   close(v.returnRate, rate(o?.returned, o?.shipped), `${what} returnRate`);
   close(v.onTimeDeliveryRate, rate(s?.on_time, s?.delivered), `${what} onTime`);
+  // The cost model charges only PICKED_UNIT_MINOR per unit picked (beforeAll).
+  expect(v.warehousingCostPerOrder?.amountMinor ?? null, `${what} picked units`).toBe(n > 0 ? proportionOf(money((picked ?? 0) * PICKED_UNIT_MINOR, 'RUB'), 1, n).amountMinor : null);
+  close(v.pickAccuracy, rate(scans?.matched, scans?.scans), `${what} pickAccuracy`);
+  close(v.unitsPickedPerHour, Number(scans?.hours ?? 0) > 0 ? Number(scans?.units) / Number(scans?.hours) : null, `${what} unitsPickedPerHour`);
   for (const [name, d] of [['ship', v.orderToShip], ['deliver', v.orderToDelivery]] as const) {
     expect(d.count, `${what} ${name} count`).toBe(Number(o?.[`${name}_n`] ?? 0));
     for (const k of ['p50', 'p90', 'p99', 'mean'] as const) close(d[k], o?.[`${name}_${k}`] ?? null, `${what} ${name} ${k}`);
@@ -104,8 +157,11 @@ async function check(label: string, from: Date, to: Date, granularity: 'HOUR' | 
   };
   const ref = await reference(scope);
   const what = `${label} seed ${seed} ${from.toISOString()}..${to.toISOString()} ${granularity} ${JSON.stringify(filter)}`;
-  compare(report.totals, ref.o.get('total'), ref.s.get('total'), `${what} totals`);
-  for (const b of report.series) compare(b.values, ref.o.get(b.start.getTime()), ref.s.get(b.start.getTime()), `${what} ${b.start.toISOString()}`);
+  compare(report.totals, ref.o.get('total'), ref.s.get('total'), ref.picked.get('total'), ref.scans.get('total'), `${what} totals`);
+  for (const b of report.series) {
+    const k = b.start.getTime();
+    compare(b.values, ref.o.get(k), ref.s.get(k), ref.picked.get(k), ref.scans.get(k), `${what} ${b.start.toISOString()}`);
+  }
   return report;
 }
 
@@ -130,6 +186,8 @@ describe('kpis read model', () => {
     expect(r.totals.orders).toBeGreaterThan(300);
     expect(r.totals.orderToDelivery.count).toBeGreaterThan(100);
     expect(r.totals.returnRate).toBeGreaterThan(0);
+    expect(r.totals.unitsPickedPerHour).toBeGreaterThan(0);
+    expect(r.totals.pickAccuracy).toBeLessThan(1);
     await checkRandomPeriods('initial', 12);
   }, 180_000);
 
@@ -169,6 +227,21 @@ describe('kpis read model', () => {
         const [id] = await pick(sql`status <> 'CANCELLED'`, 1);
         return rows(sql`update fulfillment_orders set warehouse_id = (select id from warehouses where code = 'W2') where order_id = ${id}::uuid`);
       }],
+      ['pick', async () => {
+        const [id] = await pick(sql`status = 'ALLOCATED' and exists (select 1 from fulfillment_orders fo where fo.order_id = orders.id)`, 1);
+        return rows(sql`update fulfillment_lines set picked_quantity = quantity where fulfillment_order_id in (select id from fulfillment_orders where order_id = ${id}::uuid)`);
+      }],
+      ['scans', async () => {
+        // Three pick scans of one picker minutes apart (one continuing a session across midnight of the store's day is likely over 3 runs) and a refused pack scan.
+        const at = new Date(end.getTime() - Math.random() * 30 * DAY);
+        for (const [i, matched] of [[0, true], [4, true], [9, false]] as const) {
+          await rows(sql`insert into warehouse_scans (id, warehouse_id, kind, actor, pick_list_id, item_barcode, quantity, matched, error_code, scanned_at)
+            select gen_random_uuid(), pl.warehouse_id, 'PICK', 'picker-1-1', pl.id, 'X', 2, ${matched}, ${matched ? null : 'WRONG_BIN_SCANNED'}, ${new Date(at.getTime() + i * 60_000).toISOString()}::timestamptz
+            from pick_lists pl join warehouses w on w.id = pl.warehouse_id where w.code = 'W1' limit 1`);
+        }
+        return rows(sql`insert into warehouse_scans (id, warehouse_id, kind, actor, fulfillment_order_id, item_barcode, quantity, matched, error_code, scanned_at)
+          select gen_random_uuid(), fo.warehouse_id, 'PACK', 'packer-9', fo.id, 'X', 1, false, 'PACK_MISMATCH', ${at.toISOString()}::timestamptz from fulfillment_orders fo limit 1`);
+      }],
       ['line quantity', async () => {
         const [id] = await pick(sql`status = 'ALLOCATED'`, 1);
         return rows(sql`update order_lines set quantity = quantity + 2 where order_id = ${id}::uuid`);
@@ -178,7 +251,7 @@ describe('kpis read model', () => {
       await change();
       await checkRandomPeriods(name, 3);
     }
-    const [{ n }] = await rows<{ n: number }>(sql`select count(*)::int as n from kpi_dirty_orders`);
-    expect(n).toBe(0);
+    const [{ n }] = await rows<{ n: number }>(sql`select (select count(*) from kpi_dirty_orders) + (select count(*) from kpi_dirty_scans)::int as n`);
+    expect(Number(n)).toBe(0);
   }, 300_000);
 });

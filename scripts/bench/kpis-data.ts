@@ -3,7 +3,9 @@
  * generate_series (the services create one order per transaction: hours for a million): 3
  * warehouses, 4 carriers with a service each, 200 variants, 100,000 customers and `orders` orders
  * placed uniformly over the 365 days before `end`, each with 1–3 lines, one fulfillment order (5%
- * split over two warehouses), an outbound shipment per fulfillment order once shipped (label 2–72
+ * split over two warehouses) with its lines, picked once shipped (pick lists per warehouse and two
+ * hours, a pick scan per line by one of 12 pickers per warehouse, a pack scan per fulfillment order,
+ * 2% and 1% refused scans), an outbound shipment per fulfillment order once shipped (label 2–72
  * hours after placing, cost by carrier and weight, estimate and delivery 1–6 days later, 85% on
  * time), its order events (CREATED, 4% BACKORDERED first, SHIPPED, DELIVERED), 3% cancelled,
  * 5% of delivered orders with a received return of one line. Deterministic (setseed).
@@ -127,6 +129,54 @@ export async function generateKpiData(exec: (text: string) => Promise<unknown>, 
      where f.present`,
   );
   await step(
+    'fulfillment lines',
+    `insert into fulfillment_lines (id, fulfillment_order_id, order_line_id, variant_id, quantity, picked_quantity)
+     select gen_random_uuid(), case when g.split and g.nlines > 1 and ol.position = 1 then g.fo2 else g.fo1 end, ol.id, ol.variant_id, ol.quantity,
+       case when not g.cancelled and g.labelled_at < ${NOW} then ol.quantity else 0 end
+     from g join order_lines ol on ol.order_id = g.id`,
+  );
+  // Picking: one pick list per warehouse and two-hour slot of the labels; a pick scan per line
+  // picked, by one of 12 pickers per warehouse, in the hour before the label (2% of lines with a
+  // refused scan first); a pack scan per shipped fulfillment order (1% refused first).
+  await step(
+    'pick lists',
+    `insert into pick_lists (id, warehouse_id, status, completed_at, created_at)
+     select gen_random_uuid(), w.id, 'COMPLETED', s.slot + interval '2 hours', s.slot
+     from (select distinct fo.warehouse_id, date_bin('2 hours', g.labelled_at - interval '1 hour', timestamptz '2000-01-01') as slot
+       from g join fulfillment_orders fo on fo.order_id = g.id where not g.cancelled and g.labelled_at < ${NOW}) s
+     join warehouses w on w.id = s.warehouse_id`,
+  );
+  await exec(`create temporary table kpl as select id, warehouse_id, created_at as slot from pick_lists`);
+  await exec(`create index on kpl (warehouse_id, slot)`);
+  await step(
+    'pick list orders',
+    `insert into pick_list_orders (pick_list_id, fulfillment_order_id)
+     select pl.id, fo.id from g join fulfillment_orders fo on fo.order_id = g.id
+       join kpl pl on pl.warehouse_id = fo.warehouse_id and pl.slot = date_bin('2 hours', g.labelled_at - interval '1 hour', timestamptz '2000-01-01')
+     where not g.cancelled and g.labelled_at < ${NOW}`,
+  );
+  await step(
+    'pick scans',
+    `insert into warehouse_scans (id, warehouse_id, kind, actor, pick_list_id, variant_id, bin_barcode, item_barcode, quantity, matched, error_code, scanned_at)
+     select gen_random_uuid(), fo.warehouse_id, 'PICK', 'picker-' || wn.n || '-' || (1 + (g.i % 12)), plo.pick_list_id, fl.variant_id, 'B-1', 'I-' || fl.variant_id,
+       case when r.refused then 1 else fl.picked_quantity end, not r.refused, case when r.refused then 'WRONG_BIN_SCANNED' end,
+       g.labelled_at - interval '1 hour' + make_interval(secs => ol.position * 40 + case when r.refused then -20 else 0 end)
+     from g join order_lines ol on ol.order_id = g.id join fulfillment_lines fl on fl.order_line_id = ol.id
+       join fulfillment_orders fo on fo.id = fl.fulfillment_order_id join kw wn on wn.id = fo.warehouse_id
+       join pick_list_orders plo on plo.fulfillment_order_id = fo.id
+       cross join lateral (values (false), (true)) r(refused)
+     where fl.picked_quantity > 0 and (not r.refused or (g.i * 7 + ol.position) % 50 = 0)`,
+  );
+  await step(
+    'pack scans',
+    `insert into warehouse_scans (id, warehouse_id, kind, actor, fulfillment_order_id, item_barcode, quantity, matched, error_code, scanned_at)
+     select gen_random_uuid(), fo.warehouse_id, 'PACK', 'packer-' || wn.n || '-' || (1 + (g.i % 4)), fo.id, 'I-' || fo.id, 1, not r.refused,
+       case when r.refused then 'PACK_MISMATCH' end, fo.packed_at - case when r.refused then interval '1 minute' else interval '0' end
+     from g join fulfillment_orders fo on fo.order_id = g.id join kw wn on wn.id = fo.warehouse_id
+       cross join lateral (values (false), (true)) r(refused)
+     where fo.packed_at is not null and (not r.refused or g.i % 100 = 0)`,
+  );
+  await step(
     'shipments',
     `insert into shipments (id, order_id, fulfillment_order_id, carrier_id, service_id, tracking_number, status, cost_minor, currency, weight_grams, parcel, label_format, label_content,
        estimated_delivery_from, estimated_delivery_to, created_at, delivered_at, direction)
@@ -165,7 +215,7 @@ export async function generateKpiData(exec: (text: string) => Promise<unknown>, 
      select gen_random_uuid(), rr.id, ol.id, ol.variant_id, ol.quantity, 'CHANGED_MIND', ol.quantity, 1
      from return_requests rr join order_lines ol on ol.order_id = rr.order_id and ol.position = 1`,
   );
-  for (const t of ['kw', 'kc', 'kv', 'kcu', 'g']) await exec(`drop table ${t}`);
+  for (const t of ['kw', 'kc', 'kv', 'kcu', 'kpl', 'g']) await exec(`drop table ${t}`);
   if (o.bulk) {
     await exec(`set session_replication_role = origin`);
     await step('vacuum analyze', `vacuum analyze`);

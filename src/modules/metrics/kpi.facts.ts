@@ -1,8 +1,8 @@
 /**
  * The KPI read model: kpi_order_facts (one narrow row per non-cancelled order: its dimensions,
  * units, money, flags and the two durations), kpi_shipment_facts (one per outbound shipment of
- * such an order) and their sums per local day and dimensions (kpi_daily_orders,
- * kpi_daily_shipments), so a year of figures reads a few thousand rollup rows instead of joining a
+ * such an order), kpi_pick_facts (units picked per such order and warehouse) and their sums per
+ * local day and dimensions (kpi_daily_orders, kpi_daily_shipments, kpi_daily_picks), so a year of figures reads a few thousand rollup rows instead of joining a
  * million orders to five tables.
  *
  * Exact and read-your-writes: triggers on every table a figure reads (migration
@@ -17,6 +17,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { inTransaction } from '../../db/tx.js';
 import type { ServiceContext } from '../../shared/service-context.js';
+import { PICK_SESSION_GAP_SECONDS } from './kpi.period.js';
 
 const hours = (column: SQL) => sql`(extract(epoch from ${column}) / 3600.0)::float8`;
 
@@ -51,6 +52,16 @@ function shipmentFactsSelect(factWhere: SQL): SQL {
 }
 const SHIPMENT_FACT_COLUMNS = sql`(shipment_id, order_id, placed_at, channel, order_warehouse_ids, order_carrier_ids, warehouse_id, carrier_id, currency, cost_minor, delivered_with_estimate, on_time)`;
 
+/** Pick facts (units picked per order and warehouse) of the orders whose facts `factWhere` selects; run after those are written. */
+function pickFactsSelect(factWhere: SQL): SQL {
+  return sql`select f.order_id, fo.warehouse_id, f.placed_at, f.channel, f.warehouse_ids, f.carrier_ids, sum(fl.picked_quantity)::int
+    from kpi_order_facts f join fulfillment_orders fo on fo.order_id = f.order_id join fulfillment_lines fl on fl.fulfillment_order_id = fo.id
+    where ${factWhere}
+    group by f.order_id, fo.warehouse_id, f.placed_at, f.channel, f.warehouse_ids, f.carrier_ids
+    having sum(fl.picked_quantity) > 0`;
+}
+const PICK_FACT_COLUMNS = sql`(order_id, warehouse_id, placed_at, channel, order_warehouse_ids, order_carrier_ids, picked_units)`;
+
 const localDay = (column: SQL, tz: string) => sql`(${column} at time zone ${tz})::date`;
 
 /**
@@ -61,7 +72,7 @@ export const durationBin = (hoursColumn: SQL): SQL => sql`floor(${hoursColumn}):
 /** kind 0: ship_hours, 1: deliver_hours, with their bins, as rows of the facts `f` (a lateral). */
 export const DURATION_KINDS = sql`(values (0::smallint, f.ship_hours, ${durationBin(sql`f.ship_hours`)}), (1::smallint, f.deliver_hours, ${durationBin(sql`f.deliver_hours`)})) k(kind, hours, bin)`;
 
-/** Adds (sign 1) or subtracts (-1) the facts `where` selects to/from the rollups. */
+/** Adds (sign 1) or subtracts (-1) the facts `where` selects to/from the rollups (`orderWhere` also selects pick facts). */
 async function applyToRollups(tx: Executor, tz: string, sign: 1 | -1, orderWhere: SQL, shipmentWhere: SQL): Promise<void> {
   const s = sql.raw(String(sign));
   await tx.execute(sql`insert into kpi_daily_orders (day, channel, currency, warehouse_ids, carrier_ids, orders, units, total_minor, at_once, at_once_known, backordered,
@@ -87,6 +98,12 @@ async function applyToRollups(tx: Executor, tz: string, sign: 1 | -1, orderWhere
     on conflict (day, channel, currency, order_warehouse_ids, order_carrier_ids, warehouse_id, carrier_id) do update set
       shipments = kpi_daily_shipments.shipments + excluded.shipments, cost_minor = kpi_daily_shipments.cost_minor + excluded.cost_minor,
       delivered_with_estimate = kpi_daily_shipments.delivered_with_estimate + excluded.delivered_with_estimate, on_time = kpi_daily_shipments.on_time + excluded.on_time`);
+  await tx.execute(sql`insert into kpi_daily_picks (day, channel, order_warehouse_ids, order_carrier_ids, warehouse_id, facts, picked_units)
+    select ${localDay(sql`placed_at`, tz)}, channel, order_warehouse_ids, order_carrier_ids, warehouse_id, ${s} * count(*), ${s} * sum(picked_units)
+    from kpi_pick_facts where ${orderWhere}
+    group by 1, 2, 3, 4, 5
+    on conflict (day, channel, order_warehouse_ids, order_carrier_ids, warehouse_id) do update set
+      facts = kpi_daily_picks.facts + excluded.facts, picked_units = kpi_daily_picks.picked_units + excluded.picked_units`);
   await tx.execute(sql`insert into kpi_daily_durations (day, kind, bin, n)
     select ${localDay(sql`f.placed_at`, tz)}, k.kind, k.bin, ${s} * count(*)
     from kpi_order_facts f cross join lateral ${DURATION_KINDS} where k.bin is not null and ${orderWhere}
@@ -94,23 +111,58 @@ async function applyToRollups(tx: Executor, tz: string, sign: 1 | -1, orderWhere
     on conflict (day, kind, bin) do update set n = kpi_daily_durations.n + excluded.n`);
 }
 
+/**
+ * Recomputes kpi_scan_days for the (warehouse, actor, local day) keys `keys` selects (a relation
+ * with warehouse_id, actor, day; null: every scan), from warehouse_scans, after deleting those rows.
+ */
+async function refreshScanDays(tx: Executor, tz: string, keys: SQL | null): Promise<void> {
+  const day = localDay(sql`ws.scanned_at`, tz);
+  if (keys) await tx.execute(sql`delete from kpi_scan_days d using (${keys}) k where d.warehouse_id = k.warehouse_id and d.actor = k.actor and d.day = k.day`);
+  const scans = keys
+    ? sql`select ws.*, k.day from (${keys}) k join warehouse_scans ws on ws.warehouse_id = k.warehouse_id and ws.actor = k.actor
+        and ws.scanned_at >= (k.day::timestamp at time zone ${tz}) and ws.scanned_at < ((k.day + 1)::timestamp at time zone ${tz})`
+    : sql`select ws.*, ${day} as day from warehouse_scans ws`;
+  await tx.execute(sql`insert into kpi_scan_days (day, warehouse_id, actor, kind, scans, matched, units, first_at, last_at, gap_seconds)
+    select x.day, x.warehouse_id, x.actor, x.kind, count(*), count(*) filter (where x.matched), coalesce(sum(x.quantity) filter (where x.kind = 'PICK' and x.matched), 0),
+      min(x.scanned_at), max(x.scanned_at), coalesce(sum(x.gap) filter (where x.gap < ${PICK_SESSION_GAP_SECONDS}), 0)
+    from (select s.*, case when s.kind = 'PICK'
+        then extract(epoch from s.scanned_at - lag(s.scanned_at) over (partition by s.kind, s.actor, s.warehouse_id, s.day order by s.scanned_at, s.id)) end::float8 as gap
+      from (${scans}) s) x
+    group by x.day, x.warehouse_id, x.actor, x.kind`);
+}
+
+const READ_MODEL_TABLES = [
+  'kpi_dirty_orders',
+  'kpi_dirty_scans',
+  'kpi_order_facts',
+  'kpi_shipment_facts',
+  'kpi_pick_facts',
+  'kpi_daily_orders',
+  'kpi_daily_shipments',
+  'kpi_daily_picks',
+  'kpi_daily_durations',
+  'kpi_scan_days',
+];
+
 /** Recomputes the read model from the source tables (first use, or the store's time zone changed). */
 async function rebuild(tx: Executor, tz: string): Promise<void> {
-  for (const t of ['kpi_dirty_orders', 'kpi_order_facts', 'kpi_shipment_facts', 'kpi_daily_orders', 'kpi_daily_shipments', 'kpi_daily_durations']) await tx.execute(sql`delete from ${sql.identifier(t)}`);
+  for (const t of READ_MODEL_TABLES) await tx.execute(sql`delete from ${sql.identifier(t)}`);
   await tx.execute(sql`insert into kpi_order_facts ${ORDER_FACT_COLUMNS} ${orderFactsSelect(sql`true`)}`);
   await tx.execute(sql`insert into kpi_shipment_facts ${SHIPMENT_FACT_COLUMNS} ${shipmentFactsSelect(sql`true`)}`);
+  await tx.execute(sql`insert into kpi_pick_facts ${PICK_FACT_COLUMNS} ${pickFactsSelect(sql`true`)}`);
   await applyToRollups(tx, tz, 1, sql`true`, sql`true`);
   await tx.execute(sql`insert into kpi_state (id, time_zone, built_at) values ('default', ${tz}, now())
     on conflict (id) do update set time_zone = excluded.time_zone, built_at = excluded.built_at`);
   // Fresh statistics: the planner otherwise sees the empty tables of the migration.
-  for (const t of ['kpi_order_facts', 'kpi_shipment_facts', 'kpi_daily_orders', 'kpi_daily_shipments', 'kpi_daily_durations']) await tx.execute(sql`analyze ${sql.identifier(t)}`);
+  await refreshScanDays(tx, tz, null);
+  for (const t of READ_MODEL_TABLES.slice(2)) await tx.execute(sql`analyze ${sql.identifier(t)}`);
 }
 
 /** Brings the read model up to date with every committed write (see the module comment). */
 export async function refreshKpiFacts(ctx: ServiceContext): Promise<void> {
   const tz = ctx.config.STORE_TIMEZONE;
   const [pending] = await ctx.database.rows<{ stale: boolean }>(
-    sql`select exists (select 1 from kpi_dirty_orders) or not exists (select 1 from kpi_state where id = 'default' and time_zone = ${tz}) as stale`,
+    sql`select exists (select 1 from kpi_dirty_orders) or exists (select 1 from kpi_dirty_scans) or not exists (select 1 from kpi_state where id = 'default' and time_zone = ${tz}) as stale`,
   );
   if (!pending?.stale) return;
   const rebuilt = await inTransaction(ctx.database, async (tx) => {
@@ -118,18 +170,29 @@ export async function refreshKpiFacts(ctx: ServiceContext): Promise<void> {
     await tx.execute(sql`insert into kpi_state (id, time_zone) values ('default', '') on conflict (id) do nothing`);
     const [state] = await ctx.database.rows<{ time_zone: string }>(sql`select time_zone from kpi_state where id = 'default' for update`, tx);
     if (state?.time_zone !== tz) return rebuild(tx, tz).then(() => true);
+    const scanKeys = await ctx.database.rows<{ warehouse_id: string; actor: string; day: string }>(
+      sql`with d as (delete from kpi_dirty_scans returning warehouse_id, actor, scanned_at) select distinct warehouse_id, actor, ${localDay(sql`scanned_at`, tz)}::text as day from d`,
+      tx,
+    );
+    if (scanKeys.length) {
+      const col = (k: 'warehouse_id' | 'actor' | 'day', type: string) => sql`${`{${scanKeys.map((r) => JSON.stringify(r[k])).join(',')}}`}::${sql.raw(type)}`;
+      await refreshScanDays(tx, tz, sql`select * from unnest(${col('warehouse_id', 'uuid[]')}, ${col('actor', 'text[]')}, ${col('day', 'date[]')}) k(warehouse_id, actor, day)`);
+    }
     const ids = await ctx.database.rows<{ order_id: string }>(sql`with d as (delete from kpi_dirty_orders returning order_id) select distinct order_id from d`, tx);
     if (!ids.length) return false;
     const list = sql`${`{${ids.map((r) => r.order_id).join(',')}}`}::uuid[]`;
     const orderWhere = sql`order_id = any(${list})`;
     await applyToRollups(tx, tz, -1, orderWhere, orderWhere);
     await tx.execute(sql`delete from kpi_shipment_facts where ${orderWhere}`);
+    await tx.execute(sql`delete from kpi_pick_facts where ${orderWhere}`);
     await tx.execute(sql`delete from kpi_order_facts where ${orderWhere}`);
     await tx.execute(sql`insert into kpi_order_facts ${ORDER_FACT_COLUMNS} ${orderFactsSelect(sql`o.id = any(${list})`)}`);
     await tx.execute(sql`insert into kpi_shipment_facts ${SHIPMENT_FACT_COLUMNS} ${shipmentFactsSelect(sql`f.order_id = any(${list})`)}`);
+    await tx.execute(sql`insert into kpi_pick_facts ${PICK_FACT_COLUMNS} ${pickFactsSelect(sql`f.order_id = any(${list})`)}`);
     await applyToRollups(tx, tz, 1, orderWhere, orderWhere);
     await tx.execute(sql`delete from kpi_daily_orders where orders = 0`);
     await tx.execute(sql`delete from kpi_daily_shipments where shipments = 0`);
+    await tx.execute(sql`delete from kpi_daily_picks where facts = 0`);
     await tx.execute(sql`delete from kpi_daily_durations where n = 0`);
     return false;
   });

@@ -10,6 +10,9 @@ import { AccessError } from '../../shared/errors.js';
 export const KPI_GRANULARITIES = ['HOUR', 'DAY', 'WEEK', 'MONTH'] as const;
 export type KpiGranularity = (typeof KPI_GRANULARITIES)[number];
 
+/** Consecutive pick scans of one actor in one warehouse less than this apart belong to one picking session (unitsPickedPerHour). */
+export const PICK_SESSION_GAP_SECONDS = 15 * 60;
+
 /** A series longer than this is refused (an hourly series of a year has 8,784 buckets). */
 export const MAX_BUCKETS = 10_000;
 

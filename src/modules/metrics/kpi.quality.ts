@@ -5,7 +5,7 @@
  * Filters reach these figures through an order: a CSAT answer through the order it rates or the
  * ticket's order, a ticket through its order. The order matches when it came through one of the
  * channels, has a fulfillment order in one of the warehouses and an outbound shipment by one of the
- * carriers (the predicates of scopedOrders, without its placed-in-the-period condition: the answer
+ * carriers (orderFilter's predicates, without a placed-in-the-period condition: the answer
  * or the ticket is what is dated). An answer or a ticket with no order counts only without a filter.
  * A forecast is per (variant, warehouse): a warehouse filter narrows it, and under a channel or
  * carrier filter there is no forecast to compare (null).

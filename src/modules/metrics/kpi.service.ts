@@ -85,18 +85,6 @@ const idList = (ids: readonly string[]): SQL => sql.join(ids.map((id) => sql`${i
 export const sqlIn = (column: SQL, values: readonly string[]): SQL => (values.length ? sql`${column} in (${idList(values)})` : sql`false`);
 
 /**
- * The orders of the scope: placed in [from, to), not cancelled, narrowed by the filter; with their
- * bucket `b`. Columns: id, created_at, delivered_at, total_minor, currency, b.
- */
-export function scopedOrders(scope: KpiScope): SQL {
-  const { period } = scope;
-  const where: SQL[] = [sql`o.created_at >= ${period.from.toISOString()}::timestamptz`, sql`o.created_at < ${period.to.toISOString()}::timestamptz`, sql`o.status <> 'CANCELLED'`];
-  where.push(...orderFilter(scope, sql`o`));
-  return sql`select o.id, o.created_at, o.delivered_at, o.total_minor, o.currency, ${kpiBucket(sql`o.created_at`, period)} as b
-    from orders o where ${sql.join(where, sql` and `)}`;
-}
-
-/**
  * The filter's conditions on the order row `o` (an alias of orders): its channel, a fulfillment
  * order in one of the warehouses, an outbound shipment by one of the carriers; `only` picks some.
  * One definition for every figure group that narrows through orders.
@@ -137,14 +125,14 @@ interface OrderFigures {
  * Where a figure group reads a period from (kpi.facts.ts): whole local days from the daily rollups,
  * the rest (the partial days at either end, every hour of an HOUR report) from the fact rows.
  */
-interface KpiSources {
+export interface KpiSources {
   /** Local dates [dayFrom, dayTo) read from the rollups; null: none. */
   days: { from: string; to: string } | null;
   /** Fact rows of these instants' ranges [from, to). */
   factRanges: [Date, Date][];
 }
 
-function sourcesOf(period: KpiPeriod): KpiSources {
+export function sourcesOf(period: KpiPeriod): KpiSources {
   if (period.granularity === 'HOUR') return { days: null, factRanges: [[period.from, period.to]] };
   let first = DateTime.fromJSDate(period.from, { zone: period.timeZone }).startOf('day');
   if (first.toMillis() < period.from.getTime()) first = first.plus({ days: 1 }).startOf('day');
@@ -156,11 +144,11 @@ function sourcesOf(period: KpiPeriod): KpiSources {
   return { days: { from: first.toISODate()!, to: last.toISODate()! }, factRanges: ranges };
 }
 
-const uuidArray = (ids: readonly string[]): SQL => sql`${`{${ids.join(',')}}`}::uuid[]`;
+export const uuidArray = (ids: readonly string[]): SQL => sql`${`{${ids.join(',')}}`}::uuid[]`;
 const ts = (d: Date): SQL => sql`${d.toISOString()}::timestamptz`;
 
 /** The scope's filter over a fact or rollup row (order dimensions `wh`, `car`; shipment's own `sw`, `sc` when given). */
-function dimensionFilter(scope: KpiScope, wh: SQL, car: SQL, shipment?: { warehouse: SQL; carrier: SQL }): SQL[] {
+export function dimensionFilter(scope: KpiScope, wh: SQL, car: SQL, shipment?: { warehouse: SQL; carrier: SQL }): SQL[] {
   const where: SQL[] = [];
   if (scope.channels) where.push(sqlIn(sql`channel`, scope.channels));
   if (scope.warehouseIds) where.push(sql`${wh} && ${uuidArray(scope.warehouseIds)}`);
@@ -170,10 +158,10 @@ function dimensionFilter(scope: KpiScope, wh: SQL, car: SQL, shipment?: { wareho
   return where;
 }
 
-const and = (parts: SQL[]): SQL => (parts.length ? sql.join(parts, sql` and `) : sql`true`);
-const inRanges = (ranges: [Date, Date][]): SQL =>
+export const and = (parts: SQL[]): SQL => (parts.length ? sql.join(parts, sql` and `) : sql`true`);
+export const inRanges = (ranges: [Date, Date][]): SQL =>
   ranges.length ? sql`(${sql.join(ranges.map(([a, b]) => sql`(placed_at >= ${ts(a)} and placed_at < ${ts(b)})`), sql` or `)})` : sql`false`;
-const dayBucket = (period: KpiPeriod): SQL => kpiBucket(sql`(day::timestamp at time zone ${period.timeZone})`, period);
+export const dayBucket = (period: KpiPeriod): SQL => kpiBucket(sql`(day::timestamp at time zone ${period.timeZone})`, period);
 
 const PERCENTILES = [0.5, 0.9, 0.99] as const;
 const DURATIONS = ['ship_hours', 'deliver_hours'] as const;
@@ -407,7 +395,10 @@ export async function kpis(ctx: ServiceContext, input: KpisInput): Promise<KpiRe
     ctx.database,
     async (tx) => {
       const inTx = withExecutor(ctx, tx);
-      return [await orderFigures(ctx, scope, tx), await shipmentFigures(ctx, scope, tx), await csatFigures(inTx, scope), await slaFigures(inTx, scope), await forecastFigures(inTx, scope), await warehouseFigures(inTx, scope)] as const;
+      const orders = await orderFigures(ctx, scope, tx);
+      // Warehousing cost is per order of the same cohort.
+      const handled = (key: number | 'total') => orders.get(key)?.orders ?? 0;
+      return [orders, await shipmentFigures(ctx, scope, tx), await csatFigures(inTx, scope), await slaFigures(inTx, scope), await forecastFigures(inTx, scope), await warehouseFigures(inTx, scope, handled)] as const;
     },
     { isolation: 'repeatable read' },
   );

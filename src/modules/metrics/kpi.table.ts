@@ -107,6 +107,70 @@ export const kpiDailyDurations = pgTable(
   (t) => [primaryKey({ columns: [t.day, t.kind, t.bin] })],
 );
 
+/**
+ * Units picked for an order in one warehouse (its fulfillment orders' lines' pickedQuantity there),
+ * with the order's dimensions: warehousingCostPerOrder's per-unit term, by warehouse.
+ */
+export const kpiPickFacts = pgTable(
+  'kpi_pick_facts',
+  {
+    orderId: uuid('order_id').notNull(),
+    warehouseId: uuid('warehouse_id').notNull(),
+    placedAt: tstz('placed_at').notNull(),
+    channel: text('channel').notNull(),
+    orderWarehouseIds: uuid('order_warehouse_ids').array().notNull(),
+    orderCarrierIds: uuid('order_carrier_ids').array().notNull(),
+    pickedUnits: integer('picked_units').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orderId, t.warehouseId] }), index('kpi_pick_facts_placed_idx').on(t.placedAt)],
+);
+
+/** kpi_pick_facts summed per local day and dimensions; `facts`: how many fact rows (0: the row is removed). */
+export const kpiDailyPicks = pgTable(
+  'kpi_daily_picks',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    channel: text('channel').notNull(),
+    orderWarehouseIds: uuid('order_warehouse_ids').array().notNull(),
+    orderCarrierIds: uuid('order_carrier_ids').array().notNull(),
+    warehouseId: uuid('warehouse_id').notNull(),
+    facts: integer('facts').notNull(),
+    pickedUnits: bigint('picked_units', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.channel, t.orderWarehouseIds, t.orderCarrierIds, t.warehouseId] })],
+);
+
+/**
+ * Scans per local day, warehouse, actor and kind (pickAccuracy, unitsPickedPerHour): counts, units
+ * of accepted pick scans, the day's first and last scan and, for PICK, the sum of the gaps under
+ * 15 minutes between the actor's consecutive pick scans of that day. A report chains the days (and
+ * the partial days at its ends, read from warehouse_scans) per actor and warehouse to add the gaps
+ * across midnight, so picker-hours stay exact (kpi.warehouse.ts).
+ */
+export const kpiScanDays = pgTable(
+  'kpi_scan_days',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    warehouseId: uuid('warehouse_id').notNull(),
+    actor: text('actor').notNull(),
+    kind: text('kind').notNull(),
+    scans: integer('scans').notNull(),
+    matched: integer('matched').notNull(),
+    units: bigint('units', { mode: 'number' }).notNull(),
+    firstAt: tstz('first_at').notNull(),
+    lastAt: tstz('last_at').notNull(),
+    gapSeconds: doublePrecision('gap_seconds').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.warehouseId, t.actor, t.kind] })],
+);
+
+/** Scans written since kpi_scan_days last caught up: their (warehouse, actor, instant) (append-only; drained by the next kpis read). */
+export const kpiDirtyScans = pgTable('kpi_dirty_scans', {
+  warehouseId: uuid('warehouse_id').notNull(),
+  actor: text('actor').notNull(),
+  scannedAt: tstz('scanned_at').notNull(),
+});
+
 /** kpi_shipment_facts summed per local day and dimensions. */
 export const kpiDailyShipments = pgTable(
   'kpi_daily_shipments',

@@ -243,6 +243,8 @@ export const warehouseScans = pgTable(
   (t) => [
     index('warehouse_scans_wh_time_idx').on(t.warehouseId, t.scannedAt),
     index('warehouse_scans_time_idx').on(t.scannedAt),
+    // An actor's scans of a day (the KPI read model's scan rollup, kpi_scan_days).
+    index('warehouse_scans_actor_idx').on(t.warehouseId, t.actor, t.scannedAt),
     index('warehouse_scans_pick_list_idx').on(t.pickListId),
     index('warehouse_scans_fo_idx').on(t.fulfillmentOrderId),
     check('warehouse_scans_subject', sql`(${t.kind} = 'PICK') = (${t.pickListId} is not null) and (${t.kind} = 'PACK') = (${t.fulfillmentOrderId} is not null)`),
