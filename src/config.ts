@@ -130,6 +130,11 @@ const schema = z.object({
    */
   LOYALTY_EXPIRY_INTERVAL_MINUTES: int(60, 0).pipe(z.number().max(10_080)),
   /**
+   * The KPI read model catches up with the writes every this many seconds in the background (and
+   * once right after start-up); a kpis read also catches up first. 0: only on read.
+   */
+  KPI_REFRESH_INTERVAL_SECONDS: int(60, 0).pipe(z.number().max(86_400)),
+  /**
    * The store's time zone (IANA name): kpis buckets (hours, days, ISO weeks, months) start at its
    * midnights. Default Europe/Moscow.
    */

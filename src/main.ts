@@ -90,6 +90,8 @@ async function serve(config: Config): Promise<void> {
     { url, database: app.database.kind, pubsub: app.pubSub.kind, dataDir: app.database.kind === 'pglite' && !config.DATABASE_URL ? config.PGLITE_DATA_DIR : undefined },
     `Waybill GraphQL API listening on ${url}`,
   );
+  // The KPI read model's catch-up (its full build after a migration) now, not in the first kpis request.
+  if (config.KPI_REFRESH_INTERVAL_SECONDS > 0) void app.kpiRefresh.runOnce();
   // Load the label fonts now rather than in the first shipmentCreate (about a second on a small machine).
   void warmUpLabelRenderer().catch((err: unknown) => log.warn({ err }, 'label renderer warm-up failed'));
 }

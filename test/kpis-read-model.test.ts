@@ -254,4 +254,15 @@ describe('kpis read model', () => {
     const [{ n }] = await rows<{ n: number }>(sql`select (select count(*) from kpi_dirty_orders) + (select count(*) from kpi_dirty_scans)::int as n`);
     expect(Number(n)).toBe(0);
   }, 300_000);
+
+  it('the background pass catches up without a read: the dirty logs drained, the next read finds nothing to do', async () => {
+    await rows(sql`update orders set status = 'CANCELLED', cancelled_at = now() where id in (select id from orders where status = 'ALLOCATED' limit 2)`);
+    await rows(sql`insert into warehouse_scans (id, warehouse_id, kind, actor, pick_list_id, item_barcode, quantity, matched, scanned_at)
+      select gen_random_uuid(), pl.warehouse_id, 'PICK', 'picker-bg', pl.id, 'X', 1, true, now() - interval '1 hour' from pick_lists pl limit 1`);
+    const dirty = async () => Number((await rows<{ n: number }>(sql`select (select count(*) from kpi_dirty_orders) + (select count(*) from kpi_dirty_scans) as n`))[0]!.n);
+    expect(await dirty()).toBeGreaterThan(0);
+    await t.app.kpiRefresh.runOnce();
+    expect(await dirty()).toBe(0);
+    await checkRandomPeriods('after background pass', 2);
+  }, 120_000);
 });

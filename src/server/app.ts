@@ -28,6 +28,7 @@ import { watchPickupUsage } from '../modules/carriers/pickup.service.js';
 import { BackorderAllocator } from '../modules/orders/order.backorders.js';
 import { ReplenishmentScheduler } from '../modules/planning/replenishment.scheduler.js';
 import { LoyaltyExpiryScheduler } from '../modules/loyalty/loyalty.expiry.scheduler.js';
+import { KpiRefreshScheduler } from '../modules/metrics/kpi.refresh.scheduler.js';
 import { watchLoyaltyProgram } from '../modules/loyalty/loyalty.program-update.js';
 import { mailTransport, NotificationSender, senderOptions } from '../modules/notifications/notification.sender.js';
 import { reasonNotToSend, registerNotificationHandlers } from '../modules/notifications/notification.service.js';
@@ -66,6 +67,8 @@ export interface App {
   readonly replenishment: ReplenishmentScheduler;
   /** The scheduled expiry of loyalty points (LOYALTY_EXPIRY_INTERVAL_MINUTES; runOnce works regardless). */
   readonly loyaltyExpiry: LoyaltyExpiryScheduler;
+  /** The KPI read model's background catch-up (KPI_REFRESH_INTERVAL_SECONDS; runOnce works regardless). */
+  readonly kpiRefresh: KpiRefreshScheduler;
   readonly schema: GraphQLSchema;
   readonly authenticator: Authenticator;
   readonly log: Logger;
@@ -235,6 +238,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     config.LOYALTY_EXPIRY_INTERVAL_MINUTES * 60_000,
   );
   loyaltyExpiry.start();
+  const kpiRefresh = new KpiRefreshScheduler(
+    buildContext(deps, { kind: 'STAFF', name: 'kpi-refresh', scopes: ['admin'] }, 'kpi-refresh').services,
+    log,
+    config.KPI_REFRESH_INTERVAL_SECONDS * 1000,
+  );
+  kpiRefresh.start();
   webhooks.start();
   notifications.start();
 
@@ -248,6 +257,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     notifications,
     replenishment,
     loyaltyExpiry,
+    kpiRefresh,
     schema,
     authenticator,
     log,
@@ -279,6 +289,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         await backorders.stop();
         await replenishment.stop();
         await loyaltyExpiry.stop();
+        await kpiRefresh.stop();
         await relay.stop();
         await webhooks.stop(); // after the relay (it may still queue deliveries), before the database closes
         await notifications.stop(); // likewise: after the relay, before the database closes

@@ -145,7 +145,9 @@ const READ_MODEL_TABLES = [
 ];
 
 /** Recomputes the read model from the source tables (first use, or the store's time zone changed). */
-async function rebuild(tx: Executor, tz: string): Promise<void> {
+async function rebuild(tx: Executor, tz: string, postgres: boolean): Promise<void> {
+  // A maintenance pass over every order: not bounded by the per-request statement timeout.
+  if (postgres) await tx.execute(sql`set local statement_timeout = 0`);
   for (const t of READ_MODEL_TABLES) await tx.execute(sql`delete from ${sql.identifier(t)}`);
   await tx.execute(sql`insert into kpi_order_facts ${ORDER_FACT_COLUMNS} ${orderFactsSelect(sql`true`)}`);
   await tx.execute(sql`insert into kpi_shipment_facts ${SHIPMENT_FACT_COLUMNS} ${shipmentFactsSelect(sql`true`)}`);
@@ -158,18 +160,18 @@ async function rebuild(tx: Executor, tz: string): Promise<void> {
   for (const t of READ_MODEL_TABLES.slice(2)) await tx.execute(sql`analyze ${sql.identifier(t)}`);
 }
 
-/** Brings the read model up to date with every committed write (see the module comment). */
-export async function refreshKpiFacts(ctx: ServiceContext): Promise<void> {
+/** Brings the read model up to date with every committed write (see the module comment); true when it was (re)built from scratch. */
+export async function refreshKpiFacts(ctx: ServiceContext): Promise<boolean> {
   const tz = ctx.config.STORE_TIMEZONE;
   const [pending] = await ctx.database.rows<{ stale: boolean }>(
     sql`select exists (select 1 from kpi_dirty_orders) or exists (select 1 from kpi_dirty_scans) or not exists (select 1 from kpi_state where id = 'default' and time_zone = ${tz}) as stale`,
   );
-  if (!pending?.stale) return;
+  if (!pending?.stale) return false;
   const rebuilt = await inTransaction(ctx.database, async (tx) => {
     // Insert-then-lock: the row exists for FOR UPDATE to serialise refreshers, also on the first run.
     await tx.execute(sql`insert into kpi_state (id, time_zone) values ('default', '') on conflict (id) do nothing`);
     const [state] = await ctx.database.rows<{ time_zone: string }>(sql`select time_zone from kpi_state where id = 'default' for update`, tx);
-    if (state?.time_zone !== tz) return rebuild(tx, tz).then(() => true);
+    if (state?.time_zone !== tz) return rebuild(tx, tz, ctx.database.kind === 'postgres').then(() => true);
     const scanKeys = await ctx.database.rows<{ warehouse_id: string; actor: string; day: string }>(
       sql`with d as (delete from kpi_dirty_scans returning warehouse_id, actor, scanned_at) select distinct warehouse_id, actor, ${localDay(sql`scanned_at`, tz)}::text as day from d`,
       tx,
@@ -199,4 +201,5 @@ export async function refreshKpiFacts(ctx: ServiceContext): Promise<void> {
   // The percentiles read duration values by index-only scans (kpi_order_facts_*_bin_idx), which
   // need the visibility map of the freshly written facts; autovacuum keeps it up afterwards.
   if (rebuilt) await ctx.database.db.execute(sql`vacuum kpi_order_facts`);
+  return rebuilt;
 }
