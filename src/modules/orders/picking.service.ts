@@ -17,7 +17,7 @@ import { binByBarcode, mayTouchWarehouseId, requireObjectWarehouse, requireWareh
 import { transitionOrder } from './order.service.js';
 import { fulfillmentOrderLifecycle, isTransitionRefusal, pickListLifecycle } from './order.state.js';
 import { fulfillmentLines, fulfillmentOrders, orders, pickListLines, pickListOrders, pickLists } from './order.table.js';
-import { recordScans, REFUSED_PICK_SCAN_CODES, type WarehouseScanInsert } from './scans.service.js';
+import { recordRefusedScans, recordScans, REFUSED_PICK_SCAN_CODES, type WarehouseScanInsert } from './scans.service.js';
 
 export type PickListRow = typeof pickLists.$inferSelect;
 export type PickListLineRow = typeof pickListLines.$inferSelect;
@@ -128,8 +128,10 @@ export async function scanPick(
     // back; the list, the stock and the fulfillment orders stay as they were.
     const code = err instanceof BusinessError ? err.errors[0]?.code : undefined;
     if (code && REFUSED_PICK_SCAN_CODES.has(code)) {
-      const variant = isValidGtin(scan.itemBarcode) ? (await variantsByGtins(ctx, [scan.itemBarcode])).get(normalizeGtin(scan.itemBarcode)) : undefined;
-      await recordScans(ctx, ctx.database.db, [{ ...scan, variantId: variant?.id ?? null, matched: false, errorCode: code }], ctx.clock.now());
+      const variantId = isValidGtin(scan.itemBarcode)
+        ? await variantsByGtins(ctx, [scan.itemBarcode]).then((m) => m.get(normalizeGtin(scan.itemBarcode))?.id ?? null, () => null)
+        : null;
+      await recordRefusedScans(ctx, [{ ...scan, variantId, matched: false, errorCode: code }]);
     }
     throw err;
   }
@@ -292,7 +294,7 @@ export async function packFulfillmentOrder(ctx: ServiceContext, input: PackInput
     return { warehouseId: warehouse.id, kind: 'PACK', fulfillmentOrderId: fo.id, variantId: variant?.id ?? null, itemBarcode: code, quantity: 1, matched, errorCode: matched ? null : 'PACK_MISMATCH' };
   });
   if (mismatch.errors.length) {
-    await recordScans(ctx, ctx.database.db, scans, ctx.clock.now());
+    await recordRefusedScans(ctx, scans);
     mismatch.throwIfAny();
   }
   return transact(ctx, async (tx, events) => {

@@ -161,6 +161,24 @@ describe('picking', () => {
     ]);
   });
 
+  it('a refused scan whose log cannot be written is still answered with its refusal (the log is best effort), and nothing else changes', async () => {
+    await order([{ sku: v[1]!.sku, quantity: 1 }]);
+    const list = (await t.admin(PickListCreateDocument, { input: { warehouseCode: 'PK1' } })).pickListCreate.pickList!;
+    const before = await t.app.database.rows<{ n: number }>(sql`select count(*)::int as n from warehouse_scans`);
+    // The scan log refuses unmatched rows, as a database that fails that insert would.
+    await t.app.database.db.execute(sql.raw(`create function wb_test_refuse_scan() returns trigger language plpgsql as $$ begin raise exception 'scan log unavailable'; end $$`));
+    await t.app.database.db.execute(sql.raw(`create trigger wb_test_refuse_scan before insert on warehouse_scans for each row when (not new.matched) execute function wb_test_refuse_scan()`));
+    try {
+      const res = await t.admin(PickListScanDocument, { input: { pickListId: list.id, binBarcode: 'PK1-B-01-01-01', itemBarcode: v[1]!.gtin, quantity: 1 } });
+      expect(res.pickListScan.userErrors.map((e) => e.code)).toEqual(['WRONG_BIN_SCANNED']);
+    } finally {
+      await t.app.database.db.execute(sql.raw(`drop trigger wb_test_refuse_scan on warehouse_scans`));
+      await t.app.database.db.execute(sql.raw(`drop function wb_test_refuse_scan()`));
+    }
+    expect(await t.app.database.rows<{ n: number }>(sql`select count(*)::int as n from warehouse_scans`)).toEqual(before);
+    expect((await t.admin(PickListDocument, { id: list.id })).pickList!.lines.every((l) => l.pickedQuantity === 0)).toBe(true);
+  });
+
   it('needs the fulfillment scopes', async () => {
     const k = await t.admin(ApiKeyCreateDocument, { input: { name: 'ro', kind: 'STAFF', scopes: ['read_orders'] } });
     const r = await t.gql(PickListCreateDocument, { input: { warehouseCode: 'PK1' } }, { token: k.apiKeyCreate.secret });

@@ -29,6 +29,21 @@ export async function recordScans(ctx: ServiceContext, executor: Executor, rows:
 }
 
 /**
+ * Logs refused scans (unmatched) on their own, after the refusal rolled back the caller's
+ * transaction: best effort, because the caller's answer is the refusal (a userError the client
+ * acts on), and a failure to write the log (the database briefly unreachable) must not replace it
+ * with an internal error. A failure is logged as a warning (no barcode or actor: they are not needed
+ * to notice it).
+ */
+export async function recordRefusedScans(ctx: ServiceContext, rows: readonly WarehouseScanInsert[]): Promise<void> {
+  try {
+    await recordScans(ctx, ctx.database.db, rows, ctx.clock.now());
+  } catch (err) {
+    ctx.log.warn({ err: err instanceof Error ? err.message : String(err), scans: rows.length, kind: rows[0]?.kind }, 'refused scans not logged');
+  }
+}
+
+/**
  * The scans of a warehouse, newest first, optionally with scannedAt in [from, to) (read_fulfillment;
  * a PARTNER key restricted to warehouses sees only its own). An unknown or hidden warehouse has no scans.
  */
