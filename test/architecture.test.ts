@@ -92,4 +92,14 @@ describe('architecture rules', () => {
     });
     expect(unsafe.map((t) => t.name)).toEqual([]);
   });
+
+  it("the tests .ci/run's PostgreSQL + Redis pass leaves out (ENGINE_INDEPENDENT_TESTS) exist and reach no database, Redis, server or child process", async () => {
+    const { ENGINE_INDEPENDENT_TESTS } = await import('../vitest.config.js');
+    const engine = /harness|startApp|openDatabase|createApp|freshPostgres|ioredis|realPostgresUrl|realRedisUrl|DATABASE_URL|REDIS_URL|factories\/|src\/main|spawn\(|loadConfig|execFile|child_process/;
+    expect(ENGINE_INDEPENDENT_TESTS.length).toBeGreaterThan(10);
+    for (const file of ENGINE_INDEPENDENT_TESTS) {
+      const text = readFileSync(new URL(`../${file}`, import.meta.url), 'utf8');
+      expect(engine.exec(text)?.[0] ?? null, file).toBeNull();
+    }
+  });
 });
