@@ -102,4 +102,37 @@ describe('architecture rules', () => {
       expect(engine.exec(text)?.[0] ?? null, file).toBeNull();
     }
   });
+
+  it('secrets are compared only by shared/secret-compare.ts (constant time), never with === or !==', () => {
+    // One reviewed place holds timingSafeEqual (equal-length digests; it throws on unequal lengths).
+    expect(hits(/timingSafeEqual\s*\(|import[^;]*\btimingSafeEqual\b/, (f) => f !== 'src/shared/secret-compare.ts')).toEqual([]);
+    // An operand of === / !== whose name has a secret-like word (camelCase words, so `assignee` is not `sig`).
+    const SECRET_WORDS = new Set(['secret', 'secrets', 'signature', 'sig', 'digest', 'hmac', 'mac', 'hash', 'token', 'password', 'bearer', 'credential', 'credentials', 'authorization']);
+    const secretLike = (operand: string) =>
+      operand
+        .split(/[.$\[\]()!?]+/)
+        .flatMap((part) => part.split(/(?<=[a-z0-9])(?=[A-Z])|_/))
+        .some((w) => SECRET_WORDS.has(w.toLowerCase())) || /api_?key|private_?key|signing_?key/i.test(operand);
+    const harmless = /^(undefined|null|true|false|'[^']*'|"[^"]*"|`[^`]*`|-?\d+)$/;
+    /** Not secrets, reviewed: what each compares. */
+    const allowed = new Set([
+      'src/modules/orders/order.service.ts: existing.requestHash !== hash', // idempotency fingerprint of the caller's own request
+      'src/modules/planning/demand.service.ts: held.history === sig', // cache key: a digest of public demand history
+      "src/server/page-http.ts: url.searchParams.get('v') === a.hash", // content hash of a public asset (cache busting)
+      'src/modules/carriers/delivery.service.ts: q.h !== quoteFactsHash', // a field of a quote whose signature was verified just before
+    ]);
+    const found = sources.flatMap((s) =>
+      s.text.split('\n').flatMap((line, i) => {
+        if (/^\s*(\*|\/\/)/.test(line)) return [];
+        return [...line.matchAll(/([\w$.\[\]()'!?]+)\s*(===|!==)\s*([\w$.\[\]()'!?]+)/g)].flatMap((m) => {
+          const [left, right] = [m[1]!.replace(/^[(!]+/, ''), m[3]!.replace(/[)]+$/, '')];
+          if (/\.length$|\.(size|kind|status|code|type)$/.test(left) || /^typeof/.test(left)) return [];
+          if (harmless.test(left) || harmless.test(right) || !(secretLike(left) || secretLike(right))) return [];
+          const entry = `${s.file}: ${left} ${m[2]} ${right}`;
+          return allowed.has(entry.replace(/\($/, '')) ? [] : [`${s.file}:${i + 1}: ${entry}`];
+        });
+      }),
+    );
+    expect(found).toEqual([]);
+  });
 });

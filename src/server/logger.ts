@@ -4,9 +4,28 @@ import sonicBoom, { type SonicBoom } from 'sonic-boom';
 import type { Config } from '../config.js';
 import { logSerializers } from './log-redaction.js';
 
-/** Structured JSON logs (pino) on stdout, written without ever blocking the process (see `stdoutSink`). */
-export function createLogger(config: Pick<Config, 'LOG_LEVEL'>): Logger {
-  return pino({ level: config.LOG_LEVEL, base: { service: 'waybill' }, serializers: logSerializers }, stdoutSink());
+/**
+ * Keys whose values never reach a log line, wherever a caller puts them (pino's redact): the code
+ * logs ids, never credentials, and security-logs.test.ts checks that through the flows that handle
+ * every secret; this is the second line for a future `log.info({ headers })` or `{ input }` that
+ * would otherwise print a bearer token, a password or a signing secret.
+ */
+export const REDACTED_PATHS: readonly string[] = [
+  'authorization',
+  'password',
+  'secret',
+  'token',
+  'accessToken',
+  'apiKey',
+  'smtpUrl',
+].flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `headers.${k}`, `*.headers.${k}`]);
+
+/** Structured JSON logs (pino) on stdout, written without ever blocking the process (see `stdoutSink`); `destination` for tests that read the lines. */
+export function createLogger(config: Pick<Config, 'LOG_LEVEL'>, destination: DestinationStream = stdoutSink()): Logger {
+  return pino(
+    { level: config.LOG_LEVEL, base: { service: 'waybill' }, serializers: logSerializers, redact: { paths: [...new Set(REDACTED_PATHS)], censor: '[redacted]' } },
+    destination,
+  );
 }
 
 /**

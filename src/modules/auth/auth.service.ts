@@ -2,7 +2,8 @@
  * API keys and customer access tokens: issue, revoke, authenticate.
  * Secrets carry 192 bits of randomness behind a readable prefix and are stored as SHA-256 only.
  */
-import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
+import { secretEquals } from '../../shared/secret-compare.js';
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { finishPage, planPage, type Page, type PageArgs } from '../../db/pagination.js';
@@ -247,7 +248,7 @@ export class Authenticator {
   private async keyPrincipal(hash: string): Promise<Principal | null> {
     const [row] = await this.database.db.select().from(apiKeys).where(eq(apiKeys.secretHash, hash)).limit(1);
     // The index found the row by hash; compare again in constant time so timing tells nothing.
-    if (!row || row.revokedAt || !timingSafeEqual(Buffer.from(row.secretHash), Buffer.from(hash))) return null;
+    if (!row || row.revokedAt || !secretEquals(row.secretHash, hash)) return null;
     return Object.freeze({
       kind: row.kind,
       name: row.name,

@@ -4,7 +4,8 @@
  * destination it was computed for, HMAC-SHA256 signed with the server's QUOTE_SECRET. No table,
  * no lookup: any instance with the same secret verifies it; changing a byte breaks the signature.
  */
-import { createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, randomBytes } from 'node:crypto';
+import { secretEquals } from '../../shared/secret-compare.js';
 import type { DeliveryTypeValue } from '../../shared/delivery-type.js';
 import { hmacSha256, type HmacSha256 } from '../../shared/hmac.js';
 
@@ -126,7 +127,7 @@ export function verifyQuote(secret: string, token: string, nowMs: number): Quote
   const [version, body, sig] = parts as [string, string, string];
   const given = Buffer.from(sig, 'base64url');
   const expected = version === 'q2' ? Buffer.from(tag128(secret, `q2.${body}`), 'base64url') : createHmac('sha256', secret).update(body).digest();
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return invalid('The delivery option id is not one this server issued (tampered or from another server).');
+  if (!secretEquals(given, expected)) return invalid('The delivery option id is not one this server issued (tampered or from another server).');
   let p: QuotePayload | null;
   if (version === 'q2') p = parseQ2(body);
   else {

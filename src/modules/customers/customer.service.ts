@@ -1,5 +1,6 @@
 /** Customers: creation with a hashed password, lookup, password verification. */
-import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { randomBytes, scrypt as scryptCb, type ScryptOptions } from 'node:crypto';
+import { secretEquals } from '../../shared/secret-compare.js';
 import { count, eq, ilike, inArray, or, sql } from 'drizzle-orm';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import validator from 'validator';
@@ -45,7 +46,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
   if (alg !== 'scrypt' || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64');
   const key = await scrypt(password, Buffer.from(salt, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p) });
-  return timingSafeEqual(key, expected);
+  return secretEquals(key, expected);
 }
 
 // A hash to compare against when the e-mail is unknown, so both failures take the same time.

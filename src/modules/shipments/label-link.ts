@@ -7,7 +7,8 @@
  * the instance that made them until it restarts.
  * Only RETURN parcels' labels are served this way (an outbound label is the warehouse's).
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { secretEquals } from '../../shared/secret-compare.js';
 import { eq } from 'drizzle-orm';
 import type { Config } from '../../config.js';
 import type { ServiceContext } from '../../shared/service-context.js';
@@ -37,9 +38,7 @@ export async function returnLabelByLink(ctx: ServiceContext, link: { trackingNum
   const secret = labelLinkSecret(ctx.config.LABEL_LINK_SECRET);
   const exp = Number(link.exp);
   if (!link.sig || !Number.isSafeInteger(exp) || exp * 1000 < ctx.clock.now().getTime()) return null;
-  const expected = Buffer.from(signature(secret, link.trackingNumber, exp));
-  const given = Buffer.from(link.sig);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+  if (!secretEquals(link.sig, signature(secret, link.trackingNumber, exp))) return null;
   const [row] = await ctx.database.db
     .select({ trackingNumber: shipments.trackingNumber, direction: shipments.direction, labelFormat: shipments.labelFormat, labelContent: shipments.labelContent })
     .from(shipments)

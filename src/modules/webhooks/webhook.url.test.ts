@@ -267,6 +267,32 @@ describe('delivery', () => {
     }
   });
 
+  it('DNS rebinding: a name that resolves public for the check and 127.0.0.1 afterwards never reaches the local address', async () => {
+    const hook = await receiver();
+    try {
+      const { deliveryId } = await pendingDelivery(`http://rebind.example.test:${hook.port}/rebind`);
+      // The attacker's DNS: a public address on the first question, the loopback address on every later one.
+      const asked: string[] = [];
+      const resolve = async (host: string): Promise<LookupAddress[]> => {
+        asked.push(host);
+        return [asked.length === 1 ? { address: '93.184.216.34', family: 4 } : { address: '127.0.0.1', family: 4 }];
+      };
+      // Two attempts: the first is checked and pinned to the public address (unreachable here: a
+      // connect error or the short timeout); the second asks again, gets 127.0.0.1 and is refused.
+      const { delivery, attempts } = await dispatch({ resolve, maxAttempts: 2, timeoutMs: 500 }, deliveryId);
+      expect(asked).toEqual(['rebind.example.test', 'rebind.example.test']); // one question per attempt, none between check and connect
+      expect(hook.requests).toEqual([]);
+      expect(delivery).toMatchObject({ status: 'FAILED', attempts: 2, lastStatusCode: null, lastError: 'rebind.example.test resolves to a non-public address' });
+      expect(attempts).toHaveLength(2);
+      expect(attempts.map((a) => a.error).sort()).toContainEqual('rebind.example.test resolves to a non-public address');
+      const first = attempts.find((a) => a.error !== 'rebind.example.test resolves to a non-public address')!;
+      expect(first.statusCode).toBeNull();
+      expect(first.error).toMatch(/timeout|93\.184\.216\.34|ENETUNREACH|EHOSTUNREACH|ECONNREFUSED/);
+    } finally {
+      await hook.close();
+    }
+  });
+
   it('the connection goes to the address that was resolved and checked (pinned), with the URL host in the Host header', async () => {
     const hook = await receiver();
     try {
