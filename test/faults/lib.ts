@@ -9,11 +9,17 @@
  * it never skips (`requireServices`).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
 import { freshPostgresDatabase } from '../harness.js';
+import { productInput } from '../factories/catalog.js';
+import { BinLocationsCreateDocument, InventoryReceiveDocument, ProductCreateDocument, WarehouseCreateDocument, ZoneCreateDocument } from '../generated/graphql.js';
 
 export const root = new URL('../../', import.meta.url).pathname;
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -249,5 +255,134 @@ export async function gql<T = Record<string, unknown>>(
     return { status: res.status, body: JSON.parse(text) };
   } catch {
     return { status: res.status, body: text };
+  }
+}
+
+/** A secret for ADMIN_API_KEY: every server of a scenario gets the same one, so one key works on all of them. */
+export const newAdminKey = (): string => `wb_live_${randomBytes(24).toString('base64url')}`;
+
+/** How one POST ended: a complete response, or an error before one (with the socket error's code). */
+export type PostOutcome =
+  | { ok: true; status: number; body: unknown; ms: number; startedAt: number }
+  | { ok: false; code: string; message: string; ms: number; startedAt: number };
+
+/**
+ * An HTTP/1.1 client with one keep-alive pool for many concurrent callers (node:http, no
+ * connection limit), so a burst is as many connections as requests in flight and a load test
+ * reuses its connections, like a load balancer's pool. `post` never rejects: a connection refused,
+ * a reset or a socket closed before the response is an outcome with the error's code
+ * (ECONNREFUSED, ECONNRESET, …), so a scenario can tell "not answered" from "answered".
+ */
+export class KeepAliveClient {
+  readonly agent = new HttpAgent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 4096, scheduling: 'lifo' });
+
+  post(url: string, payload: unknown, headers: Record<string, string> = {}): Promise<PostOutcome> {
+    const body = JSON.stringify(payload);
+    const startedAt = performance.now();
+    return new Promise<PostOutcome>((resolve) => {
+      let done = false;
+      const finish = (o: PostOutcome) => {
+        if (!done) {
+          done = true;
+          resolve(o);
+        }
+      };
+      const fail = (err: NodeJS.ErrnoException) =>
+        finish({ ok: false, code: err.code ?? err.name, message: err.message, ms: performance.now() - startedAt, startedAt });
+      const req = httpRequest(
+        url,
+        {
+          method: 'POST',
+          agent: this.agent,
+          headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', 'content-length': Buffer.byteLength(body), ...headers },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', fail);
+          // A response cut before its end is not complete: 'aborted' comes before 'end' would.
+          res.on('aborted', () => fail(Object.assign(new Error('response cut before its end'), { code: 'RESPONSE_ABORTED' })));
+          res.on('end', () => {
+            if (!res.complete) return fail(Object.assign(new Error('response cut before its end'), { code: 'RESPONSE_ABORTED' }));
+            const text = Buffer.concat(chunks).toString('utf8');
+            let parsed: unknown = text;
+            try {
+              parsed = JSON.parse(text);
+            } catch {
+              /* kept as text */
+            }
+            finish({ ok: true, status: res.statusCode ?? 0, body: parsed, ms: performance.now() - startedAt, startedAt });
+          });
+        },
+      );
+      req.on('error', fail);
+      req.end(body);
+    });
+  }
+
+  /** GraphQL over `post`. */
+  gql(url: string, query: string, variables: Record<string, unknown>, token?: string): Promise<PostOutcome> {
+    return this.post(url, { query, variables }, token ? { authorization: `Bearer ${token}` } : {});
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+/** The body of a GraphQL response. */
+export interface GqlBody<T> {
+  data?: T | null;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+/** Typed documents (test/generated/graphql.ts) against a server process with one key; `admin` throws on any error. */
+export function apiClient(url: string, token: string) {
+  return {
+    url,
+    token,
+    async admin<R, V>(doc: TypedDocumentNode<R, V>, variables?: V): Promise<R> {
+      const r = await gql<R>(url, print(doc), (variables ?? {}) as Record<string, unknown>, { authorization: `Bearer ${token}` });
+      const body = r.body as GqlBody<R> | string;
+      if (typeof body === 'string' || body.errors?.length || !body.data) throw new Error(`GraphQL ${r.status}: ${JSON.stringify(body).slice(0, 500)}`);
+      return body.data;
+    },
+  };
+}
+export type ApiClient = ReturnType<typeof apiClient>;
+
+/** Warehouses (each with a pick zone and two bins) for the scenario's stock. */
+export async function createWarehouses(api: ApiClient, warehouses: readonly { code: string; city: string; location: { lat: number; lng: number } }[]): Promise<void> {
+  for (const w of warehouses) {
+    const made = await api.admin(WarehouseCreateDocument, {
+      input: { code: w.code, name: w.city, address: { line1: 'Складская 1', city: w.city, postalCode: '101000', countryCode: 'RU', location: w.location } },
+    });
+    const zone = await api.admin(ZoneCreateDocument, { input: { warehouseCode: w.code, code: 'P', name: 'Pick', kind: 'PICK', distanceRank: 0 } });
+    const bins = await api.admin(BinLocationsCreateDocument, { input: { warehouseCode: w.code, zoneCode: 'P', aisles: ['A'], racks: 1, levels: 1, positions: 2 } });
+    const errors = [...made.warehouseCreate.userErrors, ...zone.zoneCreate.userErrors, ...bins.binLocationsCreate.userErrors];
+    if (errors.length) throw new Error(`warehouse ${w.code}: ${JSON.stringify(errors)}`);
+  }
+}
+
+/** A new SKU with `units[code]` received in each named warehouse (through the API: receipts are ledger movements); returns the SKU. */
+export async function stockOneSku(api: ApiClient, units: Record<string, number>): Promise<string> {
+  const product = productInput({}, 1);
+  const sku = product.variants[0]!.sku;
+  await api.admin(ProductCreateDocument, { input: product });
+  for (const [warehouseCode, quantity] of Object.entries(units)) {
+    if (quantity <= 0) continue;
+    const r = await api.admin(InventoryReceiveDocument, { input: { warehouseCode, lines: [{ sku, quantity }] } });
+    if (r.inventoryReceive.userErrors.length) throw new Error(`inventoryReceive: ${JSON.stringify(r.inventoryReceive.userErrors)}`);
+  }
+  return sku;
+}
+
+/** Resolves when `check` returns true (polled every `everyMs`); rejects with `what` after `ms`. */
+export async function waitFor(check: () => Promise<boolean> | boolean, what: string, ms = 30_000, everyMs = 100): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    if (await check()) return performance.now() - started;
+    if (performance.now() - started > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(everyMs);
   }
 }

@@ -14,6 +14,7 @@ import type { Clock } from '../../shared/clock.js';
 import { BusinessError, ErrorList } from '../../shared/errors.js';
 import { ALL_SCOPES, ANONYMOUS, CUSTOMER_SCOPES, excessOver, type Principal, type PrincipalKind } from '../../shared/principal.js';
 import type { ServiceContext } from '../../shared/service-context.js';
+import { isUniqueViolation } from '../catalog/catalog.service.js';
 import { customerById, verifyCustomerCredentials } from '../customers/customer.service.js';
 import { carrierCatalog } from '../carriers/carrier.service.js';
 import { listAllWarehouses } from '../warehouse/warehouse.service.js';
@@ -160,8 +161,9 @@ export async function ensureAdminKey(ctx: Pick<ServiceContext, 'database' | 'rel
   try {
     await createApiKey(ctx, { name: 'admin (ADMIN_API_KEY)', kind: 'STAFF', scopes: ['admin'] }, secret);
   } catch (err) {
-    // Another instance created it at the same moment: the unique hash makes that a no-op.
-    if (!String((err as { code?: string }).code ?? (err as Error).message).includes('23505')) throw err;
+    // Another instance created it at the same moment: the unique hash makes that a no-op. The driver's
+    // error is the cause of drizzle's "Failed query" (instances started together failed start-up on it).
+    if (!isUniqueViolation(err)) throw err;
   }
 }
 

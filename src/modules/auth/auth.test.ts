@@ -96,6 +96,16 @@ describe('API keys', () => {
     const v = await t.gql(ViewerDocument, {});
     expect(v.data!.viewer).toMatchObject({ kind: 'STAFF', scopes: ['admin'] });
   });
+
+  it('bootstraps a new ADMIN_API_KEY from several instances starting at once: one key, no start-up failure', async () => {
+    // Each instance checks, finds nothing, inserts: all but one meet the unique secret hash (drizzle wraps that error).
+    const secret = `wb_live_${'k'.repeat(32)}`;
+    const ctx = t.app.context({ kind: 'STAFF', name: 'test', scopes: ['admin'] }).services;
+    await Promise.all(Array.from({ length: 6 }, () => ensureAdminKey(ctx, secret)));
+    const rows = await t.app.database.rows<{ n: number }>(sql`select count(*)::int as n from api_keys where secret_hash = ${createHash('sha256').update(secret).digest('hex')}`);
+    expect(rows[0]!.n).toBe(1);
+    expect((await t.gql(ViewerDocument, {}, { token: secret })).data!.viewer).toMatchObject({ kind: 'STAFF', scopes: ['admin'] });
+  });
 });
 
 describe('revocation reaches the auth cache through relay.watch only', () => {
