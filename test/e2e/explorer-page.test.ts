@@ -9,19 +9,16 @@
  *
  * Outside CI the browser part skips when /usr/bin/chromium is missing; under CI=true it fails.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { EXAMPLE_TABS } from '../../web/explorer/tabs.js';
 import { ProductCreateDocument } from '../generated/graphql.js';
-import { isCI, startApp, type TestApp } from '../harness.js';
+import { startApp, type TestApp } from '../harness.js';
+import { launchChromium, skipBrowserTests, type Browser } from '../browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && !isCI) console.warn(`[explorer e2e] skipped: ${CHROMIUM} not found (apt-get install -y chromium); under CI=true this fails`);
 const ARTIFACTS = join(import.meta.dirname, '..', 'artifacts');
 const README = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
@@ -128,23 +125,15 @@ function editorText(page: Page, selector: string): Promise<string> {
 const RESPONSE = '.graphiql-response .CodeMirror';
 const HEADERS = '.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror';
 
-describe.skipIf(!haveChromium && !isCI)('the explorer in Chromium, offline', () => {
+describe.skipIf(skipBrowserTests('explorer e2e'))('the explorer in Chromium, offline', () => {
   let context: BrowserContext;
   let page: Page;
-  let userDataDir = '';
-  const problems: string[] = [];
+  let browser: Browser | undefined;
   const offsite: string[] = [];
 
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`${CHROMIUM} is missing: CI must install the Debian chromium package (see .ci/run)`);
-    userDataDir = mkdtempSync(join(tmpdir(), 'waybill-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
-      locale: 'en-GB',
-      viewport: { width: 1360, height: 860 },
-    });
+    browser = await launchChromium({ locale: 'en-GB', viewport: { width: 1360, height: 860 } });
+    context = browser.context;
     // Offline but for the server under test: every request elsewhere fails and is recorded.
     await context.route('**/*', (route) => {
       const url = route.request().url();
@@ -152,19 +141,11 @@ describe.skipIf(!haveChromium && !isCI)('the explorer in Chromium, offline', () 
       offsite.push(url);
       return route.abort('internetdisconnected');
     });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('response', (r) => {
-      if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
-    });
+    page = browser.page;
   }, 60_000);
 
   afterAll(async () => {
-    await context?.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await browser?.close();
   });
 
   it('loads the schema, runs a query with a bearer token from the header editor, and receives a subscription event', async () => {
@@ -236,6 +217,6 @@ describe.skipIf(!haveChromium && !isCI)('the explorer in Chromium, offline', () 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'explorer.png') });
     expect(offsite).toEqual([]);
-    expect(problems).toEqual([]);
+    expect(browser!.problems).toEqual([]);
   }, 120_000);
 });

@@ -7,21 +7,18 @@
  *
  * Outside CI the browser part skips when /usr/bin/chromium is missing; under CI=true it fails.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoProduct } from '../../scripts/seed.js';
 import { formatHours, formatInt, formatMoney, formatRate, type Money } from '../../web/ops/format.js';
 import { ApiKeyCreateDocument, OrderCreateDocument } from '../generated/graphql.js';
 import { smallDemoStore } from '../factories/demo-store.js';
 import { address } from '../factories/stock.js';
-import { isCI, settle, startApp, type TestApp } from '../harness.js';
+import { settle, startApp, type TestApp } from '../harness.js';
+import { launchChromium, skipBrowserTests, type Browser } from '../browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && !isCI) console.warn(`[ops-page e2e] skipped: ${CHROMIUM} not found (apt-get install -y chromium); under CI=true this fails`);
 const ARTIFACTS = join(import.meta.dirname, '..', 'artifacts');
 
 interface Values {
@@ -82,44 +79,27 @@ describe('GET /ops over HTTP', () => {
   });
 });
 
-describe.skipIf(!haveChromium && !isCI)('operations dashboard in Chromium', () => {
+describe.skipIf(skipBrowserTests('ops-page e2e'))('operations dashboard in Chromium', () => {
   let t: TestApp;
   let key = '';
   let context: BrowserContext;
   let page: Page;
-  let userDataDir = '';
-  const problems: string[] = [];
+  let browser: Browser | undefined;
 
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`${CHROMIUM} is missing: CI must install the Debian chromium package (see .ci/run)`);
     t = await smallDemoStore();
     // A staff key with just what the dashboard needs.
     const created = await t.admin(ApiKeyCreateDocument, { input: { name: 'ops dashboard', kind: 'STAFF', scopes: ['read_metrics', 'read_shipping', 'read_orders'] } });
     expect(created.apiKeyCreate.userErrors).toEqual([]);
     key = created.apiKeyCreate.secret!;
-    userDataDir = mkdtempSync(join(tmpdir(), 'waybill-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
-      locale: 'en-GB',
-      timezoneId: 'Europe/Moscow',
-      viewport: { width: 1360, height: 1000 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('response', (r) => {
-      if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
-    });
+    browser = await launchChromium({ locale: 'en-GB', timezoneId: 'Europe/Moscow', viewport: { width: 1360, height: 1000 } });
+    context = browser.context;
+    page = browser.page;
   }, 300_000); // a seeded store and a browser: slow on a loaded machine
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await t?.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   });
 
   it('signs in with a typed key, shows the figures kpis answers, and an order placed now in the live feed', async () => {
@@ -206,7 +186,7 @@ describe.skipIf(!haveChromium && !isCI)('operations dashboard in Chromium', () =
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'ops-dashboard.png'), fullPage: true });
-    expect(problems).toEqual([]);
+    expect(browser!.problems).toEqual([]);
 
     // Signing out forgets the key.
     await page.getByRole('button', { name: 'Sign out' }).click();

@@ -6,56 +6,35 @@
  * Outside CI the test skips when /usr/bin/chromium is missing (apt-get install chromium); under
  * CI=true it fails instead, as .ci/run installs the package.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TrackingEventsIngestDocument } from '../generated/graphql.js';
 import { shippedParcel, type ShippedParcel } from '../factories/shipping.js';
-import { isCI, settle, startApp, type TestApp } from '../harness.js';
+import { settle, startApp, type TestApp } from '../harness.js';
+import { launchChromium, skipBrowserTests, type Browser } from '../browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && !isCI) console.warn(`[track-page e2e] skipped: ${CHROMIUM} not found (apt-get install -y chromium); under CI=true this fails`);
 const LIVE_UPDATE_BUDGET_MS = 2000;
 
-describe.skipIf(!haveChromium && !isCI)('tracking page in Chromium', () => {
+describe.skipIf(skipBrowserTests('track-page e2e'))('tracking page in Chromium', () => {
   let t: TestApp;
   let parcel: ShippedParcel;
   let context: BrowserContext;
   let page: Page;
-  let userDataDir = '';
-  const problems: string[] = [];
+  let browser: Browser | undefined;
 
   beforeAll(async () => {
-    if (!haveChromium) throw new Error(`${CHROMIUM} is missing: CI must install the Debian chromium package (see .ci/run)`);
     t = await startApp();
     parcel = await shippedParcel(t, { carrierName: 'СДЭК' });
-    userDataDir = mkdtempSync(join(tmpdir(), 'waybill-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
-      locale: 'ru-RU',
-      timezoneId: 'Europe/Moscow',
-      viewport: { width: 412, height: 860 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    // CSP violations and script errors surface here; the page must have none.
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('response', (r) => {
-      if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
-    });
+    browser = await launchChromium({ locale: 'ru-RU', timezoneId: 'Europe/Moscow', viewport: { width: 412, height: 860 } });
+    context = browser.context;
+    page = browser.page;
   }, 180_000); // an app on a fresh database, a shipped order and a browser: slow on a loaded machine
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await t?.close();
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   });
 
   it('shows the parcel, then a carrier event live within 2 s, without personal data', async () => {
@@ -111,6 +90,6 @@ describe.skipIf(!haveChromium && !isCI)('tracking page in Chromium', () => {
       expect(text).not.toContain(personal);
     }
     await page.screenshot({ path: join(tmpdir(), 'track-page.png'), fullPage: true });
-    expect(problems).toEqual([]);
+    expect(browser!.problems).toEqual([]);
   });
 });
