@@ -27,6 +27,12 @@ const schema = z.object({
    * scripts (seed, imports: they default to 0) are not limited. PGlite has no such timer.
    */
   DB_STATEMENT_TIMEOUT_MS: int(15_000, 0),
+  /**
+   * How long the PostgreSQL pool waits for a new connection (TCP connect and start-up) before the
+   * statement waiting for it fails (SERVICE_UNAVAILABLE): while the database is down or unreachable a
+   * request fails within about this long instead of hanging. Minimum 100 ms.
+   */
+  DB_CONNECT_TIMEOUT_MS: int(5_000, 100),
   /** Server processes sharing the port (node:cluster); more than 1 needs PostgreSQL and Redis. */
   WORKERS: int(1, 1).pipe(z.number().max(64)),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be redis://… or rediss://…').optional(),

@@ -77,6 +77,8 @@ export interface DbOptions {
   poolSize: number;
   /** PostgreSQL statement_timeout of the pool's connections, ms; 0 or absent = none. Not applied by PGlite. */
   statementTimeoutMs?: number;
+  /** How long a new PostgreSQL connection may take to open, ms (postgres.js connect_timeout); default 10 s. */
+  connectTimeoutMs?: number;
   /** Spans of SQL statements (sql-tracing.ts); absent = tracing off, drivers unwrapped. */
   sqlTracer?: SqlTracer;
 }
@@ -87,7 +89,7 @@ export async function openDatabase(opts: DbOptions): Promise<Database> {
   if (!url || url.startsWith('memory://') || url.startsWith('file:') || url.startsWith('pglite:')) {
     return openPglite(url && !url.startsWith('memory://') ? url.replace(/^(file:|pglite:)(\/\/)?/, '') : url ? undefined : opts.dataDir, opts.sqlTracer);
   }
-  return openPostgres(url, opts.poolSize, opts.statementTimeoutMs ?? 0, opts.sqlTracer);
+  return openPostgres(url, opts.poolSize, opts.statementTimeoutMs ?? 0, opts.connectTimeoutMs ?? 10_000, opts.sqlTracer);
 }
 
 function rowsOfResult<T>(result: unknown): T[] {
@@ -206,13 +208,27 @@ function lazilyTracked<Q extends PromiseLike<unknown>>(q: Q, meter: PoolMeter): 
   return q;
 }
 
-async function openPostgres(url: string, poolSize: number, statementTimeoutMs: number, sqlTracer: SqlTracer | undefined): Promise<Database> {
+async function openPostgres(url: string, poolSize: number, statementTimeoutMs: number, connectTimeoutMs: number, sqlTracer: SqlTracer | undefined): Promise<Database> {
   const postgres = (await import('postgres')).default;
   const { drizzle } = await import('drizzle-orm/postgres-js');
   const { migrate } = await import('drizzle-orm/postgres-js/migrator');
   // statement_timeout is a startup parameter of every pool connection; the migrator below has none.
   const connection = statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : undefined;
-  const client = postgres(url, { max: poolSize, prepare: true, onnotice: () => {}, connect_timeout: 10, connection });
+  // While the database is down, a statement waiting for a connection must fail fast (db/errors.ts:
+  // SERVICE_UNAVAILABLE) and the pool must be back as soon as the database is:
+  // - connect_timeout (seconds) bounds each connection attempt (an unreachable host);
+  // - backoff: postgres.js waits (0.5–1)·min(3^n/100, 20) s before the n-th reconnect of a connection
+  //   by default, and statements queued for it wait with no limit meanwhile: after a few failed
+  //   attempts, requests hung up to 20 s and recovery lagged as long (test/faults/postgres-outage.test.ts).
+  //   Every attempt is cheap when the server refuses at once, so retry after at most 0.5 s.
+  const client = postgres(url, {
+    max: poolSize,
+    prepare: true,
+    onnotice: () => {},
+    connect_timeout: connectTimeoutMs / 1000,
+    backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, 0.5),
+    connection,
+  });
   // Several instances may start at once: one migrates, the others wait on an advisory lock
   // held by a dedicated single connection (session-level locks need the same connection).
   const migrator = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });

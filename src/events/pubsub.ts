@@ -1,7 +1,9 @@
 /**
  * The pub/sub that subscriptions read from: in-process by default, Redis (ioredis, separate
  * publish and subscribe clients) when REDIS_URL is set so several instances share events.
- * Deliveries are at least once; each listener drops an event id it has already seen.
+ * Deliveries are at least once; each listener drops an event id it has already seen. Each
+ * subscription is bounded (MAX_PENDING_EVENTS): a consumer that far behind is ended with an error,
+ * the process and the other subscribers are not affected.
  *
  * Redis outages: nothing here ever rejects unhandled or throws out of an event handler.
  * - The publish client queues nothing while disconnected (`enableOfflineQueue: false`): a publish,
@@ -17,7 +19,6 @@
  *   their promises, so it is handed thin adapters that catch and log; the relay publishes through
  *   `publish` below, which it awaits.
  */
-import { createPubSub, type PubSub as YogaPubSub } from '@graphql-yoga/subscription';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import type { TypedEventTarget } from '@graphql-yoga/typed-event-target';
 import { Redis, type RedisOptions } from 'ioredis';
@@ -31,7 +32,103 @@ export interface EventMessage {
   [key: string]: unknown;
 }
 
-export type AppPubSub = YogaPubSub<Record<string, [EventMessage]>>;
+/** What subscribers and type-graphql see: publish to this process's listeners, subscribe to a topic. */
+export interface AppPubSub {
+  publish(topic: string, message: EventMessage): void;
+  subscribe(topic: string): AsyncIterableIterator<EventMessage>;
+}
+
+/**
+ * A subscription whose consumer fell this many events behind is ended (`SubscriberOverflowError`
+ * after what it had queued). @graphql-yoga/subscription's Repeater threw RepeaterOverflowError from
+ * inside the event dispatch at 1024 pending events instead: out of the Redis client's message
+ * handler, an uncaught exception that stopped the whole process. It happened to a graphql-ws client
+ * watching every order when Redis came back after an outage under load and the outbox backlog
+ * arrived at once (test/faults/redis-outage.test.ts).
+ */
+export const MAX_PENDING_EVENTS = 1000;
+
+/** Thrown by a subscription's iterator once its consumer fell MAX_PENDING_EVENTS behind (after the queued events). */
+export class SubscriberOverflowError extends Error {
+  constructor(readonly pending: number) {
+    super(`The subscriber fell ${pending} events behind and was ended; subscribe again (with afterSequence where the field has it) to resume without a gap.`);
+    this.name = 'SubscriberOverflowError';
+  }
+}
+
+/**
+ * One subscription: a FIFO of events not yet read, bounded by `max`. Over the bound the listener is
+ * detached and, once the queue is read, `next()` rejects with SubscriberOverflowError: the consumer
+ * learns it missed events (a silent drop would not tell it) and no other subscriber is affected.
+ */
+class BoundedSubscription implements AsyncIterableIterator<EventMessage> {
+  private queue: EventMessage[] = [];
+  private waiter: { resolve(r: IteratorResult<EventMessage>): void; reject(e: Error): void } | null = null;
+  private failure: SubscriberOverflowError | null = null;
+  private done = false;
+
+  constructor(
+    private readonly detach: () => void,
+    private readonly max: number,
+  ) {}
+
+  push(m: EventMessage): void {
+    if (this.done || this.failure) return;
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = null;
+      w.resolve({ value: m, done: false });
+    } else if (this.queue.length >= this.max) {
+      this.failure = new SubscriberOverflowError(this.queue.length + 1);
+      this.detach();
+    } else this.queue.push(m);
+  }
+
+  next(): Promise<IteratorResult<EventMessage>> {
+    if (this.queue.length) return Promise.resolve({ value: this.queue.shift()!, done: false });
+    if (this.failure && !this.done) {
+      this.done = true;
+      return Promise.reject(this.failure);
+    }
+    if (this.done) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
+  }
+
+  return(): Promise<IteratorResult<EventMessage>> {
+    if (!this.done) {
+      this.done = true;
+      this.queue = [];
+      this.detach();
+      this.waiter?.resolve({ value: undefined, done: true });
+      this.waiter = null;
+    }
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  throw(err?: unknown): Promise<IteratorResult<EventMessage>> {
+    void this.return();
+    return Promise.reject(err);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
+
+/** The pub/sub over an event target (in-process, or Redis channels), with bounded subscriptions. */
+function boundedPubSub(target: TypedEventTarget<CustomEvent>, maxPending = MAX_PENDING_EVENTS): AppPubSub {
+  return {
+    publish(topic, message) {
+      target.dispatchEvent(new CustomEvent(topic, { detail: message }));
+    },
+    subscribe(topic) {
+      const listener = (event: Event) => sub.push((event as CustomEvent).detail as EventMessage);
+      const sub = new BoundedSubscription(() => target.removeEventListener(topic, listener as never), maxPending);
+      target.addEventListener(topic, listener as never);
+      return sub;
+    },
+  };
+}
 
 export interface PubSubHandle {
   pubSub: AppPubSub;
@@ -98,7 +195,7 @@ export interface PubSubOptions {
 /** Creates the pub/sub for this process. */
 export async function createAppPubSub(redisUrl: string | undefined, opts: PubSubOptions = {}): Promise<PubSubHandle> {
   if (!redisUrl) {
-    const pubSub = createPubSub({ eventTarget: deduplicating(new EventTarget() as unknown as TypedEventTarget<CustomEvent>) as never }) as AppPubSub;
+    const pubSub = boundedPubSub(deduplicating(new EventTarget() as unknown as TypedEventTarget<CustomEvent>));
     return {
       pubSub,
       kind: 'memory',
@@ -198,7 +295,7 @@ export async function createAppPubSub(redisUrl: string | undefined, opts: PubSub
     createRedisEventTarget({ publishClient: publishAdapter as never, subscribeClient: subscribeAdapter as never }) as TypedEventTarget<CustomEvent>,
   );
   return {
-    pubSub: createPubSub({ eventTarget: target as never }) as AppPubSub,
+    pubSub: boundedPubSub(target),
     kind: 'redis',
     redis: publishClient,
     async publish(messages) {

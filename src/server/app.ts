@@ -114,6 +114,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       dataDir: config.PGLITE_DATA_DIR,
       poolSize: config.DB_POOL_SIZE,
       statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+      connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
       sqlTracer: tracing?.sql,
     }));
   const pubSub = await createAppPubSub(config.REDIS_URL, { log });

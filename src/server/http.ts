@@ -11,6 +11,8 @@ import type { Config } from '../config.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { Principal } from '../shared/principal.js';
 import { statementCounter } from '../db/client.js';
+import { isDatabaseUnavailable } from '../db/errors.js';
+import { DATABASE_UNAVAILABLE_MESSAGE } from './plugins/errors.js';
 import { findUnsafeString, httpRequestParts } from '../graphql/input-guard.js';
 import type { FastPath } from './fast-path.js';
 import type { Tracing } from './tracing.js';
@@ -123,6 +125,13 @@ export function createRequestHandler(deps: HttpDeps) {
     } catch (err) {
       if (err instanceof BodyTooLarge) {
         sendJson(res, 413, errorBody(`Request body larger than ${config.MAX_BODY_BYTES} bytes.`, 'BAD_REQUEST'), { connection: 'close' }, GRAPHQL_RESPONSE);
+        return;
+      }
+      if (isDatabaseUnavailable(err)) {
+        // Before Apollo (authenticating a key that is not cached yet): the database is down, not the request wrong.
+        log.warn({ err: { message: (err as Error).message, code: (err as { code?: unknown }).code }, requestId }, 'database unavailable');
+        if (!res.headersSent) sendJson(res, 503, errorBody(DATABASE_UNAVAILABLE_MESSAGE, 'SERVICE_UNAVAILABLE', { retryable: true, retryAfterSeconds: 1 }), { 'retry-after': '1' }, GRAPHQL_RESPONSE);
+        else res.end();
         return;
       }
       log.error({ err, requestId }, 'request failed');

@@ -11,13 +11,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpAgent, createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print } from 'graphql';
-import { freshPostgresDatabase } from '../harness.js';
+import { print, type DocumentNode } from 'graphql';
+import { freshPostgresDatabase, type TestApp } from '../harness.js';
 import { productInput } from '../factories/catalog.js';
 import { BinLocationsCreateDocument, InventoryReceiveDocument, ProductCreateDocument, WarehouseCreateDocument, ZoneCreateDocument } from '../generated/graphql.js';
 
@@ -187,7 +187,12 @@ export async function startServer(env: Record<string, string>, opts: { port?: nu
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code, signal) => {
+      out += `\n[startServer] process exited: code ${code}, signal ${signal}\n`;
+      resolve(code);
+    }),
+  );
   for (let i = 0; i < 240 && !out.includes('listening on'); i++) {
     if (child.exitCode !== null) break;
     await sleep(250);
@@ -385,4 +390,109 @@ export async function waitFor(check: () => Promise<boolean> | boolean, what: str
     if (performance.now() - started > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await sleep(everyMs);
   }
+}
+
+/** What one bounded request came to: `code` is 'OK', the first error's extensions.code, 'HTTP_<status>' (an error without a code), 'TIMEOUT' or 'NETWORK'. */
+export interface Outcome<T = Record<string, unknown>> {
+  code: string;
+  status: number;
+  ms: number;
+  data?: T;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+}
+
+/**
+ * `gql` bounded by `timeoutMs` (a request that has not answered by then is aborted and counted as
+ * 'TIMEOUT', so a hang fails a scenario instead of stalling it) and summed up as an `Outcome`.
+ */
+export async function gqlWithin<T = Record<string, unknown>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<Outcome<T>> {
+  const started = performance.now();
+  const ms = () => performance.now() - started;
+  try {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query, variables }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await res.text();
+    let body: { data?: T; errors?: Outcome['errors'] };
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return { code: `HTTP_${res.status}`, status: res.status, ms: ms() };
+    }
+    const first = body.errors?.[0];
+    const code = first ? ((first.extensions?.code as string | undefined) ?? `HTTP_${res.status}`) : res.ok ? 'OK' : `HTTP_${res.status}`;
+    return { code, status: res.status, ms: ms(), data: body.data, errors: body.errors };
+  } catch (err) {
+    const name = (err as Error).name;
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    const message = `${(err as Error).message}${cause ? `: ${cause.code ?? ''} ${cause.message ?? ''}` : ''}`;
+    return { code: name === 'TimeoutError' || name === 'AbortError' ? 'TIMEOUT' : 'NETWORK', status: 0, ms: ms(), errors: [{ message }] };
+  }
+}
+
+/**
+ * A server process seen as the harness's TestApp where the factories need one (`admin(doc, vars)`:
+ * a typed document with the given key; throws on GraphQL errors), so test/factories build stores on it.
+ */
+export function factoryApp(server: Pick<ServerProcess, 'url' | 'wsUrl'>, key: string): TestApp {
+  const admin = async (doc: DocumentNode, variables?: unknown) => {
+    const r = await gqlWithin(server.url, print(doc), (variables ?? {}) as Record<string, unknown>, { authorization: `Bearer ${key}` }, 30_000);
+    if (r.code !== 'OK' || !r.data) throw new Error(`GraphQL ${r.code}: ${JSON.stringify(r.errors)}`);
+    return r.data;
+  };
+  return { url: server.url, wsUrl: server.wsUrl, adminKey: key, admin } as unknown as TestApp;
+}
+
+export interface WebhookReceiver {
+  url: string;
+  /** Every POST received, in arrival order. */
+  received: { eventId: string; topic: string; attempt: number; body: { id: string; topic: string; data: Record<string, unknown> } }[];
+  close(): Promise<void>;
+}
+
+/** A local HTTP endpoint for webhookSubscriptionCreate that answers 200 to every POST and keeps what it got. */
+export async function webhookReceiver(): Promise<WebhookReceiver> {
+  const received: WebhookReceiver['received'] = [];
+  const server = createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      try {
+        received.push({
+          eventId: String(req.headers['x-waybill-event-id']),
+          topic: String(req.headers['x-waybill-topic']),
+          attempt: Number(req.headers['x-waybill-delivery-attempt']),
+          body: JSON.parse(Buffer.concat(chunks).toString('utf8')),
+        });
+      } catch {
+        // not a webhook: counted nowhere
+      }
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
+    received,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+/** Polls `ok` every 100 ms until it holds; throws naming `what` after `timeoutMs`. Resolves with the time it took (ms). */
+export async function until(what: string, ok: () => boolean | Promise<boolean>, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  while (!(await ok())) {
+    if (performance.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(100);
+  }
+  return performance.now() - started;
 }

@@ -4,9 +4,13 @@
  * QUERY_TOO_COMPLEX. (Suggestions are hidden by document-rules.ts, before formatting.)
  */
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
+import { isDatabaseUnavailable } from '../../db/errors.js';
+import { SubscriberOverflowError } from '../../events/pubsub.js';
 import { AccessError, BusinessError } from '../../shared/errors.js';
+
+export const DATABASE_UNAVAILABLE_MESSAGE = 'The database is unavailable; nothing was changed unless the operation says otherwise. Retry shortly (with the same idempotencyKey where the mutation takes one).';
 
 const LIMIT_MESSAGES = /Document contains more tha[nt] \d+ tokens|Token limit|Query Cost limit|Aliases limit|Query depth limit|Directives limit|Document nesting limit/i;
 
@@ -18,6 +22,16 @@ export function makeFormatError(log: Logger, development: boolean) {
     }
     if (original instanceof BusinessError) {
       return { ...formatted, extensions: { code: 'BAD_USER_INPUT', userErrors: original.errors } };
+    }
+    // Transient faults are not bugs: a code a client can act on (retry), and no error-level log line per request.
+    if (isDatabaseUnavailable(original)) {
+      log.warn({ err: { message: (original as Error).message, code: (original as { code?: unknown }).code }, path: formatted.path }, 'database unavailable');
+      return { message: DATABASE_UNAVAILABLE_MESSAGE, path: formatted.path, locations: formatted.locations, extensions: { code: 'SERVICE_UNAVAILABLE', retryable: true, retryAfterSeconds: 1 } };
+    }
+    // graphql-ws wraps what a subscription's stream threw in a GraphQLError without a path (unwrapResolverError keeps it).
+    const cause = original instanceof GraphQLError && original.originalError ? original.originalError : original;
+    if (cause instanceof SubscriberOverflowError) {
+      return { message: cause.message, extensions: { code: 'SUBSCRIPTION_OVERFLOW', retryable: true } };
     }
     const code = (formatted.extensions?.code as string | undefined) ?? 'INTERNAL_SERVER_ERROR';
     if (LIMIT_MESSAGES.test(formatted.message)) {

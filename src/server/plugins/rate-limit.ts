@@ -7,7 +7,8 @@
  * (rate-limiter-flexible's `insuranceLimiter`, taken at once: `rejectIfRedisNotReady`): limits keep
  * holding per instance instead of failing open for everyone or closed for everyone, and no request
  * waits on Redis. Should even that fail, the caller is let through (fail open) rather than the API
- * going down with its rate-limit store.
+ * going down with its rate-limit store. (Under load with Redis killed: test/faults/redis-outage.test.ts;
+ * the trade-off is in docs/architecture.md, "When Redis or PostgreSQL is down".)
  */
 import type { Redis } from 'ioredis';
 import {
