@@ -39,9 +39,11 @@ import { fromGlobalId, toGlobalId } from '../../src/graphql/relay.js';
 export interface Pools {
   ids: Map<string, string[]>;
   strings: Map<string, string[]>;
+  /** Ids never to aim at (the fuzzer's own API key: revoking it would end the run). */
+  exclude: Set<string>;
 }
 
-export const emptyPools = (): Pools => ({ ids: new Map(), strings: new Map() });
+export const emptyPools = (): Pools => ({ ids: new Map(), strings: new Map(), exclude: new Set() });
 
 const STRING_KEYS = new Set(['sku', 'code', 'email', 'number', 'trackingNumber', 'barcode', 'gtin', 'slug', 'reference', 'channel', 'currency', 'countryCode', 'name', 'serviceCode', 'carrierCode']);
 
@@ -52,7 +54,9 @@ const STRING_KEYS = new Set(['sku', 'code', 'email', 'number', 'trackingNumber',
 export function harvest(value: unknown, pools: Pools, key = '', typename = ''): void {
   if (typeof value === 'string') {
     const g = value.length < 200 ? fromGlobalId(value) : null;
-    if (g) add(pools.ids, g.type, value);
+    if (g) {
+      if (!pools.exclude.has(value)) add(pools.ids, g.type, value);
+    }
     else if (STRING_KEYS.has(key) && value.length < 200) {
       add(pools.strings, key.toLowerCase(), value);
       if (typename) add(pools.strings, `${typename}.${key}`.toLowerCase(), value);
