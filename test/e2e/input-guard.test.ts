@@ -142,3 +142,39 @@ describe('error logs', () => {
     for (const secret of [email, 'someone.private', 'Private Person', password, 'scrypt$', t.adminKey]) expect(text).not.toContain(secret);
   });
 });
+
+/** Inputs the schema fuzzer (test/faults/fuzz.test.ts) found answered as internal errors: each must be the client's error, logged nowhere. */
+describe('found by the schema fuzzer', () => {
+  it('variables with more than 50 coercion errors: BAD_USER_INPUT with HTTP 400, not an internal error', async () => {
+    lines.length = 0;
+    const tiers = Array.from({ length: 60 }, () => 'not a tier');
+    const r = await post('mutation L($input: LoyaltyProgramUpdateInput!) { loyaltyProgramUpdate(input: $input) { userErrors { code } } }', { input: { tiers } });
+    expect(r.status).toBe(400);
+    expect(r.body.errors!.length).toBeGreaterThan(50);
+    expect(r.body.errors!.map((e) => e.extensions?.code)).toEqual(r.body.errors!.map(() => 'BAD_USER_INPUT'));
+    expect(r.body.errors!.at(-1)!.message).toContain('Too many errors processing variables');
+    expect(errorLines()).toEqual([]);
+  });
+
+  it('a support ticket id of another type (or no id at all) is NOT_FOUND in userErrors, not a failed uuid cast', async () => {
+    lines.length = 0;
+    const otherType = Buffer.from('Order:01a24fc2-ac85-779a-9c30-d3563628eab0').toString('base64url');
+    for (const ticketId of [otherType, '', 'not-an-id']) {
+      const reply = await post('mutation R($input: SupportTicketReplyInput!) { supportTicketReply(input: $input) { ticket { id } userErrors { code field } } }', { input: { ticketId, body: 'Hello' } });
+      expect(reply.body.errors, ticketId).toBeUndefined();
+      expect((reply.body.data as { supportTicketReply: { userErrors: unknown[] } }).supportTicketReply.userErrors, ticketId).toEqual([{ code: 'NOT_FOUND', field: ['input', 'ticketId'] }]);
+      const update = await post('mutation U($input: SupportTicketUpdateInput!) { supportTicketUpdate(input: $input) { ticket { id } userErrors { code field } } }', { input: { ticketId, priority: 'HIGH' } });
+      expect(update.body.errors, ticketId).toBeUndefined();
+      expect((update.body.data as { supportTicketUpdate: { userErrors: unknown[] } }).supportTicketUpdate.userErrors, ticketId).toEqual([{ code: 'NOT_FOUND', field: ['input', 'ticketId'] }]);
+    }
+    expect(errorLines()).toEqual([]);
+  });
+
+  it('channelStockSync with no lines is INVALID in userErrors (an empty insert used to fail in the database layer)', async () => {
+    lines.length = 0;
+    const r = await post('mutation S($input: ChannelStockSyncInput!) { channelStockSync(input: $input) { updated userErrors { code field } } }', { input: { channel: 'marketplace', lines: [] } });
+    expect(r.body.errors).toBeUndefined();
+    expect((r.body.data as { channelStockSync: unknown }).channelStockSync).toEqual({ updated: 0, userErrors: [{ code: 'INVALID', field: ['input', 'lines'] }] });
+    expect(errorLines()).toEqual([]);
+  });
+});

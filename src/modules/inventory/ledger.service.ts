@@ -51,6 +51,29 @@ export async function pickFromBin(
   );
 }
 
+/**
+ * Puts picked units no order needs any more (their fulfillment order was cancelled) back from the
+ * staging into bins: a MOVE out of staging (no bin) and one into the bin, so they are pickable
+ * again. On-hand does not change. Joins the caller's transaction.
+ */
+export async function unstagePicked(
+  ctx: ServiceContext,
+  tx: Executor,
+  events: EventWriter,
+  warehouse: WarehouseRow,
+  units: readonly { variantId: string; binId: string; quantity: number }[],
+  reference: string,
+): Promise<MovementRow[]> {
+  const deltas = units
+    .filter((u) => u.quantity > 0)
+    .flatMap((u) => [
+      { variantId: u.variantId, binId: null, delta: -u.quantity, reason: 'MOVE' as const },
+      { variantId: u.variantId, binId: u.binId, delta: u.quantity, reason: 'MOVE' as const },
+    ]);
+  if (!deltas.length) return [];
+  return applyDeltas(ctx, tx, events, warehouse, deltas, { reference, field: ['input', 'id'] });
+}
+
 export interface RecordedPick {
   variantId: string;
   binId: string;
@@ -183,7 +206,8 @@ export async function submitCycleCount(
 ): Promise<{ discrepancies: { variantId: string; expected: number; counted: number }[]; movements: MovementRow[] }> {
   const warehouse = await requireWarehouseAccess(ctx, input.warehouseCode, 'write');
   const bin = await requireBin(ctx, warehouse, input.binBarcode, ['input', 'binBarcode']);
-  const lines = await resolveLines(ctx, input.counts, ['input', 'counts'], { allowZero: true });
+  // No counts at all is a count too: the bin was found empty.
+  const lines = await resolveLines(ctx, input.counts, ['input', 'counts'], { allowZero: true, allowEmpty: true });
   return transact(ctx, async (tx, events) => {
     await lockWarehouseStock(tx, warehouse.id);
     const current = await tx.select().from(binStock).where(eq(binStock.binId, bin.id));

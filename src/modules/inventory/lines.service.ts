@@ -23,16 +23,17 @@ const MAX_LINES = 5000;
 
 /**
  * Resolves lines given by SKU or scanned GTIN. Errors: INVALID (both/neither, quantity),
- * INVALID_BARCODE (bad check digit), NOT_FOUND (unknown SKU/GTIN).
+ * INVALID_BARCODE (bad check digit), NOT_FOUND (unknown SKU/GTIN). `allowZero`: quantities of 0
+ * (a count, a channel's sold-out SKU); `allowEmpty`: no lines at all (a count of an empty bin).
  */
 export async function resolveLines(
   ctx: ServiceContext,
   lines: readonly LineInput[],
   path: string[],
-  opts: { allowZero?: boolean } = {},
+  opts: { allowZero?: boolean; allowEmpty?: boolean } = {},
 ): Promise<ResolvedLine[]> {
   const errors = new ErrorList();
-  if (!lines.length && !opts.allowZero) errors.add('INVALID', 'At least one line is required.', path);
+  if (!lines.length && !opts.allowEmpty) errors.add('INVALID', 'At least one line is required.', path);
   if (lines.length > MAX_LINES) errors.add('INVALID', `At most ${MAX_LINES} lines per call.`, path);
   lines.forEach((l, i) => {
     const f = [...path, String(i)];

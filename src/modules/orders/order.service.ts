@@ -19,10 +19,12 @@ import { variantsBySkus } from '../catalog/catalog.service.js';
 import { customerById, customerIdsByEmail, findOrCreateCustomer, normalizeEmail, type CustomerRow } from '../customers/customer.service.js';
 import { availabilityByVariants, availabilityForPreview } from '../inventory/availability.service.js';
 import { levelChangedEvents } from '../inventory/inventory.events.js';
+import { unstagePicked } from '../inventory/ledger.service.js';
 import { releaseStock, reserveAll } from '../inventory/reservation.service.js';
 import { listAllWarehouses, listAllWarehousesCached, validateAddress, type AddressData, type WarehouseRow } from '../warehouse/warehouse.service.js';
 import { planAllocation, type WarehouseStock } from './allocation.js';
 import { ORDER_POINTS, ORDER_STATUS_HOOKS } from './order.points.js';
+import { dropFromPickLists, stagedUnitsOf } from './order.unstage.js';
 import { DELIVERY_QUOTES, type RedeemedDelivery } from './order.delivery.js';
 import { cancellable, customerCancellable, fulfillmentOrderLifecycle, orderLifecycle, ORDER_STATUS_CHANGED } from './order.state.js';
 import {
@@ -503,6 +505,9 @@ export async function cancelOrder(ctx: ServiceContext, input: { orderId: string;
         .flatMap((f) => (byFo.get(f.id) ?? []).map((l) => ({ warehouseId: f.warehouseId, variantId: l.variantId, quantity: l.quantity })))
         .sort((a, b) => a.warehouseId.localeCompare(b.warehouseId) || a.variantId.localeCompare(b.variantId));
       for (const r of releases) await releaseStock(tx, r.variantId, r.warehouseId, r.quantity);
+      // Units already picked for these parts leave the staging for the bins they came from (order.unstage.ts).
+      for (const [warehouseId, units] of await stagedUnitsOf(tx, open, fls)) await unstagePicked(ctx, tx, events, whs.get(warehouseId)!, units, `cancel:${order.number}`);
+      await dropFromPickLists(tx, events, fls, ctx.clock.now());
       await transitionMany(tx, events, fulfillmentOrderLifecycle, open, 'CANCELLED', { at: ctx.clock.now(), message: `Order cancelled${input.reason ? `: ${input.reason}` : ''}`.slice(0, 500) });
       await tx.update(orderLines).set({ allocatedQuantity: sql`${orderLines.shippedQuantity}` }).where(eq(orderLines.orderId, order.id));
       for (const f of open) await events.emit(...levelChangedEvents(whs.get(f.warehouseId)!, (byFo.get(f.id) ?? []).map((l) => l.variantId)));

@@ -176,10 +176,12 @@ async function scanPickChecked(
     await recordScans(ctx, tx, [{ ...scan, variantId: line.variantId, matched: true, errorCode: null }], ctx.clock.now());
     // Credit the picked units to the fulfillment lines of this list, oldest order first.
     const foIds = (await tx.select({ id: pickListOrders.fulfillmentOrderId }).from(pickListOrders).where(eq(pickListOrders.pickListId, list.id))).map((r) => r.id);
+    // Only parts still being picked take units (a cancelled one's lines left the list with it: order.unstage.ts).
+    const picking = (await tx.select({ id: fulfillmentOrders.id }).from(fulfillmentOrders).where(and(inArray(fulfillmentOrders.id, foIds), eq(fulfillmentOrders.status, 'PICKING')))).map((r) => r.id);
     const fls = await tx
       .select()
       .from(fulfillmentLines)
-      .where(and(inArray(fulfillmentLines.fulfillmentOrderId, foIds), eq(fulfillmentLines.variantId, line.variantId)))
+      .where(and(inArray(fulfillmentLines.fulfillmentOrderId, picking), eq(fulfillmentLines.variantId, line.variantId)))
       .orderBy(asc(fulfillmentLines.fulfillmentOrderId), asc(fulfillmentLines.id))
       .for('update');
     let left = qty;
@@ -190,6 +192,8 @@ async function scanPickChecked(
       left -= take;
       if (!left) break;
     }
+    // Every unit picked belongs to a part being picked; more would sit in staging for no order.
+    if (left > 0) throw BusinessError.of('OVER_PICK', `Only ${qty - left} more of this item are needed by the orders on this list.`, ['input', 'quantity']);
     // Fulfillment orders picked in full move to PICKED; the list completes with its last line.
     const now = ctx.clock.now();
     const picked = await tx

@@ -96,7 +96,8 @@ function text(errors: ErrorList, value: string, max: number, field: string[], wh
 
 /** The ticket row `id` under a row lock in `tx`, if the caller may see it (else NOT_FOUND: someone else's looks unknown). */
 async function lockVisible(ctx: ServiceContext, tx: Executor, id: string): Promise<TicketRow> {
-  const [row] = await tx.select().from(supportTickets).where(eq(supportTickets.id, id)).for('update');
+  // '' is what the resolver passes for an id that is not a SupportTicket's: not a uuid, so no query.
+  const [row] = id ? await tx.select().from(supportTickets).where(eq(supportTickets.id, id)).for('update') : [];
   const p = ctx.principal;
   // The rule of `visibility` below (write_support implies read_support: gateways and agents read all).
   const visible = row && (readsAll(p) || (p.kind === 'CUSTOMER' && row.customerId === p.customerId));

@@ -12,6 +12,12 @@ import { AccessError, BusinessError } from '../../shared/errors.js';
 
 export const DATABASE_UNAVAILABLE_MESSAGE = 'The database is unavailable; nothing was changed unless the operation says otherwise. Retry shortly (with the same idempotencyKey where the mutation takes one).';
 
+/**
+ * graphql-js stops coercing variables after 50 errors and adds this error, which has no location
+ * and so is not one Apollo tags BAD_USER_INPUT: it is the client's input all the same.
+ */
+const VARIABLE_ERROR_LIMIT = 'Too many errors processing variables, error limit reached. Execution aborted.';
+
 const LIMIT_MESSAGES = /Document contains more tha[nt] \d+ tokens|Token limit|Query Cost limit|Aliases limit|Query depth limit|Directives limit|Document nesting limit/i;
 
 export function makeFormatError(log: Logger, development: boolean) {
@@ -34,6 +40,9 @@ export function makeFormatError(log: Logger, development: boolean) {
       return { message: cause.message, extensions: { code: 'SUBSCRIPTION_OVERFLOW', retryable: true } };
     }
     const code = (formatted.extensions?.code as string | undefined) ?? 'INTERNAL_SERVER_ERROR';
+    if (code === 'INTERNAL_SERVER_ERROR' && original instanceof GraphQLError && !original.originalError && original.message === VARIABLE_ERROR_LIMIT) {
+      return { message: formatted.message, extensions: { code: 'BAD_USER_INPUT' } };
+    }
     if (LIMIT_MESSAGES.test(formatted.message)) {
       return { message: formatted.message.replace(/^Syntax Error: /, ''), extensions: { code: 'QUERY_TOO_COMPLEX' } };
     }
