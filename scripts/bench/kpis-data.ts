@@ -221,3 +221,63 @@ export async function generateKpiData(exec: (text: string) => Promise<unknown>, 
     await step('vacuum analyze', `vacuum analyze`);
   }
 }
+
+/**
+ * The store's inventory ledger (`npm run bench:kpis -- --ledger`): a pick zone and one bin per
+ * variant in each warehouse, one supplier with a preferred supplier product per variant (cost 60%
+ * of the price), a weekly RECEIPT per bin topping it up to what the next week ships plus a margin
+ * (so bins empty now and then: stockouts), and a SHIPMENT movement per fulfillment line shipped,
+ * at its label time, from its variant's bin. On the data generateKpiData wrote; run once.
+ */
+export async function generateKpiLedger(exec: (text: string) => Promise<unknown>, o: { end: Date; days?: number; log?: (msg: string) => void }): Promise<void> {
+  const end = o.end.toISOString();
+  const days = o.days ?? 365;
+  const log = o.log ?? (() => {});
+  const step = async (label: string, text: string) => {
+    const t0 = performance.now();
+    await exec(text);
+    log(`  ${label}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  };
+  await exec(`set session_replication_role = replica`);
+  await exec(`set synchronous_commit = off`);
+  await exec(`set work_mem = '256MB'`);
+  await step('zones', `insert into zones (id, warehouse_id, code, name, kind, distance_rank) select gen_random_uuid(), id, 'P', 'Pick', 'PICK', 0 from warehouses`);
+  await step(
+    'bins',
+    `insert into bin_locations (id, warehouse_id, zone_id, code, barcode, pick_sequence)
+     select gen_random_uuid(), w.id, z.id, 'B-' || v.sku, w.code || '-B-' || v.sku, row_number() over (partition by w.id order by v.sku)::int
+     from warehouses w join zones z on z.warehouse_id = w.id cross join product_variants v`,
+  );
+  await step('supplier', `insert into suppliers (id, code, name, currency, lead_time_days) values (gen_random_uuid(), 'S1', 'Supplier 1', 'RUB', 7)`);
+  await step(
+    'supplier products',
+    `insert into supplier_products (supplier_id, variant_id, unit_cost_minor, preferred) select s.id, v.id, (v.price_minor * 0.6)::int, true from suppliers s cross join product_variants v where s.code = 'S1'`,
+  );
+  await exec(`create temporary table kbin as select b.id, b.warehouse_id, v.id as variant_id from bin_locations b join product_variants v on b.code = 'B-' || v.sku`);
+  await exec(`create index on kbin (warehouse_id, variant_id)`);
+  await step(
+    'shipment movements',
+    `insert into inventory_movements (id, variant_id, warehouse_id, bin_id, quantity_delta, reason, reference, created_at)
+     select gen_random_uuid(), fl.variant_id, fo.warehouse_id, b.id, -fl.picked_quantity, 'SHIPMENT', s.tracking_number, s.created_at
+     from fulfillment_lines fl join fulfillment_orders fo on fo.id = fl.fulfillment_order_id
+       join shipments s on s.fulfillment_order_id = fo.id and s.direction = 'OUTBOUND'
+       join kbin b on b.warehouse_id = fo.warehouse_id and b.variant_id = fl.variant_id
+     where fl.picked_quantity > 0`,
+  );
+  // Weekly receipts: what the bin ships in the coming week, times 0.9–1.3 (an opening stock first).
+  const start = `timestamptz '${end}' - interval '${days + 7} days'`;
+  await exec(`create temporary table kship as select bin_id, date_bin('7 days', created_at, ${start}) as wk, sum(-quantity_delta) as shipped
+    from inventory_movements where reason = 'SHIPMENT' group by 1, 2`);
+  await exec(`create index on kship (bin_id, wk)`);
+  await step(
+    'receipt movements',
+    `insert into inventory_movements (id, variant_id, warehouse_id, bin_id, quantity_delta, reason, reference, created_at)
+     select gen_random_uuid(), b.variant_id, b.warehouse_id, b.id, greatest(1, ceil(coalesce(w.shipped, 0) * (0.9 + random() * 0.4)))::int, 'RECEIPT', 'PO-bench', wk.t
+     from kbin b cross join generate_series(${start}, timestamptz '${end}' - interval '1 day', interval '7 days') wk(t)
+       left join kship w on w.bin_id = b.id and w.wk = wk.t`,
+  );
+  await exec(`drop table kship`);
+  await exec(`drop table kbin`);
+  await exec(`set session_replication_role = origin`);
+  await step('vacuum analyze', `vacuum analyze inventory_movements`);
+}

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:kpis [-- --orders 1000000 --runs 15 --warmup 3 --regenerate --keep-going]`
+ * `npm run bench:kpis [-- --orders 1000000 --runs 15 --warmup 3 --regenerate --ledger --only year]`
  *
  * `kpis` on a year of orders on PostgreSQL. The store is generated straight into a database
  * `wb_bench_kpis_<orders>` by INSERT … SELECT (scripts/bench/kpis-data.ts: minutes) and KEPT
@@ -11,6 +11,9 @@
  *   quarter/DAY    the last 92 days, 92 buckets
  *   day/HOUR       the last day, 24 buckets
  *   year/MONTH wh  the year narrowed to one warehouse
+ *
+ * `--ledger` adds the inventory ledger (generateKpiLedger: bins, supplier costs, weekly receipts, a
+ * shipment movement per line shipped) to the generated store once: the stock figures' case.
  *
  * each `--warmup` times (discarded), then `--runs` times: p50 / p95 / max in ms. The first call
  * after a migration builds the read model (timed apart, "first call"). Before the cases the read
@@ -27,7 +30,7 @@ import { kpis, type KpisInput } from '../../src/modules/metrics/kpi.service.js';
 import { money } from '../../src/shared/money.js';
 import { createApp } from '../../src/server/app.js';
 import { SCRIPT_PRINCIPAL } from '../lib/script-app.js';
-import { generateKpiData } from './kpis-data.js';
+import { generateKpiData, generateKpiLedger } from './kpis-data.js';
 import { baseUrl, describeMachine, loadavg, log, machineInfo, percentile } from './lib.js';
 
 const { values: flags } = parseArgs({
@@ -36,6 +39,7 @@ const { values: flags } = parseArgs({
     runs: { type: 'string', default: '15' },
     warmup: { type: 'string', default: '3' },
     regenerate: { type: 'boolean', default: false },
+    ledger: { type: 'boolean', default: false },
     only: { type: 'string' },
   },
 });
@@ -100,6 +104,18 @@ interface Row {
 async function main() {
   const machine = machineInfo();
   const { url, pgVersion } = await ensureDatabase();
+  if (flags.ledger) {
+    const db = postgres(url, { max: 1, onnotice: () => {} });
+    try {
+      const [{ n }] = await db<{ n: number }[]>`select count(*)::int as n from inventory_movements`;
+      if (n === 0) {
+        log('writing the inventory ledger…');
+        await generateKpiLedger((text) => db.unsafe(text), { end: END, log });
+      } else log(`the ledger is there (${n} movements)`);
+    } finally {
+      await db.end();
+    }
+  }
   // No background catch-up: each timed call drains the (empty) dirty logs itself.
   const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: url, LOG_LEVEL: 'warn', DB_STATEMENT_TIMEOUT_MS: '0', DB_POOL_SIZE: '4', KPI_REFRESH_INTERVAL_SECONDS: '0' });
   const app = await createApp(config, { log: pino({ level: 'warn' }, pino.destination(2)) });
