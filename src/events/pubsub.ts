@@ -1,7 +1,8 @@
 /**
  * The pub/sub that subscriptions read from: in-process by default, Redis (ioredis, separate
  * publish and subscribe clients) when REDIS_URL is set so several instances share events.
- * Deliveries are at least once; each listener drops an event id it has already seen.
+ * Deliveries are at least once; the topic hub (topic-hub.ts) drops an event id its topic has already
+ * delivered, and fans each message out to this process's subscribers from one listener per topic.
  *
  * Redis outages: nothing here ever rejects unhandled or throws out of an event handler.
  * - The publish client queues nothing while disconnected (`enableOfflineQueue: false`): a publish,
@@ -17,21 +18,18 @@
  *   their promises, so it is handed thin adapters that catch and log; the relay publishes through
  *   `publish` below, which it awaits.
  */
-import { createPubSub, type PubSub as YogaPubSub } from '@graphql-yoga/subscription';
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
-import type { TypedEventTarget } from '@graphql-yoga/typed-event-target';
 import { Redis, type RedisOptions } from 'ioredis';
-import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
+import { TopicHub, type EventMessage, type TopicSubscription } from './topic-hub.js';
 
-/** Every published message carries the outbox event id. */
-export interface EventMessage {
-  eventId: string;
-  topic: string;
-  [key: string]: unknown;
+export type { EventMessage } from './topic-hub.js';
+
+/** What subscriptions and watchers use: publish, and an iterator of a topic's live messages (type-graphql's PubSub shape). */
+export interface AppPubSub {
+  publish(topic: string, message: EventMessage): void;
+  subscribe(topic: string): TopicSubscription;
 }
-
-export type AppPubSub = YogaPubSub<Record<string, [EventMessage]>>;
 
 export interface PubSubHandle {
   pubSub: AppPubSub;
@@ -52,42 +50,6 @@ export interface PubSubHandle {
   close(): Promise<void>;
 }
 
-type EventListener = (event: Event) => void;
-type Listener = EventListener | { handleEvent(event: Event): void };
-
-/** Wraps an event target so each listener sees a given event id once. */
-function deduplicating(inner: TypedEventTarget<CustomEvent>): TypedEventTarget<CustomEvent> {
-  const wrappers = new Map<Listener, EventListener>();
-  return {
-    addEventListener(type: string, listener: Listener | null) {
-      if (!listener) return;
-      const seen = new LRUCache<string, true>({ max: 5000 });
-      const wrapped: EventListener = (event) => {
-        const id = ((event as CustomEvent).detail as EventMessage | undefined)?.eventId;
-        if (id) {
-          if (seen.has(id)) return;
-          seen.set(id, true);
-        }
-        if (typeof listener === 'function') listener(event);
-        else listener.handleEvent(event);
-      };
-      wrappers.set(listener, wrapped);
-      inner.addEventListener(type, wrapped);
-    },
-    removeEventListener(type: string, listener: Listener | null) {
-      if (!listener) return;
-      const wrapped = wrappers.get(listener);
-      if (wrapped) {
-        inner.removeEventListener(type, wrapped);
-        wrappers.delete(listener);
-      }
-    },
-    dispatchEvent(event: CustomEvent) {
-      return inner.dispatchEvent(event);
-    },
-  } as TypedEventTarget<CustomEvent>;
-}
-
 export interface PubSubOptions {
   /** Where connection trouble is reported (once per outage per client, and the recovery). */
   log?: Logger;
@@ -98,7 +60,13 @@ export interface PubSubOptions {
 /** Creates the pub/sub for this process. */
 export async function createAppPubSub(redisUrl: string | undefined, opts: PubSubOptions = {}): Promise<PubSubHandle> {
   if (!redisUrl) {
-    const pubSub = createPubSub({ eventTarget: deduplicating(new EventTarget() as unknown as TypedEventTarget<CustomEvent>) as never }) as AppPubSub;
+    // In process: a publish is delivered synchronously to this process's subscribers.
+    const listening = new Map<string, (m: EventMessage) => void>();
+    const pubSub = new TopicHub({
+      listen: (topic, deliver) => listening.set(topic, deliver),
+      unlisten: (topic) => listening.delete(topic),
+      send: (topic, m) => listening.get(topic)?.(m),
+    });
     return {
       pubSub,
       kind: 'memory',
@@ -194,11 +162,25 @@ export async function createAppPubSub(redisUrl: string | undefined, opts: PubSub
     subscribe: (channel: string) => subscribeClient.subscribe(channel).catch(warn('subscribe')),
     unsubscribe: (channel: string) => subscribeClient.unsubscribe(channel).catch(warn('unsubscribe')),
   };
-  const target = deduplicating(
-    createRedisEventTarget({ publishClient: publishAdapter as never, subscribeClient: subscribeAdapter as never }) as TypedEventTarget<CustomEvent>,
-  );
+  // The event target SUBSCRIBEs a channel when its first callback is added and UNSUBSCRIBEs after the
+  // last; the hub adds one callback per topic, so there is one SUBSCRIBE per topic, not per subscriber.
+  const target = createRedisEventTarget({ publishClient: publishAdapter as never, subscribeClient: subscribeAdapter as never });
+  const callbacks = new Map<string, (event: CustomEvent) => void>();
+  const hub = new TopicHub({
+    listen(topic, deliver) {
+      const cb = (event: CustomEvent) => deliver(event.detail as EventMessage);
+      callbacks.set(topic, cb);
+      target.addEventListener(topic, cb as never);
+    },
+    unlisten(topic) {
+      const cb = callbacks.get(topic);
+      callbacks.delete(topic);
+      if (cb) target.removeEventListener(topic, cb as never);
+    },
+    send: (topic, m) => void target.dispatchEvent(new CustomEvent(topic, { detail: m })),
+  });
   return {
-    pubSub: createPubSub({ eventTarget: target as never }) as AppPubSub,
+    pubSub: hub,
     kind: 'redis',
     redis: publishClient,
     async publish(messages) {
