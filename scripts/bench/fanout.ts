@@ -12,7 +12,7 @@
  * Each side needs one file descriptor per subscriber: the soft limit is raised to the hard one.
  */
 import { parseArgs } from 'node:util';
-import { createBenchDatabase, describeMachine, log, machineInfo, redisUrl, type BenchDatabase } from './lib.js';
+import { createBenchDatabase, describeMachine, loadavg, log, machineInfo, redisUrl, type BenchDatabase } from './lib.js';
 import { measureFanout, raiseFileLimit, startFanoutServer } from '../lib/fanout.js';
 
 const { values: flags } = parseArgs({
@@ -54,6 +54,7 @@ try {
     console.log(`connect + subscribe: ${(f.connectMs / 1000).toFixed(1)} s`);
     console.log(`idle memory per subscriber: RSS ${kib(f.rssPerSubscriberBytes)}, V8 heap ${kib(f.heapPerSubscriberBytes)}`);
     console.log(`delivery latency from the mutation's response, ${f.events} events, ${f.deliveries} deliveries (${f.missing} missing): p50 ${f.p50Ms.toFixed(0)} ms, p99 ${f.p99Ms.toFixed(0)} ms, max ${f.maxMs.toFixed(0)} ms`);
+    console.log(`CPU per event (cancel to last delivery): server ${f.serverCpuMsPerEvent.toFixed(0)} ms, clients ${f.clientCpuMsPerEvent.toFixed(0)} ms; load average ${loadavg()}`);
   }
 } finally {
   await server.stop();

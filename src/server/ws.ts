@@ -18,7 +18,8 @@
  *   pong listener per socket, and no reference to the upgrade request (only the client address is
  *   kept). Subscriptions run through ws-fanout.ts (one execution per event for identical subscribers).
  */
-import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { LRUCache } from 'lru-cache';
 import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
 import { randomUUID } from 'node:crypto';
 import { WebSocket, type WebSocketServer } from 'ws';
@@ -71,6 +72,7 @@ export function attachGraphQLWs(wss: WebSocketServer, deps: WsDeps) {
     for (const ctx of open) for (const op of Object.values(ctx.subscriptions)) if (op) subscriptions++;
     return { connections: open.size, subscriptions };
   };
+  const documents = new LRUCache<string, DocumentNode>({ max: 500 });
   const server = makeServer<Record<string, unknown>, Extra>(
     {
       schema: deps.schema,
@@ -95,12 +97,18 @@ export function attachGraphQLWs(wss: WebSocketServer, deps: WsDeps) {
         // Strings PostgreSQL cannot store (NUL, unpaired surrogates) stop here, as over HTTP.
         const unsafe = findUnsafeString(params);
         if (unsafe) return [unsafe];
-        // Parsed and validated here, not by graphql-ws, so that the rules and error codes are HTTP's.
-        const checked = deps.rules.parseAndValidate(deps.schema, params.query);
-        if (checked.errors) return checked.errors;
-        const unresolved = deps.rules.resolveOperation(checked.document, params.operationName);
+        // Parsed and validated here, not by graphql-ws, so that the rules and error codes are HTTP's;
+        // a valid document is kept by its text (10,000 dashboards send the same one: validating it
+        // took about 1 ms of each subscribe). Errors are not kept: onError edits their messages per caller.
+        let document = documents.get(params.query);
+        if (!document) {
+          const checked = deps.rules.parseAndValidate(deps.schema, params.query);
+          if (checked.errors) return checked.errors;
+          documents.set(params.query, (document = checked.document));
+        }
+        const unresolved = deps.rules.resolveOperation(document, params.operationName);
         if (unresolved) return [unresolved];
-        const args: FanoutArgs = { schema: deps.schema, document: checked.document, variableValues: params.variables, operationName: params.operationName ?? undefined };
+        const args: FanoutArgs = { schema: deps.schema, document, variableValues: params.variables, operationName: params.operationName ?? undefined };
         args[SHARE_KEY] = shareKey(extra.principal!, params.query, params.operationName, params.variables);
         return args;
       },
