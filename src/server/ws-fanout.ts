@@ -31,8 +31,13 @@ import type { Principal } from '../shared/principal.js';
 export const SHARE_KEY = Symbol('waybill.shareKey');
 export type FanoutArgs = ExecutionArgs & { [SHARE_KEY]?: string };
 
-export function shareKey(principal: Principal, query: string, operationName: string | null | undefined, variables: unknown): string {
-  return JSON.stringify([principal, operationName ?? null, variables ?? null, query]);
+/** Undefined (share nothing) when the variables cannot be stringified, e.g. nested too deep: coercion reports them later. */
+export function shareKey(principal: Principal, query: string, operationName: string | null | undefined, variables: unknown): string | undefined {
+  try {
+    return JSON.stringify([principal, operationName ?? null, variables ?? null, query]);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The live iterators each operation's context opened through `events`. */
