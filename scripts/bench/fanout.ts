@@ -10,7 +10,9 @@
  * mutation's response to each subscriber's receipt (p50, p99, max over all deliveries).
  *
  * Each side needs one file descriptor per subscriber: the soft limit is raised to the hard one.
+ * `--dir <checkout>` runs that checkout's server (the code before a change) against the same client.
  */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createBenchDatabase, describeMachine, loadavg, log, machineInfo, redisUrl, type BenchDatabase } from './lib.js';
 import { measureFanout, raiseFileLimit, startFanoutServer } from '../lib/fanout.js';
@@ -22,6 +24,8 @@ const { values: flags } = parseArgs({
     postgres: { type: 'boolean', default: false },
     redis: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
+    /** Run the server of another checkout (e.g. a worktree of the code before a change), with this client. */
+    dir: { type: 'string' },
   },
 });
 const subscribers = Number(flags.subscribers);
@@ -42,7 +46,7 @@ if (flags.redis) {
   env.REDIS_URL = url;
 }
 const machine = machineInfo();
-const server = await startFanoutServer(env);
+const server = await startFanoutServer(env, flags.dir ? path.resolve(flags.dir) : undefined);
 try {
   const { figures: f, fleet } = await measureFanout(server, { subscribers, events, log });
   await fleet.close();

@@ -54,11 +54,11 @@ export interface FanoutServer {
   stop(): Promise<void>;
 }
 
-/** src/main.ts through tsx, on a spare port, with an admin key; `env` adds to (and overrides) the defaults. */
-export async function startFanoutServer(env: Record<string, string> = {}): Promise<FanoutServer> {
+/** src/main.ts through tsx (of the checkout `dir`), on a spare port, with an admin key; `env` adds to (and overrides) the defaults. */
+export async function startFanoutServer(env: Record<string, string> = {}, dir = root): Promise<FanoutServer> {
   const port = await sparePort();
   const child = spawn(process.execPath, [...(process.env.FANOUT_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--max-semi-space-size=32', '--import', 'tsx', 'src/main.ts'], {
-    cwd: root,
+    cwd: dir,
     env: { ...process.env, NODE_ENV: '', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATABASE_URL: 'memory://', ADMIN_API_KEY: ADMIN_KEY, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
