@@ -57,7 +57,8 @@ try {
     console.log(`subscribers: ${f.subscribers}`);
     console.log(`connect + subscribe: ${(f.connectMs / 1000).toFixed(1)} s`);
     console.log(`idle memory per subscriber: RSS ${kib(f.rssPerSubscriberBytes)}, V8 heap ${kib(f.heapPerSubscriberBytes)}`);
-    console.log(`delivery latency from the mutation's response, ${f.events} events, ${f.deliveries} deliveries (${f.missing} missing): p50 ${f.p50Ms.toFixed(0)} ms, p99 ${f.p99Ms.toFixed(0)} ms, max ${f.maxMs.toFixed(0)} ms`);
+    console.log(`first event after connecting: at all subscribers within ${f.firstEventMaxMs.toFixed(0)} ms`);
+    console.log(`delivery latency from the mutation's response, ${f.events} further events, ${f.deliveries} deliveries (${f.missing} missing): p50 ${f.p50Ms.toFixed(0)} ms, p99 ${f.p99Ms.toFixed(0)} ms, max ${f.maxMs.toFixed(0)} ms`);
     console.log(`CPU per event (cancel to last delivery): server ${f.serverCpuMsPerEvent.toFixed(0)} ms, clients ${f.clientCpuMsPerEvent.toFixed(0)} ms; load average ${loadavg()}`);
   }
 } finally {
