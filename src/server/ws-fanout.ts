@@ -22,6 +22,14 @@
  *    event (for a subscription to one order: possibly never). Here `return()` also ends the live
  *    iterators the operation opened through `ctx.events` (`operationContext`), which makes the
  *    generator finish.
+ *
+ * Figures (npm run bench:fanout -- --postgres --redis, 2 busy cores, load average 4–5, old and new
+ * server back to back against the same client): 5,000 subscribers of the ops feed, before (topic
+ * listener, Repeater and 5,000-id LRU per subscription, 2 SQL reads per subscriber per event, use/ws)
+ * p50 2,476 ms, p99 2,971 ms from the mutation's response, 2,092 ms of server CPU per event, 134.7 KiB
+ * RSS per idle subscriber; after p50 112 ms, p99 190 ms, 128 ms CPU, 9.3 KiB. 10,000 subscribers
+ * after: p99 443 ms, 226 ms CPU per event (most of it the kernel's loopback writev, one per socket),
+ * 12.7 KiB each.
  */
 import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { LoaderSet, type EventSource, type GraphQLContext } from '../graphql/context.js';
