@@ -47,6 +47,12 @@ const schema = z.object({
   MAX_TOKENS: int(5000, 1),
   MAX_COST: int(50000, 1),
   MAX_BODY_BYTES: int(1_048_576, 1024),
+  /**
+   * A WebSocket whose unsent output (ws bufferedAmount: what the kernel's socket buffer could not take)
+   * exceeds this is closed with 1013 "Try Again Later" (server/ws.ts): a slow consumer never makes the
+   * server hold events for it without bound.
+   */
+  WS_MAX_BUFFERED_BYTES: int(1_048_576, 1024),
   RATE_LIMIT_ANON_PER_MIN: int(120, 1),
   RATE_LIMIT_CUSTOMER_PER_MIN: int(1200, 1),
   RATE_LIMIT_PARTNER_PER_MIN: int(6000, 1),

@@ -17,17 +17,17 @@ describe('pub/sub subscriptions', () => {
     const n = MAX_PENDING_EVENTS + 5;
     for (let i = 0; i < n; i++) {
       expect(() => pubSub.publish('t', message(i))).not.toThrow();
-      fastGot.push((await fast.next()).value.i as number);
+      fastGot.push((await fast.next()).value!.i as number);
     }
     expect(fastGot).toEqual(Array.from({ length: n }, (_, i) => i));
     const slowGot: number[] = [];
-    for (let i = 0; i < MAX_PENDING_EVENTS; i++) slowGot.push((await slow.next()).value.i as number);
+    for (let i = 0; i < MAX_PENDING_EVENTS; i++) slowGot.push((await slow.next()).value!.i as number);
     expect(slowGot).toEqual(Array.from({ length: MAX_PENDING_EVENTS }, (_, i) => i));
     await expect(slow.next()).rejects.toBeInstanceOf(SubscriberOverflowError);
     expect(await slow.next()).toEqual({ value: undefined, done: true });
     // The fast one still hears new events; the ended one no longer listens.
     pubSub.publish('t', message(n));
-    expect((await fast.next()).value.i).toBe(n);
+    expect((await fast.next()).value!.i).toBe(n);
     await fast.return?.();
     expect(await fast.next()).toEqual({ value: undefined, done: true });
   });
@@ -37,7 +37,7 @@ describe('pub/sub subscriptions', () => {
     const sub = pubSub.subscribe('t');
     const waiting = sub.next();
     pubSub.publish('t', message(1));
-    expect((await waiting).value.i).toBe(1);
+    expect((await waiting).value!.i).toBe(1);
     const pending = sub.next();
     await sub.return?.();
     expect(await pending).toEqual({ value: undefined, done: true });

@@ -1,9 +1,10 @@
 /**
  * The pub/sub that subscriptions read from: in-process by default, Redis (ioredis, separate
  * publish and subscribe clients) when REDIS_URL is set so several instances share events.
- * Deliveries are at least once; each listener drops an event id it has already seen. Each
- * subscription is bounded (MAX_PENDING_EVENTS): a consumer that far behind is ended with an error,
- * the process and the other subscribers are not affected.
+ * Deliveries are at least once; the topic hub (topic-hub.ts) drops an event id its topic has already
+ * delivered, and fans each message out to this process's subscribers from one listener per topic.
+ * Each subscription is bounded (MAX_PENDING_EVENTS): a consumer that far behind is ended with an
+ * error, the process and the other subscribers are not affected.
  *
  * Redis outages: nothing here ever rejects unhandled or throws out of an event handler.
  * - The publish client queues nothing while disconnected (`enableOfflineQueue: false`): a publish,
@@ -20,114 +21,17 @@
  *   `publish` below, which it awaits.
  */
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
-import type { TypedEventTarget } from '@graphql-yoga/typed-event-target';
 import { Redis, type RedisOptions } from 'ioredis';
-import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
+import { TopicHub, type EventMessage, type TopicSubscription } from './topic-hub.js';
 
-/** Every published message carries the outbox event id. */
-export interface EventMessage {
-  eventId: string;
-  topic: string;
-  [key: string]: unknown;
-}
+export type { EventMessage } from './topic-hub.js';
+export { MAX_PENDING_EVENTS, SubscriberOverflowError } from './topic-hub.js';
 
-/** What subscribers and type-graphql see: publish to this process's listeners, subscribe to a topic. */
+/** What subscriptions and watchers use: publish, and an iterator of a topic's live messages (type-graphql's PubSub shape). */
 export interface AppPubSub {
   publish(topic: string, message: EventMessage): void;
-  subscribe(topic: string): AsyncIterableIterator<EventMessage>;
-}
-
-/**
- * A subscription whose consumer fell this many events behind is ended (`SubscriberOverflowError`
- * after what it had queued). @graphql-yoga/subscription's Repeater threw RepeaterOverflowError from
- * inside the event dispatch at 1024 pending events instead: out of the Redis client's message
- * handler, an uncaught exception that stopped the whole process. It happened to a graphql-ws client
- * watching every order when Redis came back after an outage under load and the outbox backlog
- * arrived at once (test/faults/redis-outage.test.ts).
- */
-export const MAX_PENDING_EVENTS = 1000;
-
-/** Thrown by a subscription's iterator once its consumer fell MAX_PENDING_EVENTS behind (after the queued events). */
-export class SubscriberOverflowError extends Error {
-  constructor(readonly pending: number) {
-    super(`The subscriber fell ${pending} events behind and was ended; subscribe again (with afterSequence where the field has it) to resume without a gap.`);
-    this.name = 'SubscriberOverflowError';
-  }
-}
-
-/**
- * One subscription: a FIFO of events not yet read, bounded by `max`. Over the bound the listener is
- * detached and, once the queue is read, `next()` rejects with SubscriberOverflowError: the consumer
- * learns it missed events (a silent drop would not tell it) and no other subscriber is affected.
- */
-class BoundedSubscription implements AsyncIterableIterator<EventMessage> {
-  private queue: EventMessage[] = [];
-  private waiter: { resolve(r: IteratorResult<EventMessage>): void; reject(e: Error): void } | null = null;
-  private failure: SubscriberOverflowError | null = null;
-  private done = false;
-
-  constructor(
-    private readonly detach: () => void,
-    private readonly max: number,
-  ) {}
-
-  push(m: EventMessage): void {
-    if (this.done || this.failure) return;
-    if (this.waiter) {
-      const w = this.waiter;
-      this.waiter = null;
-      w.resolve({ value: m, done: false });
-    } else if (this.queue.length >= this.max) {
-      this.failure = new SubscriberOverflowError(this.queue.length + 1);
-      this.detach();
-    } else this.queue.push(m);
-  }
-
-  next(): Promise<IteratorResult<EventMessage>> {
-    if (this.queue.length) return Promise.resolve({ value: this.queue.shift()!, done: false });
-    if (this.failure && !this.done) {
-      this.done = true;
-      return Promise.reject(this.failure);
-    }
-    if (this.done) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
-  }
-
-  return(): Promise<IteratorResult<EventMessage>> {
-    if (!this.done) {
-      this.done = true;
-      this.queue = [];
-      this.detach();
-      this.waiter?.resolve({ value: undefined, done: true });
-      this.waiter = null;
-    }
-    return Promise.resolve({ value: undefined, done: true });
-  }
-
-  throw(err?: unknown): Promise<IteratorResult<EventMessage>> {
-    void this.return();
-    return Promise.reject(err);
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-}
-
-/** The pub/sub over an event target (in-process, or Redis channels), with bounded subscriptions. */
-function boundedPubSub(target: TypedEventTarget<CustomEvent>, maxPending = MAX_PENDING_EVENTS): AppPubSub {
-  return {
-    publish(topic, message) {
-      target.dispatchEvent(new CustomEvent(topic, { detail: message }));
-    },
-    subscribe(topic) {
-      const listener = (event: Event) => sub.push((event as CustomEvent).detail as EventMessage);
-      const sub = new BoundedSubscription(() => target.removeEventListener(topic, listener as never), maxPending);
-      target.addEventListener(topic, listener as never);
-      return sub;
-    },
-  };
+  subscribe(topic: string): TopicSubscription;
 }
 
 export interface PubSubHandle {
@@ -149,42 +53,6 @@ export interface PubSubHandle {
   close(): Promise<void>;
 }
 
-type EventListener = (event: Event) => void;
-type Listener = EventListener | { handleEvent(event: Event): void };
-
-/** Wraps an event target so each listener sees a given event id once. */
-function deduplicating(inner: TypedEventTarget<CustomEvent>): TypedEventTarget<CustomEvent> {
-  const wrappers = new Map<Listener, EventListener>();
-  return {
-    addEventListener(type: string, listener: Listener | null) {
-      if (!listener) return;
-      const seen = new LRUCache<string, true>({ max: 5000 });
-      const wrapped: EventListener = (event) => {
-        const id = ((event as CustomEvent).detail as EventMessage | undefined)?.eventId;
-        if (id) {
-          if (seen.has(id)) return;
-          seen.set(id, true);
-        }
-        if (typeof listener === 'function') listener(event);
-        else listener.handleEvent(event);
-      };
-      wrappers.set(listener, wrapped);
-      inner.addEventListener(type, wrapped);
-    },
-    removeEventListener(type: string, listener: Listener | null) {
-      if (!listener) return;
-      const wrapped = wrappers.get(listener);
-      if (wrapped) {
-        inner.removeEventListener(type, wrapped);
-        wrappers.delete(listener);
-      }
-    },
-    dispatchEvent(event: CustomEvent) {
-      return inner.dispatchEvent(event);
-    },
-  } as TypedEventTarget<CustomEvent>;
-}
-
 export interface PubSubOptions {
   /** Where connection trouble is reported (once per outage per client, and the recovery). */
   log?: Logger;
@@ -195,7 +63,13 @@ export interface PubSubOptions {
 /** Creates the pub/sub for this process. */
 export async function createAppPubSub(redisUrl: string | undefined, opts: PubSubOptions = {}): Promise<PubSubHandle> {
   if (!redisUrl) {
-    const pubSub = boundedPubSub(deduplicating(new EventTarget() as unknown as TypedEventTarget<CustomEvent>));
+    // In process: a publish is delivered synchronously to this process's subscribers.
+    const listening = new Map<string, (m: EventMessage) => void>();
+    const pubSub = new TopicHub({
+      listen: (topic, deliver) => listening.set(topic, deliver),
+      unlisten: (topic) => listening.delete(topic),
+      send: (topic, m) => listening.get(topic)?.(m),
+    });
     return {
       pubSub,
       kind: 'memory',
@@ -291,11 +165,25 @@ export async function createAppPubSub(redisUrl: string | undefined, opts: PubSub
     subscribe: (channel: string) => subscribeClient.subscribe(channel).catch(warn('subscribe')),
     unsubscribe: (channel: string) => subscribeClient.unsubscribe(channel).catch(warn('unsubscribe')),
   };
-  const target = deduplicating(
-    createRedisEventTarget({ publishClient: publishAdapter as never, subscribeClient: subscribeAdapter as never }) as TypedEventTarget<CustomEvent>,
-  );
+  // The event target SUBSCRIBEs a channel when its first callback is added and UNSUBSCRIBEs after the
+  // last; the hub adds one callback per topic, so there is one SUBSCRIBE per topic, not per subscriber.
+  const target = createRedisEventTarget({ publishClient: publishAdapter as never, subscribeClient: subscribeAdapter as never });
+  const callbacks = new Map<string, (event: CustomEvent) => void>();
+  const hub = new TopicHub({
+    listen(topic, deliver) {
+      const cb = (event: CustomEvent) => deliver(event.detail as EventMessage);
+      callbacks.set(topic, cb);
+      target.addEventListener(topic, cb as never);
+    },
+    unlisten(topic) {
+      const cb = callbacks.get(topic);
+      callbacks.delete(topic);
+      if (cb) target.removeEventListener(topic, cb as never);
+    },
+    send: (topic, m) => void target.dispatchEvent(new CustomEvent(topic, { detail: m })),
+  });
   return {
-    pubSub: boundedPubSub(target),
+    pubSub: hub,
     kind: 'redis',
     redis: publishClient,
     async publish(messages) {

@@ -152,7 +152,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const server = createServer({ keepAliveTimeout: 65_000 });
   // Graceful stop for keep-alive clients (drain.ts): created before any other listener of the server.
   const drain = new HttpDrain(server, { graceMs: config.SHUTDOWN_TIMEOUT_MS, log });
-  const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: config.MAX_BODY_BYTES });
+  // No permessage-deflate (ws's default, said here on purpose): a zlib context per socket costs
+  // tens of KiB each, which 10,000 subscribers cannot afford, for small JSON messages.
+  const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: config.MAX_BODY_BYTES, perMessageDeflate: false });
   const formatError = makeFormatError(log, config.isDevelopment);
   // One set of document rules (limits, introspection, suggestions) for HTTP, its fast path and the WebSocket.
   const rules = documentRules(config);
@@ -163,6 +165,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     context,
     rateLimit,
     formatError: (e: GraphQLError) => formatError(e.toJSON(), e),
+    maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
+    onSlowConsumer: metrics.slowConsumerClosed,
   });
   metrics.observe({ database, ws: wsServer.activity });
   // graphql-jit runs the queries Apollo has parsed and validated (jit-executor.ts).

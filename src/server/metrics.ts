@@ -42,6 +42,7 @@ export class Metrics {
   private readonly duration: Histogram<OperationLabels>;
   private readonly rateLimited: Counter<'budget'>;
   private readonly deliveryFailures: Counter<'queue' | 'kind'>;
+  private readonly slowConsumers: Counter;
   private readonly names = new Set<string>();
   private sources: MetricsSources | null = null;
   /** One outbox query per scrape for its four gauges. */
@@ -61,6 +62,11 @@ export class Metrics {
       help: 'Time from the start of a GraphQL operation (Apollo: the request; fast path: the execution) to its result, seconds.',
       labelNames: ['operation', 'type', 'outcome'],
       buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.slowConsumers = new Counter({
+      name: 'waybill_websocket_slow_consumer_closes_total',
+      help: 'WebSockets closed with 1013 because more than WS_MAX_BUFFERED_BYTES of output waited for them.',
       registers,
     });
     this.rateLimited = new Counter({
@@ -131,6 +137,11 @@ export class Metrics {
   /** FastPath's `observe` option. */
   readonly fastPathObserver = (operation: OperationDefinitionNode, result: ExecutionResult, startedAt: bigint): void => {
     this.record(operation, result, startedAt);
+  };
+
+  /** ws.ts's `onSlowConsumer`. */
+  readonly slowConsumerClosed = (): void => {
+    this.slowConsumers.inc();
   };
 
   /** RateLimits' `onReject`. */

@@ -52,7 +52,9 @@ async function* statusStream(ctx: GraphQLContext, orderId: string | null, afterS
       if (m.sequence <= (last.get(m.orderId) ?? (orderId && afterSequence != null ? afterSequence : 0))) continue;
       if (!orderId && !(await mayViewOrder(ctx.services, { id: m.orderId, customerId: m.customerId }))) continue;
       last.set(m.orderId, m.sequence);
-      yield { orderId: m.orderId, sequence: m.sequence };
+      // The pub/sub's own message object, shared by every subscriber of this process: subscribers
+      // with the same principal and document then share one execution of it (server/ws-fanout.ts).
+      yield m;
     }
   } finally {
     await live.return?.();
