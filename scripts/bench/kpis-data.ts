@@ -14,6 +14,15 @@
  * rows are consistent by construction), so the KPI read model is built afterwards by its own
  * rebuild, as after a migration on an existing store.
  */
+/** Runs a statement and logs how long it took (`label: n.n s`). */
+const timedStep =
+  (exec: (text: string) => Promise<unknown>, log: (msg: string) => void = () => {}) =>
+  async (label: string, text: string): Promise<void> => {
+    const t0 = performance.now();
+    await exec(text);
+    log(`  ${label}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  };
+
 export interface KpiDataOptions {
   orders: number;
   /** The end of the generated period (exclusive). */
@@ -32,12 +41,7 @@ export interface KpiDataOptions {
 export async function generateKpiData(exec: (text: string) => Promise<unknown>, o: KpiDataOptions): Promise<void> {
   const end = o.end.toISOString();
   const days = o.days ?? 365;
-  const log = o.log ?? (() => {});
-  const step = async (label: string, text: string) => {
-    const t0 = performance.now();
-    await exec(text);
-    log(`  ${label}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  };
+  const step = timedStep(exec, o.log);
   if (o.bulk) {
     await exec(`set session_replication_role = replica`);
     await exec(`set synchronous_commit = off`);
@@ -232,12 +236,7 @@ export async function generateKpiData(exec: (text: string) => Promise<unknown>, 
 export async function generateKpiLedger(exec: (text: string) => Promise<unknown>, o: { end: Date; days?: number; log?: (msg: string) => void }): Promise<void> {
   const end = o.end.toISOString();
   const days = o.days ?? 365;
-  const log = o.log ?? (() => {});
-  const step = async (label: string, text: string) => {
-    const t0 = performance.now();
-    await exec(text);
-    log(`  ${label}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  };
+  const step = timedStep(exec, o.log);
   await exec(`set session_replication_role = replica`);
   await exec(`set synchronous_commit = off`);
   await exec(`set work_mem = '256MB'`);

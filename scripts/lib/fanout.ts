@@ -9,10 +9,10 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { freePort, stop } from '../bench/lib.js';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -37,13 +37,6 @@ export function raiseFileLimit(n: number): number {
   return read().soft;
 }
 
-async function sparePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 export interface FanoutServer {
   child: ChildProcess;
@@ -56,7 +49,7 @@ export interface FanoutServer {
 
 /** src/main.ts through tsx (of the checkout `dir`), on a spare port, with an admin key; `env` adds to (and overrides) the defaults. */
 export async function startFanoutServer(env: Record<string, string> = {}, dir = root): Promise<FanoutServer> {
-  const port = await sparePort();
+  const port = await freePort();
   const child = spawn(process.execPath, [...(process.env.FANOUT_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--max-semi-space-size=32', '--import', 'tsx', 'src/main.ts'], {
     cwd: dir,
     env: { ...process.env, NODE_ENV: '', PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATABASE_URL: 'memory://', ADMIN_API_KEY: ADMIN_KEY, ...env },
@@ -85,14 +78,7 @@ export async function startFanoutServer(env: Record<string, string> = {}, dir = 
     url,
     wsUrl: `ws://127.0.0.1:${port}/graphql`,
     output: () => out,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(t);
-    },
+    stop: () => stop(child),
   };
 }
 
