@@ -191,8 +191,11 @@ describe.skipIf(skipBrowserTests('explorer e2e'))('the explorer in Chromium, off
     await typeHeaders();
     await page.locator('.graphiql-execute-button').click();
     // Once the server has the subscription (its gauge in /metrics), a product created over HTTP arrives.
+    // (30 s: under CI's load the browser's graphql-ws connection took over 15 s once; the page's
+    // response pane and problems are in the message when it does not come.)
+    const liveSubscriptions = async () => Number(/^waybill_websocket_subscriptions (\d+)/m.exec(await (await fetch(`${base}/metrics`)).text())?.[1] ?? 0);
     await expect
-      .poll(async () => Number(/^waybill_websocket_subscriptions (\d+)/m.exec(await (await fetch(`${base}/metrics`)).text())?.[1] ?? 0), { timeout: 15_000 })
+      .poll(liveSubscriptions, { timeout: 30_000, message: `no live subscription; response pane: ${await editorText(page, RESPONSE).catch(() => '?')}; problems: ${browser!.problems.join(' | ')}` })
       .toBeGreaterThanOrEqual(1);
     const live = await t.admin(ProductCreateDocument, {
       input: { title: 'Trail Runner, live', category: 'apparel/shoes', variants: [{ sku: 'TRAIL-LIVE-43', title: '43', price: { amountMinor: 899000, currency: 'RUB' }, weightGrams: 870 }] },
