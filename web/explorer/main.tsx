@@ -8,7 +8,8 @@
  * history that GraphiQL saves in localStorage).
  */
 import { explorerPlugin } from '@graphiql/plugin-explorer';
-import { createGraphiQLFetcher } from '@graphiql/toolkit';
+import { createGraphiQLFetcher, type Fetcher } from '@graphiql/toolkit';
+import { parse, type DocumentNode } from 'graphql';
 import { GraphiQL } from 'graphiql';
 import { createRoot } from 'react-dom/client';
 import 'graphiql/style.css';
@@ -22,12 +23,25 @@ const endpoint = new URL(root.dataset.endpoint ?? '/graphql', location.href);
 const socket = new URL(endpoint);
 socket.protocol = endpoint.protocol === 'https:' ? 'wss:' : 'ws:';
 
-const fetcher = createGraphiQLFetcher({
+const toolkitFetcher = createGraphiQLFetcher({
   url: endpoint.href,
   // graphql-ws client per subscription; the tab's headers become its connection_init payload.
   subscriptionUrl: socket.href,
   enableIncrementalDelivery: false,
 });
+// The toolkit picks graphql-ws only when the editor's parsed document says "subscription", and
+// the editor re-parses after a change: run right after switching tabs and the previous tab's
+// document decides, so a subscription went out as an HTTP POST (400). The text being sent
+// decides here; text that does not parse goes as it is, for the server to report.
+const fetcher: Fetcher = (params, opts) => {
+  let documentAST: DocumentNode | undefined = opts?.documentAST;
+  try {
+    documentAST = parse(params.query);
+  } catch {
+    // a syntax error: the server's answer says where
+  }
+  return toolkitFetcher(params, { ...opts, documentAST });
+};
 const explorer = explorerPlugin({ showAttribution: false });
 
 createRoot(root).render(
