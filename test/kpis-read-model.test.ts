@@ -9,12 +9,13 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateKpiData } from '../scripts/bench/kpis-data.js';
+import { generateKpiData, generateKpiLedger } from '../scripts/bench/kpis-data.js';
 import { inTransaction } from '../src/db/tx.js';
 import { kpiPeriod } from '../src/modules/metrics/kpi.period.js';
 import { updateCostModel } from '../src/modules/metrics/cost-model.service.js';
 import { kpiBucket, PICK_SESSION_GAP_SECONDS } from '../src/modules/metrics/kpi.period.js';
-import { keyed, kpis, orderFilter, sqlIn, type KpiScope, type KpiValuesView } from '../src/modules/metrics/kpi.service.js';
+import { keyed, kpis, orderFilter, sqlIn, type KpiRows, type KpiScope, type KpiValuesView } from '../src/modules/metrics/kpi.service.js';
+import { sliceOf, slicesCte, stockFigures, stockoutFigures, type StockFigures, type StockoutFigures } from '../src/modules/metrics/kpi.stock.js';
 import { money, proportionOf } from '../src/shared/money.js';
 import type { ServiceContext } from '../src/shared/service-context.js';
 import { startApp, type TestApp } from './harness.js';
@@ -33,7 +34,11 @@ beforeAll(async () => {
   t = await startApp();
   ctx = t.app.context({ kind: 'STAFF', name: 'kpis-test', scopes: ['admin'] }).services;
   // One transaction: one connection for the generator's temporary tables (PostgreSQL pool).
-  await inTransaction(t.app.database, (tx) => generateKpiData((text) => tx.execute(sql.raw(text)), { orders: 400, end, days: 40, customers: 50, seed }));
+  await inTransaction(t.app.database, async (tx) => {
+    await generateKpiData((text) => tx.execute(sql.raw(text)), { orders: 400, end, days: 40, customers: 50, seed });
+    // Bins, a supplier's costs, weekly receipts and a shipment movement per line shipped (triggers on).
+    await generateKpiLedger((text) => tx.execute(sql.raw(text)), { end, days: 40, bulk: false });
+  });
   await updateCostModel(ctx, { perUnitPicked: money(PICKED_UNIT_MINOR, 'RUB') });
 }, 180_000);
 afterAll(async () => {
@@ -48,6 +53,103 @@ function scopedOrders(scope: KpiScope): SQL {
   return sql`select o.id, o.created_at, o.delivered_at, o.total_minor, o.currency, ${kpiBucket(sql`o.created_at`, period)} as b
     from orders o where ${sql.join(where, sql` and `)}`;
 }
+
+
+// The stock figures straight from the ledger: the first implementation (window functions over
+// every movement before `to`), against which the stock read model (kpi.stock.ts) is compared.
+type Row = Record<string, unknown> & { b: Date | string | null; g: number };
+const num = (v: unknown): number => (v == null ? 0 : Number(v));
+const warehouseCondition = (scope: KpiScope, column: SQL): SQL => (scope.warehouseIds ? sqlIn(column, scope.warehouseIds) : sql`true`);
+function bounds(scope: KpiScope) {
+  const { period } = scope;
+  return { F: sql`${period.from.toISOString()}::timestamptz`, T: sql`${period.to.toISOString()}::timestamptz`, bucket: (c: SQL) => kpiBucket(c, period) };
+}
+
+
+/**
+ * From the ledger (inventory_movements before `to`, in the filter's warehouses), per slice: bins
+ * holding stock at pe, on-hand units and their value at pe, units shipped and their cost in
+ * [max(ss, from), pe); summed over each bucket's slices (weighted by w where a figure is per day).
+ */
+async function referenceStock(scope: KpiScope): Promise<KpiRows<StockFigures>> {
+  const { F, T } = bounds(scope);
+  const found = await rows<Row>(sql`
+    with ${slicesCte(scope)},
+    cost as (
+      select sp.variant_id, sp.unit_cost_minor::float8 as c from supplier_products sp join suppliers su on su.id = sp.supplier_id
+      where sp.preferred and su.currency = ${scope.currency}),
+    m as (
+      select m.variant_id, m.bin_id, m.quantity_delta as d, m.reason, m.created_at as t
+      from inventory_movements m where m.created_at < ${T} and ${warehouseCondition(scope, sql`m.warehouse_id`)}),
+    binbal as (select bin_id, t, sum(d) as d from m where bin_id is not null group by bin_id, t),
+    binint as (select bin_id, t, lead(t) over w as tn, sum(d) over w as q from binbal window w as (partition by bin_id order by t)),
+    binev as (
+      select k, sum(e) as e from (
+        select ${sliceOf(scope, sql`t`)} as k, 1 as e from binint where q > 0
+        union all
+        select ${sliceOf(scope, sql`tn`)} as k, -1 as e from binint where q > 0 and tn is not null) x
+      group by k),
+    mv as (
+      select ${sliceOf(scope, sql`m.t`)} as k,
+        sum(m.d)::float8 as units,
+        sum(m.d * c.c)::float8 as value,
+        sum(-m.d) filter (where m.reason = 'SHIPMENT' and m.t >= ${F})::float8 as shipped,
+        sum(-m.d * c.c) filter (where m.reason = 'SHIPMENT' and m.t >= ${F})::float8 as cogs
+      from m left join cost c on c.variant_id = m.variant_id group by 1),
+    per as (
+      select s.ss, s.w, s.b,
+        sum(coalesce(be.e, 0)) over (order by s.ss)::float8 as bins,
+        sum(coalesce(mv.units, 0)) over (order by s.ss)::float8 as onhand,
+        sum(coalesce(mv.value, 0)) over (order by s.ss)::float8 as value,
+        coalesce(mv.shipped, 0) as shipped, coalesce(mv.cogs, 0) as cogs
+      from slices s left join binev be on be.k = s.ss left join mv on mv.k = s.ss)
+    select per.b, grouping(per.b) as g,
+      sum(per.bins * per.w)::float8 as bin_days,
+      sum(per.value * per.w)::float8 as value_days,
+      sum(per.w)::float8 as days,
+      (array_agg(per.onhand order by per.ss desc))[1]::float8 as onhand_end,
+      sum(per.shipped)::float8 as shipped,
+      sum(per.cogs)::float8 as cogs
+    from per group by grouping sets ((per.b), ())`);
+  return keyed(found, (r) => ({
+    binDays: num(r.bin_days),
+    valueDays: num(r.value_days),
+    days: num(r.days),
+    onHandEnd: num(r.onhand_end),
+    shipped: num(r.shipped),
+    cogs: num(r.cogs),
+  }));
+}
+
+
+/**
+ * (variant, warehouse) pairs of the filter's warehouses: those stocked before the bucket's end
+ * (min(next start, to)) — their ledger on-hand (the net of their movements, per instant) was above
+ * 0 at some instant before it — and those whose on-hand was 0 at some instant of
+ * [max(start, from), min(next start, to)) after they were first stocked.
+ */
+async function referenceStockouts(scope: KpiScope): Promise<KpiRows<StockoutFigures>> {
+  const { F, T, bucket } = bounds(scope);
+  const found = await rows<Row>(sql`
+    with ${slicesCte(scope)},
+    bk as (select b, min(greatest(ss, ${F})) as bs, max(pe) as be from slices group by b),
+    pm as (
+      select variant_id, warehouse_id, created_at as t, sum(quantity_delta) as d from inventory_movements
+      where created_at < ${T} and ${warehouseCondition(scope, sql`warehouse_id`)} group by 1, 2, 3),
+    pi as (select variant_id, warehouse_id, t, lead(t) over w as tn, sum(d) over w as q from pm window w as (partition by variant_id, warehouse_id order by t)),
+    fp as (select variant_id, warehouse_id, min(t) as t from pi where q > 0 group by 1, 2),
+    z as (
+      select pi.variant_id, pi.warehouse_id, pi.t, coalesce(pi.tn, ${T}) as tn from pi join fp on fp.variant_id = pi.variant_id and fp.warehouse_id = pi.warehouse_id
+      where pi.q <= 0 and pi.t > fp.t and coalesce(pi.tn, ${T}) > ${F}),
+    hits as (select bk.b, count(distinct (z.variant_id, z.warehouse_id))::int as n from z join bk on bk.bs < z.tn and bk.be > z.t group by bk.b),
+    firsts as (select greatest(${bucket(sql`fp.t`)}, (select min(b) from bk)) as b, count(*)::int as n from fp group by 1)
+    select bk.b, 0 as g, coalesce(h.n, 0) as hit, sum(coalesce(f.n, 0)) over (order by bk.b)::int as pairs
+    from bk left join hits h on h.b = bk.b left join firsts f on f.b = bk.b
+    union all
+    select null, 1, (select count(distinct (variant_id, warehouse_id))::int from z), (select count(*)::int from fp)`);
+  return keyed(found, (r) => ({ pairs: num(r.pairs), hit: num(r.hit) }));
+}
+
 
 /** The reference: the straightforward statements over the source tables. */
 async function reference(scope: KpiScope) {
@@ -162,6 +264,15 @@ async function check(label: string, from: Date, to: Date, granularity: 'HOUR' | 
     const k = b.start.getTime();
     compare(b.values, ref.o.get(k), ref.s.get(k), ref.picked.get(k), ref.scans.get(k), `${what} ${b.start.toISOString()}`);
   }
+  if (!scope.channels && !scope.carrierIds) {
+    // The stock figures' parts (kpis refreshed the read model above) against the ledger walk.
+    const [stock, stockRef, outs, outsRef] = [await stockFigures(ctx, scope), await referenceStock(scope), await stockoutFigures(ctx, scope), await referenceStockouts(scope)];
+    for (const key of ['total' as const, ...report.series.map((b) => b.start.getTime())]) {
+      const [a, e, oa, oe] = [stock.get(key), stockRef.get(key), outs.get(key), outsRef.get(key)];
+      for (const f of ['binDays', 'valueDays', 'days', 'onHandEnd', 'shipped', 'cogs'] as const) close(a?.[f] ?? 0, e?.[f] ?? 0, `${what} ${key} stock ${f}`);
+      expect({ pairs: oa?.pairs ?? 0, hit: oa?.hit ?? 0 }, `${what} ${key} stockouts`).toEqual({ pairs: oe?.pairs ?? 0, hit: oe?.hit ?? 0 });
+    }
+  }
   return report;
 }
 
@@ -188,6 +299,10 @@ describe('kpis read model', () => {
     expect(r.totals.returnRate).toBeGreaterThan(0);
     expect(r.totals.unitsPickedPerHour).toBeGreaterThan(0);
     expect(r.totals.pickAccuracy).toBeLessThan(1);
+    // The ledger is there: stock turns (stockouts come with the writes below).
+    expect(r.totals.stockoutRate).not.toBeNull();
+    expect(r.totals.inventoryTurnover).toBeGreaterThan(0);
+    expect(r.totals.daysOfSupply).toBeGreaterThan(0);
     await checkRandomPeriods('initial', 12);
   }, 180_000);
 
@@ -242,6 +357,32 @@ describe('kpis read model', () => {
         return rows(sql`insert into warehouse_scans (id, warehouse_id, kind, actor, fulfillment_order_id, item_barcode, quantity, matched, error_code, scanned_at)
           select gen_random_uuid(), fo.warehouse_id, 'PACK', 'packer-9', fo.id, 'X', 1, false, 'PACK_MISMATCH', ${at.toISOString()}::timestamptz from fulfillment_orders fo limit 1`);
       }],
+      ['receipt now', async () =>
+        rows(sql`insert into inventory_movements (id, variant_id, warehouse_id, bin_id, quantity_delta, reason, reference)
+          select gen_random_uuid(), m.variant_id, m.warehouse_id, m.bin_id, 7, 'RECEIPT', 'test' from inventory_movements m where m.bin_id is not null order by random() limit 1`)],
+      ['a bin emptied now and a day ago (stockouts)', async () => {
+        for (const ago of ['0 hours', '26 hours']) {
+          await rows(sql`insert into inventory_movements (id, variant_id, warehouse_id, bin_id, quantity_delta, reason, reference, created_at)
+            select gen_random_uuid(), b.variant_id, b.warehouse_id, b.bin_id, -b.q, 'SHIPMENT', 'test', now() - ${ago}::interval
+            from (select variant_id, warehouse_id, bin_id, sum(quantity_delta) as q from inventory_movements where bin_id is not null and created_at < now() - ${ago}::interval
+              group by 1, 2, 3 having sum(quantity_delta) > 0 order by random() limit 2) b`);
+        }
+      }],
+      ['backdated movements, one without a bin', async () => {
+        await rows(sql`insert into inventory_movements (id, variant_id, warehouse_id, bin_id, quantity_delta, reason, reference, created_at)
+          select gen_random_uuid(), m.variant_id, m.warehouse_id, m.bin_id, -3, 'SHIPMENT', 'test', now() - interval '17 days 5 hours'
+          from inventory_movements m where m.bin_id is not null order by random() limit 3`);
+        return rows(sql`insert into inventory_movements (id, variant_id, warehouse_id, bin_id, quantity_delta, reason, reference, created_at)
+          select gen_random_uuid(), m.variant_id, m.warehouse_id, null, 11, 'ADJUSTMENT', 'test', now() - interval '9 days'
+          from inventory_movements m order by random() limit 1`);
+      }],
+      ['a movement removed', async () => rows(sql`delete from inventory_movements where id = (select id from inventory_movements where reason = 'RECEIPT' order by random() limit 1)`)],
+      ['cost and currency changes', async () => {
+        await rows(sql`update supplier_products set unit_cost_minor = unit_cost_minor + 1234 where variant_id in (select variant_id from supplier_products order by random() limit 5)`);
+        await rows(sql`insert into suppliers (id, code, name, currency, lead_time_days) values (gen_random_uuid(), 'S-EUR', 'Euro supplier', 'EUR', 9)`);
+        return rows(sql`update supplier_products set supplier_id = (select id from suppliers where code = 'S-EUR')
+          where variant_id in (select variant_id from supplier_products order by random() limit 3)`);
+      }],
       ['line quantity', async () => {
         const [id] = await pick(sql`status = 'ALLOCATED'`, 1);
         return rows(sql`update order_lines set quantity = quantity + 2 where order_id = ${id}::uuid`);
@@ -250,8 +391,14 @@ describe('kpis read model', () => {
     for (const [name, change] of changes) {
       await change();
       await checkRandomPeriods(name, 3);
+      if (name.startsWith('a bin emptied')) {
+        const recent = await check(name, new Date(end.getTime() - 2 * DAY), new Date(Date.now() + 60_000), 'DAY', { warehouseCodes: ['W1', 'W2', 'W3'] });
+        expect(recent.totals.stockoutRate).toBeGreaterThan(0);
+      }
     }
-    const [{ n }] = await rows<{ n: number }>(sql`select (select count(*) from kpi_dirty_orders) + (select count(*) from kpi_dirty_scans)::int as n`);
+    const [{ n }] = await rows<{ n: number }>(
+      sql`select ((select count(*) from kpi_dirty_orders) + (select count(*) from kpi_dirty_scans) + (select count(*) from kpi_dirty_stock) + (select count(*) from kpi_dirty_costs))::int as n`,
+    );
     expect(Number(n)).toBe(0);
   }, 300_000);
 
@@ -259,7 +406,10 @@ describe('kpis read model', () => {
     await rows(sql`update orders set status = 'CANCELLED', cancelled_at = now() where id in (select id from orders where status = 'ALLOCATED' limit 2)`);
     await rows(sql`insert into warehouse_scans (id, warehouse_id, kind, actor, pick_list_id, item_barcode, quantity, matched, scanned_at)
       select gen_random_uuid(), pl.warehouse_id, 'PICK', 'picker-bg', pl.id, 'X', 1, true, now() - interval '1 hour' from pick_lists pl limit 1`);
-    const dirty = async () => Number((await rows<{ n: number }>(sql`select (select count(*) from kpi_dirty_orders) + (select count(*) from kpi_dirty_scans) as n`))[0]!.n);
+    await rows(sql`insert into inventory_movements (id, variant_id, warehouse_id, bin_id, quantity_delta, reason, reference)
+      select gen_random_uuid(), variant_id, warehouse_id, bin_id, 2, 'RECEIPT', 'test' from inventory_movements where bin_id is not null limit 1`);
+    const dirty = async () =>
+      Number((await rows<{ n: number }>(sql`select (select count(*) from kpi_dirty_orders) + (select count(*) from kpi_dirty_scans) + (select count(*) from kpi_dirty_stock) as n`))[0]!.n);
     expect(await dirty()).toBeGreaterThan(0);
     await t.app.kpiRefresh.runOnce();
     expect(await dirty()).toBe(0);

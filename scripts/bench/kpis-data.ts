@@ -233,13 +233,17 @@ export async function generateKpiData(exec: (text: string) => Promise<unknown>, 
  * (so bins empty now and then: stockouts), and a SHIPMENT movement per fulfillment line shipped,
  * at its label time, from its variant's bin. On the data generateKpiData wrote; run once.
  */
-export async function generateKpiLedger(exec: (text: string) => Promise<unknown>, o: { end: Date; days?: number; log?: (msg: string) => void }): Promise<void> {
+export async function generateKpiLedger(exec: (text: string) => Promise<unknown>, o: { end: Date; days?: number; log?: (msg: string) => void; bulk?: boolean }): Promise<void> {
   const end = o.end.toISOString();
   const days = o.days ?? 365;
+  const bulk = o.bulk ?? true;
   const step = timedStep(exec, o.log);
-  await exec(`set session_replication_role = replica`);
-  await exec(`set synchronous_commit = off`);
-  await exec(`set work_mem = '256MB'`);
+  if (bulk) {
+    // Triggers off (the KPI read model's included: it is rebuilt below), no vacuum inside a transaction.
+    await exec(`set session_replication_role = replica`);
+    await exec(`set synchronous_commit = off`);
+    await exec(`set work_mem = '256MB'`);
+  }
   await step('zones', `insert into zones (id, warehouse_id, code, name, kind, distance_rank) select gen_random_uuid(), id, 'P', 'Pick', 'PICK', 0 from warehouses`);
   await step(
     'bins',
@@ -277,6 +281,10 @@ export async function generateKpiLedger(exec: (text: string) => Promise<unknown>
   );
   await exec(`drop table kship`);
   await exec(`drop table kbin`);
-  await exec(`set session_replication_role = origin`);
-  await step('vacuum analyze', `vacuum analyze inventory_movements`);
+  if (bulk) {
+    await exec(`set session_replication_role = origin`);
+    // Written with the triggers off: the next refresh rebuilds the KPI read model.
+    await exec(`update kpi_state set time_zone = ''`);
+    await step('vacuum analyze', `vacuum analyze inventory_movements`);
+  }
 }

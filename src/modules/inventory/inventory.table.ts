@@ -92,8 +92,11 @@ export const inventoryMovements = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
-    index('inventory_movements_variant_warehouse_idx').on(t.variantId, t.warehouseId),
+    index('inventory_movements_variant_warehouse_idx').on(t.variantId, t.warehouseId, t.createdAt),
     index('inventory_movements_warehouse_reason_idx').on(t.warehouseId, t.reason, t.createdAt),
+    // The KPI stock read model: a bin's and a day's movements (kpi.stock.ts).
+    index('inventory_movements_bin_idx').on(t.binId, t.createdAt),
+    index('inventory_movements_created_idx').on(t.createdAt),
   ],
 );
 

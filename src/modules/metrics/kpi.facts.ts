@@ -18,6 +18,7 @@ import type { Executor } from '../../db/client.js';
 import { inTransaction } from '../../db/tx.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { PICK_SESSION_GAP_SECONDS } from './kpi.period.js';
+import { rebuildStock, refreshStock } from './kpi.stock.js';
 
 const hours = (column: SQL) => sql`(extract(epoch from ${column}) / 3600.0)::float8`;
 
@@ -142,6 +143,12 @@ const READ_MODEL_TABLES = [
   'kpi_daily_picks',
   'kpi_daily_durations',
   'kpi_scan_days',
+  'kpi_stock_days',
+  'kpi_stock_pairs',
+  'kpi_stockout_spans',
+  'kpi_bin_days',
+  'kpi_stock_warehouse_days',
+  'kpi_stock_value_days',
 ];
 
 /** Recomputes the read model from the source tables (first use, or the store's time zone changed). */
@@ -157,6 +164,7 @@ async function rebuild(tx: Executor, tz: string, postgres: boolean): Promise<voi
     on conflict (id) do update set time_zone = excluded.time_zone, built_at = excluded.built_at`);
   // Fresh statistics: the planner otherwise sees the empty tables of the migration.
   await refreshScanDays(tx, tz, null);
+  await rebuildStock(tx, tz);
   for (const t of READ_MODEL_TABLES.slice(2)) await tx.execute(sql`analyze ${sql.identifier(t)}`);
 }
 
@@ -164,7 +172,8 @@ async function rebuild(tx: Executor, tz: string, postgres: boolean): Promise<voi
 export async function refreshKpiFacts(ctx: ServiceContext): Promise<boolean> {
   const tz = ctx.config.STORE_TIMEZONE;
   const [pending] = await ctx.database.rows<{ stale: boolean }>(
-    sql`select exists (select 1 from kpi_dirty_orders) or exists (select 1 from kpi_dirty_scans) or not exists (select 1 from kpi_state where id = 'default' and time_zone = ${tz}) as stale`,
+    sql`select exists (select 1 from kpi_dirty_orders) or exists (select 1 from kpi_dirty_scans) or exists (select 1 from kpi_dirty_stock)
+      or exists (select 1 from kpi_dirty_costs) or not exists (select 1 from kpi_state where id = 'default' and time_zone = ${tz}) as stale`,
   );
   if (!pending?.stale) return false;
   const rebuilt = await inTransaction(ctx.database, async (tx) => {
@@ -180,6 +189,7 @@ export async function refreshKpiFacts(ctx: ServiceContext): Promise<boolean> {
       const col = (k: 'warehouse_id' | 'actor' | 'day', type: string) => sql`${`{${scanKeys.map((r) => JSON.stringify(r[k])).join(',')}}`}::${sql.raw(type)}`;
       await refreshScanDays(tx, tz, sql`select * from unnest(${col('warehouse_id', 'uuid[]')}, ${col('actor', 'text[]')}, ${col('day', 'date[]')}) k(warehouse_id, actor, day)`);
     }
+    await refreshStock(ctx.database, tx, tz);
     const ids = await ctx.database.rows<{ order_id: string }>(sql`with d as (delete from kpi_dirty_orders returning order_id) select distinct order_id from d`, tx);
     if (!ids.length) return false;
     const list = sql`${`{${ids.map((r) => r.order_id).join(',')}}`}::uuid[]`;

@@ -189,3 +189,99 @@ export const kpiDailyShipments = pgTable(
   },
   (t) => [primaryKey({ columns: [t.day, t.channel, t.currency, t.orderWarehouseIds, t.orderCarrierIds, t.warehouseId, t.carrierId] })],
 );
+
+/*
+ * The stock part of the read model (kpi.stock.ts): the inventory ledger per local day, so the stock
+ * figures (warehousingCostPerOrder's bin-days, stockoutRate, inventoryTurnover, daysOfSupply) read a
+ * few rows per warehouse and day instead of walking every movement ever written.
+ */
+
+/** Movements written since the stock tables last caught up: their pair, bin and instant (append-only; drained by the next refresh). */
+export const kpiDirtyStock = pgTable('kpi_dirty_stock', {
+  variantId: uuid('variant_id').notNull(),
+  warehouseId: uuid('warehouse_id').notNull(),
+  binId: uuid('bin_id'),
+  createdAt: tstz('created_at').notNull(),
+});
+
+/** A supplier product or supplier currency changed: the stock value rollup is recomputed with the new costs. */
+export const kpiDirtyCosts = pgTable('kpi_dirty_costs', { markedAt: tstz('marked_at').notNull().defaultNow() });
+
+/** Per (variant, warehouse) and local day with movements: their net, units shipped (SHIPMENT), the ledger on-hand at the day's end. */
+export const kpiStockDays = pgTable(
+  'kpi_stock_days',
+  {
+    warehouseId: uuid('warehouse_id').notNull(),
+    variantId: uuid('variant_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    net: bigint('net', { mode: 'number' }).notNull(),
+    shipped: bigint('shipped', { mode: 'number' }).notNull(),
+    endQuantity: bigint('end_quantity', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.warehouseId, t.variantId, t.day] }), index('kpi_stock_days_day_idx').on(t.warehouseId, t.day)],
+);
+
+/** The first instant each (variant, warehouse) had ledger on-hand above 0: stockoutRate's pairs. */
+export const kpiStockPairs = pgTable(
+  'kpi_stock_pairs',
+  {
+    warehouseId: uuid('warehouse_id').notNull(),
+    variantId: uuid('variant_id').notNull(),
+    firstStockedAt: tstz('first_stocked_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.warehouseId, t.variantId] })],
+);
+
+/**
+ * The intervals [from, to) during which a (variant, warehouse) stocked before had ledger on-hand
+ * at or below 0: one per instant with movements (to: the pair's next instant, null while it lasts).
+ */
+export const kpiStockoutSpans = pgTable(
+  'kpi_stockout_spans',
+  {
+    warehouseId: uuid('warehouse_id').notNull(),
+    variantId: uuid('variant_id').notNull(),
+    fromAt: tstz('from_at').notNull(),
+    toAt: tstz('to_at'),
+  },
+  (t) => [primaryKey({ columns: [t.warehouseId, t.variantId, t.fromAt] }), index('kpi_stockout_spans_from_idx').on(t.fromAt)],
+);
+
+/** Per bin and local day with movements: the bin's ledger quantity at the day's end and ev, +1 / -1 when it started / stopped holding stock that day. */
+export const kpiBinDays = pgTable(
+  'kpi_bin_days',
+  {
+    binId: uuid('bin_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    warehouseId: uuid('warehouse_id').notNull(),
+    endQuantity: bigint('end_quantity', { mode: 'number' }).notNull(),
+    ev: smallint('ev').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.binId, t.day] }), index('kpi_bin_days_day_idx').on(t.warehouseId, t.day)],
+);
+
+/** kpi_stock_days and kpi_bin_days summed per local day and warehouse: net units, units shipped, bins starting minus bins stopping to hold stock. */
+export const kpiStockWarehouseDays = pgTable(
+  'kpi_stock_warehouse_days',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    warehouseId: uuid('warehouse_id').notNull(),
+    net: bigint('net', { mode: 'number' }).notNull(),
+    shipped: bigint('shipped', { mode: 'number' }).notNull(),
+    binEv: integer('bin_ev').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.warehouseId] })],
+);
+
+/** kpi_stock_days valued at each variant's preferred supplier cost, per local day, warehouse and the supplier's currency (minor units). */
+export const kpiStockValueDays = pgTable(
+  'kpi_stock_value_days',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    warehouseId: uuid('warehouse_id').notNull(),
+    currency: text('currency').notNull(),
+    netValue: bigint('net_value', { mode: 'number' }).notNull(),
+    cogs: bigint('cogs', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.warehouseId, t.currency] })],
+);

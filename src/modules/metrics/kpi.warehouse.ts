@@ -13,6 +13,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { money, proportionOf, roundedMoney, type Money } from '../../shared/money.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { loadCostModel } from './cost-model.service.js';
+import { stockFigures, stockoutFigures } from './kpi.stock.js';
 import { kpiBucket, PICK_SESSION_GAP_SECONDS } from './kpi.period.js';
 import { and, dayBucket, dimensionFilter, inRanges, keyed, orderFilter, sourcesOf, sqlIn, uuidArray, type KpiRows, type KpiScope, type KpiSources, type KpiValuesView } from './kpi.service.js';
 
@@ -31,35 +32,6 @@ function bounds(scope: KpiScope) {
     Z: sql`${period.timeZone}`,
     bucket: (c: SQL) => kpiBucket(c, period),
   };
-}
-
-/**
- * CTEs `days` and `slices`: the period cut into slices (hours for an HOUR series, else days of the
- * store's time zone); each slice has its start ss, end se, the instant pe = min(se, to) at which
- * stock is read, its weight w (its part inside [from, to) over the length of its calendar day, so a
- * whole day weighs 1 and an hour 1/24, 1/23 or 1/25) and its bucket b.
- */
-function slicesCte(scope: KpiScope): SQL {
-  const { F, T, Z, bucket } = bounds(scope);
-  const inner =
-    scope.period.granularity === 'HOUR'
-      ? sql`select h as ss, h + interval '1 hour' as se, d.ds, d.de from days d cross join lateral generate_series(d.ds, d.de - interval '1 hour', interval '1 hour') h`
-      : sql`select d.ds as ss, d.de as se, d.ds, d.de from days d`;
-  return sql`days as (
-      select (ld at time zone ${Z}) as ds, ((ld + interval '1 day') at time zone ${Z}) as de
-      from generate_series(date_trunc('day', ${F} at time zone ${Z}), ${T} at time zone ${Z}, interval '1 day') ld),
-    slices as (
-      select x.ss, x.se, least(x.se, ${T}) as pe,
-        (extract(epoch from least(x.se, ${T}) - greatest(x.ss, ${F})) / extract(epoch from x.de - x.ds))::float8 as w,
-        ${bucket(sql`x.ss`)} as b
-      from (${inner}) x where least(x.se, ${T}) > greatest(x.ss, ${F}))`;
-}
-
-/** SQL: the start of the slice holding the timestamptz `t`, or the first slice for anything earlier. */
-function sliceOf(scope: KpiScope, t: SQL): SQL {
-  const { Z } = bounds(scope);
-  const unit = scope.period.granularity === 'HOUR' ? 'hour' : 'day';
-  return sql`greatest(date_trunc(${unit}, ${t} at time zone ${Z}) at time zone ${Z}, (select min(ss) from slices))`;
 }
 
 const warehouseCondition = (scope: KpiScope, column: SQL): SQL => (scope.warehouseIds ? sqlIn(column, scope.warehouseIds) : sql`true`);
@@ -158,103 +130,6 @@ async function pickedUnits(ctx: ServiceContext, scope: KpiScope): Promise<KpiRow
     select s.b, grouping(s.b) as g, coalesce(sum(s.picked_units), 0)::float8 as picked
     from (${sql.join(parts, sql` union all `)}) s group by grouping sets ((s.b), ())`);
   return keyed(rows, (r) => num(r.picked));
-}
-
-interface StockFigures {
-  binDays: number;
-  valueDays: number;
-  days: number;
-  onHandEnd: number;
-  shipped: number;
-  cogs: number;
-}
-
-/**
- * From the ledger (inventory_movements before `to`, in the filter's warehouses), per slice: bins
- * holding stock at pe, on-hand units and their value at pe, units shipped and their cost in
- * [max(ss, from), pe); summed over each bucket's slices (weighted by w where a figure is per day).
- */
-async function stockFigures(ctx: ServiceContext, scope: KpiScope): Promise<KpiRows<StockFigures>> {
-  const { F, T } = bounds(scope);
-  const rows = await ctx.database.rows<Row>(sql`
-    with ${slicesCte(scope)},
-    cost as (
-      select sp.variant_id, sp.unit_cost_minor::float8 as c from supplier_products sp join suppliers su on su.id = sp.supplier_id
-      where sp.preferred and su.currency = ${scope.currency}),
-    m as (
-      select m.variant_id, m.bin_id, m.quantity_delta as d, m.reason, m.created_at as t
-      from inventory_movements m where m.created_at < ${T} and ${warehouseCondition(scope, sql`m.warehouse_id`)}),
-    binbal as (select bin_id, t, sum(d) as d from m where bin_id is not null group by bin_id, t),
-    binint as (select bin_id, t, lead(t) over w as tn, sum(d) over w as q from binbal window w as (partition by bin_id order by t)),
-    binev as (
-      select k, sum(e) as e from (
-        select ${sliceOf(scope, sql`t`)} as k, 1 as e from binint where q > 0
-        union all
-        select ${sliceOf(scope, sql`tn`)} as k, -1 as e from binint where q > 0 and tn is not null) x
-      group by k),
-    mv as (
-      select ${sliceOf(scope, sql`m.t`)} as k,
-        sum(m.d)::float8 as units,
-        sum(m.d * c.c)::float8 as value,
-        sum(-m.d) filter (where m.reason = 'SHIPMENT' and m.t >= ${F})::float8 as shipped,
-        sum(-m.d * c.c) filter (where m.reason = 'SHIPMENT' and m.t >= ${F})::float8 as cogs
-      from m left join cost c on c.variant_id = m.variant_id group by 1),
-    per as (
-      select s.ss, s.w, s.b,
-        sum(coalesce(be.e, 0)) over (order by s.ss)::float8 as bins,
-        sum(coalesce(mv.units, 0)) over (order by s.ss)::float8 as onhand,
-        sum(coalesce(mv.value, 0)) over (order by s.ss)::float8 as value,
-        coalesce(mv.shipped, 0) as shipped, coalesce(mv.cogs, 0) as cogs
-      from slices s left join binev be on be.k = s.ss left join mv on mv.k = s.ss)
-    select per.b, grouping(per.b) as g,
-      sum(per.bins * per.w)::float8 as bin_days,
-      sum(per.value * per.w)::float8 as value_days,
-      sum(per.w)::float8 as days,
-      (array_agg(per.onhand order by per.ss desc))[1]::float8 as onhand_end,
-      sum(per.shipped)::float8 as shipped,
-      sum(per.cogs)::float8 as cogs
-    from per group by grouping sets ((per.b), ())`);
-  return keyed(rows, (r) => ({
-    binDays: num(r.bin_days),
-    valueDays: num(r.value_days),
-    days: num(r.days),
-    onHandEnd: num(r.onhand_end),
-    shipped: num(r.shipped),
-    cogs: num(r.cogs),
-  }));
-}
-
-interface StockoutFigures {
-  pairs: number;
-  hit: number;
-}
-
-/**
- * (variant, warehouse) pairs of the filter's warehouses: those stocked before the bucket's end
- * (min(next start, to)) — their ledger on-hand (the net of their movements, per instant) was above
- * 0 at some instant before it — and those whose on-hand was 0 at some instant of
- * [max(start, from), min(next start, to)) after they were first stocked.
- */
-async function stockoutFigures(ctx: ServiceContext, scope: KpiScope): Promise<KpiRows<StockoutFigures>> {
-  const { F, T, bucket } = bounds(scope);
-  const rows = await ctx.database.rows<Row>(sql`
-    with ${slicesCte(scope)},
-    bk as (select b, min(greatest(ss, ${F})) as bs, max(pe) as be from slices group by b),
-    pm as (
-      select variant_id, warehouse_id, created_at as t, sum(quantity_delta) as d from inventory_movements
-      where created_at < ${T} and ${warehouseCondition(scope, sql`warehouse_id`)} group by 1, 2, 3),
-    pi as (select variant_id, warehouse_id, t, lead(t) over w as tn, sum(d) over w as q from pm window w as (partition by variant_id, warehouse_id order by t)),
-    fp as (select variant_id, warehouse_id, min(t) as t from pi where q > 0 group by 1, 2),
-    z as (
-      select pi.variant_id, pi.warehouse_id, pi.t, coalesce(pi.tn, ${T}) as tn from pi join fp on fp.variant_id = pi.variant_id and fp.warehouse_id = pi.warehouse_id
-      where pi.q <= 0 and pi.t > fp.t and coalesce(pi.tn, ${T}) > ${F}),
-    hits as (select bk.b, count(distinct (z.variant_id, z.warehouse_id))::int as n from z join bk on bk.bs < z.tn and bk.be > z.t group by bk.b),
-    firsts as (select greatest(${bucket(sql`fp.t`)}, (select min(b) from bk)) as b, count(*)::int as n from fp group by 1)
-    select bk.b, 0 as g, coalesce(h.n, 0) as hit, sum(coalesce(f.n, 0)) over (order by bk.b)::int as pairs
-    from bk left join hits h on h.b = bk.b left join firsts f on f.b = bk.b
-    union all
-    select null, 1, (select count(distinct (variant_id, warehouse_id))::int from z), (select count(*)::int from fp)`);
-  return keyed(rows, (r) => ({ pairs: num(r.pairs), hit: num(r.hit) }));
 }
 
 /**
