@@ -11,7 +11,8 @@
  * subtracts the marked orders' old facts from the rollups, recomputes their facts from the source
  * tables with the same expressions the reference query uses, and adds them back. A kpis call after a
  * mutation's response therefore sees it. The kpi_state row serialises refreshers (FOR UPDATE), and
- * the first call after the migration (or after STORE_TIMEZONE changed) rebuilds everything.
+ * the first call after the migration (or after STORE_TIMEZONE changed) rebuilds everything. The
+ * stock tables (kpi.stock.ts) are refreshed in the same transaction from their own logs.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';

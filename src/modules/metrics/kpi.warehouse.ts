@@ -1,9 +1,9 @@
 /**
  * The warehouse figures of a KPI report (pickAccuracy, unitsPickedPerHour, warehousingCostPerOrder,
  * stockoutRate, inventoryTurnover, daysOfSupply): four statements whatever the number of buckets,
- * each answering one row per bucket and one for the totals. The definitions (what a user recomputes
- * by hand from warehouseScans, inventoryMovements, orders and supplier products) are the field
- * descriptions in kpi.types.ts; this file follows them exactly.
+ * each answering one row per bucket and one for the totals (the two stock ones in kpi.stock.ts). The
+ * definitions (what a user recomputes by hand from warehouseScans, inventoryMovements, orders and
+ * supplier products) are the field descriptions in kpi.types.ts; this file follows them exactly.
  *
  * Stock is not per channel or carrier: under a channel or carrier filter the stock figures
  * (stockoutRate, inventoryTurnover, daysOfSupply) are null and warehousingCostPerOrder leaves its
