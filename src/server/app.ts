@@ -95,6 +95,8 @@ export interface AppOptions {
   database?: Database;
   /** Tracing on with spans going here instead of OTLP (tests: an InMemorySpanExporter); see tracing.ts. */
   spanExporter?: SpanExporter;
+  /** An in-memory PGlite starts from this dump of a migrated database (tests; see DbOptions). */
+  pgliteTemplate?: Blob;
 }
 
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
@@ -116,6 +118,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
       connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
       sqlTracer: tracing?.sql,
+      pgliteTemplate: opts.pgliteTemplate,
     }));
   const pubSub = await createAppPubSub(config.REDIS_URL, { log });
   const relay = new OutboxRelay(database, pubSub, log, { pollMs: config.OUTBOX_POLL_MS });

@@ -1,0 +1,15 @@
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle } from 'drizzle-orm/pglite';
+import { migrate } from 'drizzle-orm/pglite/migrator';
+let t0 = performance.now();
+const c = new PGlite(); await c.waitReady;
+console.log('init', (performance.now()-t0).toFixed(0)); t0 = performance.now();
+await migrate(drizzle({ client: c }) as never, { migrationsFolder: '/work/main/drizzle' });
+console.log('migrate', (performance.now()-t0).toFixed(0)); t0 = performance.now();
+const dump = await c.dumpDataDir('none');
+console.log('dump', (performance.now()-t0).toFixed(0), dump.size); t0 = performance.now();
+const c2 = new PGlite({ loadDataDir: dump }); await c2.waitReady;
+console.log('load', (performance.now()-t0).toFixed(0)); t0 = performance.now();
+await migrate(drizzle({ client: c2 }) as never, { migrationsFolder: '/work/main/drizzle' });
+console.log('migrate again', (performance.now()-t0).toFixed(0));
+const c3 = new PGlite(); await c3.waitReady; console.log('init2', (performance.now()-t0).toFixed(0));
