@@ -19,7 +19,10 @@ import { WebhookSubscription } from '../modules/webhooks/webhook.types.js';
 import { orderLoaders } from '../modules/orders/order.loaders.js';
 import { FulfillmentOrder, Order } from '../modules/orders/order.types.js';
 import { pickListById } from '../modules/orders/picking.service.js';
-import { PickList } from '../modules/orders/picking.types.js';
+import { PickList, WarehouseScan } from '../modules/orders/picking.types.js';
+import { scanById } from '../modules/orders/scans.service.js';
+import { movementById } from '../modules/inventory/availability.service.js';
+import { InventoryMovement } from '../modules/inventory/inventory.types.js';
 import { routingLoaders } from '../modules/routing/routing.loaders.js';
 import { RoutePlan } from '../modules/routing/routing.types.js';
 
@@ -139,6 +142,16 @@ const fetchers: Record<string, Fetcher> = {
   SupportTicket: async (ctx, id) => {
     const row = await ctx.loaders.get(ticketLoaders).ticketById.load(id);
     return row && SupportTicket.from(row);
+  },
+  // The stock ledger: read_inventory, in the warehouses the caller may see.
+  InventoryMovement: async (ctx, id) => {
+    const row = await movementById(ctx.services, id);
+    return row && InventoryMovement.from(row);
+  },
+  // Pick and pack scans: read_fulfillment, in the warehouses the caller may see.
+  WarehouseScan: async (ctx, id) => {
+    const row = await scanById(ctx.services, id);
+    return row && WarehouseScan.from(row);
   },
   ApiKey: async (ctx, id) => {
     if (!hasScope(ctx.principal, 'admin')) return null;

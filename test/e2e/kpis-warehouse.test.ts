@@ -4,9 +4,12 @@
  * through the API, each recomputed here by hand from rows read through the API (warehouseScans,
  * inventoryMovements, orders) following the fields' descriptions.
  */
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { parse } from 'graphql';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ApiKeyCreateDocument,
   CostModelChangeDocument,
   DeliveryOptionsDocument,
   FulfillmentOrderPackDocument,
@@ -255,6 +258,44 @@ describe('kpis: warehouse figures', () => {
     // Yesterday nothing had moved yet: no pairs, nothing shipped, no stock value.
     expect(k.series[0]!.values).toMatchObject({ stockoutRate: null, inventoryTurnover: null, daysOfSupply: null });
     expect((await report({ filter: { channels: ['web'] } })).totals).toMatchObject({ stockoutRate: null, inventoryTurnover: null, daysOfSupply: null });
+  });
+
+  it('node(id) answers a scan and a movement to keys that may see their warehouse with the scope, null to others', async () => {
+    expect(a.warehouseCode).not.toBe(b.warehouseCode);
+    type Listed = { warehouseScans: { nodes: { id: string; itemBarcode: string }[] }; inventoryMovements: { nodes: { id: string; quantityDelta: number }[] } };
+    const listed = (await t.gql(
+      parse(`query ($w: String!) { warehouseScans(warehouseCode: $w, first: 1) { nodes { id itemBarcode } } inventoryMovements(warehouseCode: $w, first: 1) { nodes { id quantityDelta } } }`) as TypedDocumentNode<Listed, { w: string }>,
+      { w: a.warehouseCode },
+    )).data!;
+    const scan = listed.warehouseScans.nodes[0]!;
+    const movement = listed.inventoryMovements.nodes[0]!;
+    const NODE = parse(`query ($id: ID!) { node(id: $id) { __typename id ... on WarehouseScan { itemBarcode } ... on InventoryMovement { quantityDelta } } }`) as TypedDocumentNode<
+      { node: Record<string, unknown> | null },
+      { id: string }
+    >;
+    const nodeAs = async (id: string, token?: string) => {
+      const r = await t.gql(NODE, { id }, token === undefined ? {} : { token });
+      expect(r.errors).toBeUndefined();
+      return r.data!.node;
+    };
+    const key = async (scopes: string[], warehouseCodes: string[]) => {
+      const k = (await t.admin(ApiKeyCreateDocument, { input: { name: `node-${scopes.join('-')}-${warehouseCodes.join('-')}`, kind: 'PARTNER', scopes, warehouseCodes } })).apiKeyCreate;
+      expect(k.userErrors).toEqual([]);
+      return k.secret!;
+    };
+    expect(await nodeAs(scan.id)).toEqual({ __typename: 'WarehouseScan', id: scan.id, itemBarcode: scan.itemBarcode });
+    expect(await nodeAs(movement.id)).toEqual({ __typename: 'InventoryMovement', id: movement.id, quantityDelta: movement.quantityDelta });
+    const ours = await key(['read_inventory', 'read_fulfillment'], [a.warehouseCode]);
+    expect(await nodeAs(scan.id, ours)).toMatchObject({ id: scan.id });
+    expect(await nodeAs(movement.id, ours)).toMatchObject({ id: movement.id });
+    const theirs = await key(['read_inventory', 'read_fulfillment'], [b.warehouseCode]);
+    expect(await nodeAs(scan.id, theirs)).toBeNull();
+    expect(await nodeAs(movement.id, theirs)).toBeNull();
+    const inventoryOnly = await key(['read_inventory'], [a.warehouseCode]);
+    expect(await nodeAs(movement.id, inventoryOnly)).toMatchObject({ id: movement.id });
+    expect(await nodeAs(scan.id, inventoryOnly)).toBeNull();
+    const catalogOnly = await key(['read_catalog'], [a.warehouseCode]);
+    expect(await nodeAs(movement.id, catalogOnly)).toBeNull();
   });
 
   it('answers in the same number of statements for 2 or 48 buckets', async () => {

@@ -10,6 +10,7 @@ import { finishPage, planPage, type Page, type PageArgs } from '../../db/paginat
 import type { EventWatching } from '../../events/relay.js';
 import { KeyedCaches } from '../../shared/cache.js';
 import { BusinessError } from '../../shared/errors.js';
+import { hasScope } from '../../shared/principal.js';
 import { preparedQueries } from '../../db/prepared.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { variantsBySkus } from '../catalog/catalog.service.js';
@@ -192,6 +193,13 @@ export async function listMovements(
   const db = ctx.database.db;
   const rows = await db.select().from(inventoryMovements).where(plan.where).orderBy(plan.orderBy).limit(plan.limit);
   return finishPage(rows, plan, args, async () => db.$count(inventoryMovements, filter));
+}
+
+/** One ledger movement by id (node(id)): read_inventory, and only in a warehouse the caller may see; else null. */
+export async function movementById(ctx: ServiceContext, id: string): Promise<MovementRow | null> {
+  if (ctx.principal.kind === 'CUSTOMER' || !hasScope(ctx.principal, 'read_inventory')) return null;
+  const [row] = await ctx.database.db.select().from(inventoryMovements).where(eq(inventoryMovements.id, id)).limit(1);
+  return row && (await visibleWarehouses(ctx)).has(row.warehouseId) ? row : null;
 }
 
 /** Slotting moves for a warehouse from picks over the last `days`. */

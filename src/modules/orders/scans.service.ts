@@ -9,7 +9,7 @@ import { finishPage, planPage, type Page, type PageArgs } from '../../db/paginat
 import { AccessError, BusinessError } from '../../shared/errors.js';
 import { hasScope } from '../../shared/principal.js';
 import type { ServiceContext } from '../../shared/service-context.js';
-import { requireWarehouseAccess } from '../warehouse/warehouse.service.js';
+import { listWarehouses, requireWarehouseAccess } from '../warehouse/warehouse.service.js';
 import { warehouseScans } from './order.table.js';
 
 export type WarehouseScanRow = typeof warehouseScans.$inferSelect;
@@ -65,4 +65,13 @@ export async function listScans(
   const db = ctx.database.db;
   const rows = await db.select().from(warehouseScans).where(plan.where).orderBy(plan.orderBy).limit(plan.limit);
   return finishPage(rows, plan, args, async () => db.$count(warehouseScans, filter));
+}
+
+/** One scan by id (node(id)): read_fulfillment, and only in a warehouse the caller may see; else null. */
+export async function scanById(ctx: ServiceContext, id: string): Promise<WarehouseScanRow | null> {
+  if (ctx.principal.kind === 'CUSTOMER' || !hasScope(ctx.principal, 'read_fulfillment')) return null;
+  const [row] = await ctx.database.db.select().from(warehouseScans).where(eq(warehouseScans.id, id)).limit(1);
+  if (!row) return null;
+  const visible = await listWarehouses(ctx);
+  return visible.some((w) => w.id === row.warehouseId) ? row : null;
 }
