@@ -6,7 +6,7 @@
  * userErrors or a GraphQL error with a client code and change nothing; so across all cases: no HTTP
  * 5xx, no INTERNAL_SERVER_ERROR, no stack trace in any response, no error-level line in the server's
  * log, the server still up, and afterwards the stock ledger and order invariants hold
- * (fuzz-invariants.ts).
+ * (invariants.ts, the checks every fault scenario uses).
  *
  * Reproducible: the cases come from FUZZ_SEED (default below) and FUZZ_RUNS (the same seed gives the
  * same operations, modes and value choices; the ids are the run's own, as every run seeds a fresh
@@ -27,7 +27,7 @@ import { createPickupPoint } from '../../src/modules/carriers/pickup.service.js'
 import type { ServiceContext } from '../../src/shared/service-context.js';
 import { ManualClock } from '../../src/shared/clock.js';
 import { startApp } from '../harness.js';
-import { invariantViolations } from './fuzz-invariants.js';
+import { checkInvariants } from './invariants.js';
 import { askableBare, caseArb, emptyPools, harvest, operation, rootFields, selection, type FuzzCase, type Pools } from './fuzz-schema.js';
 import { figure, freshDatabase, gql, OwnRedis, requireServices, startServer, type ServerProcess } from './lib.js';
 
@@ -170,8 +170,8 @@ const short = (s: string, n = 600) => (s.length > n ? `${s.slice(0, n)}… (${s.
 
 describe('schema-driven fuzzing', () => {
   it(`every mutation and query argument from the served schema: no 5xx, no internal error, no stack trace, no error log, invariants hold (seed ${SEED}, ${RUNS} cases)`, async () => {
-    const baseline = await invariantViolations(sql);
-    expect(baseline, 'the seeded store must satisfy the invariants before fuzzing').toEqual({});
+    const baseline = await checkInvariants(sql);
+    expect(baseline, 'the seeded store must satisfy the invariants before fuzzing').toEqual([]);
     expect(pools.ids.size, 'ids harvested from the seeded store').toBeGreaterThan(10);
 
     const fields = [...rootFields(schema, 'mutation').map((f) => ['mutation', f] as const), ...rootFields(schema, 'query').map((f) => ['query', f] as const)];
@@ -277,7 +277,7 @@ describe('schema-driven fuzzing', () => {
         }
       });
     const errorLogs = logLines.filter((l) => l.level >= 50);
-    const violations = await invariantViolations(sql);
+    const violations = await checkInvariants(sql);
 
     figure(SCENARIO, 'seed', SEED);
     figure(SCENARIO, 'cases', total);
@@ -289,19 +289,19 @@ describe('schema-driven fuzzing', () => {
     figure(SCENARIO, 'INTERNAL_SERVER_ERROR errors', internal);
     figure(SCENARIO, 'responses with a stack trace', stackTraces);
     figure(SCENARIO, 'server log lines at level error', errorLogs.length);
-    figure(SCENARIO, 'invariant violations', Object.keys(violations).length);
+    figure(SCENARIO, 'invariant violations', violations.length);
     figure(SCENARIO, 'duration', seconds, 's');
     figure(SCENARIO, 'throughput', total / seconds, 'cases/s');
     console.log(`[faults] ${SCENARIO} · error codes ${JSON.stringify(Object.fromEntries([...codes].sort((a, b) => b[1] - a[1])))}`);
     for (const f of findings.slice(0, 15)) console.log(`[fuzz] ${f.label} (${f.c.kind} ${f.c.field}, ${f.c.auth}, ${f.c.mode}${f.c.inline ? ', inline' : ''}): ${f.what}\n  ${f.operation}\n  variables ${f.variables}\n  response ${f.response}`);
-    if (Object.keys(violations).length) console.log(`[fuzz] invariant violations: ${JSON.stringify(violations, null, 1)}`);
+    if (violations.length) console.log(`[fuzz] invariant violations:\n${violations.join('\n')}`);
     for (const l of errorLogs.slice(0, 10)) console.log(`[fuzz] error log: ${short(JSON.stringify(l), 1500)}`);
 
     expect(server.child.exitCode, 'the server is still running').toBeNull();
     expect(adminLockouts, 'admin cases refused as UNAUTHENTICATED').toBe(0);
     expect(findings.map((f) => `${f.label} ${f.c.kind} ${f.c.field}: ${f.what}`)).toEqual([]);
     expect(errorLogs.map((l) => l.msg)).toEqual([]);
-    expect(violations).toEqual({});
+    expect(violations).toEqual([]);
     expect(counts.size).toBe(fields.length);
   }, 240_000);
 });
