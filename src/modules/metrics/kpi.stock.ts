@@ -181,8 +181,8 @@ export async function refreshStock(database: Database, tx: Executor, tz: string)
 // ---------------------------------------------------------------------------------------------
 // Reading
 
-/** The period's bounds and the bucket of a timestamptz, as SQL. */
-function bounds(scope: KpiScope) {
+/** The period's bounds and the bucket of a timestamptz, as SQL (also kpi.warehouse.ts'). */
+export function bounds(scope: KpiScope) {
   const { period } = scope;
   return { F: ts(period.from), T: ts(period.to), Z: sql`${period.timeZone}`, bucket: (c: SQL) => kpiBucket(c, period) };
 }
@@ -216,7 +216,7 @@ export function sliceOf(scope: KpiScope, t: SQL): SQL {
   return sql`greatest(date_trunc(${unit}, ${t} at time zone ${Z}) at time zone ${Z}, (select min(ss) from slices))`;
 }
 
-const warehouseCondition = (scope: KpiScope, column: SQL): SQL => (scope.warehouseIds ? sqlIn(column, scope.warehouseIds) : sql`true`);
+export const warehouseCondition = (scope: KpiScope, column: SQL): SQL => (scope.warehouseIds ? sqlIn(column, scope.warehouseIds) : sql`true`);
 
 /**
  * Where the stock figures read a period from: the day rows before `baseBefore` (the local day

@@ -13,7 +13,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { money, proportionOf, roundedMoney, type Money } from '../../shared/money.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { loadCostModel } from './cost-model.service.js';
-import { stockFigures, stockoutFigures } from './kpi.stock.js';
+import { bounds, stockFigures, stockoutFigures, warehouseCondition } from './kpi.stock.js';
 import { kpiBucket, PICK_SESSION_GAP_SECONDS } from './kpi.period.js';
 import { and, dayBucket, dimensionFilter, inRanges, keyed, orderFilter, sourcesOf, sqlIn, uuidArray, type KpiRows, type KpiScope, type KpiSources, type KpiValuesView } from './kpi.service.js';
 
@@ -23,18 +23,6 @@ export type WarehouseValues = Pick<KpiValuesView, 'pickAccuracy' | 'unitsPickedP
 type Row = Record<string, unknown> & { b: Date | string | null; g: number };
 const num = (v: unknown): number => (v == null ? 0 : Number(v));
 
-/** The period's bounds and the bucket of a timestamptz, as SQL. */
-function bounds(scope: KpiScope) {
-  const { period } = scope;
-  return {
-    F: sql`${period.from.toISOString()}::timestamptz`,
-    T: sql`${period.to.toISOString()}::timestamptz`,
-    Z: sql`${period.timeZone}`,
-    bucket: (c: SQL) => kpiBucket(c, period),
-  };
-}
-
-const warehouseCondition = (scope: KpiScope, column: SQL): SQL => (scope.warehouseIds ? sqlIn(column, scope.warehouseIds) : sql`true`);
 
 interface ScanFigures {
   scans: number;
