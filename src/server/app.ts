@@ -170,6 +170,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     formatError: (e: GraphQLError) => formatError(e.toJSON(), e),
     maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES,
     onSlowConsumer: metrics.slowConsumerClosed,
+    onInternalError: (err) => log.error({ err }, 'websocket message failed'),
   });
   metrics.observe({ database, ws: wsServer.activity });
   // graphql-jit runs the queries Apollo has parsed and validated (jit-executor.ts).

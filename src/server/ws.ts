@@ -27,10 +27,18 @@ import type { Principal } from '../shared/principal.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { DocumentRules } from './document-rules.js';
 import { findUnsafeString } from '../graphql/input-guard.js';
+import { isDatabaseUnavailable } from '../db/errors.js';
 import { fanoutSubscribe, operationContext, SHARE_KEY, shareKey, type FanoutArgs } from './ws-fanout.js';
 
 /** The close code and reason of a slow consumer's socket (documented in the README). */
 export const SLOW_CONSUMER_CLOSE = { code: 1013, reason: (limit: number) => `slow consumer: more than ${limit} bytes waiting to be sent` } as const;
+
+/**
+ * The close of a socket whose message could not be handled because the database is unavailable
+ * (authenticating connection_init, say): 1013 "Try Again Later", which graphql-ws clients retry,
+ * where 4500 (internal error) would end them for good.
+ */
+export const DATABASE_UNAVAILABLE_CLOSE = { code: 1013, reason: 'database unavailable: try again later' } as const;
 
 /** Ping every socket this often; one that has not answered the previous ping by then is cut. */
 const KEEP_ALIVE_MS = 12_000;
@@ -46,6 +54,8 @@ export interface WsDeps {
   maxBufferedBytes: number;
   /** Told of every socket closed as a slow consumer (metrics, logs). */
   onSlowConsumer?(): void;
+  /** Told of an unexpected error that closed a socket with 4500 (logs). */
+  onInternalError?(err: unknown): void;
 }
 
 type Extra = {
@@ -153,8 +163,12 @@ export function attachGraphQLWs(wss: WebSocketServer, deps: WsDeps) {
         onMessage: (cb) =>
           socket.on('message', (data: Buffer) => {
             cb(data.toString()).catch((err: unknown) => {
+              if (isDatabaseUnavailable(err)) {
+                socket.close(DATABASE_UNAVAILABLE_CLOSE.code, DATABASE_UNAVAILABLE_CLOSE.reason);
+                return;
+              }
+              deps.onInternalError?.(err);
               socket.close(CloseCode.InternalServerError, 'Internal server error');
-              void err;
             });
           }),
       },

@@ -391,8 +391,10 @@ function stripOmitted(v: Record<string, unknown>): Record<string, unknown> {
 
 export type Auth = 'admin' | 'anonymous' | 'customer';
 
+export type OperationKind = 'query' | 'mutation' | 'subscription';
+
 export interface FuzzCase {
-  kind: 'query' | 'mutation';
+  kind: OperationKind;
   field: string;
   auth: Auth;
   mode: Mode;
@@ -402,7 +404,7 @@ export interface FuzzCase {
 }
 
 /** The arbitrary of one root field's cases. */
-export function caseArb(kind: 'query' | 'mutation', field: GraphQLField<unknown, unknown>, pools: Pools): fc.Arbitrary<FuzzCase> {
+export function caseArb(kind: OperationKind, field: GraphQLField<unknown, unknown>, pools: Pools): fc.Arbitrary<FuzzCase> {
   const fieldReturn = getNamedType(field.type).name;
   const argsOf = (mode: Mode) => {
     const rec: Record<string, fc.Arbitrary<unknown>> = {};
@@ -463,7 +465,7 @@ export function literal(value: unknown, type: GraphQLInputType | undefined): str
 
 /** The document and variables of a case. */
 export function operation(schema: GraphQLSchema, c: FuzzCase, depth: number): { query: string; variables: Record<string, unknown> } {
-  const root = c.kind === 'mutation' ? schema.getMutationType()! : schema.getQueryType()!;
+  const root = rootType(schema, c.kind)!;
   const field = root.getFields()[c.field]!;
   const decls: string[] = [];
   const callArgs: string[] = [];
@@ -483,8 +485,10 @@ export function operation(schema: GraphQLSchema, c: FuzzCase, depth: number): { 
   return { query: `${c.kind} Fuzz${decls.length ? `(${decls.join(', ')})` : ''} { ${call} ${sel} }`, variables };
 }
 
-export const rootFields = (schema: GraphQLSchema, kind: 'query' | 'mutation') =>
-  Object.values((kind === 'mutation' ? schema.getMutationType() : schema.getQueryType())?.getFields() ?? {});
+const rootType = (schema: GraphQLSchema, kind: OperationKind) =>
+  kind === 'mutation' ? schema.getMutationType() : kind === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
+
+export const rootFields = (schema: GraphQLSchema, kind: OperationKind) => Object.values(rootType(schema, kind)?.getFields() ?? {});
 
 /** True when a root field can be asked with no arguments (to harvest ids). */
 export const askableBare = (f: GraphQLField<unknown, unknown>) => f.args.every((a) => !isNonNullType(a.type) || a.defaultValue !== undefined);

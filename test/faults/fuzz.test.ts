@@ -14,6 +14,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
 import { buildClientSchema, getIntrospectionQuery, type GraphQLSchema, type IntrospectionQuery } from 'graphql';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +35,9 @@ import { figure, freshDatabase, gql, OwnRedis, requireServices, startServer, typ
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20260115);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
+/** Subscription cases (over graphql-ws; a case is answered, or still open after SUBSCRIPTION_WAIT_MS). */
+const SUBSCRIPTION_RUNS = Number(process.env.FUZZ_SUBSCRIPTION_RUNS ?? 400);
+const SUBSCRIPTION_WAIT_MS = 100;
 /** Requests in flight at once (the machine has 2 cores: the server gets one, this process the other). */
 const CONCURRENCY = 4;
 /** Rounds: the second aims at what the first created as well as at the seeded rows. */
@@ -168,24 +173,46 @@ interface Finding {
 
 const short = (s: string, n = 600) => (s.length > n ? `${s.slice(0, n)}… (${s.length} chars)` : s);
 
+/** The server's log lines at level error or above, from `start` (an offset in its output) on. */
+function errorLogLines(start: number): { level: number; msg: string }[] {
+  return server
+    .output()
+    .slice(start)
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => {
+      try {
+        return JSON.parse(l) as { level: number; msg: string };
+      } catch {
+        return { level: 0, msg: l };
+      }
+    })
+    .filter((l) => l.level >= 50);
+}
+
+/** The cases of one round: every root field of `kind` its share, each from its own derived seed (adding a field does not reshuffle the others). */
+function casesOf(kind: FuzzCase['kind'], fields: ReturnType<typeof rootFields>, perField: number, round: number): FuzzCase[] {
+  const cases: FuzzCase[] = [];
+  for (const f of fields) {
+    const s = [...`${kind}.${f.name}.${round}`].reduce((h, ch) => (Math.imul(h, 31) + ch.charCodeAt(0)) | 0, SEED);
+    cases.push(...fc.sample(caseArb(kind, f, pools), { seed: s, numRuns: perField }));
+  }
+  return cases;
+}
+
 describe('schema-driven fuzzing', () => {
   it(`every mutation and query argument from the served schema: no 5xx, no internal error, no stack trace, no error log, invariants hold (seed ${SEED}, ${RUNS} cases)`, async () => {
     const baseline = await checkInvariants(sql);
     expect(baseline, 'the seeded store must satisfy the invariants before fuzzing').toEqual([]);
     expect(pools.ids.size, 'ids harvested from the seeded store').toBeGreaterThan(10);
 
-    const fields = [...rootFields(schema, 'mutation').map((f) => ['mutation', f] as const), ...rootFields(schema, 'query').map((f) => ['query', f] as const)];
-    const perField = Math.max(ROUNDS, Math.ceil(RUNS / fields.length));
-    /**
-     * The cases of one round: every root field its share, each from its own derived seed (adding a
-     * field does not reshuffle the others), interleaved so the operations meet each other's leftovers.
-     */
-    const casesOf = (round: number): FuzzCase[] => {
-      const cases: FuzzCase[] = [];
-      for (const [kind, f] of fields) {
-        const s = [...`${kind}.${f.name}.${round}`].reduce((h, ch) => (Math.imul(h, 31) + ch.charCodeAt(0)) | 0, SEED);
-        cases.push(...fc.sample(caseArb(kind, f, pools), { seed: s, numRuns: perField / ROUNDS }));
-      }
+    const mutations = rootFields(schema, 'mutation');
+    const queries = rootFields(schema, 'query');
+    const fieldCount = mutations.length + queries.length;
+    const perField = Math.max(ROUNDS, Math.ceil(RUNS / fieldCount));
+    /** A round's cases, interleaved so the operations meet each other's leftovers. */
+    const roundCases = (round: number): FuzzCase[] => {
+      const cases = [...casesOf('mutation', mutations, perField / ROUNDS, round), ...casesOf('query', queries, perField / ROUNDS, round)];
       return fc.sample(fc.shuffledSubarray(cases, { minLength: cases.length, maxLength: cases.length }), { seed: SEED + round, numRuns: 1 })[0]!;
     };
 
@@ -249,7 +276,7 @@ describe('schema-driven fuzzing', () => {
       if (problems.length) findings.push({ label, what: problems.join(', '), c, operation: short(op.query, 300), variables: short(JSON.stringify(op.variables)), response: short(text) });
     };
     for (let round = 0; round < ROUNDS; round++) {
-      const cases = casesOf(round);
+      const cases = roundCases(round);
       total += cases.length;
       let next = 0;
       const worker = async () => {
@@ -264,19 +291,7 @@ describe('schema-driven fuzzing', () => {
 
     // The relay and the webhook / notification workers act on what the fuzzer created: give them a moment, then read the log.
     await new Promise((r) => setTimeout(r, 1000));
-    const logLines = server
-      .output()
-      .slice(logStart)
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => {
-        try {
-          return JSON.parse(l) as { level: number; msg: string };
-        } catch {
-          return { level: 0, msg: l };
-        }
-      });
-    const errorLogs = logLines.filter((l) => l.level >= 50);
+    const errorLogs = errorLogLines(logStart);
     const violations = await checkInvariants(sql);
 
     figure(SCENARIO, 'seed', SEED);
@@ -302,6 +317,109 @@ describe('schema-driven fuzzing', () => {
     expect(findings.map((f) => `${f.label} ${f.c.kind} ${f.c.field}: ${f.what}`)).toEqual([]);
     expect(errorLogs.map((l) => l.msg)).toEqual([]);
     expect(violations).toEqual([]);
-    expect(counts.size).toBe(fields.length);
+    expect(counts.size).toBe(fieldCount);
+  }, 240_000);
+
+  it(`every subscription argument over graphql-ws: no internal error, no stack trace, no socket closed by the server, no error log (seed ${SEED}, ${SUBSCRIPTION_RUNS} cases)`, async () => {
+    const fields = rootFields(schema, 'subscription');
+    const perField = Math.ceil(SUBSCRIPTION_RUNS / fields.length);
+    const cases = casesOf('subscription', fields, perField, 0);
+    const logStart = server.output().length;
+    /** Closes of a socket other than the client's own (1000): 4500 is the server's internal error. */
+    const closes: string[] = [];
+    const clients = new Map<FuzzCase['auth'], Client>();
+    const clientFor = (auth: FuzzCase['auth']): Client => {
+      let c = clients.get(auth);
+      if (!c) {
+        c = createClient({
+          url: server.wsUrl,
+          webSocketImpl: WebSocket,
+          connectionParams: () => ({ ...headersFor(auth) }),
+          lazyCloseTimeout: 5_000, // one socket per caller across cases
+          retryAttempts: 0,
+          on: {
+            closed: (e) => {
+              const { code, reason } = e as { code: number; reason: string };
+              if (code !== 1000) closes.push(`${auth}: ${code} ${reason}`);
+            },
+          },
+        });
+        clients.set(auth, c);
+      }
+      return c;
+    };
+    const outcomes = new Map<string, number>();
+    const codes = new Map<string, number>();
+    const findings: Finding[] = [];
+    const started = performance.now();
+    const run = async (label: string, c: FuzzCase) => {
+      const op = operation(schema, c, 1);
+      const result = await new Promise<{ kind: 'next' | 'error' | 'complete' | 'open'; value?: unknown }>((resolve) => {
+        let settled = false;
+        let dispose = () => {};
+        const finish = (o: { kind: 'next' | 'error' | 'complete' | 'open'; value?: unknown }) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          dispose();
+          resolve(o);
+        };
+        const timer = setTimeout(() => finish({ kind: 'open' }), SUBSCRIPTION_WAIT_MS);
+        dispose = clientFor(c.auth).subscribe(op, {
+          next: (value) => finish({ kind: 'next', value }),
+          error: (value) => finish({ kind: 'error', value }),
+          complete: () => finish({ kind: 'complete' }),
+        });
+      });
+      outcomes.set(result.kind, (outcomes.get(result.kind) ?? 0) + 1);
+      const text = result.value instanceof Error ? `${result.value.name}: ${result.value.message}` : JSON.stringify(result.value ?? null);
+      const errors: { extensions?: { code?: string } }[] = Array.isArray(result.value)
+        ? result.value
+        : ((result.value as { errors?: { extensions?: { code?: string } }[] } | undefined)?.errors ?? []);
+      const problems: string[] = [];
+      if (STACK.test(text)) problems.push('stack trace in the message');
+      if (result.kind === 'error' && !Array.isArray(result.value)) problems.push(`socket error: ${short(text, 200)}`);
+      for (const e of errors) {
+        const code = e.extensions?.code ?? 'NONE';
+        codes.set(code, (codes.get(code) ?? 0) + 1);
+        if (code === 'INTERNAL_SERVER_ERROR' || code === 'NONE') problems.push(`error code ${code}`);
+      }
+      if (problems.length) findings.push({ label, what: problems.join(', '), c, operation: short(op.query, 300), variables: short(JSON.stringify(op.variables)), response: short(text) });
+    };
+    let next = 0;
+    const worker = async () => {
+      while (next < cases.length) {
+        const i = next++;
+        await run(`subscription case ${i}`, cases[i]!);
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    } finally {
+      await Promise.all([...clients.values()].map((c) => c.dispose()));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    await new Promise((r) => setTimeout(r, 300));
+    const errorLogs = errorLogLines(logStart);
+
+    const scenario = `${SCENARIO} (subscriptions)`;
+    figure(scenario, 'cases', cases.length);
+    figure(scenario, 'subscription fields fuzzed', fields.length);
+    for (const kind of ['next', 'error', 'complete', 'open'] as const) figure(scenario, `answered ${kind}`, outcomes.get(kind) ?? 0);
+    figure(scenario, 'INTERNAL_SERVER_ERROR errors', codes.get('INTERNAL_SERVER_ERROR') ?? 0);
+    figure(scenario, 'sockets closed by the server', closes.length);
+    figure(scenario, 'server log lines at level error', errorLogs.length);
+    figure(scenario, 'duration', seconds, 's');
+    console.log(`[faults] ${scenario} · error codes ${JSON.stringify(Object.fromEntries([...codes].sort((a, b) => b[1] - a[1])))}`);
+    for (const f of findings.slice(0, 15)) console.log(`[fuzz] ${f.label} (${f.c.field}, ${f.c.auth}, ${f.c.mode}${f.c.inline ? ', inline' : ''}): ${f.what}\n  ${f.operation}\n  variables ${f.variables}\n  response ${f.response}`);
+    for (const l of errorLogs.slice(0, 10)) console.log(`[fuzz] error log: ${short(JSON.stringify(l), 1500)}`);
+
+    expect(server.child.exitCode, 'the server is still running').toBeNull();
+    expect(findings.map((f) => `${f.label} ${f.c.field}: ${f.what}`)).toEqual([]);
+    expect(closes).toEqual([]);
+    expect(errorLogs.map((l) => l.msg)).toEqual([]);
+    // Not only refusals: some cases must have reached the resolvers and stayed subscribed.
+    expect(outcomes.get('open') ?? 0).toBeGreaterThan(0);
+    expect(codes.size).toBeGreaterThan(1);
   }, 240_000);
 });

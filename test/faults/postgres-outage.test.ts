@@ -13,10 +13,15 @@
  * - no partial writes: after the outage the store's invariants hold (test/faults/invariants.ts), and
  *   every order a client was told was created exists. Clients retry a failed orderCreate with the
  *   same idempotencyKey, so an order committed just before the crash whose answer was lost is not
- *   placed twice.
+ *   placed twice;
+ * - a graphql-ws client connecting during the outage (its API key not yet in the server's cache, so
+ *   connection_init needs the database) is closed with 1013 "try again later", which graphql-ws
+ *   clients retry, never with 4500 (which they do not), and is subscribed once PostgreSQL is back.
  */
 import postgres from 'postgres';
 import { randomBytes } from 'node:crypto';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { address, stockedStore } from '../factories/stock.js';
 import { checkInvariants, storeSize } from './invariants.js';
@@ -73,6 +78,16 @@ describe('PostgreSQL outage under load', () => {
   it('fails fast and retryably while PostgreSQL is down, recovers by itself, and leaves no partial writes', async () => {
     const skus = await stockedStore(factoryApp(server, adminKey), { msk: [5000, 5000], spb: [5000, 0] });
     const pid = server.child.pid;
+    // A key the server has never seen a request with (not cached): its subscriber connects during the outage.
+    const created = await gqlWithin<{ apiKeyCreate: { secret: string | null } }>(
+      server.url,
+      'mutation($input: ApiKeyCreateInput!) { apiKeyCreate(input: $input) { secret userErrors { code } } }',
+      { input: { kind: 'STAFF', name: 'outage subscriber', scopes: ['read_orders'] } },
+      { authorization: `Bearer ${adminKey}` },
+      REQUEST_TIMEOUT_MS,
+    );
+    const subscriberKey = created.data!.apiKeyCreate.secret!;
+    expect(subscriberKey).toBeTruthy();
     expect(await readyz()).toBe(200);
 
     // start/end: ms since t0. A request overlaps the outage when it ended after the crash and started before PostgreSQL was back.
@@ -128,6 +143,32 @@ describe('PostgreSQL outage under load', () => {
     const down = performance.now();
     // Then /readyz says 503 while it is down
     const notReadyMs = await until('/readyz 503', async () => (await readyz()) === 503, 5000);
+    // A subscriber connects now; it retries (every 200 ms) until it is in.
+    const subscriberCloses: number[] = [];
+    let subscribedEvents = 0;
+    const subscriber = createClient({
+      url: `ws://127.0.0.1:${server.port}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${subscriberKey}` },
+      retryAttempts: 1000,
+      retryWait: async () => {
+        await sleep(200);
+      },
+      // 1000: our own dispose at the end.
+      on: { closed: (e) => void ((e as { code: number }).code !== 1000 && subscriberCloses.push((e as { code: number }).code)) },
+    });
+    let subscriptionEnded = '';
+    subscriber.subscribe(
+      { query: 'subscription { orderStatusChanged { order { id } event { sequence status } } }' },
+      {
+        next: () => void subscribedEvents++,
+        error: (e) => {
+          const close = e as { code?: number; reason?: string };
+          subscriptionEnded = close.code ? `closed ${close.code} ${close.reason}` : `error ${JSON.stringify(e instanceof Error ? e.message : e)}`;
+        },
+        complete: () => void (subscriptionEnded = 'complete'),
+      },
+    );
     await sleep(Math.max(0, OUTAGE_MS - (performance.now() - down)));
     expect(await readyz()).toBe(503);
     // When it comes back on the same port and data
@@ -137,9 +178,11 @@ describe('PostgreSQL outage under load', () => {
     phase = 'after';
     const readyMs = await until('/readyz 200', async () => (await readyz()) === 200, 20_000);
     await until('an order to be placed again', () => !Number.isNaN(firstOkAfterBack), 20_000);
+    await until('the subscriber that connected during the outage to receive an event', () => subscribedEvents > 0 || subscriptionEnded !== '', 20_000);
     await sleep(1500);
     stop = true;
     await Promise.all(load);
+    await subscriber.dispose();
 
     const during = done.filter((d) => d.end > crashAt && d.start < backAt);
     const failures = done.filter((d) => d.code !== 'OK');
@@ -151,6 +194,8 @@ describe('PostgreSQL outage under load', () => {
     figure(SCENARIO, 'PostgreSQL down → /readyz 503', notReadyMs, 'ms');
     figure(SCENARIO, 'PostgreSQL back → /readyz 200', readyMs, 'ms');
     figure(SCENARIO, 'PostgreSQL back → first order placed', firstOkAfterBack, 'ms');
+    figure(SCENARIO, 'subscriber connecting during the outage: closes (codes)', JSON.stringify(subscriberCloses.slice(0, 20)));
+    figure(SCENARIO, 'subscriber connecting during the outage: events after recovery', subscribedEvents);
     expect(server.child.pid).toBe(pid);
     expect(server.child.exitCode).toBeNull();
     expect(during.length).toBeGreaterThan(CLIENTS);
@@ -162,6 +207,11 @@ describe('PostgreSQL outage under load', () => {
       expect(d.errors![0]!.extensions!.retryable, JSON.stringify(d.errors)).toBe(true);
       expect([200, 503]).toContain(d.status);
     }
+    // The subscriber was told to retry (1013) while the database was away, never 4500, and got in.
+    expect(subscriptionEnded).toBe('');
+    expect(subscriberCloses.length).toBeGreaterThan(0);
+    expect(subscriberCloses.filter((c) => c !== 1013)).toEqual([]);
+    expect(subscribedEvents).toBeGreaterThan(0);
     // Nothing failed before the crash.
     expect(done.filter((d) => d.end < crashAt && d.code !== 'OK')).toEqual([]);
 

@@ -104,7 +104,10 @@ export function keyed<R extends { b: Date | string | null; g: number | string },
   return out;
 }
 
-const num = (v: unknown): number => (v == null ? 0 : Number(v));
+/** A row of a bucketed KPI query: bucket start `b`, `g` = 1 on the totals row (grouping sets). */
+export type BucketRow = Record<string, unknown> & { b: Date | string | null; g: number };
+/** A driver's numeric value (number, bigint or numeric string) as a number; null → 0. */
+export const num = (v: unknown): number => (v == null ? 0 : Number(v));
 const numOrNull = (v: unknown): number | null => (v == null ? null : Number(v));
 const rate = (part: number, whole: number): number | null => (whole > 0 ? part / whole : null);
 
@@ -145,7 +148,8 @@ export function sourcesOf(period: KpiPeriod): KpiSources {
 }
 
 export const uuidArray = (ids: readonly string[]): SQL => sql`${`{${ids.join(',')}}`}::uuid[]`;
-const ts = (d: Date): SQL => sql`${d.toISOString()}::timestamptz`;
+/** An instant as a timestamptz literal parameter. */
+export const ts = (d: Date): SQL => sql`${d.toISOString()}::timestamptz`;
 
 /** The scope's filter over a fact or rollup row (order dimensions `wh`, `car`; shipment's own `sw`, `sc` when given). */
 export function dimensionFilter(scope: KpiScope, wh: SQL, car: SQL, shipment?: { warehouse: SQL; carrier: SQL }): SQL[] {

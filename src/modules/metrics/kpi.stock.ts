@@ -25,12 +25,9 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Database, Executor } from '../../db/client.js';
 import type { ServiceContext } from '../../shared/service-context.js';
 import { kpiBucket, type KpiPeriod } from './kpi.period.js';
-import { keyed, sourcesOf, sqlIn, type KpiRows, type KpiScope } from './kpi.service.js';
+import { keyed, num, sourcesOf, sqlIn, ts, type BucketRow as Row, type KpiRows, type KpiScope } from './kpi.service.js';
 import { DateTime } from 'luxon';
 
-type Row = Record<string, unknown> & { b: Date | string | null; g: number };
-const num = (v: unknown): number => (v == null ? 0 : Number(v));
-const ts = (d: Date): SQL => sql`${d.toISOString()}::timestamptz`;
 const localDay = (column: SQL, tz: string) => sql`(${column} at time zone ${tz})::date`;
 const dayStart = (day: SQL, tz: string) => sql`(${day}::timestamp at time zone ${tz})`;
 

@@ -15,13 +15,11 @@ import type { ServiceContext } from '../../shared/service-context.js';
 import { loadCostModel } from './cost-model.service.js';
 import { bounds, stockFigures, stockoutFigures, warehouseCondition } from './kpi.stock.js';
 import { kpiBucket, PICK_SESSION_GAP_SECONDS } from './kpi.period.js';
-import { and, dayBucket, dimensionFilter, inRanges, keyed, orderFilter, sourcesOf, sqlIn, uuidArray, type KpiRows, type KpiScope, type KpiSources, type KpiValuesView } from './kpi.service.js';
+import { and, dayBucket, dimensionFilter, inRanges, keyed, num, orderFilter, sourcesOf, sqlIn, uuidArray, type BucketRow as Row, type KpiRows, type KpiScope, type KpiSources, type KpiValuesView } from './kpi.service.js';
 
 
 export type WarehouseValues = Pick<KpiValuesView, 'pickAccuracy' | 'unitsPickedPerHour' | 'warehousingCostPerOrder' | 'stockoutRate' | 'inventoryTurnover' | 'daysOfSupply'>;
 
-type Row = Record<string, unknown> & { b: Date | string | null; g: number };
-const num = (v: unknown): number => (v == null ? 0 : Number(v));
 
 
 interface ScanFigures {
