@@ -18,6 +18,7 @@
  */
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { address } from '../factories/stock.js';
 import { InventoryLevelsDocument, InventoryMovementsDocument } from '../generated/graphql.js';
 import {
   apiClient,
@@ -48,14 +49,13 @@ const ORDER_CREATE = `mutation BurstOrder($input: OrderCreateInput!) {
 }`;
 type OrderCreateResult = { orderCreate: { order: { id: string; number: string; status: string; lines: { quantity: number; allocatedQuantity: number }[] } | null; userErrors: { code: string; message: string }[] } };
 
-const address = { line1: 'ул. Тверская, 1', city: 'Москва', postalCode: '125009', countryCode: 'RU', location: { lat: 55.76, lng: 37.61 } };
 const orderInput = (sku: string, i: number, key: string) => ({
   idempotencyKey: key,
   channel: 'web',
   currency: 'RUB',
   deliveryType: 'COURIER',
   customer: { email: `burst-${i}@example.com`, name: 'Burst Buyer' },
-  shippingAddress: address,
+  shippingAddress: address(),
   lines: [{ sku, quantity: 1 }],
 });
 

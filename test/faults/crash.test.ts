@@ -20,12 +20,11 @@
  *   of the open fulfillment lines of existing orders, and the order lines' allocations sum to the
  *   same; one order per idempotency key.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createClient } from 'graphql-ws';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { address } from '../factories/stock.js';
 import { WebhookSubscriptionCreateDocument } from '../generated/graphql.js';
 import {
   apiClient,
@@ -39,8 +38,10 @@ import {
   startServer,
   stockOneSku,
   waitFor,
+  webhookReceiver,
   type GqlBody,
   type ServerProcess,
+  type WebhookReceiver,
 } from './lib.js';
 
 const SCENARIO = 'crash of one instance';
@@ -54,23 +55,6 @@ const ORDER_CREATE = `mutation CrashOrder($input: OrderCreateInput!) {
   orderCreate(input: $input) { order { id number status } userErrors { code message } }
 }`;
 type OrderCreateResult = { orderCreate: { order: { id: string; number: string; status: string } | null; userErrors: { code: string }[] } };
-const address = { line1: 'ул. Тверская, 1', city: 'Москва', postalCode: '125009', countryCode: 'RU', location: { lat: 55.76, lng: 37.61 } };
-
-/** The webhook receiver: every POST it got, by event id (bodies kept to compare repeats). */
-async function startReceiver(): Promise<{ server: Server; url: string; received: Map<string, string[]> }> {
-  const received = new Map<string, string[]>();
-  const server = createServer((req: IncomingMessage, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const id = String(req.headers['x-waybill-event-id']);
-      received.set(id, [...(received.get(id) ?? []), Buffer.concat(chunks).toString('utf8')]);
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`, received };
-}
 
 describe('kill -9 of one of two instances mid-burst', () => {
   const { postgresUrl } = requireServices();
@@ -81,12 +65,12 @@ describe('kill -9 of one of two instances mid-burst', () => {
   let a: ServerProcess;
   let b: ServerProcess;
   let sql: postgres.Sql;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: WebhookReceiver;
 
   beforeAll(async () => {
     db = await freshDatabase(postgresUrl);
     redis = await OwnRedis.start();
-    receiver = await startReceiver();
+    receiver = await webhookReceiver();
     const env = {
       DATABASE_URL: db.url,
       REDIS_URL: redis.url,
@@ -109,7 +93,7 @@ describe('kill -9 of one of two instances mid-burst', () => {
     for (const s of [a, b]) s?.kill();
     await Promise.all([a, b].map((s) => s?.exited));
     await sql?.end();
-    await new Promise((r) => receiver?.server.close(r));
+    await receiver?.close();
     await redis?.kill();
     await db?.drop();
   });
@@ -152,7 +136,7 @@ describe('kill -9 of one of two instances mid-burst', () => {
       currency: 'RUB',
       deliveryType: 'COURIER',
       customer: { email: `crash-${i % 50}@example.com` },
-      shippingAddress: address,
+      shippingAddress: address(),
       lines: [{ sku, quantity: 1 + (i % 3) }],
     });
     const allocated = (body: unknown) => (body as GqlBody<OrderCreateResult>).data?.orderCreate.order?.status === 'ALLOCATED';
@@ -236,9 +220,12 @@ describe('kill -9 of one of two instances mid-burst', () => {
     // Every such event: one delivery per subscription (2 subscriptions, one per topic: one delivery each), received.
     const deliveryCount = new Map(deliveries.map((d) => [d.event_id, d.n]));
     const notQueued = events.filter((e) => deliveryCount.get(e.id) !== 1);
-    const notReceived = events.filter((e) => !receiver.received.has(e.id));
-    const unknownReceived = [...receiver.received.keys()].filter((id) => !events.some((e) => e.id === id));
-    const repeated = [...receiver.received.entries()].filter(([, bodies]) => bodies.length > 1);
+    // What the receiver got, by event id (bodies kept to compare repeats).
+    const received = new Map<string, string[]>();
+    for (const r of receiver.received) received.set(r.eventId, [...(received.get(r.eventId) ?? []), JSON.stringify(r.body)]);
+    const notReceived = events.filter((e) => !received.has(e.id));
+    const unknownReceived = [...received.keys()].filter((id) => !events.some((e) => e.id === id));
+    const repeated = [...received.entries()].filter(([, bodies]) => bodies.length > 1);
     const repeatsWithOtherBody = repeated.filter(([, bodies]) => new Set(bodies).size > 1);
     // The rows pending at the kill that belong to orders A committed: what only the survivor could publish.
     const ordersOfA = new Set(orders.filter((o) => answeredByA.includes(o.number) || committedUnanswered.has(o.key)).map((o) => o.id));
@@ -262,7 +249,7 @@ describe('kill -9 of one of two instances mid-burst', () => {
     figure(SCENARIO, 'orders committed', orders.length);
     figure(SCENARIO, 'orders A committed but did not answer', committedUnanswered.size);
     figure(SCENARIO, 'order events (created + status changed)', events.length);
-    figure(SCENARIO, 'events delivered (distinct ids at the receiver)', receiver.received.size);
+    figure(SCENARIO, 'events delivered (distinct ids at the receiver)', received.size);
     figure(SCENARIO, 'deliveries repeated after a lease (at least once)', repeated.length);
     figure(SCENARIO, 'lost events', withoutEvents.length + notQueued.length + notReceived.length + notSeenBySubscriber.length);
     figure(SCENARIO, 'stuck reservations', stuck.filter((s) => s.allocated !== s.open).length);

@@ -19,6 +19,7 @@
  */
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { address } from '../factories/stock.js';
 import {
   apiClient,
   createWarehouses,
@@ -56,7 +57,6 @@ const READS = [
   `query LoadLevels($sku: String) { inventoryLevels(sku: $sku, first: 5) { warehouse { code } onHand allocated available } }`,
   `query LoadOrders { orders(first: 5) { totalCount nodes { number status lines { sku allocatedQuantity } } } }`,
 ];
-const address = { line1: 'ул. Тверская, 1', city: 'Москва', postalCode: '125009', countryCode: 'RU', location: { lat: 55.76, lng: 37.61 } };
 
 interface Sent {
   kind: 'order' | 'read';
@@ -136,7 +136,7 @@ describe('graceful shutdown under load', () => {
                   currency: 'RUB',
                   deliveryType: 'COURIER',
                   customer: { email: `load-${c}@example.com` },
-                  shippingAddress: address,
+                  shippingAddress: address(),
                   lines: [{ sku, quantity: 1 }],
                 },
               },
