@@ -97,6 +97,28 @@ describe('API keys', () => {
     expect(v.data!.viewer).toMatchObject({ kind: 'STAFF', scopes: ['admin'] });
   });
 
+  it('rotates ADMIN_API_KEY: a revoked bootstrap key stays revoked when the server starts again with it (README)', async () => {
+    const ctx = t.app.context({ kind: 'STAFF', name: 'test', scopes: ['admin'] }).services;
+    const old = `wb_live_${'o'.repeat(32)}`;
+    const next = `wb_live_${'n'.repeat(32)}`;
+    await ensureAdminKey(ctx, old);
+    // A new value at the next start, then the old key revoked with the new one.
+    await ensureAdminKey(ctx, next);
+    const keys = await t.gql(ApiKeysDocument, { first: 100 }, { token: next });
+    const hash = createHash('sha256').update(old).digest('hex');
+    const [row] = await t.app.database.rows<{ id: string }>(sql`select id from api_keys where secret_hash = ${hash}`);
+    const oldNode = keys.data!.apiKeys.nodes.find((k) => k.prefix && old.startsWith(k.prefix) && k.name === 'admin (ADMIN_API_KEY)');
+    expect(oldNode).toBeTruthy();
+    const rev = await t.gql(ApiKeyRevokeDocument, { input: { id: oldNode!.id } }, { token: next });
+    expect(rev.data!.apiKeyRevoke.userErrors).toEqual([]);
+    // A restart that still has the old value does not bring it back.
+    await ensureAdminKey(ctx, old);
+    const again = await t.app.database.rows<{ id: string; revoked: boolean }>(sql`select id, revoked_at is not null as revoked from api_keys where secret_hash = ${hash}`);
+    expect(again).toEqual([{ id: row!.id, revoked: true }]);
+    expect((await t.gql(ViewerDocument, {}, { token: old })).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await t.gql(ViewerDocument, {}, { token: next })).data!.viewer).toMatchObject({ kind: 'STAFF', scopes: ['admin'] });
+  });
+
   it('bootstraps a new ADMIN_API_KEY from several instances starting at once: one key, no start-up failure', async () => {
     // Each instance checks, finds nothing, inserts: all but one meet the unique secret hash (drizzle wraps that error).
     const secret = `wb_live_${'k'.repeat(32)}`;
