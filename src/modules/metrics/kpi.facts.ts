@@ -18,7 +18,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
 import { inTransaction } from '../../db/tx.js';
 import type { ServiceContext } from '../../shared/service-context.js';
-import { PICK_SESSION_GAP_SECONDS } from './kpi.period.js';
+import { pickGap, pickSeconds } from './kpi.period.js';
 import { rebuildStock, refreshStock } from './kpi.stock.js';
 
 const hours = (column: SQL) => sql`(extract(epoch from ${column}) / 3600.0)::float8`;
@@ -126,10 +126,8 @@ async function refreshScanDays(tx: Executor, tz: string, keys: SQL | null): Prom
     : sql`select ws.*, ${day} as day from warehouse_scans ws`;
   await tx.execute(sql`insert into kpi_scan_days (day, warehouse_id, actor, kind, scans, matched, units, first_at, last_at, gap_seconds)
     select x.day, x.warehouse_id, x.actor, x.kind, count(*), count(*) filter (where x.matched), coalesce(sum(x.quantity) filter (where x.kind = 'PICK' and x.matched), 0),
-      min(x.scanned_at), max(x.scanned_at), coalesce(sum(x.gap) filter (where x.gap < ${PICK_SESSION_GAP_SECONDS}), 0)
-    from (select s.*, case when s.kind = 'PICK'
-        then extract(epoch from s.scanned_at - lag(s.scanned_at) over (partition by s.kind, s.actor, s.warehouse_id, s.day order by s.scanned_at, s.id)) end::float8 as gap
-      from (${scans}) s) x
+      min(x.scanned_at), max(x.scanned_at), ${pickSeconds(sql`x.gap`)}
+    from (select s.*, ${pickGap(sql`s`, sql`s.day`)} as gap from (${scans}) s) x
     group by x.day, x.warehouse_id, x.actor, x.kind`);
 }
 

@@ -13,6 +13,17 @@ export type KpiGranularity = (typeof KPI_GRANULARITIES)[number];
 /** Consecutive pick scans of one actor in one warehouse less than this apart belong to one picking session (unitsPickedPerHour). */
 export const PICK_SESSION_GAP_SECONDS = 15 * 60;
 
+/**
+ * Over scan rows `s` (warehouse_scans' columns): for a PICK scan, the seconds since the same actor's
+ * previous PICK scan in the same warehouse (and `partition`, e.g. the local day); null otherwise.
+ * The live query, the partial days on top of the rollup and the rollup itself use this one definition.
+ */
+export const pickGap = (s: SQL, partition?: SQL): SQL =>
+  sql`case when ${s}.kind = 'PICK' then extract(epoch from ${s}.scanned_at - lag(${s}.scanned_at) over (partition by ${s}.kind, ${s}.actor, ${s}.warehouse_id${partition ? sql`, ${partition}` : sql``} order by ${s}.scanned_at, ${s}.id)) end::float8`;
+
+/** Seconds spent picking: the sum of the gaps `gap` within a session (shorter than PICK_SESSION_GAP_SECONDS). */
+export const pickSeconds = (gap: SQL): SQL => sql`coalesce(sum(${gap}) filter (where ${gap} < ${PICK_SESSION_GAP_SECONDS}), 0)`;
+
 /** A series longer than this is refused (an hourly series of a year has 8,784 buckets). */
 export const MAX_BUCKETS = 10_000;
 

@@ -14,7 +14,7 @@ import { money, proportionOf, roundedMoney, type Money } from '../../shared/mone
 import type { ServiceContext } from '../../shared/service-context.js';
 import { loadCostModel } from './cost-model.service.js';
 import { bounds, stockFigures, stockoutFigures, warehouseCondition } from './kpi.stock.js';
-import { kpiBucket, PICK_SESSION_GAP_SECONDS } from './kpi.period.js';
+import { kpiBucket, pickGap, pickSeconds } from './kpi.period.js';
 import { and, dayBucket, dimensionFilter, inRanges, keyed, num, orderFilter, sourcesOf, sqlIn, uuidArray, type BucketRow as Row, type KpiRows, type KpiScope, type KpiSources, type KpiValuesView } from './kpi.service.js';
 
 
@@ -56,15 +56,12 @@ async function scanFigures(ctx: ServiceContext, scope: KpiScope): Promise<KpiRow
     with s as (
       select s.id, s.kind, s.actor, s.warehouse_id, s.quantity, s.matched, s.scanned_at, ${bucket(sql`s.scanned_at`)} as b
       from warehouse_scans s where ${sql.join(where, sql` and `)}),
-    x as (
-      select s.*, case when s.kind = 'PICK'
-        then extract(epoch from s.scanned_at - lag(s.scanned_at) over (partition by s.kind, s.actor, s.warehouse_id order by s.scanned_at, s.id)) end::float8 as gap
-      from s)
+    x as (select s.*, ${pickGap(sql`s`)} as gap from s)
     select x.b, grouping(x.b) as g,
       count(*)::int as scans,
       count(*) filter (where x.matched)::int as matched,
       coalesce(sum(x.quantity) filter (where x.kind = 'PICK' and x.matched), 0)::float8 as units,
-      (coalesce(sum(x.gap) filter (where x.gap < ${PICK_SESSION_GAP_SECONDS}), 0) / 3600.0)::float8 as hours
+      (${pickSeconds(sql`x.gap`)} / 3600.0)::float8 as hours
     from x group by grouping sets ((x.b), ())`);
   return keyed(rows, scanRows);
 }
@@ -80,10 +77,8 @@ async function scanFiguresFromRollup(ctx: ServiceContext, scope: KpiScope, src: 
   for (const [a, z] of src.factRanges) {
     // A partial day: one bucket; its segments from the raw scans, gaps inside the range only.
     parts.push(sql`select min(x.b), x.warehouse_id, x.actor, x.kind, count(*)::int, (count(*) filter (where x.matched))::int,
-        coalesce(sum(x.quantity) filter (where x.kind = 'PICK' and x.matched), 0), min(x.scanned_at), max(x.scanned_at),
-        coalesce(sum(x.gap) filter (where x.gap < ${PICK_SESSION_GAP_SECONDS}), 0)
-      from (select ws.*, ${kpiBucket(sql`ws.scanned_at`, period)} as b, case when ws.kind = 'PICK'
-          then extract(epoch from ws.scanned_at - lag(ws.scanned_at) over (partition by ws.kind, ws.actor, ws.warehouse_id order by ws.scanned_at, ws.id)) end::float8 as gap
+        coalesce(sum(x.quantity) filter (where x.kind = 'PICK' and x.matched), 0), min(x.scanned_at), max(x.scanned_at), ${pickSeconds(sql`x.gap`)}
+      from (select ws.*, ${kpiBucket(sql`ws.scanned_at`, period)} as b, ${pickGap(sql`ws`)} as gap
         from warehouse_scans ws where ws.scanned_at >= ${a.toISOString()}::timestamptz and ws.scanned_at < ${z.toISOString()}::timestamptz and ${wh(sql`ws.warehouse_id`)}) x
       group by x.warehouse_id, x.actor, x.kind`);
   }
@@ -94,7 +89,7 @@ async function scanFiguresFromRollup(ctx: ServiceContext, scope: KpiScope, src: 
         then extract(epoch from first_at - lag(last_at) over (partition by kind, actor, warehouse_id order by first_at)) end::float8 as cross_gap
       from seg)
     select b, grouping(b) as g, sum(scans)::int as scans, sum(matched)::int as matched, coalesce(sum(units) filter (where kind = 'PICK'), 0)::float8 as units,
-      ((sum(gap_seconds) + coalesce(sum(cross_gap) filter (where cross_gap < ${PICK_SESSION_GAP_SECONDS}), 0)) / 3600.0)::float8 as hours
+      ((sum(gap_seconds) + ${pickSeconds(sql`cross_gap`)}) / 3600.0)::float8 as hours
     from chained group by grouping sets ((b), ())`);
   return keyed(rows, scanRows);
 }
