@@ -15,12 +15,9 @@ import type { ServiceContext } from '../../shared/service-context.js';
 import { loadCostModel } from './cost-model.service.js';
 import { bounds, stockFigures, stockoutFigures, warehouseCondition } from './kpi.stock.js';
 import { kpiBucket, pickGap, pickSeconds } from './kpi.period.js';
-import { and, dayBucket, dimensionFilter, inRanges, keyed, num, orderFilter, sourcesOf, sqlIn, uuidArray, type BucketRow as Row, type KpiRows, type KpiScope, type KpiSources, type KpiValuesView } from './kpi.service.js';
-
+import { and, dayBucket, dimensionFilter, inRanges, keyed, num, orderFilter, sourcesOf, uuidArray, type BucketRow as Row, type KpiRows, type KpiScope, type KpiSources, type KpiValuesView } from './kpi.service.js';
 
 export type WarehouseValues = Pick<KpiValuesView, 'pickAccuracy' | 'unitsPickedPerHour' | 'warehousingCostPerOrder' | 'stockoutRate' | 'inventoryTurnover' | 'daysOfSupply'>;
-
-
 
 interface ScanFigures {
   scans: number;
